@@ -1,0 +1,149 @@
+// Package wire writes the sandbox's AWS replies in the shapes each AWS
+// protocol uses: JSON 1.1 (Athena, Glue), REST-XML (S3) and the query
+// protocol (STS). Errors carry AWS's codes and HTTP statuses, so that SDKs
+// and the AWS CLI parse them as they parse AWS's own.
+package wire
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"strconv"
+)
+
+// Error is an AWS API error.
+type Error struct {
+	Status  int    // HTTP status
+	Code    string // AccessDeniedException, AccessDenied, InvalidRequestException, ...
+	Message string
+	// Sender is true for client faults (the query protocol's Type).
+	Sender bool
+	// Fields are extra JSON members of a JSON 1.1 error body
+	// ("AthenaErrorCode", "ErrorCode").
+	Fields map[string]any
+	// Resource names the object or bucket in an S3 error body.
+	Resource string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// NewError returns a client-fault error.
+func NewError(status int, code, message string) *Error {
+	return &Error{Status: status, Code: code, Message: message, Sender: status < 500}
+}
+
+// RequestID returns a fresh request id, formatted as AWS formats them.
+func RequestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// JSON writes a JSON 1.1 success reply.
+func JSON(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		JSONError(w, NewError(http.StatusInternalServerError, "InternalServerException", "sandbox: cannot encode reply: "+err.Error()))
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.Header().Set("X-Amzn-RequestId", RequestID())
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+// JSONError writes a JSON 1.1 error: the code in "__type" and in the
+// X-Amzn-ErrorType header, the text in "message" (AWS services differ in
+// the capitalization; SDKs accept both).
+func JSONError(w http.ResponseWriter, e *Error) {
+	body := map[string]any{"__type": e.Code, "message": e.Message}
+	for k, v := range e.Fields {
+		body[k] = v
+	}
+	b, _ := json.Marshal(body)
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-ErrorType", e.Code)
+	w.Header().Set("X-Amzn-RequestId", RequestID())
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(b)
+}
+
+type s3Error struct {
+	XMLName   xml.Name `xml:"Error"`
+	Code      string   `xml:"Code"`
+	Message   string   `xml:"Message"`
+	Resource  string   `xml:"Resource,omitempty"`
+	RequestID string   `xml:"RequestId"`
+	HostID    string   `xml:"HostId"`
+}
+
+// S3Error writes an S3 REST-XML error. A reply to HEAD has no body, as
+// S3's has none: clients see only the status.
+func S3Error(w http.ResponseWriter, r *http.Request, e *Error) {
+	id := RequestID()
+	w.Header().Set("x-amz-request-id", id)
+	if r.Method == http.MethodHead {
+		w.WriteHeader(e.Status)
+		return
+	}
+	b, _ := xml.Marshal(s3Error{Code: e.Code, Message: e.Message, Resource: e.Resource, RequestID: id, HostID: hostID()})
+	b = append([]byte(xml.Header), b...)
+	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(b)
+}
+
+// XML writes a REST-XML or query-protocol success reply.
+func XML(w http.ResponseWriter, v any) {
+	b, err := xml.Marshal(v)
+	if err != nil {
+		http.Error(w, "sandbox: cannot encode reply", http.StatusInternalServerError)
+		return
+	}
+	b = append([]byte(xml.Header), b...)
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+type queryErrorResponse struct {
+	XMLName xml.Name `xml:"ErrorResponse"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Error   struct {
+		Type    string `xml:"Type"`
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+	} `xml:"Error"`
+	RequestID string `xml:"RequestId"`
+}
+
+// QueryError writes a query-protocol (STS, IAM) error.
+func QueryError(w http.ResponseWriter, xmlns string, e *Error) {
+	var r queryErrorResponse
+	r.Xmlns = xmlns
+	r.Error.Type = "Receiver"
+	if e.Sender {
+		r.Error.Type = "Sender"
+	}
+	r.Error.Code, r.Error.Message = e.Code, e.Message
+	r.RequestID = RequestID()
+	b, _ := xml.Marshal(r)
+	b = append([]byte(xml.Header), b...)
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(b)
+}
+
+func hostID() string {
+	b := make([]byte, 40)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

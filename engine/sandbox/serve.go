@@ -1,0 +1,105 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Info is what a client needs to use a running sandbox: the line that
+// `quiltq sandbox serve` prints.
+type Info struct {
+	CatalogURL     string     `json:"catalog_url"`
+	RegistryURL    string     `json:"registry_url"`
+	AWSEndpointURL string     `json:"aws_endpoint_url"`
+	Region         string     `json:"region"`
+	AccountID      string     `json:"account_id"`
+	Users          []UserInfo `json:"users"`
+}
+
+// UserInfo names a sandbox user and the refresh token that logs them in.
+type UserInfo struct {
+	Name         string `json:"name"`
+	Email        string `json:"email"`
+	Role         string `json:"role"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+// Running is a sandbox listening on loopback.
+type Running struct {
+	*Server
+	Info Info
+	http *http.Server
+	done chan error
+}
+
+// Start builds a sandbox from opts and serves it on addr, which must be a
+// loopback address ("127.0.0.1:0" picks a free port). The sandbox hands out
+// working credentials to anyone who asks, so it never listens elsewhere.
+func Start(addr string, opts Options) (*Running, error) {
+	if err := checkLoopback(addr); err != nil {
+		return nil, err
+	}
+	srv, err := New(opts)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	base := "http://" + ln.Addr().String()
+	r := &Running{
+		Server: srv,
+		Info:   srv.info(base),
+		http:   &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second},
+		done:   make(chan error, 1),
+	}
+	go func() { r.done <- r.http.Serve(ln) }()
+	return r, nil
+}
+
+// Close stops serving, waiting up to a few seconds for requests in flight,
+// and releases the sandbox's files.
+func (r *Running) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := r.http.Shutdown(ctx)
+	if serveErr := <-r.done; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
+		err = serveErr
+	}
+	return errors.Join(err, r.Server.Close())
+}
+
+func (s *Server) info(base string) Info {
+	in := Info{
+		CatalogURL:     base,
+		RegistryURL:    base + RegistryPath,
+		AWSEndpointURL: base,
+		Region:         s.stack.Region,
+		AccountID:      s.stack.AccountID,
+	}
+	for _, u := range s.stack.Users {
+		tok, _ := s.registry.RefreshToken(u.Name)
+		in.Users = append(in.Users, UserInfo{Name: u.Name, Email: u.Email, Role: u.Role, RefreshToken: tok})
+	}
+	return in
+}
+
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("sandbox: address %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("sandbox: address %q is not a loopback address: the sandbox serves working credentials to anyone, so it listens only on 127.0.0.1, ::1 or localhost", addr)
+}

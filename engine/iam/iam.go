@@ -12,7 +12,8 @@ const (
 	Deny  Effect = "Deny"
 )
 
-// Policy is one parsed identity policy document.
+// Policy is one parsed identity policy document. Version is as written
+// (empty when the document has none, which AWS reads as 2008-10-17).
 type Policy struct {
 	Name       string // where it came from: a file name or a role policy name
 	Version    string
@@ -31,6 +32,11 @@ type Statement struct {
 	Resources    []string
 	NotResources []string
 	Conditions   []Condition
+
+	// c is the compiled form Parse builds, so that Evaluate never re-reads
+	// policy text. A program that edits a parsed Statement must call
+	// (*Policy).Compile again.
+	c *compiled
 }
 
 // Condition is one (operator, key, values) test of a Condition block.
@@ -62,6 +68,8 @@ const (
 	ExplicitlyDenied
 )
 
+// String returns the decision's name: "Allowed", "ImplicitlyDenied" or
+// "ExplicitlyDenied".
 func (d Decision) String() string {
 	switch d {
 	case Allowed:
@@ -77,6 +85,6 @@ func (d Decision) String() string {
 // is nil for an implicit deny.
 type Result struct {
 	Decision  Decision
-	Policy    string
-	Statement *Statement
+	Policy    string     // the deciding policy's Name; empty for an implicit deny
+	Statement *Statement // the deciding statement, inside that policy
 }

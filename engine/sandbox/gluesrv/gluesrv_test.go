@@ -110,7 +110,9 @@ func denial(action, resource, clause string) string {
 		action + " on resource: " + resource + " " + clause
 }
 
-func implicit(action string) string { return "because no identity-based policy allows the " + action + " action" }
+func implicit(action string) string {
+	return "because no identity-based policy allows the " + action + " action"
+}
 
 func TestGetDatabase(t *testing.T) {
 	c := newClient(t, allowAllGlue)

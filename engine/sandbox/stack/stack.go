@@ -106,10 +106,18 @@ type Object struct {
 // Package is a Quilt package: a named, hashed set of logical keys. The
 // sandbox writes its manifest under .quilt/packages/ and its pointers under
 // .quilt/named_packages/ in the bucket, as quilt3 does.
+//
+// Several Package items with the same Name are revisions of one package;
+// the one with the latest Time is what the "latest" pointer names.
 type Package struct {
 	Name    string  `yaml:"name"` // "user/name"
 	Message string  `yaml:"message"`
 	Entries []Entry `yaml:"entries"`
+	// Time is when the revision was pushed (RFC 3339); empty means a
+	// deterministic time derived from the revision's position.
+	Time string `yaml:"time"`
+	// UserMeta is the revision's package-level metadata.
+	UserMeta map[string]any `yaml:"user_meta"`
 }
 
 // Entry is one logical key of a package and its content.
@@ -117,6 +125,8 @@ type Entry struct {
 	LogicalKey string `yaml:"logical_key"`
 	Body       string `yaml:"body"`
 	File       string `yaml:"file"`
+	// Meta is the entry's object-level metadata.
+	Meta map[string]any `yaml:"meta"`
 }
 
 // TabulatorTable is a Tabulator table defined on a bucket: its name and its
@@ -149,6 +159,10 @@ type Table struct {
 	PartitionKeys []Column    `yaml:"partition_keys"`
 	Partitions    []Partition `yaml:"partitions"`
 	Description   string      `yaml:"description"`
+	// From, when set, makes Populate write the table's data itself from
+	// the Quilt packages of the bucket of Location, as Quilt's own Athena
+	// tables are derived: FromPackages or FromObjects.
+	From string `yaml:"from"`
 }
 
 // Column is a table column with its Hive/Athena type (string, bigint,

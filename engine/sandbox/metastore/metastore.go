@@ -1,0 +1,140 @@
+// Package metastore is the sandbox's Glue Data Catalog: databases and
+// tables over CSV objects in the sandbox's S3, and the Tabulator tables
+// that Quilt defines per bucket. The Glue endpoint serves it, and Athena
+// reads it (as the caller) to list metadata and to run queries.
+package metastore
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/quiltq/quiltq/engine/sandbox/objstore"
+	"github.com/quiltq/quiltq/engine/sandbox/stack"
+)
+
+// ErrNotFound is wrapped by every lookup of what does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Database is a Glue database.
+type Database struct {
+	Name        string
+	Description string
+	LocationURI string
+	CreateTime  time.Time
+}
+
+// Table is a Glue table.
+type Table struct {
+	Database      string
+	Name          string
+	Type          string // EXTERNAL_TABLE or VIRTUAL_VIEW
+	Description   string
+	Location      string // s3://bucket/prefix/
+	Header        bool
+	Delimiter     string
+	ViewSQL       string
+	Columns       []stack.Column
+	PartitionKeys []stack.Column
+	Partitions    []stack.Partition
+	CreateTime    time.Time
+}
+
+// Store is the catalog. It is safe for concurrent use.
+type Store struct {
+	mu        sync.RWMutex
+	databases map[string]*Database
+	tables    map[string]map[string]*Table // database -> table
+	objects   *objstore.Store
+	stack     *stack.Stack
+}
+
+// New builds the catalog of st, whose table data lives in objects.
+func New(st *stack.Stack, objects *objstore.Store, now time.Time) (*Store, error) {
+	s := &Store{databases: map[string]*Database{}, tables: map[string]map[string]*Table{}, objects: objects, stack: st}
+	for _, d := range st.Databases {
+		name := strings.ToLower(d.Name)
+		if _, dup := s.databases[name]; dup {
+			return nil, fmt.Errorf("metastore: database %q is defined twice", name)
+		}
+		s.databases[name] = &Database{Name: name, Description: d.Description, CreateTime: now}
+		s.tables[name] = map[string]*Table{}
+		for _, t := range d.Tables {
+			tn := strings.ToLower(t.Name)
+			if _, dup := s.tables[name][tn]; dup {
+				return nil, fmt.Errorf("metastore: table %s.%s is defined twice", name, tn)
+			}
+			typ := t.Type
+			if typ == "" {
+				typ = "EXTERNAL_TABLE"
+			}
+			delim := t.Delimiter
+			if delim == "" {
+				delim = ","
+			}
+			s.tables[name][tn] = &Table{
+				Database: name, Name: tn, Type: typ, Description: t.Description, Location: t.Location,
+				Header: t.Header, Delimiter: delim, ViewSQL: t.ViewSQL, Columns: t.Columns,
+				PartitionKeys: t.PartitionKeys, Partitions: t.Partitions, CreateTime: now,
+			}
+		}
+	}
+	return s, nil
+}
+
+// Databases lists the databases in name order.
+func (s *Store) Databases() []Database {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]Database, 0, len(s.databases))
+	for _, d := range s.databases {
+		out = append(out, *d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Database returns one database.
+func (s *Store) Database(name string) (Database, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	d, ok := s.databases[strings.ToLower(name)]
+	if !ok {
+		return Database{}, fmt.Errorf("database %s: %w", name, ErrNotFound)
+	}
+	return *d, nil
+}
+
+// Tables lists a database's tables in name order.
+func (s *Store) Tables(database string) ([]Table, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ts, ok := s.tables[strings.ToLower(database)]
+	if !ok {
+		return nil, fmt.Errorf("database %s: %w", database, ErrNotFound)
+	}
+	out := make([]Table, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, *t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Table returns one table.
+func (s *Store) Table(database, name string) (Table, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ts, ok := s.tables[strings.ToLower(database)]
+	if !ok {
+		return Table{}, fmt.Errorf("database %s: %w", database, ErrNotFound)
+	}
+	t, ok := ts[strings.ToLower(name)]
+	if !ok {
+		return Table{}, fmt.Errorf("table %s.%s: %w", database, name, ErrNotFound)
+	}
+	return *t, nil
+}

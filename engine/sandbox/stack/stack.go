@@ -307,6 +307,38 @@ func (s *Stack) Validate() error {
 			}
 		}
 	}
+	return s.validateTables()
+}
+
+// validateTables checks table types and derived tables' columns.
+func (s *Stack) validateTables() error {
+	for _, d := range s.Databases {
+		for _, t := range d.Tables {
+			switch t.Type {
+			case "", "EXTERNAL_TABLE", "VIRTUAL_VIEW":
+			default:
+				return fmt.Errorf("table %s.%s: type %q is not EXTERNAL_TABLE or VIRTUAL_VIEW", d.Name, t.Name, t.Type)
+			}
+			var want []string
+			switch t.From {
+			case "":
+				continue
+			case FromPackages:
+				want = FromPackagesColumns()
+			case FromObjects:
+				want = FromObjectsColumns()
+			default:
+				return fmt.Errorf("table %s.%s: from %q is not %s or %s", d.Name, t.Name, t.From, FromPackages, FromObjects)
+			}
+			got := make([]string, len(t.Columns))
+			for i, c := range t.Columns {
+				got[i] = c.Name
+			}
+			if strings.Join(got, ",") != strings.Join(want, ",") {
+				return fmt.Errorf("table %s.%s: from %s writes columns %s, but the table has %s", d.Name, t.Name, t.From, strings.Join(want, ", "), strings.Join(got, ", "))
+			}
+		}
+	}
 	return nil
 }
 

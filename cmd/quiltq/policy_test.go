@@ -26,7 +26,7 @@ var policyFiles = map[string]string{
 }`,
 	"deny.json": `{"Version": "2012-10-17", "Statement": [
   {"Sid": "NoPrimary", "Effect": "Deny", "Action": "athena:*", "Resource": "arn:aws:athena:*:*:workgroup/primary"}]}`,
-	"broken.json": "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"},]\n}",
+	"broken.json":    "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"},]\n}",
 	"principal.json": `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}}`,
 }
 

@@ -9,28 +9,28 @@ import (
 	"testing"
 )
 
-// policyFiles are written to a temporary directory that the test runs in,
-// so outputs name them by their relative paths.
-var policyFiles = map[string]string{
-	"role.json": `{
-  "Version": "2012-10-17",
-  "Statement": [
-    {"Sid": "AthenaList", "Effect": "Allow", "Action": "athena:ListWorkGroups", "Resource": "*"},
-    {"Sid": "AthenaWorkgroup", "Effect": "Allow", "Action": "athena:*",
-     "Resource": "arn:aws:athena:us-east-1:123456789012:workgroup/*"},
-    {"Effect": "Allow", "Action": "glue:GetTable", "Resource": "arn:aws:glue:us-east-1:123456789012:table/*/*",
-     "Condition": {"ForAnyValue:StringEquals": {"aws:CalledVia": "athena.amazonaws.com"}}},
-    {"Sid": "OwnResults", "Effect": "Allow", "Action": "s3:GetObject",
-     "Resource": "arn:aws:s3:::results/${aws:PrincipalArn}/*"}
-  ]
-}`,
-	"deny.json": `{"Version": "2012-10-17", "Statement": [
-  {"Sid": "NoPrimary", "Effect": "Deny", "Action": "athena:*", "Resource": "arn:aws:athena:*:*:workgroup/primary"}]}`,
-	"broken.json":    "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"},]\n}",
-	"principal.json": `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}}`,
-}
-
 func TestPolicyEval(t *testing.T) {
+	// policyFiles are written to a temporary directory that the test runs in,
+	// so outputs name them by their relative paths.
+	policyFiles := map[string]string{
+		"role.json": `{
+	  "Version": "2012-10-17",
+	  "Statement": [
+	    {"Sid": "AthenaList", "Effect": "Allow", "Action": "athena:ListWorkGroups", "Resource": "*"},
+	    {"Sid": "AthenaWorkgroup", "Effect": "Allow", "Action": "athena:*",
+	     "Resource": "arn:aws:athena:us-east-1:123456789012:workgroup/*"},
+	    {"Effect": "Allow", "Action": "glue:GetTable", "Resource": "arn:aws:glue:us-east-1:123456789012:table/*/*",
+	     "Condition": {"ForAnyValue:StringEquals": {"aws:CalledVia": "athena.amazonaws.com"}}},
+	    {"Sid": "OwnResults", "Effect": "Allow", "Action": "s3:GetObject",
+	     "Resource": "arn:aws:s3:::results/${aws:PrincipalArn}/*"}
+	  ]
+	}`,
+		"deny.json": `{"Version": "2012-10-17", "Statement": [
+	  {"Sid": "NoPrimary", "Effect": "Deny", "Action": "athena:*", "Resource": "arn:aws:athena:*:*:workgroup/primary"}]}`,
+		"broken.json":    "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"},]\n}",
+		"principal.json": `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}}`,
+	}
+
 	dir := t.TempDir()
 	for name, doc := range policyFiles {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(doc), 0o600); err != nil {

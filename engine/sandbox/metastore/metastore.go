@@ -2,6 +2,13 @@
 // tables over CSV objects in the sandbox's S3, and the Tabulator tables
 // that Quilt defines per bucket. The Glue endpoint serves it, and Athena
 // reads it (as the caller) to list metadata and to run queries.
+//
+// Besides metadata it reads data, for Athena to run queries on: Objects and
+// Scan give a Glue table's data objects and rows, read by the sandbox's CSV
+// convention (documented in package stack: RFC 4180 quoting, optional
+// header, `\N` is NULL, an empty field is NULL except in string columns);
+// the Tabulator* methods list a bucket's Tabulator tables and read their
+// rows from the bucket's Quilt packages, as the Tabulator Lambda does.
 package metastore
 
 import (

@@ -2,7 +2,29 @@
 // (users, roles and their IAM policies), its S3 buckets, objects and Quilt
 // packages, its Glue databases and tables, its Athena workgroups and data
 // catalogs, and its Tabulator tables. The default world is built into the
-// binary; tests and demos describe their own.
+// binary (Default, from default/stack.yaml); tests and demos describe
+// their own and load them with Load. Populate turns a Stack into the
+// objects of the sandbox's S3.
+//
+// # Table data: the sandbox's CSV convention
+//
+// Every Glue table of a sandbox stack is CSV: each object under the
+// table's location (or under each partition's location) is one file of
+// rows, read as follows.
+//
+//   - Fields are separated by the table's Delimiter (default ",") and quoted
+//     per RFC 4180: a field holding the delimiter, a quote or a line break
+//     is enclosed in double quotes, and a quote inside is doubled.
+//   - When Table.Header is true the first line of each object names the
+//     columns and is skipped; otherwise every line is a row.
+//   - A field `\N` is NULL, in every column.
+//   - An empty field is NULL in a column of any type but a string one
+//     (string, varchar, char), where it is the empty string.
+//   - Objects whose path below the location has a part starting with "_" or
+//     "." (_SUCCESS, .hidden) are not data, as in Hive and Athena.
+//
+// Tables with From set are written by Populate from the bucket's Quilt
+// packages; benchmarks.numbers (see WithBench) is generated on first read.
 package stack
 
 import (

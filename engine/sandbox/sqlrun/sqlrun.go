@@ -1,0 +1,166 @@
+// Package sqlrun runs the SQL of the sandbox's Athena query executions on an
+// embedded SQLite database (modernc.org/sqlite, no cgo).
+//
+// Run resolves the tables a query names as Athena does (catalog.database.table,
+// defaults from the QueryExecutionContext, double-quoted names with hyphens,
+// case-insensitive), asks the caller's Catalog for each one (which is where
+// the sandbox authorizes it), loads its rows into SQLite once per table
+// Version, rewrites the Trino SQL into SQLite SQL and streams the result out
+// formatted as Athena writes its result CSV.
+//
+// What runs: SELECT and WITH queries with joins, grouping, ordering (Trino's
+// NULLS LAST default included), OFFSET/LIMIT/FETCH, subqueries, set
+// operations, the common aggregates and scalar functions, CAST/TRY_CAST and
+// DATE/TIMESTAMP literals. SHOW DATABASES/SCHEMAS, SHOW TABLES, SHOW COLUMNS
+// and DESCRIBE answer from the Catalog alone, as text lines (see show.go).
+//
+// What does not: INSERT, CTAS, CREATE, DROP, ALTER, MERGE, UPDATE, DELETE,
+// UNLOAD, EXPLAIN, PREPARE/EXECUTE, INTERVAL arithmetic, arrays, maps, rows,
+// lambdas and UNNEST fail with NOT_SUPPORTED. Every failure is an *Error
+// worded as Athena words its StateChangeReason, except two: an error the
+// Catalog returns (an access denial, say) comes back unchanged, and a
+// cancelled context comes back as ctx.Err().
+package sqlrun
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/quiltq/quiltq/engine"
+)
+
+// DefaultCatalog is the catalog a query uses when its context names none.
+const DefaultCatalog = "awsdatacatalog"
+
+// DefaultDatabase is the database a query uses when its context names none,
+// as Athena falls back to "default".
+const DefaultDatabase = "default"
+
+// ErrNotFound is what a Catalog wraps when a catalog, database or table does
+// not exist.
+var ErrNotFound = errors.New("sqlrun: not found")
+
+// TableRef names one table, lower-cased and fully resolved.
+type TableRef struct{ Catalog, Database, Table string }
+
+// String renders the reference as Athena prints it in errors:
+// awsdatacatalog.sales.orders.
+func (r TableRef) String() string { return r.Catalog + "." + r.Database + "." + r.Table }
+
+// Table is what a Catalog knows of one table.
+type Table struct {
+	// Columns have Athena type names (varchar, bigint, integer, double,
+	// boolean, date, timestamp, decimal(p,s), ...); partition columns last.
+	Columns []engine.Column
+	// PartitionKeys is how many of the last Columns are partition keys
+	// (DESCRIBE lists them apart). Zero when the table is not partitioned.
+	PartitionKeys int
+	// Version changes whenever the data changes; it keys the loaded copy.
+	// An empty Version is never cached: the table is loaded for every query.
+	Version string
+	// Size is the byte size of the underlying objects, reported as the
+	// query's DataScannedInBytes.
+	Size int64
+	// Scan calls emit with every row, values in column order, text as in
+	// the underlying CSV; Null marks SQL NULL.
+	Scan func(ctx context.Context, emit func(engine.Row) error) error
+}
+
+// Catalog is the caller's view of the data: the sandbox's Glue and Tabulator
+// catalogs, authorized for the caller of the query.
+type Catalog interface {
+	// Table describes one table. It returns an error wrapping ErrNotFound
+	// when the table is absent; any other error fails the query unchanged.
+	Table(ctx context.Context, ref TableRef) (*Table, error)
+	// Databases lists the databases of a catalog.
+	Databases(ctx context.Context, catalog string) ([]string, error)
+	// Tables lists the tables of a database.
+	Tables(ctx context.Context, catalog, database string) ([]string, error)
+}
+
+// Query is one query execution's SQL and QueryExecutionContext.
+type Query struct {
+	SQL      string
+	Catalog  string // default catalog; "" means AwsDataCatalog
+	Database string // default database; "" means "default"
+}
+
+// Output receives a query's result.
+type Output interface {
+	// Columns is called once, before any Row.
+	Columns(cols []engine.Column) error
+	// Row receives one row, each value already formatted as Athena writes it
+	// in its result file.
+	Row(r engine.Row) error
+}
+
+// Stats describes a finished (or failed) query.
+type Stats struct {
+	DataScannedBytes int64
+	// StatementType is DML, DDL or UTILITY, as Athena reports it.
+	StatementType string
+	// Text is true when Athena writes the result as text lines
+	// (<id>.txt: one line per row, no header, no quoting) instead of CSV;
+	// it does so for SHOW and DESCRIBE.
+	Text bool
+}
+
+// Athena's error categories (AthenaError.ErrorCategory).
+const (
+	CategorySystem = 1
+	CategoryUser   = 2
+	CategoryOther  = 3
+)
+
+// Error is a query failure as Athena reports it: AthenaError's category and
+// type, and the whole StateChangeReason, such as "TABLE_NOT_FOUND: line
+// 1:15: Table 'awsdatacatalog.sales.nope' does not exist".
+type Error struct {
+	Category int
+	Type     int
+	Message  string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Code is the leading error name of the message (SYNTAX_ERROR, ...).
+func (e *Error) Code() string {
+	code, _, _ := strings.Cut(e.Message, ":")
+	return code
+}
+
+// The error names the package produces, with their Athena ErrorType. The
+// types come from Athena's error catalog: 1006 syntax error, 1110 table or
+// view does not exist, 1301 entity not found, 1303 function not found, 1100
+// invalid argument, 1106 invalid function argument, 1200 query not
+// supported, 200 internal error.
+type errorKind struct {
+	code     string
+	category int
+	typ      int
+}
+
+var (
+	syntaxError      = errorKind{"SYNTAX_ERROR", CategoryUser, 1006}
+	tableNotFound    = errorKind{"TABLE_NOT_FOUND", CategoryUser, 1110}
+	schemaNotFound   = errorKind{"SCHEMA_NOT_FOUND", CategoryUser, 1301}
+	catalogNotFound  = errorKind{"CATALOG_NOT_FOUND", CategoryUser, 1301}
+	columnNotFound   = errorKind{"COLUMN_NOT_FOUND", CategoryUser, 1006}
+	ambiguousName    = errorKind{"AMBIGUOUS_NAME", CategoryUser, 1006}
+	functionNotFound = errorKind{"FUNCTION_NOT_FOUND", CategoryUser, 1303}
+	notSupported     = errorKind{"NOT_SUPPORTED", CategoryUser, 1200}
+	invalidLiteral   = errorKind{"INVALID_LITERAL", CategoryUser, 1100}
+	invalidCast      = errorKind{"INVALID_CAST_ARGUMENT", CategoryUser, 1100}
+	invalidArgument  = errorKind{"INVALID_FUNCTION_ARGUMENT", CategoryUser, 1106}
+	invalidParameter = errorKind{"INVALID_PARAMETER_USAGE", CategoryUser, 1100}
+	internalError    = errorKind{"GENERIC_INTERNAL_ERROR", CategorySystem, 200}
+)
+
+// newError builds an *Error; line is 0 when the error has no position.
+func newError(k errorKind, line, col int, msg string) *Error {
+	if line > 0 {
+		msg = "line " + itoa(line) + ":" + itoa(col) + ": " + msg
+	}
+	return &Error{Category: k.category, Type: k.typ, Message: k.code + ": " + msg}
+}

@@ -1,0 +1,607 @@
+package athenasrv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/engine/sandbox/objstore"
+	"github.com/quiltq/quiltq/engine/sandbox/principal"
+	"github.com/quiltq/quiltq/engine/sandbox/sqlrun"
+	"github.com/quiltq/quiltq/engine/sandbox/wire"
+)
+
+// The states of a query execution.
+const (
+	stateQueued    = "QUEUED"
+	stateRunning   = "RUNNING"
+	stateSucceeded = "SUCCEEDED"
+	stateFailed    = "FAILED"
+	stateCancelled = "CANCELLED"
+)
+
+// maxQueryBytes is Athena's fixed limit on a query string.
+const maxQueryBytes = 262144
+
+// execution is one query execution. The fields above the line are fixed
+// at submission; those below are guarded by Service.mu.
+type execution struct {
+	id, sql, workgroup string
+	context            *queryExecutionContext // as the request gave it
+	caller             principal.Caller
+	fingerprint        string // the request, for ClientRequestToken checks
+	bucket, prefix     string // the output location
+	encryption         *encryptionConfiguration
+	queue, run         time.Duration
+	submitted          time.Time
+	seq                int64
+	cancel             context.CancelFunc
+	done               chan struct{}
+
+	state, reason  string
+	athenaError    *athenaError
+	statementType  string
+	text           bool // results are <id>.txt lines rather than CSV
+	started        time.Time
+	engineDone     time.Time
+	completed      time.Time
+	scanned        int64
+	columns        []engine.Column
+	resultsWritten bool
+}
+
+func (x *execution) terminal() bool {
+	return x.state == stateSucceeded || x.state == stateFailed || x.state == stateCancelled
+}
+
+// resultKey is the key of the result object in the output bucket.
+func (x *execution) resultKey() string {
+	if x.text {
+		return x.prefix + x.id + ".txt"
+	}
+	return x.prefix + x.id + ".csv"
+}
+
+func (x *execution) resultURL() string { return "s3://" + x.bucket + "/" + x.resultKey() }
+
+// newID returns a fresh query execution id, a random UUID as Athena's are.
+func newID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// timingComment finds a query's "-- sandbox: queue=… run=…" comment.
+var timingComment = regexp.MustCompile(`--[ \t]*sandbox:([^\r\n]*)`)
+
+// timing returns a query's queue and run times: its comment's, else the
+// service's.
+func timing(sql string, queue, run time.Duration) (time.Duration, time.Duration, error) {
+	m := timingComment.FindStringSubmatch(sql)
+	if m == nil {
+		return queue, run, nil
+	}
+	for _, f := range strings.Fields(m[1]) {
+		k, v, ok := strings.Cut(f, "=")
+		d, err := time.ParseDuration(v)
+		if !ok || err != nil || d < 0 {
+			return 0, 0, fmt.Errorf("sandbox: cannot read %q in the timing comment (want queue=<duration> run=<duration>)", f)
+		}
+		switch k {
+		case "queue":
+			queue = d
+		case "run":
+			run = d
+		default:
+			return 0, 0, fmt.Errorf("sandbox: unknown setting %q in the timing comment (want queue or run)", k)
+		}
+	}
+	return queue, run, nil
+}
+
+// classify guesses a statement's type and result format from its first
+// keyword, so that StatementType and OutputLocation are known while it is
+// queued; the SQL engine's answer replaces the guess when it finishes.
+func classify(sql string) (statementType string, text bool) {
+	word := firstKeyword(sql)
+	switch word {
+	case "SHOW", "DESCRIBE", "DESC":
+		return "UTILITY", true
+	case "EXPLAIN":
+		return "UTILITY", false
+	case "CREATE", "DROP", "ALTER", "MSCK":
+		return "DDL", true
+	}
+	return "DML", false
+}
+
+// firstKeyword is the first word of sql, past comments, blanks and
+// parentheses, in upper case.
+func firstKeyword(sql string) string {
+	s := sql
+	for {
+		s = strings.TrimLeft(s, " \t\r\n(")
+		switch {
+		case strings.HasPrefix(s, "--"):
+			_, s, _ = strings.Cut(s, "\n")
+		case strings.HasPrefix(s, "/*"):
+			_, s, _ = strings.Cut(s, "*/")
+		default:
+			end := strings.IndexFunc(s, func(r rune) bool {
+				return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+			})
+			if end < 0 {
+				end = len(s)
+			}
+			return strings.ToUpper(s[:end])
+		}
+	}
+}
+
+func (q *call) startQueryExecution() (any, *wire.Error) {
+	in := q.in
+	if in.QueryString == nil {
+		return nil, required("queryString")
+	}
+	sql := *in.QueryString
+	if sql == "" {
+		return nil, validation(sql, "queryString", "have length greater than or equal to 1")
+	}
+	if len(sql) > maxQueryBytes {
+		return nil, validation(sql, "queryString", "have length less than or equal to 262144")
+	}
+	var token string
+	if in.ClientRequestToken != nil {
+		token = *in.ClientRequestToken
+		if len(token) < 32 {
+			return nil, validation(token, "clientRequestToken", "have length greater than or equal to 32")
+		}
+		if len(token) > 128 {
+			return nil, validation(token, "clientRequestToken", "have length less than or equal to 128")
+		}
+	}
+	name := q.workgroupName()
+	if werr := q.authorize("athena:StartQueryExecution", workgroupARN(q.st(), name)); werr != nil {
+		return nil, werr
+	}
+	s := q.svc
+	fp, _ := json.Marshal([]any{sql, name, in.QueryExecutionContext, in.ResultConfiguration})
+	// The token is checked before anything else about the query, as
+	// Athena returns the same id "even if the requester doesn't have
+	// permission on the tables".
+	if id, werr := s.replay(q.caller, token, string(fp)); id != "" || werr != nil {
+		return startOutput(id), werr
+	}
+	wg, ok := lookupWorkgroup(q.st(), name)
+	if !ok {
+		return nil, workgroupNotFound(name)
+	}
+	if wgState(wg) == "DISABLED" {
+		return nil, invalid("INVALID_INPUT", "WorkGroup "+name+" is disabled.")
+	}
+	location, enc := wg.OutputLocation, (*encryptionConfiguration)(nil)
+	if wg.Encryption != "" {
+		enc = &encryptionConfiguration{EncryptionOption: wg.Encryption, KmsKey: wg.KMSKey}
+	}
+	if rc := in.ResultConfiguration; rc != nil && !wg.Enforce {
+		if rc.OutputLocation != "" {
+			location = rc.OutputLocation
+		}
+		if rc.EncryptionConfiguration != nil {
+			enc = rc.EncryptionConfiguration
+		}
+	}
+	if location == "" {
+		return nil, invalid("", "No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.")
+	}
+	bucket, prefix, err := objstore.ParseURI(location)
+	if err != nil {
+		return nil, invalid("", "The S3 location provided to save your query results is invalid. Please check your S3 location is correct and is in the same region and try again. If you continue to see the issue, contact customer support for further assistance.")
+	}
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	// Athena verifies the output bucket as the caller; a missing bucket
+	// and a refused one read alike.
+	if !s.cfg.Store.BucketExists(bucket) || q.authz().Authorize(q.caller, "s3:GetBucketLocation", "arn:aws:s3:::"+bucket, viaAthena()) != nil {
+		return nil, invalid("", "Unable to verify/create output bucket "+bucket)
+	}
+	queue, run, err := timing(sql, s.cfg.Queue, s.cfg.Run)
+	if err != nil {
+		return nil, invalid("", err.Error())
+	}
+	stmt, text := classify(sql)
+	x := &execution{
+		id: newID(), sql: sql, workgroup: name, context: in.QueryExecutionContext, caller: q.caller,
+		fingerprint: string(fp), bucket: bucket, prefix: prefix, encryption: enc,
+		queue: queue, run: run, submitted: s.cfg.Now(), done: make(chan struct{}),
+		state: stateQueued, statementType: stmt, text: text,
+	}
+	id, werr := s.submit(x, token)
+	return startOutput(id), werr
+}
+
+func startOutput(id string) any {
+	if id == "" {
+		return nil
+	}
+	return struct {
+		QueryExecutionID string `json:"QueryExecutionId"`
+	}{id}
+}
+
+func tokenKey(c principal.Caller, token string) string { return c.AccountID + "/" + token }
+
+// replay answers a repeated ClientRequestToken: the first request's id
+// when the parameters match, an error when they do not, "" when the token
+// is new.
+func (s *Service) replay(c principal.Caller, token, fingerprint string) (string, *wire.Error) {
+	if token == "" {
+		return "", nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x := s.tokens[tokenKey(c, token)]
+	switch {
+	case x == nil:
+		return "", nil
+	case x.fingerprint != fingerprint:
+		return "", invalid("", "Idempotent parameters do not match")
+	default:
+		return x.id, nil
+	}
+}
+
+// submit registers x and starts it, unless a request with the same token
+// won the race to register first.
+func (s *Service) submit(x *execution, token string) (string, *wire.Error) {
+	s.mu.Lock()
+	if token != "" {
+		if prev := s.tokens[tokenKey(x.caller, token)]; prev != nil {
+			s.mu.Unlock()
+			if prev.fingerprint != x.fingerprint {
+				return "", invalid("", "Idempotent parameters do not match")
+			}
+			return prev.id, nil
+		}
+		s.tokens[tokenKey(x.caller, token)] = x
+	}
+	s.seq++
+	x.seq = s.seq
+	s.execs[x.id] = x
+	s.byWG[x.workgroup] = append(s.byWG[x.workgroup], x)
+	ctx, cancel := context.WithCancel(s.base)
+	x.cancel = cancel
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go s.execute(ctx, x)
+	return x.id, nil
+}
+
+// sleep waits d, or until ctx ends; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// execute carries x through its life: queued, running, done.
+func (s *Service) execute(ctx context.Context, x *execution) {
+	defer s.wg.Done()
+	defer close(x.done)
+	defer x.cancel()
+	if !sleep(ctx, x.queue) {
+		s.finish(x, stateCancelled, nil)
+		return
+	}
+	// Waiting for a worker is queueing too.
+	select {
+	case s.pool <- struct{}{}:
+	case <-ctx.Done():
+		s.finish(x, stateCancelled, nil)
+		return
+	}
+	defer func() { <-s.pool }()
+	if !s.begin(x) {
+		return
+	}
+	began := time.Now()
+	out := &resultWriter{}
+	stats, err := s.runSQL(ctx, x, out)
+	if !sleep(ctx, x.run-time.Since(began)) || ctx.Err() != nil {
+		s.finish(x, stateCancelled, nil)
+		return
+	}
+	s.mu.Lock()
+	x.engineDone = s.cfg.Now()
+	x.scanned = stats.DataScannedBytes
+	if stats.StatementType != "" {
+		x.statementType = stats.StatementType
+		x.text = stats.Text
+	}
+	x.columns = out.columns
+	s.mu.Unlock()
+	if err != nil {
+		s.finish(x, stateFailed, failureOf(err))
+		return
+	}
+	if f := s.writeResults(x, out); f != nil {
+		s.finish(x, stateFailed, f)
+		return
+	}
+	s.finish(x, stateSucceeded, nil)
+}
+
+// begin moves x to RUNNING, unless it was stopped meanwhile.
+func (s *Service) begin(x *execution) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if x.terminal() {
+		return false
+	}
+	x.state, x.started = stateRunning, s.cfg.Now()
+	return true
+}
+
+// finish marks x done, stamping the moment; a query already done (a
+// stopped one, say) keeps its first ending.
+func (s *Service) finish(x *execution, state string, f *failure) {
+	s.mu.Lock()
+	if x.terminal() {
+		s.mu.Unlock()
+		return
+	}
+	x.state = state
+	x.completed = s.cfg.Now().Truncate(time.Millisecond)
+	if f != nil {
+		x.reason = f.reason
+		x.athenaError = &athenaError{ErrorCategory: f.category, ErrorType: f.typ, Retryable: f.retryable, ErrorMessage: f.reason}
+	}
+	s.mu.Unlock()
+	s.cfg.Log.Info("athena query", "id", x.id, "workgroup", x.workgroup, "caller", x.caller.ARN(), "state", state)
+}
+
+// failure is why a query failed, as AthenaError and StateChangeReason
+// carry it. The sandbox's catalog returns one for refusals, and sqlrun
+// hands it back unchanged.
+type failure struct {
+	category, typ int
+	retryable     bool
+	reason        string
+}
+
+func (f *failure) Error() string { return f.reason }
+
+// failureOf turns what Run returned into a failure.
+func failureOf(err error) *failure {
+	var f *failure
+	if errors.As(err, &f) {
+		return f
+	}
+	var se *sqlrun.Error
+	if errors.As(err, &se) {
+		return &failure{category: se.Category, typ: se.Type, reason: se.Message}
+	}
+	return &failure{category: sqlrun.CategorySystem, typ: 200, reason: "GENERIC_INTERNAL_ERROR: " + err.Error()}
+}
+
+// runSQL runs x's SQL on the engine, turning a panic into a failure so
+// that one bad query cannot take the sandbox down.
+func (s *Service) runSQL(ctx context.Context, x *execution, out *resultWriter) (stats sqlrun.Stats, err error) {
+	if s.sql == nil {
+		return stats, &failure{category: sqlrun.CategorySystem, typ: 100, reason: "sandbox: no SQL engine is configured"}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = &failure{category: sqlrun.CategorySystem, typ: 200, reason: fmt.Sprintf("GENERIC_INTERNAL_ERROR: %v", p)}
+		}
+	}()
+	q := sqlrun.Query{SQL: x.sql}
+	if x.context != nil {
+		q.Catalog, q.Database = x.context.Catalog, x.context.Database
+	}
+	return s.sql.Run(ctx, q, &queryCatalog{svc: s, caller: x.caller}, out)
+}
+
+// lookup finds an execution by id.
+func (s *Service) lookup(id string) *execution {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.execs[id]
+}
+
+func notFoundExecution(id string) *wire.Error {
+	return invalid("INVALID_INPUT", "QueryExecution "+id+" was not found")
+}
+
+// view is x as GetQueryExecution shows it.
+func (s *Service) view(x *execution) queryExecution {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Now()
+	qe := queryExecution{
+		QueryExecutionID: x.id, Query: x.sql, StatementType: x.statementType, WorkGroup: x.workgroup,
+		ResultConfiguration:   &resultConfiguration{OutputLocation: x.resultURL(), EncryptionConfiguration: x.encryption},
+		QueryExecutionContext: x.context,
+		Status: queryExecutionStatus{
+			State: x.state, StateChangeReason: x.reason, AthenaError: x.athenaError,
+			SubmissionDateTime: stamp(x.submitted), CompletionDateTime: stamp(x.completed),
+		},
+		EngineVersion: athenaEngine(),
+	}
+	if qe.QueryExecutionContext == nil {
+		qe.QueryExecutionContext = &queryExecutionContext{}
+	}
+	ms := func(from, to time.Time) int64 {
+		if from.IsZero() || to.Before(from) {
+			return 0
+		}
+		return to.Sub(from).Milliseconds()
+	}
+	end := now
+	if x.terminal() {
+		end = x.completed
+	}
+	st := &queryExecutionStatistics{DataScannedInBytes: x.scanned, TotalExecutionTimeInMillis: ms(x.submitted, end)}
+	if x.started.IsZero() {
+		st.QueryQueueTimeInMillis = ms(x.submitted, end)
+	} else {
+		st.QueryQueueTimeInMillis = ms(x.submitted, x.started)
+		engineEnd := end
+		if !x.engineDone.IsZero() {
+			engineEnd = x.engineDone
+			st.ServiceProcessingTimeInMillis = ms(x.engineDone, end)
+		}
+		st.EngineExecutionTimeInMillis = ms(x.started, engineEnd)
+	}
+	qe.Statistics = st
+	return qe
+}
+
+func (q *call) getQueryExecution() (any, *wire.Error) {
+	if q.in.QueryExecutionID == "" {
+		return nil, required("queryExecutionId")
+	}
+	x := q.svc.lookup(q.in.QueryExecutionID)
+	if x == nil {
+		return nil, notFoundExecution(q.in.QueryExecutionID)
+	}
+	if werr := q.authorize("athena:GetQueryExecution", workgroupARN(q.st(), x.workgroup)); werr != nil {
+		return nil, werr
+	}
+	return struct {
+		QueryExecution queryExecution `json:"QueryExecution"`
+	}{q.svc.view(x)}, nil
+}
+
+func (q *call) stopQueryExecution() (any, *wire.Error) {
+	if q.in.QueryExecutionID == "" {
+		return nil, required("queryExecutionId")
+	}
+	x := q.svc.lookup(q.in.QueryExecutionID)
+	if x == nil {
+		return nil, notFoundExecution(q.in.QueryExecutionID)
+	}
+	if werr := q.authorize("athena:StopQueryExecution", workgroupARN(q.st(), x.workgroup)); werr != nil {
+		return nil, werr
+	}
+	// The state changes at once; the SQL learns of it through its
+	// context. Stopping a finished query changes nothing.
+	q.svc.finish(x, stateCancelled, nil)
+	x.cancel()
+	return struct{}{}, nil
+}
+
+// Executions are listed newest first; a page token holds the sequence
+// number of the last one returned.
+func encodeSeq(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("q:" + strconv.FormatInt(seq, 10)))
+}
+
+func decodeSeq(tok string) (int64, *wire.Error) {
+	if tok == "" {
+		return 0, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	s, ok := strings.CutPrefix(string(b), "q:")
+	n, perr := strconv.ParseInt(s, 10, 64)
+	if err != nil || !ok || perr != nil || n <= 0 {
+		return 0, invalid("INVALID_INPUT", "Invalid NextToken")
+	}
+	return n, nil
+}
+
+func (q *call) listQueryExecutions() (any, *wire.Error) {
+	size, werr := q.pageSize(0, 50)
+	if werr != nil {
+		return nil, werr
+	}
+	before, werr := decodeSeq(q.in.NextToken)
+	if werr != nil {
+		return nil, werr
+	}
+	name := q.workgroupName()
+	if werr := q.authorize("athena:ListQueryExecutions", workgroupARN(q.st(), name)); werr != nil {
+		return nil, werr
+	}
+	if _, ok := lookupWorkgroup(q.st(), name); !ok {
+		return nil, workgroupNotFound(name)
+	}
+	type output struct {
+		QueryExecutionIDs []string `json:"QueryExecutionIds"`
+		NextToken         string   `json:"NextToken,omitempty"`
+	}
+	out := output{QueryExecutionIDs: []string{}}
+	s := q.svc
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := s.byWG[name]
+	var last int64
+	for i := len(list) - 1; i >= 0; i-- {
+		x := list[i]
+		if before != 0 && x.seq >= before {
+			continue
+		}
+		if len(out.QueryExecutionIDs) == size {
+			out.NextToken = encodeSeq(last)
+			break
+		}
+		out.QueryExecutionIDs = append(out.QueryExecutionIDs, x.id)
+		last = x.seq
+	}
+	return out, nil
+}
+
+func (q *call) batchGetQueryExecution() (any, *wire.Error) {
+	ids := q.in.QueryExecutionIDs
+	if len(ids) == 0 {
+		return nil, validation("[]", "queryExecutionIds", "have length greater than or equal to 1")
+	}
+	if len(ids) > 50 {
+		return nil, validation("["+strings.Join(ids, ", ")+"]", "queryExecutionIds", "have length less than or equal to 50")
+	}
+	type output struct {
+		QueryExecutions              []queryExecution              `json:"QueryExecutions"`
+		UnprocessedQueryExecutionIDs []unprocessedQueryExecutionID `json:"UnprocessedQueryExecutionIds"`
+	}
+	out := output{QueryExecutions: []queryExecution{}, UnprocessedQueryExecutionIDs: []unprocessedQueryExecutionID{}}
+	for _, id := range ids {
+		x := q.svc.lookup(id)
+		if x == nil {
+			out.UnprocessedQueryExecutionIDs = append(out.UnprocessedQueryExecutionIDs, unprocessedQueryExecutionID{
+				QueryExecutionID: id, ErrorCode: "INVALID_INPUT", ErrorMessage: "QueryExecution " + id + " was not found",
+			})
+			continue
+		}
+		// A query in a workgroup the caller may not read is reported, not
+		// refused: the documented behaviour of BatchGetQueryExecution.
+		if d := q.authz().Authorize(q.caller, "athena:BatchGetQueryExecution", workgroupARN(q.st(), x.workgroup), principal.Call{}); d != nil {
+			out.UnprocessedQueryExecutionIDs = append(out.UnprocessedQueryExecutionIDs, unprocessedQueryExecutionID{
+				QueryExecutionID: id, ErrorCode: "AccessDeniedException", ErrorMessage: d.AthenaMessage(),
+			})
+			continue
+		}
+		out.QueryExecutions = append(out.QueryExecutions, q.svc.view(x))
+	}
+	return out, nil
+}

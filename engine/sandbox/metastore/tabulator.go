@@ -366,7 +366,7 @@ func typedValue(col tabulator.Column, field string) (engine.Value, error) {
 		return v, nil // STRING, BINARY: kept as they are
 	}
 	if err != nil {
-		return v, fmt.Errorf("%q is not a %s", field, tabulator.AthenaType(col.Type))
+		return v, fmt.Errorf("%q is not a valid %s", field, tabulator.AthenaType(col.Type))
 	}
 	if col.Type != "BOOLEAN" {
 		v.Text = text

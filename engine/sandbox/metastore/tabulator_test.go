@@ -128,7 +128,7 @@ func TestScanTabulatorSail(t *testing.T) {
 	}
 	is := issues[0]
 	if is[5].Text != "2024-06-11" || is[6].Text != "SRR1039512" || !is[0].Null || !is[4].Null ||
-		!strings.Contains(is[11].Text, `line 6: column num_reads: "NA" is not a double`) {
+		!strings.Contains(is[11].Text, `line 6: column num_reads: "NA" is not a valid double`) {
 		t.Errorf("issue row %v", is)
 	}
 	// The re-run revision's SRR1039508 is the one read, at the canonical key.
@@ -200,7 +200,7 @@ buckets:
 func TestScanTabulatorFailures(t *testing.T) {
 	s := storeOf(t, tabStack)
 	err := s.ScanTabulator(context.Background(), "b", "strict", func(engine.Row) error { return nil })
-	if err == nil || !strings.Contains(err.Error(), `s3://b/team/data/bad.csv line 2: column n: "seven" is not a integer`) {
+	if err == nil || !strings.Contains(err.Error(), `s3://b/team/data/bad.csv line 2: column n: "seven" is not a valid integer`) {
 		t.Errorf("got %v, want the file, line and column named", err)
 	}
 	err = s.ScanTabulator(context.Background(), "b", "pq", func(engine.Row) error { return nil })

@@ -1,0 +1,225 @@
+// Package registry is the sandbox's Quilt catalog and registry: the
+// catalog's /config.json and login-code page, and the registry API that
+// turns a login code into tokens and tokens into AWS credentials, plus the
+// GraphQL subset quiltq uses (me, buckets, bucketConfig, switchRole).
+//
+// Tokens. A login code is a refresh token. POST /api/token exchanges a
+// refresh token for an access token (a JWT carrying only id, uuid and exp,
+// as the real registry's do, signed HS256 with a key drawn when the
+// registry starts) and a new refresh token: refresh tokens rotate.
+// Rotation must not lock out a client that crashes after the exchange but
+// before it saved the new token, so the rule is:
+//
+//   - A refresh token stays valid until its successor is first used.
+//   - Exchanging it again before then returns the same successor (and a
+//     fresh access token): the exchange is idempotent.
+//   - The first exchange of the successor revokes its predecessor.
+//
+// So at most two tokens of one chain are valid at a time, and a client
+// that lost the answer can simply retry with the token it has.
+//
+// Nothing here logs or returns in an error a token, key or secret.
+package registry
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/quiltq/quiltq/engine/sandbox/principal"
+	"github.com/quiltq/quiltq/engine/sandbox/stack"
+)
+
+// Config configures a registry.
+type Config struct {
+	Stack *stack.Stack
+	// Keys issues the AWS credentials get_credentials returns.
+	Keys *principal.Keys
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// AccessTokenTTL is the lifetime of access tokens (default 1h).
+	AccessTokenTTL time.Duration
+	// Log receives request logs (default: discarded).
+	Log *slog.Logger
+}
+
+// Registry is the catalog and registry of one sandbox stack. It is safe
+// for concurrent use.
+type Registry struct {
+	stack  *stack.Stack
+	keys   *principal.Keys
+	now    func() time.Time
+	ttl    time.Duration
+	log    *slog.Logger
+	jwtKey []byte
+
+	mu      sync.Mutex
+	users   map[string]*userState // by user name
+	byID    map[string]string     // user id (the JWT's id) -> user name
+	refresh map[string]*refreshToken
+}
+
+type userState struct {
+	user   stack.User
+	id     string // a UUID, the JWT's id claim
+	role   string // the current role; switchRole changes it
+	latest string // the newest refresh token issued to the user
+}
+
+type refreshToken struct {
+	user string
+	// successor is the token this one was exchanged for, "" until then.
+	successor string
+	// predecessor is revoked when this token is first exchanged.
+	predecessor string
+}
+
+// New builds the registry of cfg.Stack and issues every user an initial
+// refresh token (the stack's RefreshToken when it sets one).
+func New(cfg Config) (*Registry, error) {
+	if cfg.Stack == nil {
+		return nil, errors.New("registry: no stack")
+	}
+	if cfg.Keys == nil {
+		return nil, errors.New("registry: no credential store")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.AccessTokenTTL <= 0 {
+		cfg.AccessTokenTTL = time.Hour
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	reg := &Registry{
+		stack: cfg.Stack, keys: cfg.Keys, now: cfg.Now, ttl: cfg.AccessTokenTTL, log: cfg.Log,
+		jwtKey:  randomBytes(32),
+		users:   map[string]*userState{},
+		byID:    map[string]string{},
+		refresh: map[string]*refreshToken{},
+	}
+	for _, u := range cfg.Stack.Users {
+		st := &userState{user: u, id: newUUID(), role: u.Role}
+		reg.users[u.Name] = st
+		reg.byID[st.id] = u.Name
+		tok := u.RefreshToken
+		if tok == "" {
+			tok = newRefreshToken()
+		}
+		if _, dup := reg.refresh[tok]; dup {
+			return nil, errors.New("registry: two users share a refresh token")
+		}
+		reg.refresh[tok] = &refreshToken{user: u.Name}
+		st.latest = tok
+	}
+	return reg, nil
+}
+
+// RefreshToken returns the newest valid refresh token of user (a name or
+// an email), for `sandbox serve` to print.
+func (reg *Registry) RefreshToken(user string) (string, bool) {
+	u, ok := reg.stack.User(user)
+	if !ok {
+		return "", false
+	}
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	st := reg.users[u.Name]
+	if st == nil || reg.refresh[st.latest] == nil {
+		return "", false
+	}
+	return st.latest, true
+}
+
+// issueCode mints a new login code (a fresh refresh token) for user.
+func (reg *Registry) issueCode(user string) string {
+	tok := newRefreshToken()
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	reg.refresh[tok] = &refreshToken{user: user}
+	reg.users[user].latest = tok
+	return tok
+}
+
+var errBadRefreshToken = errors.New("invalid refresh token")
+
+// exchange applies the rotation rule of the package comment: it returns
+// the user and the successor of tok.
+func (reg *Registry) exchange(tok string) (user, successor string, err error) {
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	rt := reg.refresh[tok]
+	if rt == nil {
+		return "", "", errBadRefreshToken
+	}
+	if rt.predecessor != "" {
+		delete(reg.refresh, rt.predecessor)
+		rt.predecessor = ""
+	}
+	if rt.successor == "" || reg.refresh[rt.successor] == nil {
+		rt.successor = newRefreshToken()
+		reg.refresh[rt.successor] = &refreshToken{user: rt.user, predecessor: tok}
+	}
+	reg.users[rt.user].latest = rt.successor
+	return rt.user, rt.successor, nil
+}
+
+// state returns a copy of user's state.
+func (reg *Registry) state(user string) (userState, bool) {
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	st, ok := reg.users[user]
+	if !ok {
+		return userState{}, false
+	}
+	return *st, true
+}
+
+// setRole makes role the user's current role.
+func (reg *Registry) setRole(user, role string) {
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	reg.users[user].role = role
+}
+
+// caller is the AWS principal of user in their current role.
+func (reg *Registry) caller(st userState) principal.Caller {
+	return principal.Caller{User: st.user.Name, Email: st.user.Email, Role: st.role, AccountID: reg.stack.AccountID}
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("registry: no randomness: " + err.Error())
+	}
+	return b
+}
+
+func newRefreshToken() string {
+	return base64.RawURLEncoding.EncodeToString(randomBytes(32))
+}
+
+// newUUID returns a random (version 4) UUID.
+func newUUID() string {
+	b := randomBytes(16)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// baseURL is the listener's address as the client reached it.
+func baseURL(r *http.Request) string {
+	return "http://" + r.Host
+}
+
+// registryURL is where the registry API is mounted.
+func registryURL(r *http.Request) string {
+	return baseURL(r) + "/registry"
+}

@@ -88,7 +88,7 @@ func (r Response) MarshalJSON() ([]byte, error) {
 	b.WriteByte('{')
 	if r.executed {
 		b.WriteString(`"data":`)
-		d, err := json.Marshal(r.Data)
+		d, err := marshal(r.Data)
 		if err != nil {
 			return nil, err
 		}
@@ -99,7 +99,7 @@ func (r Response) MarshalJSON() ([]byte, error) {
 			b.WriteByte(',')
 		}
 		b.WriteString(`"errors":`)
-		e, err := json.Marshal(r.Errors)
+		e, err := marshal(r.Errors)
 		if err != nil {
 			return nil, err
 		}
@@ -142,10 +142,10 @@ func (m *Map) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		kb, _ := json.Marshal(k)
+		kb, _ := marshal(k)
 		b.Write(kb)
 		b.WriteByte(':')
-		vb, err := json.Marshal(m.values[k])
+		vb, err := marshal(m.values[k])
 		if err != nil {
 			return nil, err
 		}
@@ -153,6 +153,18 @@ func (m *Map) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// marshal encodes v without escaping <, > and &: a GraphQL reply is not
+// HTML, and error texts such as "found <EOF>" should read as written.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // Execute parses, validates and runs req against schema.
@@ -288,6 +300,9 @@ type validator struct {
 	errs   []Error
 	vars   map[string]*VariableDef
 	seen   map[string]bool // fragments being visited, against cycles
+	// checked holds "fragment@type" pairs already validated, so that
+	// fragments spread many times cost no more than once.
+	checked map[string]bool
 }
 
 func (v *validator) errorf(loc Location, format string, args ...any) {
@@ -319,7 +334,7 @@ func (v *validator) validate() []Error {
 			v.errorf(d.Loc, "Variable \"$%s\" cannot be non-input type %q.", d.Name, d.Type)
 		}
 	}
-	v.seen = map[string]bool{}
+	v.seen, v.checked = map[string]bool{}, map[string]bool{}
 	v.selectionSet(root, v.op.Selection)
 	return v.errs
 }
@@ -408,9 +423,12 @@ func (v *validator) selectionSet(typeName string, set []Selection) {
 				v.errorf(s.Loc, "Fragment %q cannot be spread here as objects of type %q can never be of type %q.", s.Name, typeName, f.TypeCondition)
 				continue
 			}
-			v.seen[s.Name] = true
-			v.selectionSet(f.TypeCondition, f.Selection)
-			delete(v.seen, s.Name)
+			if key := s.Name + "@" + typeName; !v.checked[key] {
+				v.checked[key] = true
+				v.seen[s.Name] = true
+				v.selectionSet(f.TypeCondition, f.Selection)
+				delete(v.seen, s.Name)
+			}
 		}
 	}
 }

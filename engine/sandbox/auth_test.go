@@ -4,15 +4,27 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/quiltq/quiltq/engine/sandbox/principal"
+	"github.com/quiltq/quiltq/engine/sandbox/registry"
+	"github.com/quiltq/quiltq/engine/sandbox/stack"
+	"github.com/quiltq/quiltq/engine/sandbox/stssrv"
 )
 
 func TestAuthenticate(t *testing.T) {
@@ -138,5 +150,132 @@ func TestAuthenticateMalformed(t *testing.T) {
 		if gotService != service || fail == nil || fail.Code != code || fail.Status != http.StatusBadRequest {
 			t.Errorf("%s: got service %q error %v, want 400 %s", service, gotService, fail, code)
 		}
+	}
+}
+
+// TestSTSThroughRegistryCredentials runs the whole login chain over HTTP:
+// a login code from the catalog, tokens and credentials from the registry,
+// then the real STS client, whose requests authenticate verifies.
+func TestSTSThroughRegistryCredentials(t *testing.T) {
+	// The SDK signs with the wall clock, so the server's starts there.
+	now := time.Now().UTC()
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	keys := principal.NewKeys(time.Hour, clock)
+	st := &stack.Stack{
+		Name: "sales-prod", Region: "us-east-1", AccountID: "123456789012",
+		Users: []stack.User{{Name: "alice", Email: "alice@example.com", Role: "Analyst", Roles: []string{"Analyst", "Engineer"}}},
+		Roles: []stack.Role{{Name: "Analyst"}, {Name: "Engineer"}},
+	}
+	reg, err := registry.New(registry.Config{Stack: st, Keys: keys, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stsSvc := stssrv.New(stssrv.Config{Keys: keys})
+	api := http.StripPrefix(RegistryPath, reg.APIHandler())
+	catalog := reg.CatalogHandler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case isSigned(r):
+			caller, service, fail := authenticate(keys, r)
+			if fail != nil {
+				writeError(w, r, service, fail)
+				return
+			}
+			if service != "sts" {
+				t.Errorf("got service %q, want sts", service)
+			}
+			stsSvc.ServeAWS(w, r, caller)
+		case strings.HasPrefix(r.URL.Path, RegistryPath+"/"):
+			api.ServeHTTP(w, r)
+		default:
+			catalog.ServeHTTP(w, r)
+		}
+	}))
+	defer srv.Close()
+
+	refresh, ok := reg.RefreshToken("alice")
+	if !ok {
+		t.Fatal("alice has no refresh token")
+	}
+	resp, err := http.PostForm(srv.URL+RegistryPath+"/api/token", url.Values{"refresh_token": {refresh}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tokens struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&tokens)
+	resp.Body.Close()
+	if err != nil || tokens.AccessToken == "" {
+		t.Fatalf("token exchange: %v %+v", err, tokens)
+	}
+	getCreds := func() aws.Credentials {
+		t.Helper()
+		req, _ := http.NewRequest("GET", srv.URL+RegistryPath+"/api/auth/get_credentials", nil)
+		req.Header.Set("Authorization", "Bearer "+tokens.AccessToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var c struct{ AccessKeyId, SecretAccessKey, SessionToken string }
+		if err := json.NewDecoder(resp.Body).Decode(&c); err != nil {
+			t.Fatal(err)
+		}
+		return aws.Credentials{AccessKeyID: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
+	}
+	identity := func(c aws.Credentials) (*sts.GetCallerIdentityOutput, error) {
+		client := sts.New(sts.Options{
+			Region:       "us-east-1",
+			BaseEndpoint: aws.String(srv.URL),
+			Credentials:  credentials.StaticCredentialsProvider{Value: c},
+			Retryer:      aws.NopRetryer{},
+		})
+		return client.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	}
+
+	good := getCreds()
+	out, err := identity(good)
+	if err != nil {
+		t.Fatalf("GetCallerIdentity: %v", err)
+	}
+	if got, want := aws.ToString(out.Arn), "arn:aws:sts::123456789012:assumed-role/Analyst/alice"; got != want {
+		t.Errorf("got Arn %q, want %q", got, want)
+	}
+
+	apiCode := func(err error) string {
+		var ae smithy.APIError
+		if !errors.As(err, &ae) {
+			return fmt.Sprintf("no API error (%v)", err)
+		}
+		return ae.ErrorCode()
+	}
+	wrongSecret := good
+	wrongSecret.SecretAccessKey = "not-the-secret"
+	unknown := good
+	unknown.AccessKeyID = "ASIAUNKNOWNUNKNOWN12"
+	for name, c := range map[string]struct {
+		creds aws.Credentials
+		want  string
+	}{
+		"wrong secret": {wrongSecret, "SignatureDoesNotMatch"},
+		"unknown key":  {unknown, "InvalidClientTokenId"},
+	} {
+		if _, err := identity(c.creds); apiCode(err) != c.want {
+			t.Errorf("%s: got %s, want %s", name, apiCode(err), c.want)
+		}
+	}
+
+	mu.Lock()
+	now = now.Add(61 * time.Minute)
+	mu.Unlock()
+	_, err = identity(good)
+	if apiCode(err) != "ExpiredToken" {
+		t.Errorf("expired credentials: got %s, want ExpiredToken", apiCode(err))
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() != http.StatusForbidden {
+		t.Errorf("expired credentials: got status %d, want 403", re.HTTPStatusCode())
 	}
 }

@@ -264,4 +264,256 @@ func TestQueries(t *testing.T) {
 	}
 }
 
-var _ = errors.Is
+func TestErrors(t *testing.T) {
+	e := newEngine(t)
+	cat := sample()
+	tests := []struct {
+		sql       string
+		msg       string
+		category  int
+		errorType int
+		stmtType  string
+	}{
+		{"SELECT * FROM nope", "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.sales.nope' does not exist", 2, 1110, "DML"},
+		{"SELECT *\nFROM x.nope", "SCHEMA_NOT_FOUND: line 2:6: Schema 'x' does not exist", 2, 1301, "DML"},
+		{"SELECT * FROM zz.x.nope", "CATALOG_NOT_FOUND: line 1:15: Catalog 'zz' does not exist", 2, 1301, "DML"},
+		{"SELECT nope FROM orders", "COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved or requester is not authorized to access requested resources", 2, 1006, "DML"},
+		{"SELECT o.nope FROM orders o", "COLUMN_NOT_FOUND: line 1:10: Column 'o.nope' cannot be resolved or requester is not authorized to access requested resources", 2, 1006, "DML"},
+		{"SELECT nofunc(id) FROM orders", "FUNCTION_NOT_FOUND: line 1:8: Function 'nofunc' not registered", 2, 1303, "DML"},
+		{"SELEC 1", "SYNTAX_ERROR: line 1:1: mismatched input 'SELEC'. Expecting: 'ALTER', 'ANALYZE', 'CALL', 'CREATE', 'DEALLOCATE', 'DELETE', 'DESC', 'DESCRIBE', 'DROP', 'EXPLAIN', 'GRANT', 'INSERT', 'MERGE', 'PREPARE', 'REFRESH', 'RESET', 'REVOKE', 'SET', 'SHOW', 'START', 'UPDATE', 'USE', 'WITH', <query>", 2, 1006, "DML"},
+		{"SELECT id FROM orders WHERE", "SYNTAX_ERROR: line 1:28: mismatched input '<EOF>'", 2, 1006, "DML"},
+		{"SELECT (1", "SYNTAX_ERROR: line 1:10: mismatched input '<EOF>'. Expecting: ')'", 2, 1006, "DML"},
+		{"SELECT 'abc", "SYNTAX_ERROR: line 1:8: unterminated string literal", 2, 1006, "DML"},
+		{"SELECT 1; SELECT 2", "SYNTAX_ERROR: line 1:11: mismatched input 'SELECT'. Expecting: <EOF>", 2, 1006, "DML"},
+		{"SELECT * FROM `orders`", "SYNTAX_ERROR: line 1:15: backquoted identifiers are not supported; use double quotes to quote identifiers", 2, 1006, "DML"},
+		{"SELECT CAST('x' AS bigint)", "INVALID_CAST_ARGUMENT: Cannot cast 'x' to BIGINT", 2, 1100, "DML"},
+		{"SELECT DATE '2024-13-01'", "INVALID_LITERAL: line 1:8: '2024-13-01' is not a valid DATE literal", 2, 1100, "DML"},
+		{"INSERT INTO orders VALUES (1)", "NOT_SUPPORTED: line 1:1: INSERT is not supported by the sandbox", 2, 1200, "DML"},
+		{"CREATE TABLE x AS SELECT 1", "NOT_SUPPORTED: line 1:1: CREATE is not supported by the sandbox", 2, 1200, "DML"},
+		{"DROP TABLE orders", "NOT_SUPPORTED: line 1:1: DROP is not supported by the sandbox", 2, 1200, "DDL"},
+		{"SELECT x FROM orders CROSS JOIN UNNEST(a) AS u(x)", "NOT_SUPPORTED: line 1:33: UNNEST is not supported by the sandbox", 2, 1200, "DML"},
+		{"SELECT current_date - INTERVAL '1' DAY", "NOT_SUPPORTED: line 1:23: INTERVAL is not supported by the sandbox", 2, 1200, "DML"},
+		{"SELECT id FROM orders WHERE id = ?", "INVALID_PARAMETER_USAGE: line 1:34: Incorrect number of parameters: expected 1 but found 0", 2, 1100, "DML"},
+		{"SHOW TABLES IN nope", "SCHEMA_NOT_FOUND: line 1:16: Schema 'nope' does not exist", 2, 1301, "UTILITY"},
+		{"DESCRIBE nope", "TABLE_NOT_FOUND: line 1:10: Table 'awsdatacatalog.sales.nope' does not exist", 2, 1110, "UTILITY"},
+		{"SHOW PARTITIONS orders", "NOT_SUPPORTED: line 1:6: SHOW PARTITIONS is not supported by the sandbox", 2, 1200, "UTILITY"},
+		{"", "SYNTAX_ERROR: line 1:1: mismatched input '<EOF>'. Expecting: 'ALTER', 'ANALYZE', 'CALL', 'CREATE', 'DEALLOCATE', 'DELETE', 'DESC', 'DESCRIBE', 'DROP', 'EXPLAIN', 'GRANT', 'INSERT', 'MERGE', 'PREPARE', 'REFRESH', 'RESET', 'REVOKE', 'SET', 'SHOW', 'START', 'UPDATE', 'USE', 'WITH', <query>", 2, 1006, "DML"},
+	}
+	for _, tt := range tests {
+		_, st, err := run(t, e, cat, tt.sql)
+		var ae *Error
+		if !errors.As(err, &ae) {
+			t.Errorf("%q: got error %v, want *Error", tt.sql, err)
+			continue
+		}
+		if ae.Message != tt.msg || ae.Category != tt.category || ae.Type != tt.errorType {
+			t.Errorf("%q:\ngot  %d/%d %s\nwant %d/%d %s", tt.sql, ae.Category, ae.Type, ae.Message, tt.category, tt.errorType, tt.msg)
+		}
+		if st.StatementType != tt.stmtType {
+			t.Errorf("%q: StatementType %q, want %q", tt.sql, st.StatementType, tt.stmtType)
+		}
+	}
+}
+
+// deniedError stands for the sandbox's access denial: Run must return it
+// as it is.
+type deniedError struct{ action string }
+
+func (d *deniedError) Error() string { return "not authorized to perform: " + d.action }
+
+func TestCatalogErrorsPassThrough(t *testing.T) {
+	e := newEngine(t)
+	cat := sample()
+	denied := &deniedError{"glue:GetTable"}
+	cat.deny[TableRef{"awsdatacatalog", "sales", "customers"}] = denied
+	for _, sql := range []string{
+		"SELECT * FROM orders JOIN customers ON true",
+		"DESCRIBE customers",
+	} {
+		_, _, err := run(t, e, cat, sql)
+		var de *deniedError
+		if err != denied || !errors.As(err, &de) {
+			t.Errorf("%s: got %v (%T), want the catalog's error unchanged", sql, err, err)
+		}
+	}
+}
+
+func TestUtility(t *testing.T) {
+	e := newEngine(t)
+	cat := sample()
+	cat.tables[TableRef{"awsdatacatalog", "sales", "orders"}].parts = 1
+	tests := []struct{ sql, want string }{
+		{"SHOW DATABASES", "database_name:string\ndefault\nmy-bucket_packages\nsales\nuserathenadatabase-x"[:0] + "database_name:string\ndefault\nsales\nuserathenadatabase-x"},
+		{"SHOW SCHEMAS IN \"quilt-sales-prod-tabulator\"", "database_name:string\nnextflowtower"},
+		{"SHOW DATABASES LIKE 'sal*|def*'", "database_name:string\ndefault\nsales"},
+		{"SHOW TABLES", "tab_name:string\ncustomers\norders\nt"},
+		{"show tables in sales 'ord*'", "tab_name:string\norders"},
+		{"SHOW TABLES FROM \"quilt-sales-prod-tabulator\".nextflowtower LIKE 's*'", "tab_name:string\nsail"},
+		{"SHOW COLUMNS IN customers", "field:string\nname                \ncity                "},
+		{"SHOW COLUMNS FROM customers IN sales", "field:string\nname                \ncity                "},
+		{"DESCRIBE sales.orders", "col_name:string\n" +
+			"id                  \tbigint              \t                    \n" +
+			"customer            \tstring              \t                    \n" +
+			"amount              \tdouble              \t                    \n" +
+			"paid                \tboolean             \t                    \n" +
+			"day                 \tdate                \t                    \n" +
+			"at                  \ttimestamp           \t                    \n" +
+			"qty                 \tint                 \t                    \n" +
+			"\n# Partition Information\n# col_name            \tdata_type           \tcomment             \n\n" +
+			"qty                 \tint                 \t                    "},
+	}
+	for _, tt := range tests {
+		out, st, err := run(t, e, cat, tt.sql)
+		if err != nil {
+			t.Errorf("%s: %v", tt.sql, err)
+			continue
+		}
+		if st.StatementType != "UTILITY" || !st.Text || st.DataScannedBytes != 0 {
+			t.Errorf("%s: stats %+v, want UTILITY text with nothing scanned", tt.sql, st)
+		}
+		if got := out.render(); got != tt.want {
+			t.Errorf("%s\ngot:\n%q\nwant:\n%q", tt.sql, got, tt.want)
+		}
+	}
+}
+
+func TestStatsAndDefaults(t *testing.T) {
+	e := newEngine(t)
+	cat := sample()
+	out := &collect{}
+	// No database in the context: Athena's "default".
+	st, err := e.Run(context.Background(), Query{SQL: "SELECT x FROM d, sales.customers c"}, cat, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.DataScannedBytes != 400 || st.StatementType != "DML" {
+		t.Errorf("stats %+v, want 400 bytes scanned, DML", st)
+	}
+	if len(out.rows) != 3 {
+		t.Errorf("got %d rows, want 3", len(out.rows))
+	}
+}
+
+func TestCacheReloadsOnVersionChange(t *testing.T) {
+	e := newEngine(t)
+	cat := sample()
+	count := func() string {
+		out, _, err := run(t, e, cat, "SELECT count(*) FROM customers")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.rows[0][0].Text
+	}
+	if got := count(); got != "3" {
+		t.Fatalf("count = %s, want 3", got)
+	}
+	count()
+	if got := cat.scans.Load(); got != 1 {
+		t.Errorf("scanned %d times for two queries of one version, want 1", got)
+	}
+	cat.mu.Lock()
+	tbl := cat.tables[TableRef{"awsdatacatalog", "sales", "customers"}]
+	tbl.rows = append(tbl.rows, []string{"dave", "Lima"})
+	tbl.version = "v2"
+	cat.mu.Unlock()
+	if got := count(); got != "4" {
+		t.Errorf("count after a new version = %s, want 4", got)
+	}
+	if got := cat.scans.Load(); got != 2 {
+		t.Errorf("scanned %d times, want 2", got)
+	}
+	var n int
+	if err := e.db.QueryRow("SELECT count(*) FROM sqlite_master WHERE type = 'table'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("%d tables in SQLite, want 1: the old version must be dropped", n)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	e := newEngine(t)
+	cat := sample()
+	// A query that would run for a very long time.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.Run(ctx, Query{SQL: "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r", Database: "sales"}, cat, &collect{})
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("got %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not stop after cancellation")
+	}
+	// Cancelled while loading: the next query loads again and succeeds.
+	blocked := cat.add("awsdatacatalog.sales.slow", "a bigint", "1")
+	blocked.block = make(chan struct{})
+	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := e.Run(ctx, Query{SQL: "SELECT * FROM slow", Database: "sales"}, cat, &collect{}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("got %v, want context.DeadlineExceeded", err)
+	}
+	close(blocked.block)
+	out, _, err := run(t, e, cat, "SELECT * FROM slow")
+	if err != nil || len(out.rows) != 1 {
+		t.Errorf("after a cancelled load: rows %v, err %v", out.rows, err)
+	}
+}
+
+func TestConcurrentRuns(t *testing.T) {
+	e := newEngine(t)
+	cat := sample()
+	var rows []string
+	for i := 0; i < 2000; i++ {
+		rows = append(rows, fmt.Sprintf("%d|n%d", i, i%7))
+	}
+	big := cat.add("awsdatacatalog.sales.big", "i bigint,s varchar", rows...)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for k := 0; k < 5; k++ {
+				if w == 0 && k == 2 {
+					cat.mu.Lock()
+					big.version = "v2" // same rows, new version: reload under load
+					cat.mu.Unlock()
+				}
+				out := &collect{}
+				_, err := e.Run(context.Background(), Query{SQL: "SELECT count(*), sum(i) FROM big JOIN customers ON true WHERE name = 'bob'", Database: "sales"}, cat, out)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if got := out.render(); got != "_col0:bigint,_col1:bigint\n2000|1999000" {
+					errs <- fmt.Errorf("got %q", got)
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestJavaDouble(t *testing.T) {
+	tenth := 0.1
+	for f, want := range map[float64]string{
+		1.5: "1.5", 2: "2.0", 1e7: "1.0E7", tenth + 0.2: "0.30000000000000004", 1e-3: "0.001", 1e-4: "1.0E-4",
+		-2.5e10: "-2.5E10", 123456.789: "123456.789", 9999999: "9999999.0", 0: "0.0",
+	} {
+		if got := javaDouble(f); got != want {
+			t.Errorf("javaDouble(%v) = %q, want %q", f, got, want)
+		}
+	}
+}

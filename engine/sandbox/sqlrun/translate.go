@@ -266,7 +266,9 @@ func (tr *translator) function(i int) {
 		}
 	case "try":
 		tr.out[i] = ""
-	case "unnest", "transform", "filter", "reduce", "array_agg", "map_agg", "cardinality", "element_at", "sequence", "map", "array":
+	case "unnest":
+		tr.failAt(notSupported, toks[i], "UNNEST is not supported by the sandbox")
+	case "transform", "filter", "reduce", "array_agg", "map_agg", "cardinality", "element_at", "sequence", "map", "array":
 		tr.failAt(notSupported, toks[i], "function "+name+" is not supported by the sandbox")
 	default:
 		if f, ok := funcNames[name]; ok {

@@ -369,3 +369,23 @@ func TestRemoveDotSegments(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse checks that no Authorization header or query makes Parse or
+// Verify panic.
+func FuzzParse(f *testing.F) {
+	f.Add("AWS4-HMAC-SHA256 Credential=AKID/20261122/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=00", "")
+	f.Add("", "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=A%2F20261122%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Date=20261122T150405Z&X-Amz-SignedHeaders=host&X-Amz-Signature=00&X-Amz-Expires=60")
+	f.Add("AWS4-HMAC-SHA256 Credential=//, Signature=", "a=%zz&&=")
+	f.Fuzz(func(t *testing.T, auth, query string) {
+		r := httptest.NewRequest("GET", "http://127.0.0.1/x", nil)
+		r.URL.RawQuery = query
+		if auth != "" {
+			r.Header.Set("Authorization", auth)
+		}
+		r.Header.Set("X-Amz-Date", "20261122T150405Z")
+		s, err := Parse(r)
+		if err == nil {
+			_ = Verify(r, s, "secret", signTime)
+		}
+	})
+}

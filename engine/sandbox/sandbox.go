@@ -71,6 +71,7 @@ type Server struct {
 	meta     *metastore.Store
 	sql      *sqlrun.Engine
 	registry *registry.Registry
+	athena   *athenasrv.Service
 	services map[string]awsService // by SigV4 service name
 	faults   *faulter
 }
@@ -135,21 +136,26 @@ func New(opts Options) (*Server, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	s.athena = athenasrv.New(athenasrv.Config{
+		Stack: st, Store: s.store, Meta: s.meta, SQL: s.sql, Authz: s.authz,
+		Now: opts.Now, Queue: opts.Queue, Run: opts.Run, Log: opts.Log,
+	})
 	s.services = map[string]awsService{
-		"sts":  stssrv.New(stssrv.Config{Keys: s.keys}),
-		"s3":   s3srv.New(s3srv.Config{Store: s.store, Authz: s.authz, Region: st.Region}),
-		"glue": gluesrv.New(gluesrv.Config{Meta: s.meta, Authz: s.authz, Region: st.Region, AccountID: st.AccountID}),
-		"athena": athenasrv.New(athenasrv.Config{
-			Stack: st, Store: s.store, Meta: s.meta, SQL: s.sql, Authz: s.authz,
-			Now: opts.Now, Queue: opts.Queue, Run: opts.Run, Log: opts.Log,
-		}),
+		"sts":    stssrv.New(stssrv.Config{Keys: s.keys}),
+		"s3":     s3srv.New(s3srv.Config{Store: s.store, Authz: s.authz, Region: st.Region}),
+		"glue":   gluesrv.New(gluesrv.Config{Meta: s.meta, Authz: s.authz, Region: st.Region, AccountID: st.AccountID}),
+		"athena": s.athena,
 	}
 	s.faults = newFaulter(opts.Faults)
 	return s, nil
 }
 
-// Close releases the SQL engine's files.
-func (s *Server) Close() error { return s.sql.Close() }
+// Close cancels the queries still running, waits for them, and releases
+// the SQL engine's files.
+func (s *Server) Close() error {
+	s.athena.Close()
+	return s.sql.Close()
+}
 
 // Stack is the world the sandbox serves.
 func (s *Server) Stack() *stack.Stack { return s.stack }

@@ -2,7 +2,6 @@ package athenasrv
 
 import (
 	"errors"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -258,29 +257,6 @@ func (q *call) getDatabase() (any, *wire.Error) {
 	}{out}, nil
 }
 
-// tablePattern compiles ListTableMetadata's Expression, which Athena hands
-// to Glue's GetTables: Hive's table pattern, where "*" matches any run of
-// characters and "|" separates alternatives, matching the whole name
-// without regard to case.
-func tablePattern(expr string) (func(string) bool, *wire.Error) {
-	if strings.TrimSpace(expr) == "" {
-		return func(string) bool { return true }, nil
-	}
-	alts := strings.Split(expr, "|")
-	for i, a := range alts {
-		parts := strings.Split(strings.TrimSpace(a), "*")
-		for j, p := range parts {
-			parts[j] = regexp.QuoteMeta(p)
-		}
-		alts[i] = strings.Join(parts, ".*")
-	}
-	re, err := regexp.Compile("(?i)^(?:" + strings.Join(alts, "|") + ")$")
-	if err != nil {
-		return nil, invalid("", "Invalid expression: "+expr)
-	}
-	return re.MatchString, nil
-}
-
 func (q *call) listTableMetadata() (any, *wire.Error) {
 	size, werr := q.pageSize(1, 50)
 	if werr != nil {
@@ -290,9 +266,9 @@ func (q *call) listTableMetadata() (any, *wire.Error) {
 	if werr != nil {
 		return nil, werr
 	}
-	match, werr := tablePattern(q.in.Expression)
-	if werr != nil {
-		return nil, werr
+	match, err := gluesrv.TablePattern(q.in.Expression)
+	if err != nil {
+		return nil, invalid("", "Invalid expression: "+q.in.Expression)
 	}
 	kind, werr := q.catalogRequest("athena:ListTableMetadata", true, false)
 	if werr != nil {

@@ -197,9 +197,9 @@ func (q *query) getTables() (any, *wire.Error) {
 	if werr != nil {
 		return nil, werr
 	}
-	match, werr := tablePattern(q.in.Expression)
-	if werr != nil {
-		return nil, werr
+	match, err := TablePattern(q.in.Expression)
+	if err != nil {
+		return nil, invalidInput("Invalid Expression: " + q.in.Expression)
 	}
 	const action = "glue:GetTables"
 	if d := AuthorizeDatabase(q.authz(), q.caller, q.call, q.region(), q.account(), action, q.in.DatabaseName); d != nil {
@@ -362,13 +362,13 @@ func decodeOffset(tok string) (int, *wire.Error) {
 	return n, nil
 }
 
-// tablePattern compiles GetTables' Expression. Glue documents it as a
-// regular expression, but in practice (and for Athena's ListTableMetadata)
-// it is Hive's table pattern: "*" matches any run of characters and "|"
-// separates alternatives; matching ignores case and covers the whole name.
-// Other characters are taken literally.
-func tablePattern(expr string) (func(string) bool, *wire.Error) {
-	if expr == "" {
+// TablePattern compiles the Expression of Glue's GetTables (and of
+// Athena's ListTableMetadata, which hands it to Glue). Glue documents it as
+// a regular expression, but in practice it is Hive's table pattern: "*"
+// matches any run of characters and "|" separates alternatives; matching
+// ignores case and covers the whole name. Other characters are literal.
+func TablePattern(expr string) (func(string) bool, error) {
+	if strings.TrimSpace(expr) == "" {
 		return func(string) bool { return true }, nil
 	}
 	alts := strings.Split(expr, "|")
@@ -381,7 +381,7 @@ func tablePattern(expr string) (func(string) bool, *wire.Error) {
 	}
 	re, err := regexp.Compile("(?i)^(?:" + strings.Join(alts, "|") + ")$")
 	if err != nil {
-		return nil, invalidInput("Invalid Expression: " + expr)
+		return nil, fmt.Errorf("invalid expression %q: %w", expr, err)
 	}
 	return re.MatchString, nil
 }

@@ -322,3 +322,50 @@ func TestFaultCutEndsBodyEarly(t *testing.T) {
 		t.Fatal("ListWorkGroups succeeded although every reply is cut")
 	}
 }
+
+// Throttling and 500 faults answer with each service's own codes, so that
+// clients' retry logic meets what AWS sends.
+func TestFaultsUseEachServicesCodes(t *testing.T) {
+	tests := []struct {
+		name   string
+		faults sandbox.Faults
+		want   [3]string // athena, sts, s3
+	}{
+		{"throttle", sandbox.Faults{Throttle: 1}, [3]string{"ThrottlingException", "Throttling", "SlowDown"}},
+		{"server error", sandbox.Faults{ServerError: 1}, [3]string{"InternalServerException", "InternalFailure", "InternalError"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := sandboxtest.Start(t, sandbox.Options{Faults: tc.faults})
+			if got := callAll(t, env, env.Credentials(t, "admin")); got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// A view runs with the invoker's rights: its base tables are authorized as
+// the caller.
+func TestViewRunsWithInvokersRights(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	const sql = `SELECT customer_id, orders, revenue FROM sales.order_totals ORDER BY revenue DESC LIMIT 3`
+	admin := athena.NewFromConfig(env.AWSConfig(t, "admin"))
+	qe := runQuery(t, admin, sql)
+	if qe.Status.State != athenatypes.QueryExecutionStateSucceeded {
+		t.Fatalf("admin's view query ended %s: %s", qe.Status.State, aws.ToString(qe.Status.StateChangeReason))
+	}
+	res, err := admin.GetQueryResults(sandboxtest.Context(t), &athena.GetQueryResultsInput{QueryExecutionId: qe.QueryExecutionId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(res.ResultSet.Rows); got != 4 {
+		t.Errorf("got %d rows, want a header and 3", got)
+	}
+
+	reader := athena.NewFromConfig(env.AWSConfig(t, "reader"))
+	qe = runQuery(t, reader, sql)
+	reason := aws.ToString(qe.Status.StateChangeReason)
+	if qe.Status.State != athenatypes.QueryExecutionStateFailed || !strings.Contains(reason, "glue:GetTable") {
+		t.Errorf("reader's view query ended %s (%s), want FAILED naming glue:GetTable", qe.Status.State, reason)
+	}
+}

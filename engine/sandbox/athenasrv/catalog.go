@@ -26,6 +26,7 @@ const glueCatalog = "AwsDataCatalog"
 type queryCatalog struct {
 	svc    *Service
 	caller principal.Caller
+	depth  int // how many views deep this catalog resolves names
 }
 
 var _ sqlrun.Catalog = (*queryCatalog)(nil)
@@ -57,7 +58,7 @@ func (c *queryCatalog) authz() *principal.Authorizer { return c.svc.cfg.Authz }
 func (c *queryCatalog) Table(ctx context.Context, ref sqlrun.TableRef) (*sqlrun.Table, error) {
 	switch c.svc.kindOf(ref.Catalog) {
 	case glueKind:
-		return c.glueTable(ref)
+		return c.glueTable(ctx, ref)
 	case tabulatorKind:
 		return c.tabulatorTable(ref)
 	}
@@ -159,7 +160,7 @@ func glueTables(s *Service, c principal.Caller, db string) ([]metastore.Table, *
 // scan will make. The S3 checks are made here, not in Scan, because the
 // SQL engine keeps loaded tables between queries: a scan may never run
 // for a caller whose query reuses another's copy.
-func (c *queryCatalog) glueTable(ref sqlrun.TableRef) (*sqlrun.Table, error) {
+func (c *queryCatalog) glueTable(ctx context.Context, ref sqlrun.TableRef) (*sqlrun.Table, error) {
 	st, a := c.st(), c.authz()
 	if d := gluesrv.AuthorizeTable(a, c.caller, viaAthena(), st.Region, st.AccountID, "glue:GetTable", ref.Database, ref.Table); d != nil {
 		return nil, glueFailure(d)
@@ -175,7 +176,7 @@ func (c *queryCatalog) glueTable(ref sqlrun.TableRef) (*sqlrun.Table, error) {
 		return nil, err
 	}
 	if t.Type == "VIRTUAL_VIEW" {
-		return nil, &failure{category: sqlrun.CategoryUser, typ: 1200, reason: "NOT_SUPPORTED: view " + ref.String() + " cannot be queried in the sandbox"}
+		return c.viewTable(ctx, ref, t)
 	}
 	if len(t.PartitionKeys) > 0 {
 		if d := gluesrv.AuthorizeTable(a, c.caller, viaAthena(), st.Region, st.AccountID, "glue:GetPartitions", ref.Database, ref.Table); d != nil {

@@ -2,12 +2,10 @@ package athenasrv
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -98,25 +96,13 @@ func (s *Service) Close() {
 
 // ServeAWS serves one signed Athena request from c.
 func (s *Service) ServeAWS(w http.ResponseWriter, r *http.Request, c principal.Caller) {
-	target := r.Header.Get("X-Amz-Target")
-	op, ok := strings.CutPrefix(target, "AmazonAthena.")
-	if r.Method != http.MethodPost || !ok {
-		wire.JSONError(w, wire.NewError(http.StatusBadRequest, "UnknownOperationException", "the sandbox's Athena does not serve "+target))
-		return
-	}
 	// A query string may be 262,144 bytes; leave room for the JSON
 	// around it and for escapes, and refuse what is clearly larger.
-	body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
-	if err != nil {
-		wire.JSONError(w, wire.NewError(http.StatusBadRequest, "SerializationException", "cannot read the request body"))
-		return
-	}
 	var in request
-	if len(body) > 0 {
-		if err := json.Unmarshal(body, &in); err != nil {
-			wire.JSONError(w, wire.NewError(http.StatusBadRequest, "SerializationException", "the request body is not valid JSON: "+err.Error()))
-			return
-		}
+	op, werr := wire.ReadJSON(r, "AmazonAthena.", 4<<20, &in)
+	if werr != nil {
+		wire.JSONError(w, werr)
+		return
 	}
 	q := &call{svc: s, caller: c, in: in, ctx: r.Context()}
 	handlers := map[string]func() (any, *wire.Error){

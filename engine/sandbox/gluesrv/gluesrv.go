@@ -2,10 +2,8 @@ package gluesrv
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"regexp"
@@ -44,29 +42,14 @@ const (
 
 // ServeAWS serves one signed Glue request from c.
 func (s *Service) ServeAWS(w http.ResponseWriter, r *http.Request, c principal.Caller) {
-	target := r.Header.Get("X-Amz-Target")
-	op, ok := strings.CutPrefix(target, "AWSGlue.")
-	if r.Method != http.MethodPost || !ok {
-		wire.JSONError(w, wire.NewError(http.StatusBadRequest, "UnknownOperationException", "the sandbox's Glue does not serve "+target))
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		wire.JSONError(w, wire.NewError(http.StatusBadRequest, "InvalidInputException", "cannot read the request body"))
-		return
-	}
 	var in request
-	if len(body) > 0 {
-		if err := json.Unmarshal(body, &in); err != nil {
-			wire.JSONError(w, wire.NewError(http.StatusBadRequest, "SerializationException", "the request body is not valid JSON: "+err.Error()))
-			return
-		}
+	op, werr := wire.ReadJSON(r, "AWSGlue.", 1<<20, &in)
+	if werr != nil {
+		wire.JSONError(w, werr)
+		return
 	}
 	q := &query{svc: s, caller: c, call: principal.Call{SourceIP: sourceIP(r)}, in: in}
-	var (
-		out  any
-		werr *wire.Error
-	)
+	var out any
 	switch op {
 	case "GetDatabases":
 		out, werr = q.getDatabases()

@@ -9,8 +9,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // Error is an AWS API error.
@@ -146,4 +149,29 @@ func hostID() string {
 	b := make([]byte, 40)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// ReadJSON reads a JSON 1.1 request: a POST whose X-Amz-Target is
+// targetPrefix followed by the operation name, and whose body (at most
+// limit bytes) decodes into v. It returns the operation name, or the error
+// to answer with.
+func ReadJSON(r *http.Request, targetPrefix string, limit int64, v any) (string, *Error) {
+	target := r.Header.Get("X-Amz-Target")
+	op, ok := strings.CutPrefix(target, targetPrefix)
+	if r.Method != http.MethodPost || !ok || op == "" {
+		return "", NewError(http.StatusBadRequest, "UnknownOperationException", "the sandbox does not serve the operation "+target)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return "", NewError(http.StatusBadRequest, "SerializationException", "cannot read the request body: "+err.Error())
+	}
+	if int64(len(body)) > limit {
+		return "", NewError(http.StatusRequestEntityTooLarge, "SerializationException", fmt.Sprintf("the request body is larger than %d bytes", limit))
+	}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, v); err != nil {
+			return "", NewError(http.StatusBadRequest, "SerializationException", "the request body is not valid JSON: "+err.Error())
+		}
+	}
+	return op, nil
 }

@@ -112,18 +112,6 @@ func (k *Keys) Expired(cr Credentials) bool {
 // Now is the store's clock, shared so that callers agree on expiry.
 func (k *Keys) Now() time.Time { return k.now() }
 
-// RevokeUser drops every key issued to user, as a role switch or a logout
-// makes their old sessions useless.
-func (k *Keys) RevokeUser(user string) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	for id, cr := range k.byID {
-		if cr.Caller.User == user {
-			delete(k.byID, id)
-		}
-	}
-}
-
 const (
 	upperDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 	base64ish   = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"

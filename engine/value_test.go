@@ -1,0 +1,50 @@
+package engine
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestValueTyped(t *testing.T) {
+	tests := []struct {
+		v    Value
+		typ  string
+		want any
+	}{
+		{Value{Null: true}, "bigint", nil},
+		{Value{Null: true}, "varchar", nil},
+		{Value{Text: ""}, "varchar", ""},
+		{Value{Text: "42"}, "bigint", int64(42)},
+		{Value{Text: "-7"}, "integer", int64(-7)},
+		{Value{Text: "1.5"}, "double", 1.5},
+		{Value{Text: "1.0E7"}, "double", 1e7},
+		{Value{Text: "true"}, "boolean", true},
+		{Value{Text: "12345678901234567890.5"}, "decimal(38,1)", json.Number("12345678901234567890.5")},
+		{Value{Text: "2024-01-31"}, "date", "2024-01-31"},
+		{Value{Text: "NaN?"}, "double", "NaN?"},
+		{Value{Text: "12"}, "VARCHAR(10)", "12"},
+		{Value{Text: "x"}, "bigint", "x"},
+	}
+	for _, tc := range tests {
+		if got := tc.v.Typed(tc.typ); got != tc.want {
+			t.Errorf("%+v.Typed(%q) = %#v, want %#v", tc.v, tc.typ, got, tc.want)
+		}
+	}
+}
+
+func TestErrorKinds(t *testing.T) {
+	err := &Error{Op: "StartQueryExecution", Kind: Denied, Err: errString("User: x is not authorized")}
+	if KindOf(err) != Denied || KindOf(errString("plain")) != Other {
+		t.Errorf("KindOf: got %v and %v, want denied and other", KindOf(err), KindOf(errString("plain")))
+	}
+	if got, want := err.Error(), "StartQueryExecution: User: x is not authorized"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if Kind(99).String() != "kind(99)" || Credentials.String() != "credentials" {
+		t.Errorf("Kind strings: %q, %q", Kind(99).String(), Credentials.String())
+	}
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }

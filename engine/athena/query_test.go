@@ -3,6 +3,7 @@ package athena
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -112,7 +113,15 @@ func (r *recorder) GetWorkGroup(ctx context.Context, in *awsathena.GetWorkGroupI
 // client is a Client acting as user on env, with its calls recorded.
 func client(t *testing.T, env *sandboxtest.Env, user string, opts Options) (*Client, *recorder) {
 	t.Helper()
-	c := New(env.AWSConfig(t, user), opts)
+	cfg := env.AWSConfig(t, user)
+	// Parallel calls make the transport dial connections it may never use;
+	// the server counts those as busy for 5 s when it shuts down, so close
+	// them first (cleanups run before the sandbox's, which was registered
+	// earlier).
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	cfg.HTTPClient = &http.Client{Transport: tr}
+	c := New(cfg, opts)
 	rec := &recorder{athenaAPI: c.athena}
 	c.athena = rec
 	return c, rec

@@ -234,8 +234,9 @@ func backoff(n int) time.Duration {
 }
 
 // ChooseWorkgroup picks the workgroup to run queries in. With a name, it
-// is that workgroup (matched case-insensitively), or an error saying why it
-// cannot be used. Without one: the only usable workgroup; among several,
+// is that workgroup (matched case-insensitively; by its exact name when
+// the role may not list workgroups), or an error saying why it cannot be
+// used. Without one: the only usable workgroup; among several,
 // Quilt's user workgroup (QuiltUserAthena-<stack>-NonManagedRoleWorkgroup),
 // else the only QuiltUserAthena-* one. Anything less clear is an error
 // listing what was seen, since the choice decides where results are

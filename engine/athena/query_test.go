@@ -127,21 +127,21 @@ func client(t *testing.T, env *sandboxtest.Env, user string, opts Options) (*Cli
 	return c, rec
 }
 
-// noSleep records the waits it is asked for and returns at once, so that
+// sleepLog records the waits it is asked for and returns at once, so that
 // retries cost no time.
-type noSleep struct {
+type sleepLog struct {
 	mu    sync.Mutex
 	waits []time.Duration
 }
 
-func (s *noSleep) Sleep(ctx context.Context, d time.Duration) error {
+func (s *sleepLog) Sleep(ctx context.Context, d time.Duration) error {
 	s.mu.Lock()
 	s.waits = append(s.waits, d)
 	s.mu.Unlock()
 	return ctx.Err()
 }
 
-func (s *noSleep) all() []time.Duration {
+func (s *sleepLog) all() []time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]time.Duration(nil), s.waits...)

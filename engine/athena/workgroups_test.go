@@ -162,7 +162,7 @@ func TestWorkgroupsListRefused(t *testing.T) {
 func TestWorkgroupsThrottled(t *testing.T) {
 	t.Run("always", func(t *testing.T) {
 		env := sandboxtest.Start(t, sandbox.Options{Faults: sandbox.Faults{Throttle: 1}})
-		sl := &noSleep{}
+		sl := &sleepLog{}
 		c, rec := client(t, env, "analyst", Options{Sleep: sl.Sleep})
 		_, _, err := c.Workgroups(sandboxtest.Context(t))
 		if engine.KindOf(err) != engine.Throttled {
@@ -186,7 +186,7 @@ func TestWorkgroupsThrottled(t *testing.T) {
 		throttles := 0
 		for seed := range uint64(5) {
 			env := sandboxtest.Start(t, sandbox.Options{Faults: sandbox.Faults{Throttle: 0.5, Seed: seed}})
-			sl := &noSleep{}
+			sl := &sleepLog{}
 			c, rec := client(t, env, "analyst", Options{Sleep: sl.Sleep})
 			kept, skipped, err := c.Workgroups(sandboxtest.Context(t))
 			lists := rec.n("ListWorkGroups")

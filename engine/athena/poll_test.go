@@ -1,0 +1,223 @@
+package athena
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/engine/sandbox"
+	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
+)
+
+// simulate polls a query that ends at t on the schedule, with the jitter
+// drawn from rng (nil: none), and returns the detection lag and the calls
+// made, the first at once.
+func simulate(t time.Duration, rng *rand.Rand) (lag time.Duration, calls int) {
+	var e time.Duration
+	for {
+		calls++
+		if e >= t {
+			return e - t, calls
+		}
+		u := 0.5 // no jitter
+		if rng != nil {
+			u = rng.Float64()
+		}
+		e += jitter(pollInterval(e), u)
+	}
+}
+
+func TestPollSchedule(t *testing.T) {
+	// Monotonic, never shorter than the fast interval, never longer than the cap.
+	prev := time.Duration(0)
+	for e := time.Duration(0); e <= 10*time.Minute; e += 10 * time.Millisecond {
+		d := pollInterval(e)
+		if d < prev {
+			t.Fatalf("pollInterval(%v) = %v, shorter than %v before it", e, d, prev)
+		}
+		if d < fastPoll || d > maxPoll {
+			t.Fatalf("pollInterval(%v) = %v, outside [%v, %v]", e, d, fastPoll, maxPoll)
+		}
+		prev = d
+	}
+	// The figures in pollInterval's comment, the goals, and the fixed 1 s
+	// poller's calls for comparison.
+	tests := []struct {
+		run      time.Duration
+		calls    int           // without jitter
+		goal     time.Duration // median lag
+		fixedOne int
+	}{
+		{300 * time.Millisecond, 3, 100 * time.Millisecond, 2},
+		{time.Second, 8, 100 * time.Millisecond, 2},
+		{3 * time.Second, 21, 150 * time.Millisecond, 4},
+		{10 * time.Second, 37, 500 * time.Millisecond, 11},
+		{30 * time.Second, 50, 1500 * time.Millisecond, 31},
+	}
+	const runs = 2001
+	const roundTrip = 10 * time.Millisecond // allowance for the call itself
+	for _, tt := range tests {
+		_, calls := simulate(tt.run, nil)
+		if calls != tt.calls {
+			t.Errorf("%v: %d calls, want %d as documented", tt.run, calls, tt.calls)
+		}
+		rng := rand.New(rand.NewPCG(1, uint64(tt.run)))
+		lags := make([]time.Duration, runs)
+		counts := make([]int, runs)
+		for i := range runs {
+			lags[i], counts[i] = simulate(tt.run, rng)
+		}
+		slices.Sort(lags)
+		slices.Sort(counts)
+		median, worst := lags[runs/2], lags[runs-1]
+		t.Logf("%5v: median lag %4dms, worst %4dms, median calls %2d (fixed 1 s poller: %2d calls, median lag 500ms)",
+			tt.run, median.Milliseconds(), worst.Milliseconds(), counts[runs/2], tt.fixedOne)
+		if median+roundTrip > tt.goal {
+			t.Errorf("%v: median lag %v plus a round trip, want at most %v", tt.run, median, tt.goal)
+		}
+		// At worst, the longest interval that can straddle the end.
+		if limit := jitter(pollInterval(tt.run), 1); worst > limit {
+			t.Errorf("%v: worst lag %v, want at most %v", tt.run, worst, limit)
+		}
+		if c := counts[runs/2]; c < tt.calls-2 || c > tt.calls+2 {
+			t.Errorf("%v: median %d calls with jitter, want about %d", tt.run, c, tt.calls)
+		}
+	}
+}
+
+func TestJitter(t *testing.T) {
+	for _, u := range []float64{0, 0.25, 0.5, 0.999} {
+		got := jitter(time.Second, u)
+		if got < 750*time.Millisecond || got >= 1250*time.Millisecond {
+			t.Errorf("jitter(1s, %v) = %v, want within [750ms, 1.25s)", u, got)
+		}
+	}
+	if jitter(time.Second, 0.5) != time.Second {
+		t.Errorf("jitter(1s, 0.5) = %v, want 1s: the jitter must average out", jitter(time.Second, 0.5))
+	}
+}
+
+// Ctrl-C while waiting: the query is stopped with a context of its own,
+// followed until CANCELLED, and the error is of kind Canceled.
+func TestWaitCancelStopsTheQuery(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	c, rec := client(t, env, "analyst", Options{})
+	ctx, cancel := context.WithCancel(sandboxtest.Context(t))
+	defer cancel()
+	var reports []State
+	ex, err := c.Run(ctx, Request{SQL: "-- sandbox: run=60s\nSELECT 1", Workgroup: userWG}, func(e Execution) {
+		reports = append(reports, e.State)
+		if len(reports) == 1 {
+			cancel() // the user gives up at the first report
+		}
+	})
+	if engine.KindOf(err) != engine.Canceled || !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v (%s), want kind canceled wrapping context.Canceled", err, engine.KindOf(err))
+	}
+	if ex.State != Cancelled || reports[len(reports)-1] != Cancelled {
+		t.Errorf("state: got %s (reports %v), want CANCELLED", ex.State, reports)
+	}
+	if rec.n("StopQueryExecution") != 1 {
+		t.Errorf("StopQueryExecution: %d calls, want 1", rec.n("StopQueryExecution"))
+	}
+	if ex.Polls != rec.n("GetQueryExecution") {
+		t.Errorf("Polls %d, want every call counted (%d)", ex.Polls, rec.n("GetQueryExecution"))
+	}
+	other, _ := client(t, env, "analyst", Options{})
+	seen, err := other.describe(sandboxtest.Context(t), ex.ID)
+	if err != nil || seen.State != Cancelled {
+		t.Errorf("another client sees %s, %v; want CANCELLED", seen.State, err)
+	}
+}
+
+// Throttled polls back off and the wait carries on.
+func TestWaitThrottledBacksOff(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{Faults: sandbox.Faults{Throttle: 0.4, Seed: 7}})
+	c, rec := client(t, env, "admin", Options{})
+	c.opts.Sleep = func(ctx context.Context, d time.Duration) error {
+		rec.event("sleep " + d.String())
+		return sleep(ctx, d)
+	}
+	ctx := sandboxtest.Context(t)
+	var id string
+	for range 20 { // Start is not retried here: the SDK's retries are off
+		var err error
+		if id, err = c.Start(ctx, Request{SQL: "-- sandbox: run=1s\nSELECT 1", Workgroup: userWG}); err == nil {
+			break
+		}
+	}
+	if id == "" {
+		t.Fatal("no start got through")
+	}
+	ex, err := c.Wait(ctx, id, nil)
+	if err != nil || ex.State != Succeeded {
+		t.Fatalf("got %s, %v; want SUCCEEDED despite throttling", ex.State, err)
+	}
+	throttled := 0
+	for i, e := range rec.events {
+		if e != "poll error throttled" {
+			continue
+		}
+		throttled++
+		next := rec.events[i+1]
+		d, perr := time.ParseDuration(strings.TrimPrefix(next, "sleep "))
+		if perr != nil || d < backoffBase {
+			t.Errorf("after a throttled poll came %q, want a sleep of at least %v", next, backoffBase)
+		}
+	}
+	if throttled == 0 {
+		t.Errorf("no poll was throttled (%v): the test tested nothing", rec.events)
+	}
+}
+
+// Polls that never get through are bounded, and the query is then stopped
+// as far as that is possible.
+func TestWaitGivesUpOnEndlessThrottling(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{Faults: sandbox.Faults{Throttle: 1}})
+	sl := &sleepLog{}
+	c, rec := client(t, env, "analyst", Options{Sleep: sl.Sleep})
+	ex, err := c.Wait(sandboxtest.Context(t), "c0ffee00-0000-4000-8000-000000000000", nil)
+	if engine.KindOf(err) != engine.Throttled {
+		t.Fatalf("got %v, want kind throttled", err)
+	}
+	if ex.Polls != maxPollFailures+1 || rec.n("GetQueryExecution") != maxPollFailures+1 {
+		t.Errorf("polls: got %d (%d calls), want %d", ex.Polls, rec.n("GetQueryExecution"), maxPollFailures+1)
+	}
+	if rec.n("StopQueryExecution") != 1 {
+		t.Errorf("StopQueryExecution: %d calls, want 1 attempt", rec.n("StopQueryExecution"))
+	}
+	for i, d := range sl.all() {
+		if d > 2*maxPoll || d < backoffBase {
+			t.Errorf("wait %d: %v, want within [%v, %v]", i, d, backoffBase, 2*maxPoll)
+		}
+	}
+}
+
+// Credentials that expire mid-query end the wait at once, as a
+// credentials error, not a refusal or a loop.
+func TestWaitCredentialsExpire(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{CredentialTTL: 10 * time.Minute})
+	sl := &sleepLog{}
+	c, rec := client(t, env, "analyst", Options{Sleep: sl.Sleep})
+	ctx := sandboxtest.Context(t)
+	id, err := c.Start(ctx, Request{SQL: "-- sandbox: run=60s\nSELECT 1", Workgroup: userWG})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(11 * time.Minute) // past the credentials, within the 15 min of skew
+	_, err = c.Wait(ctx, id, nil)
+	if engine.KindOf(err) != engine.Credentials {
+		t.Fatalf("got %v (%s), want kind credentials", err, engine.KindOf(err))
+	}
+	if n := rec.n("GetQueryExecution"); n != 1 {
+		t.Errorf("GetQueryExecution: %d calls, want 1: expired credentials are not retried", n)
+	}
+	if !strings.Contains(Hint(err), "quiltq login") {
+		t.Errorf("hint: got %q, want it to say quiltq login", Hint(err))
+	}
+}

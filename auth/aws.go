@@ -1,0 +1,94 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/quiltq/quiltq/engine"
+)
+
+// AWSParams say how to build the AWS SDK configuration of queries.
+type AWSParams struct {
+	// Region is the AWS region: the catalog's, or the profile's override.
+	// With no Credentials, "" lets the SDK find one (AWS_REGION, the
+	// shared config).
+	Region string
+	// Endpoint, when set, sends every AWS call there (the sandbox).
+	Endpoint string
+	// Credentials, usually a Session, sign the calls. When nil the SDK's
+	// default chain finds credentials, with AWSProfile as the shared
+	// config profile: that is for users outside Quilt.
+	Credentials aws.CredentialsProvider
+	AWSProfile  string
+	// HTTPClient sends the calls (nil: the SDK's default).
+	HTTPClient *http.Client
+}
+
+// Source names where the credentials come from: the Session's source,
+// "aws profile NAME" or "aws default chain".
+func (p AWSParams) Source() string {
+	switch c := p.Credentials.(type) {
+	case nil:
+		if p.AWSProfile != "" {
+			return "aws profile " + p.AWSProfile
+		}
+		return "aws default chain"
+	case interface{ Source() string }:
+		return c.Source()
+	default:
+		return fmt.Sprintf("%T", c)
+	}
+}
+
+// AWSConfig builds the SDK configuration that queries run with. With
+// Credentials it is built from p alone, so that the user's ~/.aws files
+// and AWS_* variables cannot change which account a Quilt login reaches;
+// the credentials are wrapped in NewCredentialsCache unless they are a
+// cache already. Without, it is the SDK's LoadDefaultConfig with
+// AWSProfile. Either way calls use the SDK's standard retryer: throttling
+// and transient errors are retried with exponential backoff and jitter.
+func AWSConfig(ctx context.Context, p AWSParams) (aws.Config, error) {
+	const op = "configure AWS"
+	standard := func() aws.Retryer { return retry.NewStandard() }
+	var cfg aws.Config
+	if p.Credentials != nil {
+		creds := p.Credentials
+		if _, cached := creds.(*aws.CredentialsCache); !cached {
+			creds = NewCredentialsCache(creds)
+		}
+		cfg = aws.Config{Region: p.Region, Credentials: creds, Retryer: standard}
+		if p.HTTPClient != nil {
+			cfg.HTTPClient = p.HTTPClient
+		}
+		if p.Endpoint != "" {
+			cfg.BaseEndpoint = aws.String(p.Endpoint)
+		}
+	} else {
+		opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRetryer(standard)}
+		if p.AWSProfile != "" {
+			opts = append(opts, awsconfig.WithSharedConfigProfile(p.AWSProfile))
+		}
+		if p.Region != "" {
+			opts = append(opts, awsconfig.WithRegion(p.Region))
+		}
+		if p.HTTPClient != nil {
+			opts = append(opts, awsconfig.WithHTTPClient(p.HTTPClient))
+		}
+		if p.Endpoint != "" {
+			opts = append(opts, awsconfig.WithBaseEndpoint(p.Endpoint))
+		}
+		var err error
+		if cfg, err = awsconfig.LoadDefaultConfig(ctx, opts...); err != nil {
+			return aws.Config{}, &engine.Error{Op: op, Kind: engine.Invalid, Err: fmt.Errorf("reading the AWS configuration (%s): %w", p.Source(), err)}
+		}
+	}
+	if cfg.Region == "" {
+		return aws.Config{}, &engine.Error{Op: op, Kind: engine.Invalid, Err: fmt.Errorf("no AWS region: set region in the quiltq profile, or AWS_REGION")}
+	}
+	return cfg, nil
+}

@@ -1,0 +1,192 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/quiltq/quiltq/engine"
+)
+
+// RefreshMargin is how long before its expires_at an access token is
+// replaced, the margin quilt3 and quilt-rs use.
+const RefreshMargin = 60 * time.Second
+
+// CredentialsExpiryWindow is how long before their Expiration the cache
+// that NewCredentialsCache builds replaces STS credentials: 5 minutes, as
+// quilt-mcp-server does, so that a request is never signed with
+// credentials about to lapse, and a computer clock a few minutes fast
+// does not matter. Credentials that live less than the window (the
+// sandbox can issue such) are fetched again for every request.
+const CredentialsExpiryWindow = 5 * time.Minute
+
+// Credential source names, for `quiltq whoami` and --stats.
+const (
+	SourceEnv     = "env QUILTQ_TOKEN"
+	SourceSandbox = "sandbox"
+)
+
+// APIKeyPrefix starts every Quilt API key.
+const APIKeyPrefix = "qk_"
+
+// SessionOptions configure a Session.
+type SessionOptions struct {
+	// Source names where the login came from ("env QUILTQ_TOKEN",
+	// "sandbox", ...). It is the Source of the credentials the session
+	// retrieves.
+	Source string
+	// OnRotate, when set, is called with the new tokens after every
+	// exchange, so that the rotated refresh token can be stored. It is
+	// called with the session's lock held, so it must not call the
+	// session. If it fails, the Retrieve that exchanged returns its error;
+	// the session keeps the new tokens and calls OnRotate again at the
+	// next exchange. The registry keeps a refresh token valid until its
+	// successor is first used, so the token stored before stays good in
+	// the meantime.
+	OnRotate func(Tokens) error
+}
+
+// Session is a Quilt login held in memory: a rotating refresh token and
+// the access token it last bought. It is an aws.CredentialsProvider that
+// refreshes the access token RefreshMargin before it expires and then
+// fetches STS credentials from the registry. Wrap it with
+// NewCredentialsCache (AWSConfig does) so that those credentials are
+// reused until shortly before they expire.
+//
+// A Session is safe for concurrent use: callers that find the access
+// token stale at the same time share one exchange.
+type Session struct {
+	reg      *Registry
+	source   string
+	onRotate func(Tokens) error
+	apiKey   bool
+
+	// lock is a one-slot semaphore rather than a mutex, so that a caller
+	// waiting behind a slow exchange can give up when its context ends.
+	lock   chan struct{}
+	tokens Tokens
+}
+
+var _ aws.CredentialsProvider = (*Session)(nil)
+
+// NewSession holds a login at reg. t.RefreshToken is required; an
+// AccessToken with its ExpiresAt (as stored by an earlier run) saves the
+// first exchange. A RefreshToken that starts with "qk_" is an API key: it
+// is sent as the bearer itself and never exchanged.
+func NewSession(reg *Registry, t Tokens, opts SessionOptions) *Session {
+	s := &Session{
+		reg:      reg,
+		source:   opts.Source,
+		onRotate: opts.OnRotate,
+		lock:     make(chan struct{}, 1),
+		tokens:   t,
+	}
+	if strings.HasPrefix(t.RefreshToken, APIKeyPrefix) {
+		s.apiKey = true
+		s.tokens = Tokens{AccessToken: t.RefreshToken, RefreshToken: t.RefreshToken}
+	}
+	return s
+}
+
+// Source names where the login came from.
+func (s *Session) Source() string { return s.source }
+
+// AccessToken returns an access token that is good for at least
+// RefreshMargin, exchanging the refresh token first when needed. Use it
+// for the registry's GraphQL API.
+func (s *Session) AccessToken(ctx context.Context) (string, error) {
+	return s.accessToken(ctx, "")
+}
+
+// Retrieve fetches AWS credentials for the login's current role. It
+// implements aws.CredentialsProvider.
+func (s *Session) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	tok, err := s.accessToken(ctx, "")
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	creds, err := s.reg.Credentials(ctx, tok)
+	if err != nil && isRefused(err) && !s.apiKey {
+		// The registry's clock may run ahead of ours, so a token we think
+		// good can be outdated there: exchange once more and retry.
+		if tok, err = s.accessToken(ctx, tok); err != nil {
+			return aws.Credentials{}, err
+		}
+		creds, err = s.reg.Credentials(ctx, tok)
+	}
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	if s.source != "" {
+		creds.Source = s.source
+	}
+	return creds, nil
+}
+
+// accessToken returns a fresh access token. When stale is not empty it
+// is a token the registry refused: it is replaced even if it looks fresh,
+// unless another caller has replaced it already.
+func (s *Session) accessToken(ctx context.Context, stale string) (string, error) {
+	select {
+	case s.lock <- struct{}{}:
+	case <-ctx.Done():
+		return "", &engine.Error{Op: "refresh the Quilt login", Kind: engine.Canceled, Err: ctx.Err()}
+	}
+	defer func() { <-s.lock }()
+
+	if s.apiKey {
+		return s.tokens.AccessToken, nil
+	}
+	t := s.tokens
+	fresh := t.AccessToken != "" && s.reg.now().Add(RefreshMargin).Before(t.ExpiresAt)
+	if fresh && (stale == "" || t.AccessToken != stale) {
+		return t.AccessToken, nil
+	}
+	next, err := s.reg.Exchange(ctx, t.RefreshToken)
+	if err != nil {
+		return "", err
+	}
+	s.tokens = next
+	if s.onRotate != nil {
+		if err := s.onRotate(next); err != nil {
+			return "", &engine.Error{Op: "save the rotated Quilt login", Kind: engine.Other, Err: err}
+		}
+	}
+	return next.AccessToken, nil
+}
+
+// NewCredentialsCache wraps p in the SDK's credentials cache with
+// CredentialsExpiryWindow, so that STS credentials are fetched again
+// shortly before their Expiration rather than after it.
+func NewCredentialsCache(p aws.CredentialsProvider) *aws.CredentialsCache {
+	return aws.NewCredentialsCache(p, func(o *aws.CredentialsCacheOptions) {
+		o.ExpiryWindow = CredentialsExpiryWindow
+	})
+}
+
+// FromEnv reads a login from the environment: QUILTQ_CATALOG_URL and
+// QUILTQ_TOKEN (a refresh token or an API key). It lets CI, and a client
+// pointed at a running `quiltq sandbox serve`, log in with no stored
+// state. ok is false unless both are set. QUILTQ_TOKEN is only read:
+// the rotated token is never written back.
+func FromEnv(getenv func(string) string) (refreshToken, catalogURL string, ok bool) {
+	refreshToken = strings.TrimSpace(getenv("QUILTQ_TOKEN"))
+	catalogURL = strings.TrimSpace(getenv("QUILTQ_CATALOG_URL"))
+	return refreshToken, catalogURL, refreshToken != "" && catalogURL != ""
+}
+
+// String describes the session without its tokens, so that printing one
+// by mistake leaks nothing.
+func (s *Session) String() string {
+	kind := "login"
+	if s.apiKey {
+		kind = "API key"
+	}
+	return fmt.Sprintf("Quilt %s at %s (%s)", kind, s.reg.URL, s.source)
+}
+
+// GoString is String, so that %#v leaks no token either.
+func (s *Session) GoString() string { return s.String() }

@@ -217,13 +217,13 @@ func TestTranslateKinds(t *testing.T) {
 
 func TestIsRefusal(t *testing.T) {
 	tests := map[string]bool{
-		"Access denied when writing output to url: s3://b/p": true,
-		"Permission denied on S3 path: s3://b/p":             true,
+		"Access denied when writing output to url: s3://b/p":                                        true,
+		"Permission denied on S3 path: s3://b/p":                                                    true,
 		"User: arn:aws:sts::1:assumed-role/R/u is not authorized to perform: lambda:InvokeFunction": true,
-		"Insufficient permissions to execute the query.":                                         true,
-		"Insufficient Lake Formation permission(s) on orders":                                    true,
-		"Access denied for user 'app'@'10.0.0.1' (using password: YES)":                          false,
-		"TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.sales.nope' does not exist":           false,
+		"Insufficient permissions to execute the query.":                                            true,
+		"Insufficient Lake Formation permission(s) on orders":                                       true,
+		"Access denied for user 'app'@'10.0.0.1' (using password: YES)":                             false,
+		"TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.sales.nope' does not exist":              false,
 	}
 	for text, want := range tests {
 		if got := isRefusal(text); got != want {

@@ -1,0 +1,103 @@
+package explain
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Codes and phrases by category. Codes are compared without case; phrases
+// are matched without case anywhere in the text. The order of the checks
+// in categorize matters more than any one list: see there.
+var (
+	credentialCodes = []string{
+		"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId",
+		"UnrecognizedClientException", "SignatureDoesNotMatch", "InvalidSignatureException",
+		"InvalidAccessKeyId", "InvalidToken", "IncompleteSignature", "IncompleteSignatureException",
+		"MissingAuthenticationToken", "MissingAuthenticationTokenException", "AuthFailure",
+		"NoCredentialProviders",
+	}
+	reCredentials = regexp.MustCompile(`(?i)security token included in the request is (?:expired|invalid)` +
+		`|provided token (?:has expired|is malformed)|token has expired|Access Key Id you provided does not exist` +
+		`|request signature we calculated does not match|Signature expired|Request has expired` +
+		`|failed to refresh cached credentials|no valid credential sources|Unable to locate credentials` +
+		`|failed to retrieve credentials|NoCredentialProviders`)
+
+	throttlingCodes = []string{
+		"ThrottlingException", "Throttling", "TooManyRequestsException", "SlowDown",
+		"RequestLimitExceeded", "ProvisionedThroughputExceededException", "RequestThrottled",
+		"RequestThrottledException", "ThrottledException", "TooManyRequests",
+	}
+	reThrottling = regexp.MustCompile(`(?i)Rate exceeded|reduce your request rate|too many requests|throttl`)
+
+	permissionCodes = []string{
+		"AccessDenied", "AccessDeniedException", "Forbidden", "UnauthorizedOperation",
+		"AuthorizationError", "AuthorizationErrorException", "UnauthorizedException",
+		"AllAccessDisabled", "InsufficientPermissions",
+	}
+	rePermission = regexp.MustCompile(`(?i)is not authorized to perform|You are not authorized to perform` +
+		`|Insufficient permissions|Insufficient Lake Formation permission|Permission denied on S3 path` +
+		`|Access denied when writing|PERMISSION_DENIED|\baccess denied\b|you are not allowed to access`)
+	// A federated source's own database refusing its connector: a
+	// permission problem, but not AWS's, and no IAM statement fixes it.
+	reSourceDenied = regexp.MustCompile(`(?i)access denied for user '`)
+
+	notFoundCodes = []string{
+		"EntityNotFoundException", "NoSuchKey", "NoSuchBucket", "NoSuchEntity", "NoSuchEntityException",
+		"ResourceNotFoundException", "NotFound", "NotFoundException", "NoSuchUpload",
+	}
+	reNotFound = regexp.MustCompile(`(?i)TABLE_NOT_FOUND|SCHEMA_NOT_FOUND|COLUMN_NOT_FOUND|CATALOG_NOT_FOUND` +
+		`|does not exist|not found|cannot be resolved|no such`)
+
+	reSyntax = regexp.MustCompile(`(?i)SYNTAX_ERROR|mismatched input|extraneous input|no viable alternative` +
+		`|missing '[^']*' at|Queries of this type are not supported|Only one sql statement is allowed`)
+
+	limitCodes = []string{"LimitExceededException", "ServiceQuotaExceededException", "TooManyRequestsLimit"}
+	reLimit    = regexp.MustCompile(`(?i)exhausted resources|Bytes scanned limit|EXCEEDED_\w*LIMIT|Query timeout` +
+		`|exceeded the maximum|limit exceeded|quota exceeded`)
+
+	reConfig = regexp.MustCompile(`(?i)No output location provided|Unable to verify/create output bucket` +
+		`|WorkGroup \S+ is disabled|RequestTimeTooSkewed|request time and the current time is too large` +
+		`|could not find region|MissingRegion|Invalid region|config profile \S* could not be found`)
+)
+
+// categorize decides the category. Credentials come first: an expired
+// token is sometimes sent as AccessDeniedException (Neptune does), and no
+// policy fixes it. Throttling comes before permission for the same reason.
+// Permission comes before not-found because S3 refuses to say whether an
+// object exists to a caller who may not list the bucket.
+func categorize(d *Denial, s string, env envelope) string {
+	switch {
+	case hasCode(env.codes, credentialCodes) || reCredentials.MatchString(s):
+		return CategoryCredentials
+	case hasCode(env.codes, throttlingCodes) || reThrottling.MatchString(s) || env.status == "429":
+		return CategoryThrottling
+	case reSourceDenied.MatchString(s):
+		return CategoryOther
+	case reConfig.MatchString(s):
+		// Before permission: "Unable to verify/create output bucket"
+		// stands for a missing bucket, a bucket in another region or a
+		// refusal alike, and the workgroup's settings are where to look.
+		return CategoryConfig
+	case len(d.Actions) > 0 || d.PolicyType != "" || hasCode(env.codes, permissionCodes) ||
+		rePermission.MatchString(s) || env.status == "403" || env.code == "403":
+		return CategoryPermission
+	case hasCode(env.codes, notFoundCodes) || reNotFound.MatchString(s) || env.status == "404" || env.code == "404":
+		return CategoryNotFound
+	case reSyntax.MatchString(s):
+		return CategorySyntax
+	case hasCode(env.codes, limitCodes) || reLimit.MatchString(s):
+		return CategoryLimit
+	}
+	return CategoryOther
+}
+
+func hasCode(codes, set []string) bool {
+	for _, c := range codes {
+		for _, s := range set {
+			if strings.EqualFold(c, s) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 )
 
@@ -23,11 +24,80 @@ const (
 var version = "dev"
 
 // streams are the process's standard streams, passed in so that run can be
-// tested in-process.
+// tested in-process, with whether each is a terminal.
 type streams struct {
 	In  io.Reader
 	Out io.Writer
 	Err io.Writer
+
+	InTTY, OutTTY, ErrTTY bool
+}
+
+// globalFlags are the flags of quiltq itself (query mode), parsed before
+// any subcommand.
+type globalFlags struct {
+	profile         string
+	exec, file      string
+	format          string
+	noHeader        bool
+	nullString      optionalString
+	limit           int64
+	continueOnError bool
+	stats           bool
+	catalog         string
+	database        string
+	workgroup       string
+	sandbox         bool
+	sandboxUser     string
+	awsProfile      string
+	fetch           string
+}
+
+// optionalString is a string flag that knows whether it was given.
+type optionalString struct{ s *string }
+
+func (o *optionalString) String() string {
+	if o.s == nil {
+		return ""
+	}
+	return *o.s
+}
+
+func (o *optionalString) Set(v string) error { o.s = &v; return nil }
+
+func newGlobalFlags(g *globalFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet("quiltq", flag.ContinueOnError)
+	fs.StringVar(&g.profile, "P", "", "config `profile` to use (default: the config's default_profile)")
+	fs.StringVar(&g.exec, "e", "", "run this `SQL` (several statements run in order) and exit")
+	fs.StringVar(&g.file, "f", "", "run the SQL in this `file` ('-' for stdin) and exit")
+	fs.StringVar(&g.format, "o", "", "output `format`: table, csv, tsv, json, jsonl, markdown (default: table on a terminal, csv otherwise)")
+	fs.BoolVar(&g.noHeader, "no-header", false, "print no header row")
+	fs.Var(&g.nullString, "null-string", "print NULL as this `string` (default: empty; table shows NULL)")
+	fs.Int64Var(&g.limit, "limit", 0, "print at most `N` rows (announced on stderr when more exist)")
+	fs.BoolVar(&g.continueOnError, "continue-on-error", false, "run every statement even after one fails")
+	fs.BoolVar(&g.stats, "stats", false, "print one JSON object of statistics per statement on stderr")
+	fs.StringVar(&g.catalog, "c", "", "default data `catalog` of the query")
+	fs.StringVar(&g.database, "d", "", "default `database` of the query")
+	fs.StringVar(&g.workgroup, "w", "", "Athena `workgroup` (default: the config's, else the one you may use)")
+	fs.BoolVar(&g.sandbox, "sandbox", false, "run against the embedded sandbox stack, started in-process on loopback")
+	fs.StringVar(&g.sandboxUser, "sandbox-user", "analyst", "sandbox `user` to log in as (analyst, reader, admin)")
+	fs.StringVar(&g.awsProfile, "aws-profile", "", "use plain AWS credentials from this shared-config `profile` instead of a Quilt login")
+	fs.StringVar(&g.fetch, "fetch", "auto", "how to read results: auto (the S3 file when allowed), s3, api (`mode`)")
+	return fs
+}
+
+// subcommand finds the command called name; it runs with the arguments
+// after the name.
+func subcommand(name string) (func(ctx context.Context, args []string, st streams, getenv func(string) string) int, bool) {
+	switch name {
+	case "sandbox":
+		return runSandbox, true
+	case "policy":
+		return func(ctx context.Context, args []string, st streams, _ func(string) string) int { return runPolicy(ctx, args, st) }, true
+	case "config":
+		return runConfig, true
+	}
+	return nil, false
 }
 
 // run is the whole program: it parses args, runs the command they name and
@@ -41,14 +111,36 @@ func run(ctx context.Context, args []string, st streams, getenv func(string) str
 		case "-h", "--help", "-help", "help":
 			usage(st.Out)
 			return exitOK
-		case "sandbox":
-			return runSandbox(ctx, args[1:], st, getenv)
-		case "policy":
-			return runPolicy(ctx, args[1:], st)
 		}
 	}
-	usage(st.Err)
-	return exitUsage
+	var g globalFlags
+	fs := newGlobalFlags(&g)
+	fs.Usage = func() { usage(st.Err) }
+	if code := parseFlags(fs, args, st); code >= 0 {
+		return code
+	}
+	if g.profile != "" {
+		getenv = withEnv(getenv, "QUILTQ_PROFILE", g.profile)
+	}
+	if fs.NArg() > 0 {
+		cmd, ok := subcommand(fs.Arg(0))
+		if !ok {
+			fmt.Fprintf(st.Err, "quiltq: unknown command %q (run 'quiltq -h')\n", fs.Arg(0))
+			return exitUsage
+		}
+		return cmd(ctx, fs.Args()[1:], st, getenv)
+	}
+	return runQueryMode(ctx, &g, st, getenv)
+}
+
+// withEnv returns getenv with key set to value.
+func withEnv(getenv func(string) string, key, value string) func(string) string {
+	return func(k string) string {
+		if k == key {
+			return value
+		}
+		return getenv(k)
+	}
 }
 
 func usage(w io.Writer) {
@@ -56,12 +148,29 @@ func usage(w io.Writer) {
 quiltq: a terminal query workbench for Amazon Athena behind Quilt.
 
 Usage:
-  quiltq sandbox serve [flags]   run the embedded Quilt stack on loopback
-  quiltq policy eval [flags]     evaluate an IAM request against policy files
-  quiltq --version               print the version
+  quiltq [flags] -e 'SQL'          run SQL and print its rows (data on stdout, narration on stderr)
+  quiltq [flags] -f FILE           run the SQL in FILE ('-' for stdin)
+  quiltq [flags] < script.sql      run SQL from stdin
+  quiltq --sandbox -e 'SQL'        the same against the embedded sandbox stack
+  quiltq config                    print the effective settings and where each came from
+  quiltq sandbox serve [flags]     run the embedded Quilt stack on loopback
+  quiltq policy eval [flags]       evaluate an IAM request against policy files
+  quiltq --version                 print the version
 
-Run 'quiltq COMMAND -h' for a command's flags.
+Logging in: QUILTQ_CATALOG_URL and QUILTQ_TOKEN (a Quilt refresh token) in the
+environment, a profile's catalog_url with QUILTQ_TOKEN, or --aws-profile for
+plain AWS credentials. AWS_ENDPOINT_URL points the AWS calls elsewhere (as at
+a running 'quiltq sandbox serve').
+
+Exit codes: 0 ok, 1 query failed, 2 usage or config, 3 denied,
+4 not logged in or credentials refused, 130 interrupted (query stopped).
+
+Flags:
 `, "\n"))
+	var g globalFlags
+	fs := newGlobalFlags(&g)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
 }
 
 // parseFlags parses args with fs, printing errors and help to st.Err. It
@@ -75,4 +184,34 @@ func parseFlags(fs *flag.FlagSet, args []string, st streams) int {
 		return exitUsage
 	}
 	return -1
+}
+
+// readSQL finds the SQL of query mode: -e, -f, or stdin when it is not a
+// terminal. ok is false when there is none (the TUI's case).
+func readSQL(g *globalFlags, st streams) (sql string, ok bool, err error) {
+	switch {
+	case g.exec != "" && g.file != "":
+		return "", false, errors.New("give -e or -f, not both")
+	case g.exec != "":
+		return g.exec, true, nil
+	case g.file == "-":
+		b, err := io.ReadAll(st.In)
+		return string(b), true, err
+	case g.file != "":
+		b, err := os.ReadFile(g.file)
+		if err != nil {
+			return "", false, err
+		}
+		return string(b), true, nil
+	case !st.InTTY && st.In != nil:
+		b, err := io.ReadAll(st.In)
+		if err != nil {
+			return "", false, err
+		}
+		if strings.TrimSpace(string(b)) == "" {
+			return "", false, nil
+		}
+		return string(b), true, nil
+	}
+	return "", false, nil
 }

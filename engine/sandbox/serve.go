@@ -63,12 +63,17 @@ func Start(addr string, opts Options) (*Running, error) {
 	return r, nil
 }
 
-// Close stops serving, waiting up to a few seconds for requests in flight,
-// and releases the sandbox's files.
+// Close stops serving, waiting a moment for requests in flight, and
+// releases the sandbox's files. Connections that clients opened but never
+// used (HTTP clients dial ahead) are closed rather than waited for: the
+// server would otherwise wait five seconds before it counts them idle.
 func (r *Running) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	err := r.http.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = r.http.Close()
+	}
 	if serveErr := <-r.done; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
 		err = serveErr
 	}

@@ -1,0 +1,304 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
+	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
+
+	"github.com/quiltq/quiltq/engine/sandbox"
+	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
+)
+
+// result is what one in-process run of quiltq did.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// quiltq runs the program in-process with args, the environment env (and
+// nothing else: no HOME, no real config) and stdin.
+func quiltq(t *testing.T, ctx context.Context, env map[string]string, stdin string, args ...string) result {
+	t.Helper()
+	if env == nil {
+		env = map[string]string{}
+	}
+	if _, ok := env["XDG_CONFIG_HOME"]; !ok {
+		env["XDG_CONFIG_HOME"] = t.TempDir()
+	}
+	var out, errb bytes.Buffer
+	st := streams{In: strings.NewReader(stdin), Out: &out, Err: &errb, InTTY: stdin == ""}
+	code := run(ctx, args, st, func(k string) string { return env[k] })
+	return result{code, out.String(), errb.String()}
+}
+
+func TestQueryPrintsEachFormat(t *testing.T) {
+	const sql = `SELECT CAST(NULL AS varchar) AS n, '' AS e, 'a,"b"' AS q, 42 AS i, true AS b`
+	tests := []struct {
+		format string
+		want   []string // substrings of stdout
+	}{
+		{"csv", []string{"n,e,q,i,b\n", `,,"a,""b""",42,true`}},
+		{"tsv", []string{"n\te\tq\ti\tb\n", "\t\ta,\"b\"\t42\ttrue"}},
+		{"json", []string{`"n":null`, `"e":""`, `"i":42`, `"b":true`}},
+		{"jsonl", []string{`"n":null`, `"i":42`}},
+		{"markdown", []string{"| n ", "| 42 "}},
+		{"table", []string{"42", "true"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.format, func(t *testing.T) {
+			r := quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "-o", tc.format, "-e", sql)
+			if r.code != exitOK {
+				t.Fatalf("exit %d, stderr: %s", r.code, r.stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(r.stdout, w) {
+					t.Errorf("stdout %q lacks %q", r.stdout, w)
+				}
+			}
+		})
+	}
+}
+
+// NULL and the empty string stay apart through both fetch paths.
+func TestNullAndEmptySurviveBothFetchPaths(t *testing.T) {
+	const sql = `SELECT CAST(NULL AS varchar) AS n, '' AS e`
+	for _, fetch := range []string{"s3", "api"} {
+		t.Run(fetch, func(t *testing.T) {
+			r := quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "--fetch", fetch, "-o", "json", "-e", sql)
+			if r.code != exitOK {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			var rows []map[string]any
+			if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+				t.Fatalf("json output %q: %v", r.stdout, err)
+			}
+			if len(rows) != 1 || rows[0]["n"] != nil || rows[0]["e"] != "" {
+				t.Errorf("got %v, want [{n: null, e: \"\"}]", rows)
+			}
+			if _, ok := rows[0]["n"]; !ok {
+				t.Error("the NULL column is missing instead of null")
+			}
+			r = quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "--fetch", fetch, "-o", "csv", "--null-string", "NULL", "-e", sql)
+			if r.code != exitOK || r.stdout != "n,e\nNULL,\n" {
+				t.Errorf("csv with --null-string NULL: exit %d, %q; want %q", r.code, r.stdout, "n,e\nNULL,\n")
+			}
+		})
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"success", []string{"--sandbox", "--sandbox-user", "admin", "-e", "SELECT 1"}, exitOK, ""},
+		{"query failed", []string{"--sandbox", "--sandbox-user", "admin", "-e", "SELECT * FROM sales.nope"}, exitFailed, "TABLE_NOT_FOUND"},
+		{"bad format", []string{"--sandbox", "-o", "xml", "-e", "SELECT 1"}, exitUsage, "xml"},
+		{"-e and -f", []string{"-e", "SELECT 1", "-f", "x.sql"}, exitUsage, "not both"},
+		{"unknown flag", []string{"--nope"}, exitUsage, "nope"},
+		{"unknown command", []string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
+		{"denied by AWS", []string{"--sandbox", "-e", `SELECT * FROM "quilt-sales-prod-tabulator"."nextflowtower"."sail" LIMIT 5`}, exitDenied, "assumed-role/ReadWriteQuiltV2-sales-prod/analyst"},
+		{"not logged in", []string{"-e", "SELECT 1"}, exitCredentials, "QUILTQ_TOKEN"},
+		{"too long", []string{"--sandbox", "-e", "SELECT '" + strings.Repeat("x", 262145) + "'"}, exitUsage, "262144"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := quiltq(t, context.Background(), nil, "", tc.args...)
+			if r.code != tc.code {
+				t.Errorf("exit %d, want %d; stderr: %s", r.code, tc.code, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tc.stderr) {
+				t.Errorf("stderr %q lacks %q", r.stderr, tc.stderr)
+			}
+			if tc.code != exitOK && r.stdout != "" {
+				t.Errorf("a failure wrote %q on stdout", r.stdout)
+			}
+		})
+	}
+}
+
+// A refusal is printed with its original text whole, then what it names.
+func TestDeniedNamesActionResourcePrincipal(t *testing.T) {
+	r := quiltq(t, context.Background(), nil, "", "--sandbox", "-e", `SELECT * FROM "quilt-sales-prod-tabulator"."nextflowtower"."sail" LIMIT 5`)
+	for _, want := range []string{"is not authorized to perform:", "missing:", "principal: arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+}
+
+// quiltq pointed at a separately running sandbox, as at `quiltq sandbox serve`.
+func envFor(t *testing.T, env *sandboxtest.Env, user string) map[string]string {
+	return map[string]string{
+		"QUILTQ_CATALOG_URL": env.Info.CatalogURL,
+		"QUILTQ_TOKEN":       env.User(t, user).RefreshToken,
+		"AWS_ENDPOINT_URL":   env.Info.AWSEndpointURL,
+	}
+}
+
+func TestEnvironmentLoginAndBadToken(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	r := quiltq(t, context.Background(), envFor(t, env, "admin"), "", "-o", "csv", "-e", "SELECT count(*) AS n FROM sales.orders")
+	if r.code != exitOK || r.stdout != "n\n4200\n" {
+		t.Errorf("env login: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	bad := envFor(t, env, "admin")
+	bad["QUILTQ_TOKEN"] = "not-a-token"
+	r = quiltq(t, context.Background(), bad, "", "-e", "SELECT 1")
+	if r.code != exitCredentials || !strings.Contains(r.stderr, "quiltq login") {
+		t.Errorf("bad token: exit %d, stderr %q; want %d and a pointer to quiltq login", r.code, r.stderr, exitCredentials)
+	}
+	if strings.Contains(r.stderr, "not-a-token") {
+		t.Error("the token appears in the error")
+	}
+}
+
+// Ctrl-C while the query runs stops the Athena query and exits 130.
+func TestInterruptStopsTheAthenaQuery(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan result, 1)
+	go func() {
+		done <- quiltq(t, ctx, envFor(t, env, "admin"), "", "-e", "-- sandbox: run=60s\nSELECT count(*) FROM sales.orders")
+	}()
+	client := awsathena.NewFromConfig(env.AWSConfig(t, "admin"))
+	wg := aws.String("QuiltUserAthena-sales-prod-NonManagedRoleWorkgroup")
+	var id string
+	deadline := time.Now().Add(20 * time.Second)
+	for id == "" && time.Now().Before(deadline) {
+		out, err := client.ListQueryExecutions(context.Background(), &awsathena.ListQueryExecutionsInput{WorkGroup: wg})
+		if err == nil && len(out.QueryExecutionIds) > 0 {
+			id = out.QueryExecutionIds[0]
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if id == "" {
+		t.Fatal("the query never reached Athena")
+	}
+	cancel()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("quiltq did not return after the interrupt")
+	}
+	if r.code != exitInterrupted {
+		t.Errorf("exit %d, want %d; stderr: %s", r.code, exitInterrupted, r.stderr)
+	}
+	out, err := client.GetQueryExecution(context.Background(), &awsathena.GetQueryExecutionInput{QueryExecutionId: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := out.QueryExecution.Status.State; s != athenatypes.QueryExecutionStateCancelled {
+		t.Errorf("the Athena query is %s after the interrupt, want CANCELLED", s)
+	}
+}
+
+func TestStatementsStopAtFirstFailureUnlessAsked(t *testing.T) {
+	const script = "SELECT 1 AS a; SELECT * FROM sales.nope; SELECT 3 AS c;"
+	r := quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "-o", "csv", "-e", script)
+	if r.code != exitFailed || !strings.Contains(r.stdout, "a\n1\n") || strings.Contains(r.stdout, "c\n3") {
+		t.Errorf("default: exit %d, stdout %q; want 1, the first result only", r.code, r.stdout)
+	}
+	if !strings.Contains(r.stderr, "1 not run") {
+		t.Errorf("stderr does not say a statement was not run: %s", r.stderr)
+	}
+	r = quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "-o", "csv", "--continue-on-error", "-e", script)
+	if r.code != exitFailed || !strings.Contains(r.stdout, "c\n3\n") {
+		t.Errorf("--continue-on-error: exit %d, stdout %q; want 1 and the third result", r.code, r.stdout)
+	}
+	// Semicolons inside strings, quoted names and comments do not split.
+	r = quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "-o", "csv", "-e", "SELECT 'a;b' AS \"x;y\" -- ; not here\n;")
+	if r.code != exitOK || r.stdout != "x;y\na;b\n" {
+		t.Errorf("quoted semicolons: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestLimitIsAnnounced(t *testing.T) {
+	r := quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "-o", "csv", "--no-header", "--limit", "5", "-e", "SELECT order_id FROM sales.orders")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if n := strings.Count(r.stdout, "\n"); n != 5 {
+		t.Errorf("%d lines printed, want 5", n)
+	}
+	if !strings.Contains(r.stderr, "limited to 5 rows") {
+		t.Errorf("stderr does not announce the limit: %q", r.stderr)
+	}
+}
+
+func TestStatsAndSQLSources(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "q.sql")
+	if err := os.WriteFile(file, []byte("SELECT 7 AS seven"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, args := range map[string][]string{
+		"-f file": {"-f", file},
+		"-f -":    {"-f", "-"},
+		"stdin":   {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			stdin := ""
+			if name != "-f file" {
+				stdin = "SELECT 7 AS seven"
+			}
+			r := quiltq(t, context.Background(), nil, stdin, append([]string{"--sandbox", "--sandbox-user", "admin", "-o", "csv", "--stats"}, args...)...)
+			if r.code != exitOK || r.stdout != "seven\n7\n" {
+				t.Fatalf("exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+			}
+			var stats map[string]any
+			line := strings.TrimSpace(r.stderr[strings.LastIndex(strings.TrimSpace(r.stderr), "\n")+1:])
+			if err := json.Unmarshal([]byte(line), &stats); err != nil {
+				t.Fatalf("--stats line %q: %v", line, err)
+			}
+			for _, k := range []string{"query_id", "state", "bytes_scanned", "cost_usd", "fetch_path", "rows", "polls"} {
+				if _, ok := stats[k]; !ok {
+					t.Errorf("--stats lacks %q: %v", k, stats)
+				}
+			}
+			if stats["state"] != "SUCCEEDED" || stats["rows"] != float64(1) {
+				t.Errorf("--stats: %v", stats)
+			}
+		})
+	}
+}
+
+func TestCost(t *testing.T) {
+	tests := []struct {
+		scanned int64
+		want    float64
+	}{
+		{0, 10.0 / (1 << 20) * 5},          // the 10 MB minimum
+		{10<<20 + 1, 11.0 / (1 << 20) * 5}, // rounded up to the megabyte
+		{1 << 40, 5},                       // one terabyte
+	}
+	for _, tc := range tests {
+		if got := cost(tc.scanned, 5); got < tc.want*0.999999 || got > tc.want*1.000001 {
+			t.Errorf("cost(%d) = %g, want %g", tc.scanned, got, tc.want)
+		}
+	}
+}
+
+func TestSplitStatements(t *testing.T) {
+	got, err := splitStatements("SELECT 1; -- only a comment\n; SELECT ';' ; /* c */")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0] != "SELECT 1" || got[1] != "SELECT ';'" {
+		t.Errorf("got %q", got)
+	}
+	if _, err := splitStatements("SELECT 'unterminated"); err == nil {
+		t.Error("an unterminated string was accepted")
+	}
+}

@@ -93,7 +93,9 @@ func subcommand(name string) (func(ctx context.Context, args []string, st stream
 	case "sandbox":
 		return runSandbox, true
 	case "policy":
-		return func(ctx context.Context, args []string, st streams, _ func(string) string) int { return runPolicy(ctx, args, st) }, true
+		return func(ctx context.Context, args []string, st streams, _ func(string) string) int {
+			return runPolicy(ctx, args, st)
+		}, true
 	case "config":
 		return runConfig, true
 	}

@@ -1,0 +1,114 @@
+package athena
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/quiltq/quiltq/engine/sandbox"
+	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
+)
+
+func TestParseS3URL(t *testing.T) {
+	for in, want := range map[string]string{
+		"s3://bucket/a/b/id.csv": "bucket|a/b/id.csv",
+		"s3://bucket/id.txt":     "bucket|id.txt",
+		"s3://bucket/":           "error",
+		"s3://bucket":            "error",
+		"https://bucket/id.csv":  "error",
+		"":                       "error",
+	} {
+		obj, err := parseS3URL(in)
+		got := obj.Bucket + "|" + obj.Key
+		if err != nil {
+			got = "error"
+		}
+		if got != want {
+			t.Errorf("parseS3URL(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// The pipeline never holds more than S3Concurrency parts: while the
+// reader is in part k, no part past k+S3Concurrency-1 has been asked for.
+// Every GET is counted on its way to the sandbox; the reader reads one row
+// at a time, checking the bound each time, so a dispatcher that ran ahead
+// would be caught whatever the timing.
+func TestPartsInMemoryAreBounded(t *testing.T) {
+	const partSize, concurrency = 1024, 3
+	env := sandboxtest.Start(t, sandbox.Options{})
+	x := putResult(t, env, "athena-results/bounded.csv", sampleResultCSV(3000))
+	size := int64(len(sampleResultCSV(3000)))
+	parts := int((size + partSize - 1) / partSize)
+	counter, cfg := countingConfig(t, env)
+	c := New(cfg, Options{S3Concurrency: concurrency, S3PartSize: partSize, Sleep: instantSleep})
+	rows, err := c.Results(sandboxtest.Context(t), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	body := rows.(*s3Rows).body
+	n := 0
+	for {
+		_, err := rows.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		current := int((body.read - 1) / partSize) // the part being read
+		asked := len(partRanges(counter.ranges(), partSize))
+		if asked > current+concurrency {
+			t.Fatalf("row %d: reading part %d, %d parts asked for; want at most %d", n, current, asked, current+concurrency)
+		}
+	}
+	if n != 3000 {
+		t.Errorf("got %d rows, want 3000", n)
+	}
+	if got := partRanges(counter.ranges(), partSize); len(got) != parts {
+		t.Errorf("got %d parts fetched, want %d: %v", len(got), parts, got)
+	}
+}
+
+// partRanges are the distinct parts the ranges start, by part index.
+func partRanges(ranges []string, partSize int64) map[int64]bool {
+	out := map[int64]bool{}
+	for _, r := range ranges {
+		var from, to int64
+		if _, err := fmt.Sscanf(r, "bytes=%d-%d", &from, &to); err == nil && from%partSize == 0 {
+			out[from/partSize] = true
+		}
+	}
+	return out
+}
+
+// Parts fetched out of order still reach the reader in order, whatever
+// the concurrency and part size, down to parts of one byte.
+func TestPartsArriveInOrder(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	data := sampleResultCSV(40)
+	x := putResult(t, env, "athena-results/order.csv", data)
+	cfg := adminConfig(t, env)
+	for _, opts := range []Options{
+		{S3Concurrency: 8, S3PartSize: 1},
+		{S3Concurrency: 5, S3PartSize: 7},
+		{S3Concurrency: 2, S3PartSize: int64(len(data)) - 1},
+		{S3Concurrency: 16, S3PartSize: int64(len(data)) * 2},
+	} {
+		opts.Sleep = instantSleep
+		f := mustFetchResult(t, New(cfg, opts), x)
+		if got := renderResult(f); string(got) != string(data) {
+			t.Errorf("concurrency %d, parts of %d: %s", opts.S3Concurrency, opts.S3PartSize, bytesDiff(got, data))
+		}
+	}
+	// An empty text result is no rows, and no GET.
+	empty := putResult(t, env, "athena-results/empty.txt", nil)
+	empty.StatementType = "UTILITY"
+	f := mustFetchResult(t, New(cfg, Options{Sleep: instantSleep}), empty)
+	if len(f.rows) != 0 || len(f.cols) != 1 || !strings.Contains(f.path.Via, "s3") {
+		t.Errorf("empty text result: got %d rows, columns %v, path %+v; want none, one column, s3", len(f.rows), f.cols, f.path)
+	}
+}

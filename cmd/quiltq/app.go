@@ -148,8 +148,8 @@ func sandboxUserNames(in sandbox.Info) string {
 }
 
 // session builds what running queries needs: a login, the AWS SDK
-// configuration, the engine and a workgroup.
-func (a *app) session(ctx context.Context) (*querySession, error) {
+// configuration, the engine and, when queries will be started, a workgroup.
+func (a *app) session(ctx context.Context, needWorkgroup bool) (*querySession, error) {
 	s, err := a.loadSettings()
 	if err != nil {
 		return nil, err
@@ -171,11 +171,15 @@ func (a *app) session(ctx context.Context) (*querySession, error) {
 		return nil, &engine.Error{Op: "flag --fetch", Kind: engine.Invalid, Err: fmt.Errorf("%q is not a fetch mode: use auto, s3 or api", a.g.fetch)}
 	}
 	client := athena.New(cfg, opts)
-	wg, err := client.ChooseWorkgroup(ctx, s.Workgroup())
-	if err != nil {
-		return nil, err
+	qs := &querySession{client: client, pricePerTB: s.PricePerTB(), credSource: l.source}
+	if needWorkgroup {
+		wg, err := client.ChooseWorkgroup(ctx, s.Workgroup())
+		if err != nil {
+			return nil, err
+		}
+		qs.workgroup = wg.Name
 	}
-	return &querySession{client: client, workgroup: wg.Name, pricePerTB: s.PricePerTB(), credSource: l.source}, nil
+	return qs, nil
 }
 
 // runQueryMode is quiltq's one-shot query mode: SQL from -e, -f or stdin,
@@ -186,6 +190,13 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 		return exitUsage
 	}
+	if g.results != "" {
+		if ok {
+			fmt.Fprintln(st.Err, "quiltq: give --results or SQL, not both")
+			return exitUsage
+		}
+		sql, ok = "", true
+	}
 	if !ok {
 		fmt.Fprintln(st.Err, "quiltq: the interactive workbench is not built yet: give SQL with -e, -f or on stdin (see 'quiltq -h')")
 		return exitUsage
@@ -195,7 +206,7 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 		fmt.Fprintf(st.Err, "quiltq: the SQL cannot be read: %v\n", err)
 		return exitFailed
 	}
-	if len(stmts) == 0 {
+	if len(stmts) == 0 && g.results == "" {
 		fmt.Fprintln(st.Err, "quiltq: no SQL statement to run")
 		return exitUsage
 	}
@@ -220,7 +231,7 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 			return exitUsage
 		}
 	}
-	sess, err := a.session(ctx)
+	sess, err := a.session(ctx, g.results == "")
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 		if hint := athena.Hint(err); hint != "" {
@@ -231,6 +242,9 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 	opts := queryOptions{
 		Format: format, NoHeader: g.noHeader, NullString: g.nullString.s, Limit: g.limit,
 		ContinueOnError: g.continueOnError, Stats: g.stats, Catalog: s.Catalog(), Database: s.Database(),
+	}
+	if g.results != "" {
+		return showResults(ctx, sess, g.results, opts, st)
 	}
 	return runStatements(ctx, sess, stmts, opts, st)
 }

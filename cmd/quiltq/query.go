@@ -111,6 +111,11 @@ func runOne(ctx context.Context, s *querySession, sql string, o queryOptions, st
 	if err != nil {
 		return reportFailure(st, s, x, err, o.Stats, nil)
 	}
+	return printResult(ctx, s, x, o, st)
+}
+
+// printResult prints the rows of the finished query x.
+func printResult(ctx context.Context, s *querySession, x athena.Execution, o queryOptions, st streams) int {
 	rows, err := s.client.Results(ctx, x)
 	if err != nil {
 		return reportFailure(st, s, x, err, o.Stats, nil)
@@ -311,4 +316,20 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// showResults prints the results of an earlier query, waiting for it when
+// it is still running: a script can fetch a result again without paying
+// for the query twice.
+func showResults(ctx context.Context, s *querySession, id string, o queryOptions, st streams) int {
+	prog := newProgress(st, s.pricePerTB)
+	x, err := s.client.Wait(ctx, id, prog.update)
+	prog.done()
+	if err == nil && x.State != athena.Succeeded {
+		err = &engine.Error{Op: "query " + id, Kind: engine.Failed, Err: fmt.Errorf("the query ended %s: %s", x.State, x.Reason)}
+	}
+	if err != nil {
+		return reportFailure(st, s, x, err, o.Stats, nil)
+	}
+	return printResult(ctx, s, x, o, st)
 }

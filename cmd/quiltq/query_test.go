@@ -302,3 +302,38 @@ func TestSplitStatements(t *testing.T) {
 		t.Error("an unterminated string was accepted")
 	}
 }
+
+// --results prints an earlier query's rows again, without running it.
+func TestResultsOfAnEarlierQuery(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	vars := envFor(t, env, "admin")
+	first := quiltq(t, context.Background(), vars, "", "-o", "csv", "--stats", "-e", "SELECT order_id, amount FROM sales.orders ORDER BY order_id LIMIT 50")
+	if first.code != exitOK {
+		t.Fatalf("exit %d: %s", first.code, first.stderr)
+	}
+	var stats struct {
+		QueryID string `json:"query_id"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(first.stderr)), &stats); err != nil || stats.QueryID == "" {
+		t.Fatalf("--stats %q: %v", first.stderr, err)
+	}
+	client := awsathena.NewFromConfig(env.AWSConfig(t, "admin"))
+	before, _ := client.ListQueryExecutions(context.Background(), &awsathena.ListQueryExecutionsInput{WorkGroup: aws.String("QuiltUserAthena-sales-prod-NonManagedRoleWorkgroup")})
+	for _, fetch := range []string{"s3", "api"} {
+		again := quiltq(t, context.Background(), vars, "", "-o", "csv", "--fetch", fetch, "--results", stats.QueryID)
+		if again.code != exitOK || again.stdout != first.stdout {
+			t.Errorf("--results %s via %s: exit %d, stdout differs: %q vs %q (%s)", stats.QueryID, fetch, again.code, again.stdout, first.stdout, again.stderr)
+		}
+	}
+	after, _ := client.ListQueryExecutions(context.Background(), &awsathena.ListQueryExecutionsInput{WorkGroup: aws.String("QuiltUserAthena-sales-prod-NonManagedRoleWorkgroup")})
+	if len(after.QueryExecutionIds) != len(before.QueryExecutionIds) {
+		t.Errorf("--results started a query: %d executions before, %d after", len(before.QueryExecutionIds), len(after.QueryExecutionIds))
+	}
+	bad := quiltq(t, context.Background(), vars, "", "--results", "00000000-0000-0000-0000-000000000000")
+	if bad.code == exitOK || bad.stdout != "" {
+		t.Errorf("--results of an unknown id: exit %d, stdout %q", bad.code, bad.stdout)
+	}
+	if r := quiltq(t, context.Background(), vars, "", "--results", stats.QueryID, "-e", "SELECT 1"); r.code != exitUsage {
+		t.Errorf("--results with -e: exit %d, want %d", r.code, exitUsage)
+	}
+}

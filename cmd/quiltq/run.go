@@ -51,6 +51,7 @@ type globalFlags struct {
 	sandboxUser     string
 	awsProfile      string
 	fetch           string
+	results         string
 }
 
 // optionalString is a string flag that knows whether it was given.
@@ -83,6 +84,7 @@ func newGlobalFlags(g *globalFlags) *flag.FlagSet {
 	fs.StringVar(&g.sandboxUser, "sandbox-user", "analyst", "sandbox `user` to log in as (analyst, reader, admin)")
 	fs.StringVar(&g.awsProfile, "aws-profile", "", "use plain AWS credentials from this shared-config `profile` instead of a Quilt login")
 	fs.StringVar(&g.fetch, "fetch", "auto", "how to read results: auto (the S3 file when allowed), s3, api (`mode`)")
+	fs.StringVar(&g.results, "results", "", "print the results of an earlier query `ID` (waiting if it still runs) instead of running SQL")
 	return fs
 }
 
@@ -121,28 +123,20 @@ func run(ctx context.Context, args []string, st streams, getenv func(string) str
 	if code := parseFlags(fs, args, st); code >= 0 {
 		return code
 	}
-	if g.profile != "" {
-		getenv = withEnv(getenv, "QUILTQ_PROFILE", g.profile)
-	}
 	if fs.NArg() > 0 {
 		cmd, ok := subcommand(fs.Arg(0))
 		if !ok {
 			fmt.Fprintf(st.Err, "quiltq: unknown command %q (run 'quiltq -h')\n", fs.Arg(0))
 			return exitUsage
 		}
-		return cmd(ctx, fs.Args()[1:], st, getenv)
+		args := fs.Args()[1:]
+		if g.profile != "" && fs.Arg(0) == "config" {
+			// -P before the command means the same as after it.
+			args = append([]string{"-P", g.profile}, args...)
+		}
+		return cmd(ctx, args, st, getenv)
 	}
 	return runQueryMode(ctx, &g, st, getenv)
-}
-
-// withEnv returns getenv with key set to value.
-func withEnv(getenv func(string) string, key, value string) func(string) string {
-	return func(k string) string {
-		if k == key {
-			return value
-		}
-		return getenv(k)
-	}
 }
 
 func usage(w io.Writer) {
@@ -153,6 +147,7 @@ Usage:
   quiltq [flags] -e 'SQL'          run SQL and print its rows (data on stdout, narration on stderr)
   quiltq [flags] -f FILE           run the SQL in FILE ('-' for stdin)
   quiltq [flags] < script.sql      run SQL from stdin
+  quiltq [flags] --results ID      print the results of an earlier query again
   quiltq --sandbox -e 'SQL'        the same against the embedded sandbox stack
   quiltq config                    print the effective settings and where each came from
   quiltq sandbox serve [flags]     run the embedded Quilt stack on loopback

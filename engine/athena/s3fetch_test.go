@@ -1,11 +1,13 @@
 package athena
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
 	"testing"
 
+	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
 )
@@ -110,5 +112,36 @@ func TestPartsArriveInOrder(t *testing.T) {
 	f := mustFetchResult(t, New(cfg, Options{Sleep: instantSleep}), empty)
 	if len(f.rows) != 0 || len(f.cols) != 1 || !strings.Contains(f.path.Via, "s3") {
 		t.Errorf("empty text result: got %d rows, columns %v, path %+v; want none, one column, s3", len(f.rows), f.cols, f.path)
+	}
+}
+
+// Cancelling the context ends the stream with Canceled, never with a
+// clean end, on either path.
+func TestResultsStopWithTheirContext(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	cfg := adminConfig(t, env)
+	x := runResultsQuery(t, cfg, "SELECT * FROM sales.orders")
+	for _, opts := range []Options{{S3Concurrency: 1, S3PartSize: 1024}, {NoS3: true}} {
+		opts.Sleep = instantSleep
+		ctx, cancel := context.WithCancel(sandboxtest.Context(t))
+		rows, err := New(cfg, opts).Results(ctx, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rows.Next(); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		n := 1
+		for err == nil {
+			_, err = rows.Next()
+			n++
+		}
+		if err == io.EOF || engine.KindOf(err) != engine.Canceled || n > 4200 {
+			t.Errorf("%s: after %d rows got %v (kind %v), want a cancellation before the end", rows.Path().Via, n, err, engine.KindOf(err))
+		}
+		if err := rows.Close(); err != nil {
+			t.Errorf("%s: Close: %v", rows.Path().Via, err)
+		}
 	}
 }

@@ -57,10 +57,14 @@ func (c *Client) Results(ctx context.Context, x Execution) (Rows, error) {
 	rows, err := c.apiResults(ctx, x, text, fallback)
 	if err != nil && refused != nil {
 		obj, _ := parseS3URL(x.OutputLocation)
+		if engine.KindOf(err) != engine.Denied {
+			return nil, &engine.Error{Op: op, Kind: engine.KindOf(err), Err: fmt.Errorf(
+				"S3 refused s3:GetObject on %s, and the fallback to GetQueryResults failed: %w", obj, err)}
+		}
 		return nil, &engine.Error{Op: op, Kind: engine.Denied, Err: fmt.Errorf(
 			"you may not read the result file: S3 refused s3:GetObject on %s, and GetQueryResults failed too, "+
 				"because Athena reads that same file with your credentials; ask your AWS administrator to allow "+
-				"s3:GetObject on %s: %w", obj, obj.arn(), err)}
+				"s3:GetObject on %s.\nS3: %v\nAthena: %w", obj, obj.prefixARN(), refused, err)}
 	}
 	return rows, err
 }

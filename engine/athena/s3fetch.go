@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"strings"
 	"sync"
 
@@ -20,7 +21,14 @@ type s3Object struct{ Bucket, Key string }
 
 func (o s3Object) String() string { return "s3://" + o.Bucket + "/" + o.Key }
 
-func (o s3Object) arn() string { return "arn:aws:s3:::" + o.Bucket + "/" + o.Key }
+// prefixARN names every object beside this one: what a policy grants for
+// query results, as each query writes new objects.
+func (o s3Object) prefixARN() string {
+	if dir := path.Dir(o.Key); dir != "." {
+		return "arn:aws:s3:::" + o.Bucket + "/" + dir + "/*"
+	}
+	return "arn:aws:s3:::" + o.Bucket + "/*"
+}
 
 // parseS3URL reads s3://bucket/key.
 func parseS3URL(u string) (s3Object, error) {

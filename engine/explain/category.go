@@ -1,7 +1,6 @@
 package explain
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -16,7 +15,7 @@ var (
 		"MissingAuthenticationToken", "MissingAuthenticationTokenException", "AuthFailure",
 		"NoCredentialProviders",
 	}
-	reCredentials = regexp.MustCompile(`(?i)security token included in the request is (?:expired|invalid)` +
+	reCredentials = lazy(`(?i)security token included in the request is (?:expired|invalid)` +
 		`|provided token (?:has expired|is malformed)|token has expired|Access Key Id you provided does not exist` +
 		`|request signature we calculated does not match|Signature expired|Request has expired` +
 		`|failed to refresh cached credentials|no valid credential sources|Unable to locate credentials` +
@@ -27,35 +26,35 @@ var (
 		"RequestLimitExceeded", "ProvisionedThroughputExceededException", "RequestThrottled",
 		"RequestThrottledException", "ThrottledException", "TooManyRequests",
 	}
-	reThrottling = regexp.MustCompile(`(?i)Rate exceeded|reduce your request rate|too many requests|throttl`)
+	reThrottling = lazy(`(?i)Rate exceeded|reduce your request rate|too many requests|throttl`)
 
 	permissionCodes = []string{
 		"AccessDenied", "AccessDeniedException", "Forbidden", "UnauthorizedOperation",
 		"AuthorizationError", "AuthorizationErrorException", "UnauthorizedException",
 		"AllAccessDisabled", "InsufficientPermissions",
 	}
-	rePermission = regexp.MustCompile(`(?i)is not authorized to perform|You are not authorized to perform` +
+	rePermission = lazy(`(?i)is not authorized to perform|You are not authorized to perform` +
 		`|Insufficient permissions|Insufficient Lake Formation permission|Permission denied on S3 path` +
 		`|Access denied when writing|PERMISSION_DENIED|\baccess denied\b|you are not allowed to access`)
 	// A federated source's own database refusing its connector: a
 	// permission problem, but not AWS's, and no IAM statement fixes it.
-	reSourceDenied = regexp.MustCompile(`(?i)access denied for user '`)
+	reSourceDenied = lazy(`(?i)access denied for user '`)
 
 	notFoundCodes = []string{
 		"EntityNotFoundException", "NoSuchKey", "NoSuchBucket", "NoSuchEntity", "NoSuchEntityException",
 		"ResourceNotFoundException", "NotFound", "NotFoundException", "NoSuchUpload",
 	}
-	reNotFound = regexp.MustCompile(`(?i)TABLE_NOT_FOUND|SCHEMA_NOT_FOUND|COLUMN_NOT_FOUND|CATALOG_NOT_FOUND` +
+	reNotFound = lazy(`(?i)TABLE_NOT_FOUND|SCHEMA_NOT_FOUND|COLUMN_NOT_FOUND|CATALOG_NOT_FOUND` +
 		`|does not exist|not found|cannot be resolved|no such`)
 
-	reSyntax = regexp.MustCompile(`(?i)SYNTAX_ERROR|mismatched input|extraneous input|no viable alternative` +
+	reSyntax = lazy(`(?i)SYNTAX_ERROR|mismatched input|extraneous input|no viable alternative` +
 		`|missing '[^']*' at|Queries of this type are not supported|Only one sql statement is allowed`)
 
 	limitCodes = []string{"LimitExceededException", "ServiceQuotaExceededException", "TooManyRequestsLimit"}
-	reLimit    = regexp.MustCompile(`(?i)exhausted resources|Bytes scanned limit|EXCEEDED_\w*LIMIT|Query timeout` +
+	reLimit    = lazy(`(?i)exhausted resources|Bytes scanned limit|EXCEEDED_\w*LIMIT|Query timeout` +
 		`|exceeded the maximum|limit exceeded|quota exceeded`)
 
-	reConfig = regexp.MustCompile(`(?i)No output location provided|Unable to verify/create output bucket` +
+	reConfig = lazy(`(?i)No output location provided|Unable to verify/create output bucket` +
 		`|WorkGroup \S+ is disabled|RequestTimeTooSkewed|request time and the current time is too large` +
 		`|could not find region|MissingRegion|Invalid region|config profile \S* could not be found`)
 )

@@ -30,7 +30,6 @@ package explain
 import (
 	"encoding/json"
 	"html"
-	"regexp"
 	"strings"
 
 	"github.com/quiltq/quiltq/engine"
@@ -218,21 +217,21 @@ type envelope struct {
 var (
 	// aws-sdk-go-v2: operation error Athena: StartQueryExecution, https
 	// response error StatusCode: 400, RequestID: ..., api error Code: Msg
-	reGoV2Op     = regexp.MustCompile(`operation error ([A-Za-z0-9 .-]+?): (\w+),`)
-	reGoV2Status = regexp.MustCompile(`StatusCode: (\d{3})`)
-	reGoV2API    = regexp.MustCompile(`api error ([\w.#:/-]+): ?`)
+	reGoV2Op     = lazy(`operation error ([A-Za-z0-9 .-]+?): (\w+),`)
+	reGoV2Status = lazy(`StatusCode: (\d{3})`)
+	reGoV2API    = lazy(`api error ([\w.#:/-]+): ?`)
 	// botocore: An error occurred (Code) when calling the Op operation
 	// (reached max retries: 4): Msg
-	reBotocore = regexp.MustCompile(`An error occurred \(([^)]*)\) when calling the (\w+) operation(?: \(reached max retries: \d+\))?:? ?`)
+	reBotocore = lazy(`An error occurred \(([^)]*)\) when calling the (\w+) operation(?: \(reached max retries: \d+\))?:? ?`)
 	// aws-sdk-go v1: Code: Msg\n\tstatus code: 403, request id: ...
-	reGoV1 = regexp.MustCompile(`^([A-Z][A-Za-z0-9.]*): (.*?) status code: (\d{3}), request id: `)
+	reGoV1 = lazy(`^([A-Z][A-Za-z0-9.]*): (.*?) status code: (\d{3}), request id: `)
 	// Java SDKs: Msg (Service: X; Status Code: 403; Error Code: Y; ...)
-	reJava = regexp.MustCompile(`\(Service: ([^;,)]+)[;,] Status Code: (\d{3})(?:[;,] Error Code: ([^;,)]+))?`)
+	reJava = lazy(`\(Service: ([^;,)]+)[;,] Status Code: (\d{3})(?:[;,] Error Code: ([^;,)]+))?`)
 	// An exception class opening the text: AccessDeniedException: ...
-	reExceptionPrefix = regexp.MustCompile(`^(?:[a-z][a-z0-9]*\.)*([A-Z][A-Za-z0-9]*(?:Exception|Error|Fault)): `)
-	reXMLCode         = regexp.MustCompile(`<Code>([^<]*)</Code>`)
-	reXMLMessage      = regexp.MustCompile(`<Message>([^<]*)</Message>`)
-	reXMLBlock        = regexp.MustCompile(`(?s)(?:<\?xml[^>]*\?>\s*)?<(?:ErrorResponse|Error)[\s>].*?(?:</(?:ErrorResponse|Error)>|$)`)
+	reExceptionPrefix = lazy(`^(?:[a-z][a-z0-9]*\.)*([A-Z][A-Za-z0-9]*(?:Exception|Error|Fault)): `)
+	reXMLCode         = lazy(`<Code>([^<]*)</Code>`)
+	reXMLMessage      = lazy(`<Message>([^<]*)</Message>`)
+	reXMLBlock        = lazy(`(?s)(?:<\?xml[^>]*\?>\s*)?<(?:ErrorResponse|Error)[\s>].*?(?:</(?:ErrorResponse|Error)>|$)`)
 )
 
 // readEnvelope finds the renderings around the message. Several may nest
@@ -383,13 +382,13 @@ func serviceOfOperation(op string) string {
 var (
 	// The principal and action of IAM's sentence. A principal never holds
 	// a space; the action is one token (possibly "null" or cut short).
-	reIAM = regexp.MustCompile(`(?i)\b(?:User|Principal): (\S+) is not authorized to perform:? ?(\S*)`)
+	reIAM = lazy(`(?i)\b(?:User|Principal): (\S+) is not authorized to perform:? ?(\S*)`)
 	// An action as IAM prints it: prefix, colon, name (wildcards allowed).
-	reAction = regexp.MustCompile(`^([A-Za-z0-9-]+):([A-Za-z0-9*?]+)$`)
+	reAction = lazy(`^([A-Za-z0-9-]+):([A-Za-z0-9*?]+)$`)
 	// A bare service prefix, what is left of an action cut short ("sts").
-	rePrefix = regexp.MustCompile(`^([A-Za-z0-9-]+):?$`)
+	rePrefix = lazy(`^([A-Za-z0-9-]+):?$`)
 	// Athena's own denial, which names only the action.
-	reAthena = regexp.MustCompile(`(?i)You are not authorized to perform:? (\S+?)\.? on the resource`)
+	reAthena = lazy(`(?i)You are not authorized to perform:? (\S+?)\.? on the resource`)
 )
 
 // resourceEnds are the phrases that end a resource written without quotes.
@@ -536,11 +535,11 @@ func readAthena(d *Denial, s string) {
 }
 
 var (
-	reS3Path        = regexp.MustCompile(`(?i)(?:Permission denied on S3 path|Access denied when writing (?:output )?to (?:url|location)): ?(s3a?://\S+)`)
-	reS3Writing     = regexp.MustCompile(`(?i)Access denied when writing (?:output )?to (?:url|location)`)
-	rePathSuffix    = regexp.MustCompile(`\(Path: (s3a?://[^)\s]+)\)`)
-	reOutputBucket  = regexp.MustCompile(`Unable to verify/create output bucket (\S+)`)
-	reLakeFormation = regexp.MustCompile(`(?i)Insufficient Lake Formation permission\(s\)(?::? Required [^.]*? on ([^\s.,;]+)| on ([^\s.,;]+))?`)
+	reS3Path        = lazy(`(?i)(?:Permission denied on S3 path|Access denied when writing (?:output )?to (?:url|location)): ?(s3a?://\S+)`)
+	reS3Writing     = lazy(`(?i)Access denied when writing (?:output )?to (?:url|location)`)
+	rePathSuffix    = lazy(`\(Path: (s3a?://[^)\s]+)\)`)
+	reOutputBucket  = lazy(`Unable to verify/create output bucket (\S+)`)
+	reLakeFormation = lazy(`(?i)Insufficient Lake Formation permission\(s\)(?::? Required [^.]*? on ([^\s.,;]+)| on ([^\s.,;]+))?`)
 )
 
 // readReasons reads Athena's StateChangeReason texts and S3's paths.

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // CatalogHandler serves the catalog: GET /config.json and the login-code
@@ -51,7 +52,10 @@ func (reg *Registry) serveConfig(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(cfg)
 }
 
-var codePage = template.Must(template.New("code").Parse(`<!DOCTYPE html>
+// codePage is parsed on first use, not at start-up: every quiltq run links
+// the sandbox in, and `quiltq --version` has a start-up budget.
+var codePage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("code").Parse(`<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Quilt sandbox login code</title></head>
 <body>
 {{if .User}}<h1>Login code for {{.User}}</h1>
@@ -65,6 +69,7 @@ var codePage = template.Must(template.New("code").Parse(`<!DOCTYPE html>
 {{end}}</ul>
 {{end}}</body></html>
 `))
+})
 
 // serveCodePage shows a fresh login code for ?user= (a name or an email),
 // or lists the users when none is given.
@@ -73,16 +78,16 @@ func (reg *Registry) serveCodePage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	name := strings.TrimSpace(r.URL.Query().Get("user"))
 	if name == "" {
-		_ = codePage.Execute(w, map[string]any{"Users": reg.stack.Users})
+		_ = codePage().Execute(w, map[string]any{"Users": reg.stack.Users})
 		return
 	}
 	u, ok := reg.stack.User(name)
 	if !ok {
 		w.WriteHeader(http.StatusNotFound)
-		_ = codePage.Execute(w, map[string]any{"Users": reg.stack.Users})
+		_ = codePage().Execute(w, map[string]any{"Users": reg.stack.Users})
 		return
 	}
 	code := reg.issueCode(u.Name)
 	reg.log.Info("registry", "event", "Auth.IssueCode", "user", u.Name)
-	_ = codePage.Execute(w, map[string]any{"User": u.Name, "Code": code})
+	_ = codePage().Execute(w, map[string]any{"User": u.Name, "Code": code})
 }

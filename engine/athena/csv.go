@@ -15,6 +15,7 @@ type CSVError struct {
 	Msg    string
 }
 
+// Error says where the file is malformed and how.
 func (e *CSVError) Error() string {
 	return fmt.Sprintf("result CSV, line %d (byte %d): %s", e.Line, e.Offset, e.Msg)
 }

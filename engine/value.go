@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -11,7 +12,8 @@ import (
 // real and float; bool for boolean; json.Number for decimal, so that no
 // digit is lost; the text for everything else (varchar, date, timestamp,
 // arrays and maps as Athena renders them). A value that does not parse as
-// its type is returned as text rather than guessed at.
+// its type is returned as text rather than guessed at, and so are NaN and
+// ±Infinity, which Athena writes for doubles but JSON has no number for.
 func (v Value) Typed(athenaType string) any {
 	if v.Null {
 		return nil
@@ -22,7 +24,7 @@ func (v Value) Typed(athenaType string) any {
 			return n
 		}
 	case "double", "real", "float":
-		if f, err := strconv.ParseFloat(v.Text, 64); err == nil {
+		if f, err := strconv.ParseFloat(v.Text, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
 			return f
 		}
 	case "boolean":

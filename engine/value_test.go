@@ -24,10 +24,17 @@ func TestValueTyped(t *testing.T) {
 		{Value{Text: "NaN?"}, "double", "NaN?"},
 		{Value{Text: "12"}, "VARCHAR(10)", "12"},
 		{Value{Text: "x"}, "bigint", "x"},
+		{Value{Text: "3"}, "tinyint", int64(3)},
+		{Value{Text: "NaN"}, "double", "NaN"},
+		{Value{Text: "-Infinity"}, "double", "-Infinity"},
 	}
 	for _, tc := range tests {
-		if got := tc.v.Typed(tc.typ); got != tc.want {
+		got := tc.v.Typed(tc.typ)
+		if got != tc.want {
 			t.Errorf("%+v.Typed(%q) = %#v, want %#v", tc.v, tc.typ, got, tc.want)
+		}
+		if _, err := json.Marshal(got); err != nil {
+			t.Errorf("%+v.Typed(%q) = %#v, which JSON refuses: %v", tc.v, tc.typ, got, err)
 		}
 	}
 }

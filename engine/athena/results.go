@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -260,22 +259,6 @@ func (r *s3Rows) wrap(err error) error {
 		return &engine.Error{Op: "reading " + r.obj.String(), Kind: engine.Invalid, Err: err}
 	}
 	return err
-}
-
-// ParseValue turns a value into the Go value JSON output should carry for
-// a column of Athena type athenaType, by engine.Value.Typed's rule: nil
-// for NULL; int64 for bigint, integer, int, smallint and tinyint; float64
-// for double, real and float; bool for boolean; json.Number for decimal,
-// so that no digit is lost to a float; the text otherwise (varchar, date,
-// timestamp, arrays, ...) and for a value that does not read as its type.
-// One exception: NaN and ±Infinity, which Athena writes for doubles, stay
-// text, as JSON has no number for them and encoding/json refuses them.
-func ParseValue(v engine.Value, athenaType string) any {
-	t := v.Typed(athenaType)
-	if f, ok := t.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
-		return v.Text
-	}
-	return t
 }
 
 // Errors and retries of the result fetch.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -537,38 +536,6 @@ func TestResultsReportMalformedFiles(t *testing.T) {
 		_, err := fetchResult(t, New(cfg, Options{Sleep: instantSleep}), x)
 		if err == nil || !strings.Contains(err.Error(), x.OutputLocation) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want an error naming %s and saying %q", tc.data, err, x.OutputLocation, tc.want)
-		}
-	}
-}
-
-func TestParseValue(t *testing.T) {
-	tests := []struct {
-		v    engine.Value
-		typ  string
-		want any
-	}{
-		{csvNull, "bigint", nil},
-		{csvNull, "varchar", nil},
-		{csvText(""), "varchar", ""},
-		{csvText("42"), "bigint", int64(42)},
-		{csvText("-7"), "integer", int64(-7)},
-		{csvText("3"), "tinyint", int64(3)},
-		{csvText("1.5"), "double", 1.5},
-		{csvText("1.0E7"), "real", 1e7},
-		{csvText("NaN"), "double", "NaN"},
-		{csvText("-Infinity"), "double", "-Infinity"},
-		{csvText("true"), "boolean", true},
-		{csvText("12345678901234567890.55"), "decimal(22,2)", json.Number("12345678901234567890.55")},
-		{csvText("2024-01-31"), "date", "2024-01-31"},
-		{csvText("x"), "bigint", "x"},
-	}
-	for _, tc := range tests {
-		got := ParseValue(tc.v, tc.typ)
-		if got != tc.want {
-			t.Errorf("ParseValue(%+v, %q) = %#v, want %#v", tc.v, tc.typ, got, tc.want)
-		}
-		if _, err := json.Marshal(got); err != nil {
-			t.Errorf("ParseValue(%+v, %q) = %#v, which JSON refuses: %v", tc.v, tc.typ, got, err)
 		}
 	}
 }

@@ -120,9 +120,6 @@ func appendJSONValue(b []byte, v engine.Value, typ string) []byte {
 	case int64:
 		return strconv.AppendInt(b, x, 10)
 	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return appendJSONString(b, v.Text)
-		}
 		return appendFloat(b, x)
 	case bool:
 		return strconv.AppendBool(b, x)

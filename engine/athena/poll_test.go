@@ -56,8 +56,8 @@ func TestPollSchedule(t *testing.T) {
 		{300 * time.Millisecond, 3, 100 * time.Millisecond, 2},
 		{time.Second, 8, 100 * time.Millisecond, 2},
 		{3 * time.Second, 21, 150 * time.Millisecond, 4},
-		{10 * time.Second, 37, 500 * time.Millisecond, 11},
-		{30 * time.Second, 50, 1500 * time.Millisecond, 31},
+		{10 * time.Second, 41, 500 * time.Millisecond, 11},
+		{30 * time.Second, 59, 1500 * time.Millisecond, 31},
 	}
 	const runs = 2001
 	const roundTrip = 10 * time.Millisecond // allowance for the call itself

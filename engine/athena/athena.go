@@ -47,7 +47,7 @@ type Options struct {
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 	// S3Concurrency is how many ranged GETs of the result file run at once
-	// (default 4); S3PartSize their size in bytes (default 8 MiB).
+	// (default 4); S3PartSize their size in bytes (default 4 MiB).
 	S3Concurrency int
 	S3PartSize    int64
 	// NoS3 forces the GetQueryResults path (for comparison and tests).
@@ -77,7 +77,7 @@ func New(cfg aws.Config, opts Options) *Client {
 		opts.S3Concurrency = 4
 	}
 	if opts.S3PartSize <= 0 {
-		opts.S3PartSize = 8 << 20
+		opts.S3PartSize = 4 << 20
 	}
 	if opts.StopTimeout <= 0 {
 		opts.StopTimeout = 10 * time.Second

@@ -46,7 +46,7 @@ func TestQueryPrintsEachFormat(t *testing.T) {
 		format string
 		want   []string // substrings of stdout
 	}{
-		{"csv", []string{"n,e,q,i,b\n", `,,"a,""b""",42,true`}},
+		{"csv", []string{`"n","e","q","i","b"` + "\n", `,"","a,""b""","42","true"`}},
 		{"tsv", []string{"n\te\tq\ti\tb\n", "\t\ta,\"b\"\t42\ttrue"}},
 		{"json", []string{`"n":null`, `"e":""`, `"i":42`, `"b":true`}},
 		{"jsonl", []string{`"n":null`, `"i":42`}},
@@ -88,8 +88,13 @@ func TestNullAndEmptySurviveBothFetchPaths(t *testing.T) {
 				t.Error("the NULL column is missing instead of null")
 			}
 			r = quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "--fetch", fetch, "-o", "csv", "--null-string", "NULL", "-e", sql)
-			if r.code != exitOK || r.stdout != "n,e\nNULL,\n" {
-				t.Errorf("csv with --null-string NULL: exit %d, %q; want %q", r.code, r.stdout, "n,e\nNULL,\n")
+			if want := "\"n\",\"e\"\nNULL,\"\"\n"; r.code != exitOK || r.stdout != want {
+				t.Errorf("csv with --null-string NULL: exit %d, %q; want %q", r.code, r.stdout, want)
+			}
+			// By default CSV keeps them apart too: NULL unquoted, "" quoted.
+			r = quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "--fetch", fetch, "-o", "csv", "-e", sql)
+			if want := "\"n\",\"e\"\n,\"\"\n"; r.code != exitOK || r.stdout != want {
+				t.Errorf("csv: exit %d, %q; want %q", r.code, r.stdout, want)
 			}
 		})
 	}
@@ -150,7 +155,7 @@ func envFor(t *testing.T, env *sandboxtest.Env, user string) map[string]string {
 func TestEnvironmentLoginAndBadToken(t *testing.T) {
 	env := sandboxtest.Start(t, sandbox.Options{})
 	r := quiltq(t, context.Background(), envFor(t, env, "admin"), "", "-o", "csv", "-e", "SELECT count(*) AS n FROM sales.orders")
-	if r.code != exitOK || r.stdout != "n\n4200\n" {
+	if r.code != exitOK || r.stdout != "\"n\"\n\"4200\"\n" {
 		t.Errorf("env login: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}
 	bad := envFor(t, env, "admin")
@@ -208,19 +213,19 @@ func TestInterruptStopsTheAthenaQuery(t *testing.T) {
 func TestStatementsStopAtFirstFailureUnlessAsked(t *testing.T) {
 	const script = "SELECT 1 AS a; SELECT * FROM sales.nope; SELECT 3 AS c;"
 	r := quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "-o", "csv", "-e", script)
-	if r.code != exitFailed || !strings.Contains(r.stdout, "a\n1\n") || strings.Contains(r.stdout, "c\n3") {
+	if r.code != exitFailed || !strings.Contains(r.stdout, "\"a\"\n\"1\"\n") || strings.Contains(r.stdout, "\"c\"") {
 		t.Errorf("default: exit %d, stdout %q; want 1, the first result only", r.code, r.stdout)
 	}
 	if !strings.Contains(r.stderr, "1 not run") {
 		t.Errorf("stderr does not say a statement was not run: %s", r.stderr)
 	}
 	r = quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "-o", "csv", "--continue-on-error", "-e", script)
-	if r.code != exitFailed || !strings.Contains(r.stdout, "c\n3\n") {
+	if r.code != exitFailed || !strings.Contains(r.stdout, "\"c\"\n\"3\"\n") {
 		t.Errorf("--continue-on-error: exit %d, stdout %q; want 1 and the third result", r.code, r.stdout)
 	}
 	// Semicolons inside strings, quoted names and comments do not split.
 	r = quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "-o", "csv", "-e", "SELECT 'a;b' AS \"x;y\" -- ; not here\n;")
-	if r.code != exitOK || r.stdout != "x;y\na;b\n" {
+	if r.code != exitOK || r.stdout != "\"x;y\"\n\"a;b\"\n" {
 		t.Errorf("quoted semicolons: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}
 }
@@ -254,7 +259,7 @@ func TestStatsAndSQLSources(t *testing.T) {
 				stdin = "SELECT 7 AS seven"
 			}
 			r := quiltq(t, context.Background(), nil, stdin, append([]string{"--sandbox", "--sandbox-user", "admin", "-o", "csv", "--stats"}, args...)...)
-			if r.code != exitOK || r.stdout != "seven\n7\n" {
+			if r.code != exitOK || r.stdout != "\"seven\"\n\"7\"\n" {
 				t.Fatalf("exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 			}
 			var stats map[string]any
@@ -335,5 +340,35 @@ func TestResultsOfAnEarlierQuery(t *testing.T) {
 	}
 	if r := quiltq(t, context.Background(), vars, "", "--results", stats.QueryID, "-e", "SELECT 1"); r.code != exitUsage {
 		t.Errorf("--results with -e: exit %d, want %d", r.code, exitUsage)
+	}
+}
+
+// The CSV pass-through (the result file copied as it is) gives exactly the
+// bytes of the parse-and-format path, with and without a header and a limit.
+func TestCSVPassThroughMatchesFormattedRows(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	vars := envFor(t, env, "admin")
+	first := quiltq(t, context.Background(), vars, "", "-o", "csv", "--stats", "-e", "SELECT * FROM sales.orders")
+	var stats struct {
+		QueryID string `json:"query_id"`
+		Path    string `json:"fetch_path"`
+		Rows    int64  `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(first.stderr)), &stats); err != nil || first.code != exitOK {
+		t.Fatalf("exit %d, --stats %q: %v", first.code, first.stderr, err)
+	}
+	if stats.Path != "s3" || stats.Rows != 4200 {
+		t.Errorf("--stats: path %q rows %d, want s3 and 4200", stats.Path, stats.Rows)
+	}
+	for _, extra := range [][]string{nil, {"--no-header"}, {"--limit", "7"}, {"--no-header", "--limit", "1"}, {"--limit", "4200"}} {
+		args := append([]string{"-o", "csv", "--results", stats.QueryID}, extra...)
+		fast := quiltq(t, context.Background(), vars, "", append(args, "--fetch", "s3")...)
+		slow := quiltq(t, context.Background(), vars, "", append(args, "--fetch", "api")...)
+		if fast.code != exitOK || slow.code != exitOK || fast.stdout != slow.stdout {
+			t.Errorf("%v: pass-through and formatted output differ (exit %d/%d):\n%.300q\n%.300q", extra, fast.code, slow.code, fast.stdout, slow.stdout)
+		}
+		if announced := strings.Contains(fast.stderr, "limited to"); announced != strings.Contains(slow.stderr, "limited to") {
+			t.Errorf("%v: the limit is announced on one path only: %q vs %q", extra, fast.stderr, slow.stderr)
+		}
 	}
 }

@@ -304,3 +304,48 @@ func (c *Client) fetchPause(ctx context.Context, attempt int) error {
 	d = d/2 + rand.N(d/2+1)
 	return c.opts.Sleep(ctx, d)
 }
+
+// ResultFile opens a SUCCEEDED query's CSV result file in S3 as a raw byte
+// stream, with the same guarantees as Results' S3 path (parallel ranged
+// GETs, resumed where a body broke off, the ETag checked, never a short
+// read). It is for callers that can pass Athena's CSV through unchanged:
+// quiltq -e writes CSV in Athena's own style, so it copies these bytes
+// instead of parsing and formatting every value. The error is of Kind
+// Denied when S3 refuses the read and Invalid when there is no CSV result
+// file to read; either way, Results still works.
+func (c *Client) ResultFile(ctx context.Context, x Execution) (io.ReadCloser, error) {
+	op := "result file of query " + x.ID
+	switch {
+	case x.State != Succeeded:
+		return nil, &engine.Error{Op: op, Kind: engine.Invalid, Err: fmt.Errorf("the query is %s, not SUCCEEDED", x.State)}
+	case c.opts.NoS3:
+		return nil, &engine.Error{Op: op, Kind: engine.Invalid, Err: errors.New("S3 reads are turned off (NoS3)")}
+	case x.OutputLocation == "" || isTextResult(x):
+		return nil, &engine.Error{Op: op, Kind: engine.Invalid, Err: errors.New("the result is not a CSV file in S3")}
+	}
+	obj, err := parseS3URL(x.OutputLocation)
+	if err != nil {
+		return nil, &engine.Error{Op: op, Kind: engine.Invalid, Err: err}
+	}
+	info, err := c.head(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	body := c.newPartReader(ctx, obj, info)
+	// Read ahead before returning, so that a refused first GET is the
+	// caller's cue to fall back rather than an error mid-output.
+	buf := bufio.NewReaderSize(body, 64<<10)
+	if _, err := buf.Peek(1); err != nil && err != io.EOF {
+		body.Close()
+		return nil, err
+	}
+	return resultFile{Reader: buf, body: body}, nil
+}
+
+// resultFile is a buffered result file that closes its part reader.
+type resultFile struct {
+	*bufio.Reader
+	body *partReader
+}
+
+func (f resultFile) Close() error { return f.body.Close() }

@@ -1,18 +1,19 @@
 package print
 
 import (
-	"strings"
-
 	"github.com/quiltq/quiltq/engine"
 )
 
 // delimited writes csv and tsv, one line per row, "\n" line endings.
 //
 // csv follows RFC 4180 except for the line ending (Unix "\n", as psql and
-// most tools write; RFC 4180 readers accept it): a field is quoted only when
-// it holds a comma, a double quote, CR or LF, or when it would otherwise
-// read as NULL (it equals a set Options.NullString); quotes inside are
-// doubled.
+// most tools write; RFC 4180 readers accept it), in the style of Athena's
+// own result files and PostgreSQL's force-quoted CSV: every name and every
+// non-NULL value is quoted (quotes inside doubled), and NULL is an empty
+// unquoted field, or Options.NullString as given. So NULL and the empty
+// string stay apart by default, the bytes are the same whichever way the
+// rows were fetched, and a result file read from S3 can be passed through
+// unchanged (see quiltq -e's fast path).
 //
 // tsv is never quoted. Instead, as psql and hsql do, a backslash becomes
 // `\\`, a tab `\t`, a newline `\n` and a carriage return `\r`, so that every
@@ -83,11 +84,6 @@ func (d *delimited) field(b []byte, s string) []byte {
 }
 
 func (d *delimited) appendCSV(b []byte, s string) []byte {
-	quote := strings.ContainsAny(s, ",\"\r\n") ||
-		(d.opts.NullString != nil && s == *d.opts.NullString)
-	if !quote {
-		return append(b, s...)
-	}
 	b = append(b, '"')
 	for i := 0; i < len(s); i++ {
 		if s[i] == '"' {

@@ -215,7 +215,7 @@ func TestJSONEmpty(t *testing.T) {
 		{"json no rows", "json", true, "[]\n"},
 		{"json no header", "json", false, "[]\n"},
 		{"jsonl no rows", "jsonl", true, ""},
-		{"csv no rows", "csv", true, "a\n"},
+		{"csv no rows", "csv", true, "\"a\"\n"},
 		{"table no rows", "table", true, "+---+\n| a |\n+---+\n+---+\n"},
 		{"table no header", "table", false, ""},
 	}
@@ -319,9 +319,10 @@ func TestCSVNullDistinct(t *testing.T) {
 		null *string
 		want string
 	}{
-		{nil, "a,b\n,\n"},
-		{ptr(""), "a,b\n,\"\"\n"},
-		{ptr("NULL"), "a,b\nNULL,\n"},
+		// NULL is unquoted, every value quoted: "" stays apart by default.
+		{nil, "\"a\",\"b\"\n,\"\"\n"},
+		{ptr(""), "\"a\",\"b\"\n,\"\"\n"},
+		{ptr("NULL"), "\"a\",\"b\"\nNULL,\"\"\n"},
 	}
 	for _, tc := range tests {
 		r := row(null(), text(""))
@@ -331,7 +332,7 @@ func TestCSVNullDistinct(t *testing.T) {
 		}
 	}
 	got := render(t, "csv", Options{NullString: ptr("NULL")}, cols, []engine.Row{row(null(), text("NULL"))})
-	if want := "a,b\nNULL,\"NULL\"\n"; got != want {
+	if want := "\"a\",\"b\"\nNULL,\"NULL\"\n"; got != want {
 		t.Errorf("value equal to NullString: got %q, want %q", got, want)
 	}
 }

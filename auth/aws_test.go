@@ -117,3 +117,29 @@ func TestAWSConfigProfile(t *testing.T) {
 		t.Errorf("Source = %q, want aws default chain", got)
 	}
 }
+
+// A reply whose body is cut short is retried like a throttled one: every
+// call quiltq makes is safe to repeat.
+func TestAWSConfigRetriesCutBodies(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{Faults: sandbox.Faults{Cut: 0.3, Seed: 11}})
+	reg, _ := registryFor(t, env)
+	s := NewSession(reg, Tokens{RefreshToken: env.User(t, "admin").RefreshToken}, SessionOptions{Source: SourceSandbox})
+	cfg, err := AWSConfig(context.Background(), AWSParams{Region: env.Info.Region, Endpoint: env.Info.AWSEndpointURL, Credentials: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := sts.NewFromConfig(cfg)
+	retried := 0
+	for i := range 10 {
+		out, err := client.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+		if err != nil {
+			t.Fatalf("GetCallerIdentity %d failed although cut replies are retried: %v", i, err)
+		}
+		if r, ok := retry.GetAttemptResults(out.ResultMetadata); ok && len(r.Results) > 1 {
+			retried++
+		}
+	}
+	if retried == 0 {
+		t.Error("no call was retried, want the cut ones retried")
+	}
+}

@@ -268,10 +268,10 @@ func TestExchangeRotates(t *testing.T) {
 	}
 	// Using the successor revoked the first token.
 	_, err = reg.Exchange(ctx, t0)
-	wantKind(t, err, engine.Credentials, []string{"the Quilt login is no longer valid (Invalid refresh token)", "run `quiltq login`"},
+	wantKind(t, err, engine.Credentials, []string{"the Quilt login is no longer valid (Invalid refresh token)", "/code page"},
 		t0, first.RefreshToken, first.AccessToken, second.RefreshToken, second.AccessToken)
 	_, err = reg.Exchange(ctx, "not-a-token")
-	wantKind(t, err, engine.Credentials, []string{"quiltq login"}, "not-a-token")
+	wantKind(t, err, engine.Credentials, []string{"/code page"}, "not-a-token")
 }
 
 func TestCredentials(t *testing.T) {
@@ -299,7 +299,7 @@ func TestCredentials(t *testing.T) {
 	}
 
 	_, err = reg.Credentials(ctx, "garbage")
-	wantKind(t, err, engine.Credentials, []string{"Token could not be deserialized", "quiltq login"}, "garbage")
+	wantKind(t, err, engine.Credentials, []string{"Token could not be deserialized", "/code page"}, "garbage")
 
 	// A clock two hours fast finds the credentials expired already.
 	fast := *reg
@@ -373,15 +373,15 @@ func TestSessionRevokedToken(t *testing.T) {
 	}
 	s := NewSession(reg, Tokens{RefreshToken: t0}, SessionOptions{Source: SourceEnv})
 	_, err = s.Retrieve(ctx)
-	wantKind(t, err, engine.Credentials, []string{"quiltq login"}, t0, t1.RefreshToken, t1.AccessToken)
+	wantKind(t, err, engine.Credentials, []string{"/code page"}, t0, t1.RefreshToken, t1.AccessToken)
 	// Through the SDK, as queries meet it.
 	cfg, err := AWSConfig(ctx, AWSParams{Region: env.Info.Region, Endpoint: env.Info.AWSEndpointURL, Credentials: s})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err == nil || !strings.Contains(err.Error(), "quiltq login") || engine.KindOf(err) != engine.Credentials {
-		t.Errorf("GetCallerIdentity = %v, want a Credentials error saying quiltq login", err)
+	if err == nil || !strings.Contains(err.Error(), "/code page") || engine.KindOf(err) != engine.Credentials {
+		t.Errorf("GetCallerIdentity = %v, want a Credentials error saying how to log in again", err)
 	}
 	noSecrets(t, err, t0, t1.RefreshToken, t1.AccessToken)
 }
@@ -509,7 +509,7 @@ func TestNoTokenInErrors(t *testing.T) {
 	const refresh, access, key = "refresh-SECRET-1", "access-SECRET-2", "qk_wrong-SECRET-3"
 
 	_, err := reg.Exchange(ctx, refresh)
-	wantKind(t, err, engine.Credentials, []string{"no such token: [redacted]", "quiltq login"}, refresh)
+	wantKind(t, err, engine.Credentials, []string{"no such token: [redacted]", "/code page"}, refresh)
 	_, err = reg.Credentials(ctx, access)
 	wantKind(t, err, engine.Credentials, []string{"bad bearer [redacted]"}, access)
 	_, err = NewSession(reg, Tokens{RefreshToken: key}, SessionOptions{}).Retrieve(ctx)
@@ -551,7 +551,7 @@ func TestGraphQL(t *testing.T) {
 	err = reg.GraphQL(ctx, tok.AccessToken, `query { me { nosuchfield } }`, nil, &out)
 	wantKind(t, err, engine.Other, []string{"nosuchfield"}, tok.AccessToken)
 	err = reg.GraphQL(ctx, "bad-token", `query { me { name } }`, nil, &out)
-	wantKind(t, err, engine.Credentials, []string{"quiltq login"}, "bad-token")
+	wantKind(t, err, engine.Credentials, []string{"/code page"}, "bad-token")
 
 	srv, _ := fakeRegistry(t, "", "")
 	err = (&Registry{URL: srv.URL}).GraphQL(ctx, "x", `query { me { name } }`, nil, nil)

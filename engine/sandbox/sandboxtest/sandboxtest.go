@@ -80,7 +80,7 @@ type Tokens struct {
 	ExpiresAt    float64 `json:"expires_at"`
 }
 
-// Login exchanges user's refresh token at the registry, as `quiltq login`
+// Login exchanges user's refresh token at the registry, as quiltq does
 // does, and returns the tokens.
 func (e *Env) Login(t testing.TB, user string) Tokens {
 	t.Helper()

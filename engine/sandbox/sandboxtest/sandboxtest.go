@@ -80,8 +80,8 @@ type Tokens struct {
 	ExpiresAt    float64 `json:"expires_at"`
 }
 
-// Login exchanges user's refresh token at the registry, as quiltq does
-// does, and returns the tokens.
+// Login exchanges user's refresh token at the registry, as quiltq does,
+// and returns the tokens.
 func (e *Env) Login(t testing.TB, user string) Tokens {
 	t.Helper()
 	form := url.Values{"refresh_token": {e.User(t, user).RefreshToken}}

@@ -199,18 +199,8 @@ func (q *call) listDatabases() (any, *wire.Error) {
 		DatabaseList []database `json:"DatabaseList"`
 		NextToken    string     `json:"NextToken,omitempty"`
 	}
-	out := output{DatabaseList: []database{}}
-	for _, db := range dbs {
-		if db.Name <= after {
-			continue
-		}
-		if len(out.DatabaseList) == size {
-			out.NextToken = encodeAfter(out.DatabaseList[size-1].Name)
-			break
-		}
-		out.DatabaseList = append(out.DatabaseList, db)
-	}
-	return out, nil
+	page, next := pageAfter(dbs, func(d database) string { return d.Name }, after, size, nil)
+	return output{DatabaseList: page, NextToken: next}, nil
 }
 
 func glueDatabase(db metastore.Database) database {
@@ -304,18 +294,9 @@ func (q *call) listTableMetadata() (any, *wire.Error) {
 		TableMetadataList []tableMetadata `json:"TableMetadataList"`
 		NextToken         string          `json:"NextToken,omitempty"`
 	}
-	out := output{TableMetadataList: []tableMetadata{}}
-	for _, t := range tables {
-		if t.Name <= after || !match(t.Name) {
-			continue
-		}
-		if len(out.TableMetadataList) == size {
-			out.NextToken = encodeAfter(out.TableMetadataList[size-1].Name)
-			break
-		}
-		out.TableMetadataList = append(out.TableMetadataList, t)
-	}
-	return out, nil
+	tableName := func(t tableMetadata) string { return t.Name }
+	page, next := pageAfter(tables, tableName, after, size, func(t tableMetadata) bool { return match(t.Name) })
+	return output{TableMetadataList: page, NextToken: next}, nil
 }
 
 func (q *call) getTableMetadata() (any, *wire.Error) {

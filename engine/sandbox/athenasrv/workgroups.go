@@ -60,6 +60,23 @@ func (q *call) workgroupName() string {
 	return q.in.WorkGroup
 }
 
+// pageAfter is one page of a name-ordered listing: up to size items whose
+// name sorts after the token's name and that keep accepts (nil keeps all),
+// and the token of the next page ("" when this is the last).
+func pageAfter[T any](items []T, name func(T) string, after string, size int, keep func(T) bool) ([]T, string) {
+	page := []T{}
+	for _, it := range items {
+		if name(it) <= after || (keep != nil && !keep(it)) {
+			continue
+		}
+		if len(page) == size {
+			return page, encodeAfter(name(page[size-1]))
+		}
+		page = append(page, it)
+	}
+	return page, ""
+}
+
 // Name-ordered listings page with the last name returned.
 func encodeAfter(last string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("n:" + last))
@@ -93,15 +110,9 @@ func (q *call) listWorkGroups() (any, *wire.Error) {
 		WorkGroups []workGroupSummary `json:"WorkGroups"`
 		NextToken  string             `json:"NextToken,omitempty"`
 	}
-	out := output{WorkGroups: []workGroupSummary{}}
-	for _, wg := range workgroups(q.st()) {
-		if wg.Name <= after {
-			continue
-		}
-		if len(out.WorkGroups) == size {
-			out.NextToken = encodeAfter(out.WorkGroups[size-1].Name)
-			break
-		}
+	page, next := pageAfter(workgroups(q.st()), func(wg stack.Workgroup) string { return wg.Name }, after, size, nil)
+	out := output{WorkGroups: []workGroupSummary{}, NextToken: next}
+	for _, wg := range page {
 		out.WorkGroups = append(out.WorkGroups, workGroupSummary{
 			Name: wg.Name, State: wgState(wg), Description: wg.Description,
 			CreationTime: stamp(q.svc.born), EngineVersion: athenaEngine(),

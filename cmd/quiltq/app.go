@@ -79,7 +79,6 @@ type login struct {
 	region   string
 	endpoint string
 	source   string
-	catalog  *auth.Catalog
 }
 
 // resolveLogin picks the credential source: --sandbox, then a Quilt login
@@ -113,7 +112,7 @@ func (a *app) resolveLogin(ctx context.Context, s *config.Settings) (*login, err
 		if r := s.Region(); r != "" {
 			region = r
 		}
-		return &login{creds: auth.NewCredentialsCache(sess), region: region, endpoint: endpoint, source: sess.Source(), catalog: cat}, nil
+		return &login{creds: auth.NewCredentialsCache(sess), region: region, endpoint: endpoint, source: sess.Source()}, nil
 	}
 	if p := s.AWSProfile(); p != "" || a.getenv("AWS_PROFILE") != "" || a.getenv("AWS_ACCESS_KEY_ID") != "" {
 		return &login{region: s.Region(), endpoint: endpoint, source: auth.AWSParams{AWSProfile: p}.Source()}, nil

@@ -79,6 +79,12 @@ type login struct {
 	region   string
 	endpoint string
 	source   string
+
+	// With a Quilt login (nil with plain AWS credentials): the catalog's
+	// config.json, its registry, and the session that holds the tokens.
+	catalog  *auth.Catalog
+	registry *auth.Registry
+	quilt    *auth.Session
 }
 
 // resolveLogin picks the credential source: --sandbox, then a Quilt login
@@ -112,7 +118,8 @@ func (a *app) resolveLogin(ctx context.Context, s *config.Settings) (*login, err
 		if r := s.Region(); r != "" {
 			region = r
 		}
-		return &login{creds: auth.NewCredentialsCache(sess), region: region, endpoint: endpoint, source: sess.Source()}, nil
+		return &login{creds: auth.NewCredentialsCache(sess), region: region, endpoint: endpoint, source: sess.Source(),
+			catalog: cat, registry: reg, quilt: sess}, nil
 	}
 	if p := s.AWSProfile(); p != "" || a.getenv("AWS_PROFILE") != "" || a.getenv("AWS_ACCESS_KEY_ID") != "" {
 		return &login{region: s.Region(), endpoint: endpoint, source: auth.AWSParams{AWSProfile: p}.Source()}, nil
@@ -170,7 +177,7 @@ func (a *app) session(ctx context.Context, needWorkgroup bool) (*querySession, e
 		return nil, &engine.Error{Op: "flag --fetch", Kind: engine.Invalid, Err: fmt.Errorf("%q is not a fetch mode: use auto, s3 or api", a.g.fetch)}
 	}
 	client := athena.New(cfg, opts)
-	qs := &querySession{client: client, pricePerTB: s.PricePerTB(), credSource: l.source}
+	qs := &querySession{client: client, pricePerTB: s.PricePerTB(), credSource: l.source, login: l, aws: cfg}
 	if needWorkgroup {
 		wg, err := client.ChooseWorkgroup(ctx, s.Workgroup())
 		if err != nil {

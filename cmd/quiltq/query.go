@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/explain"
@@ -34,6 +36,9 @@ type querySession struct {
 	workgroup  string
 	pricePerTB float64 // USD
 	credSource string
+
+	login *login     // how it signed in (registry and catalog with a Quilt login)
+	aws   aws.Config // the SDK configuration the client was built on
 }
 
 // splitStatements cuts a script into statements at the semicolons that

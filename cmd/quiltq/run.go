@@ -88,20 +88,45 @@ func newGlobalFlags(g *globalFlags) *flag.FlagSet {
 	return fs
 }
 
-// subcommand finds the command called name; it runs with the arguments
-// after the name.
-func subcommand(name string) (func(ctx context.Context, args []string, st streams, getenv func(string) string) int, bool) {
+// command is one subcommand. g holds the global flags given before the
+// command's name; args are the arguments after it.
+type command func(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int
+
+// subcommand finds the command called name.
+func subcommand(name string) (command, bool) {
 	switch name {
 	case "sandbox":
-		return runSandbox, true
+		return func(ctx context.Context, _ *globalFlags, args []string, st streams, getenv func(string) string) int {
+			return runSandbox(ctx, args, st, getenv)
+		}, true
 	case "policy":
-		return func(ctx context.Context, args []string, st streams, _ func(string) string) int {
+		return func(ctx context.Context, _ *globalFlags, args []string, st streams, _ func(string) string) int {
 			return runPolicy(ctx, args, st)
 		}, true
 	case "config":
-		return runConfig, true
+		return func(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
+			if g.profile != "" {
+				// -P before the command means the same as after it.
+				args = append([]string{"-P", g.profile}, args...)
+			}
+			return runConfig(ctx, args, st, getenv)
+		}, true
 	}
 	return nil, false
+}
+
+// connectionFlags registers, on a subcommand's flag set, the global flags
+// that say where to connect and as whom, bound to the same fields as the
+// global ones, so that `quiltq --sandbox ls` and `quiltq ls --sandbox`
+// mean the same.
+func connectionFlags(fs *flag.FlagSet, g *globalFlags) {
+	fs.StringVar(&g.profile, "P", g.profile, "config `profile` to use")
+	fs.StringVar(&g.catalog, "c", g.catalog, "default data `catalog`")
+	fs.StringVar(&g.database, "d", g.database, "default `database`")
+	fs.StringVar(&g.workgroup, "w", g.workgroup, "Athena `workgroup`")
+	fs.BoolVar(&g.sandbox, "sandbox", g.sandbox, "run against the embedded sandbox stack")
+	fs.StringVar(&g.sandboxUser, "sandbox-user", g.sandboxUser, "sandbox `user` to log in as (analyst, reader, admin)")
+	fs.StringVar(&g.awsProfile, "aws-profile", g.awsProfile, "use plain AWS credentials from this shared-config `profile`")
 }
 
 // run is the whole program: it parses args, runs the command they name and
@@ -129,12 +154,7 @@ func run(ctx context.Context, args []string, st streams, getenv func(string) str
 			fmt.Fprintf(st.Err, "quiltq: unknown command %q (run 'quiltq -h')\n", fs.Arg(0))
 			return exitUsage
 		}
-		args := fs.Args()[1:]
-		if g.profile != "" && fs.Arg(0) == "config" {
-			// -P before the command means the same as after it.
-			args = append([]string{"-P", g.profile}, args...)
-		}
-		return cmd(ctx, args, st, getenv)
+		return cmd(ctx, &g, fs.Args()[1:], st, getenv)
 	}
 	return runQueryMode(ctx, &g, st, getenv)
 }

@@ -23,13 +23,16 @@ func TestAPIPagesThroughTheResult(t *testing.T) {
 	if n := counter.count("GetQueryResults"); n != 5 {
 		t.Errorf("got %d GetQueryResults calls, want 5", n)
 	}
-	head := "HEAD /" + resultsBucket + "/athena-results/" + x.ID + ".csv"
-	if n := counter.count(head); n != 0 {
-		t.Errorf("got %d HeadObject calls with NoS3, want none", n)
+	file := "/" + resultsBucket + "/athena-results/" + x.ID + ".csv"
+	if n := counter.count("GET " + file); n != 0 {
+		t.Errorf("got %d GETs of the result file with NoS3, want none", n)
 	}
 	mustFetchResult(t, New(cfg, Options{Sleep: instantSleep}), x)
-	if n := counter.count(head); n != 1 {
-		t.Errorf("got %d HeadObject calls via S3, want 1", n)
+	if n := counter.count("GET " + file); n != 1 {
+		t.Errorf("got %d GETs of the result file via S3, want 1 (it is smaller than a part)", n)
+	}
+	if n := counter.count("HEAD " + file); n != 0 {
+		t.Errorf("got %d HeadObject calls via S3, want none: the first GET tells the size", n)
 	}
 }
 

@@ -46,10 +46,15 @@ type Options struct {
 	// honouring ctx). Tests inject both.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
-	// S3Concurrency is how many ranged GETs of the result file run at once
-	// (default 4); S3PartSize their size in bytes (default 4 MiB).
+	// S3Concurrency is how many parts of the result file are received or
+	// held at once (default 4), S3PartSize their size in bytes (default
+	// 4 MiB): together they bound the memory a result stream takes.
+	// S3ReadAhead is how many more ranged GETs are sent ahead of a free
+	// buffer (default 8; negative for none), so that their round trips
+	// overlap the transfers.
 	S3Concurrency int
 	S3PartSize    int64
+	S3ReadAhead   int
 	// NoS3 forces the GetQueryResults path (for comparison and tests).
 	NoS3 bool
 	// StopTimeout bounds the wait for CANCELLED after a stop (default 10 s).
@@ -78,6 +83,12 @@ func New(cfg aws.Config, opts Options) *Client {
 	}
 	if opts.S3PartSize <= 0 {
 		opts.S3PartSize = 4 << 20
+	}
+	switch {
+	case opts.S3ReadAhead == 0:
+		opts.S3ReadAhead = 8
+	case opts.S3ReadAhead < 0:
+		opts.S3ReadAhead = 0
 	}
 	if opts.StopTimeout <= 0 {
 		opts.StopTimeout = 10 * time.Second

@@ -84,11 +84,7 @@ func isTextResult(x Execution) bool {
 // s3Results opens the result file. It reads the first record before it
 // returns, so that a refusal of the first GET still leads to the fallback.
 func (c *Client) s3Results(ctx context.Context, x Execution, obj s3Object, text bool) (Rows, error) {
-	info, err := c.head(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	body := c.newPartReader(ctx, obj, info)
+	body := c.newPartReader(ctx, obj)
 	r := &s3Rows{body: body, obj: obj, path: FetchPath{Via: "s3"}}
 	var first []string
 	if text {
@@ -327,11 +323,7 @@ func (c *Client) ResultFile(ctx context.Context, x Execution) (io.ReadCloser, er
 	if err != nil {
 		return nil, &engine.Error{Op: op, Kind: engine.Invalid, Err: err}
 	}
-	info, err := c.head(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	body := c.newPartReader(ctx, obj, info)
+	body := c.newPartReader(ctx, obj)
 	// Read ahead before returning, so that a refused first GET is the
 	// caller's cue to fall back rather than an error mid-output.
 	buf := bufio.NewReaderSize(body, 64<<10)

@@ -486,8 +486,8 @@ func TestResultsGiveUpSayingWhere(t *testing.T) {
 		x := putResult(t, env, "athena-results/fail.csv", sampleResultCSV(10))
 		cfg := withStandardRetries(adminConfig(t, env))
 		_, err := fetchResult(t, New(cfg, Options{Sleep: instantSleep}), x)
-		if err == nil || !strings.Contains(err.Error(), "HeadObject "+x.OutputLocation+": gave up after 10 attempts") {
-			t.Errorf("s3: got %v, want HeadObject giving up", err)
+		if err == nil || !strings.Contains(err.Error(), "reading "+x.OutputLocation+" bytes 0-") || !strings.Contains(err.Error(), "gave up after 10 attempts") {
+			t.Errorf("s3: got %v, want the first GET giving up", err)
 		}
 		_, err = fetchResult(t, New(cfg, Options{NoS3: true, Sleep: instantSleep}), x)
 		if err == nil || !strings.Contains(err.Error(), "GetQueryResults test-query: gave up after 10 attempts") {

@@ -32,19 +32,20 @@ func TestParseS3URL(t *testing.T) {
 	}
 }
 
-// The pipeline never holds more than S3Concurrency parts: while the
-// reader is in part k, no part past k+S3Concurrency-1 has been asked for.
-// Every GET is counted on its way to the sandbox; the reader reads one row
-// at a time, checking the bound each time, so a dispatcher that ran ahead
-// would be caught whatever the timing.
+// The pipeline never runs ahead of its budgets: while the reader is in
+// part k, no part past k+S3Concurrency+S3ReadAhead-1 has been asked for,
+// and no more than S3Concurrency part buffers are ever made. Every GET is
+// counted on its way to the sandbox; the reader reads one row at a time,
+// checking the bound each time, so a dispatcher that ran ahead would be
+// caught whatever the timing.
 func TestPartsInMemoryAreBounded(t *testing.T) {
-	const partSize, concurrency = 1024, 3
+	const partSize, concurrency, readAhead = 1024, 3, 5
 	env := sandboxtest.Start(t, sandbox.Options{})
 	x := putResult(t, env, "athena-results/bounded.csv", sampleResultCSV(3000))
 	size := int64(len(sampleResultCSV(3000)))
 	parts := int((size + partSize - 1) / partSize)
 	counter, cfg := countingConfig(t, env)
-	c := New(cfg, Options{S3Concurrency: concurrency, S3PartSize: partSize, Sleep: instantSleep})
+	c := New(cfg, Options{S3Concurrency: concurrency, S3PartSize: partSize, S3ReadAhead: readAhead, Sleep: instantSleep})
 	rows, err := c.Results(sandboxtest.Context(t), x)
 	if err != nil {
 		t.Fatal(err)
@@ -63,12 +64,16 @@ func TestPartsInMemoryAreBounded(t *testing.T) {
 		n++
 		current := int((body.read - 1) / partSize) // the part being read
 		asked := len(partRanges(counter.ranges(), partSize))
-		if asked > current+concurrency {
-			t.Fatalf("row %d: reading part %d, %d parts asked for; want at most %d", n, current, asked, current+concurrency)
+		if max := current + concurrency + readAhead; asked > max {
+			t.Fatalf("row %d: reading part %d, %d parts asked for; want at most %d", n, current, asked, max)
 		}
 	}
 	if n != 3000 {
 		t.Errorf("got %d rows, want 3000", n)
+	}
+	rows.Close()
+	if body.allocs > concurrency {
+		t.Errorf("%d part buffers made, want at most %d", body.allocs, concurrency)
 	}
 	if got := partRanges(counter.ranges(), partSize); len(got) != parts {
 		t.Errorf("got %d parts fetched, want %d: %v", len(got), parts, got)

@@ -87,8 +87,8 @@ func describe(t Token) string {
 		return "a string literal"
 	}
 	s := t.Text
-	if len(s) > 40 {
-		s = s[:40] + "..."
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:40]) + "..."
 	}
 	return "'" + s + "'"
 }

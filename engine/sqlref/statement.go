@@ -51,7 +51,10 @@ func (p *parser) statement() {
 		p.expectWord("table")
 		p.addTable(p.ddlName(), engine.Write)
 		p.skipRest()
-	case "optimize", "vacuum":
+	case "vacuum":
+		p.i++
+		p.addTable(p.ddlName(), engine.Write)
+	case "optimize":
 		p.i++
 		p.addTable(p.ddlName(), engine.Write)
 		for !p.atEnd() {
@@ -298,7 +301,11 @@ func (p *parser) drop() {
 	}
 	p.ifExists()
 	p.addTable(p.ddlName(), engine.Write)
-	p.skipRest()
+	// One name only: DROP TABLE a, b is not Athena SQL, and skipping b
+	// would hide it.
+	if !p.acceptWord("purge") && !p.acceptWord("cascade") {
+		p.acceptWord("restrict")
+	}
 }
 
 func (p *parser) alter() {

@@ -3,6 +3,7 @@ package sqlref
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/quiltq/quiltq/engine"
 )
@@ -20,6 +21,20 @@ func Extract(sql string, d Defaults) ([]engine.Ref, error) {
 	toks, err := Lex(sql)
 	if err != nil {
 		return nil, err
+	}
+	if !utf8.ValidString(sql) {
+		// Lex lets invalid bytes through inside quotes and strings, where
+		// lower-casing would change a name into one Athena never sees.
+		pos := 0
+		for pos < len(sql) {
+			r, size := utf8.DecodeRuneInString(sql[pos:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			pos += size
+		}
+		line, col := Position(sql, pos)
+		return nil, &Error{Pos: pos, Line: line, Col: col, Msg: fmt.Sprintf("invalid UTF-8 byte 0x%02x", sql[pos])}
 	}
 	p := &parser{src: sql, toks: Significant(toks), d: d}
 	if err := p.run(p.script); err != nil {
@@ -173,15 +188,26 @@ func (p *parser) skip() {
 }
 
 // skipRest skips the remaining clauses of a statement whose references
-// are already known (DDL options, partition specs, LIKE patterns),
-// balancing parentheses and refusing anything that could be a query.
+// are already known (DDL options, partition specs, LIKE patterns).
 func (p *parser) skipRest() {
 	for !p.atEnd() {
-		if p.op("(") {
-			p.skipParens()
-			continue
-		}
+		p.skipOption()
+	}
+}
+
+// skipOption skips one token of a DDL clause: a word, a literal, '.', ','
+// or '=', or a balanced parenthesized group. Anything else is not Athena
+// DDL; a query (SELECT, TABLE) is refused by skip.
+func (p *parser) skipOption() {
+	t := p.peek()
+	switch {
+	case t.IsOp("("):
+		p.skipParens()
+	case t.Kind == Word || t.Kind == String || t.Kind == Number || t.Kind == QuotedIdent || t.Kind == BacktickIdent,
+		t.IsOp("."), t.IsOp(","), t.IsOp("="):
 		p.skip()
+	default:
+		p.unexpected("a DDL clause")
 	}
 }
 

@@ -240,3 +240,11 @@ func TestExtractDropOneName(t *testing.T) {
 		t.Errorf("DROP TABLE a, b = %v, want an error (b would be hidden)", refStrings(refs))
 	}
 }
+
+func TestExtractRefusesMalformedDDL(t *testing.T) {
+	for _, sql := range []string{"SHOW TABLES!", "DESCRIBE t %", "CREATE TABLE a ! b", "ALTER TABLE a SET ; x", "SELECT * FROM \"a\xffb\""} {
+		if refs, err := Extract(sql, testDefaults); err == nil {
+			t.Errorf("Extract(%q) = %v, want an error", sql, refStrings(refs))
+		}
+	}
+}

@@ -239,7 +239,7 @@ func (p *parser) createTable() {
 		case p.acceptWord("like"):
 			p.addTable(p.ddlName(), engine.Read)
 		default:
-			p.skip()
+			p.skipOption()
 		}
 	}
 }
@@ -334,10 +334,8 @@ func (p *parser) alter() {
 			// Hive's ALTER VIEW v AS SELECT ...
 			p.i++
 			p.query()
-		case p.op("("):
-			p.skipParens()
 		default:
-			p.skip()
+			p.skipOption()
 		}
 	}
 }

@@ -1,8 +1,3 @@
-// Package sqlref reads Athena (Trino) SQL. Its lexer, Lex, is the one
-// tokenizer every quiltq component that looks inside SQL shares: the
-// reference extractor, the grant check, error positions and the sandbox's
-// SQL engine all see the same tokens, with the same byte offsets and the
-// same line:column numbering that Athena prints in its error messages.
 package sqlref
 
 import (

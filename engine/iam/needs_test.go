@@ -147,18 +147,30 @@ func TestRequirements(t *testing.T) {
 			want: [][2]string{{"kms:GenerateDataKey", key}, {"kms:Decrypt", key}},
 		},
 		{
-			name:  "SSE-S3 results need no key",
-			q:     func() Query { q := baseQuery(Select, ref("sales", "orders", engine.Read)); q.Encryption = SSES3; return q }(),
+			name: "SSE-S3 results need no key",
+			q: func() Query {
+				q := baseQuery(Select, ref("sales", "orders", engine.Read))
+				q.Encryption = SSES3
+				return q
+			}(),
 			wantN: [][2]string{{"kms:Decrypt", key}},
 		},
 		{
-			name:  "managed results: no results bucket",
-			q:     func() Query { q := baseQuery(Select, ref("sales", "orders", engine.Read)); q.OutputLocation = ""; return q }(),
+			name: "managed results: no results bucket",
+			q: func() Query {
+				q := baseQuery(Select, ref("sales", "orders", engine.Read))
+				q.OutputLocation = ""
+				return q
+			}(),
 			wantN: [][2]string{{"s3:PutObject", resObjs}, {"s3:GetBucketLocation", resBucket}},
 		},
 		{
 			name: "Lake Formation",
-			q:    func() Query { q := baseQuery(Select, ref("sales", "orders", engine.Read)); q.LakeFormation = true; return q }(),
+			q: func() Query {
+				q := baseQuery(Select, ref("sales", "orders", engine.Read))
+				q.LakeFormation = true
+				return q
+			}(),
 			want: [][2]string{{"lakeformation:GetDataAccess", "*"}},
 		},
 	}

@@ -84,6 +84,27 @@ func AppliesTo(action, resource string) bool {
 	return false
 }
 
+// Effective reports whether granting action on resource, on its own,
+// can allow a request. It is false for an action on a resource type it is
+// never checked on (AppliesTo), and for a Glue action checked on tables
+// granted on a catalog or database ARN: Glue allows such an action only
+// when the table's ARN is granted too, so the ancestor grant adds nothing
+// beyond the tables granted. A fix may add non-effective pairs to merge
+// statements without widening what the role can do.
+func Effective(action, resource string) bool {
+	if !AppliesTo(action, resource) {
+		return false
+	}
+	types, ok := actionTypes(strings.ToLower(action))
+	if ok && strings.Contains(types, "glue/table") {
+		switch resourceType(resource) {
+		case "glue/catalog", "glue/database":
+			return false
+		}
+	}
+	return true
+}
+
 // actionTypes returns, for the actions the catalog uses, the resource
 // types each is authorized on (Service Authorization Reference), as
 // "service/type" names joined by commas.

@@ -340,3 +340,24 @@ func TestAppliesTo(t *testing.T) {
 		}
 	}
 }
+
+func TestEffective(t *testing.T) {
+	tests := []struct {
+		action, resource string
+		want             bool
+	}{
+		{"glue:GetTable", glueARN + "database/default", false},
+		{"glue:GetTable", glueARN + "catalog", false},
+		{"glue:GetTable", glueARN + "table/sales/orders", true},
+		{"glue:GetDatabase", glueARN + "database/default", true},
+		{"glue:GetDatabases", glueARN + "catalog", true},
+		{"glue:GetDatabase", glueARN + "table/sales/orders", false},
+		{"s3:GetObject", "arn:aws:s3:::b/*", true},
+		{"s3:GetObject", "arn:aws:s3:::b", false},
+	}
+	for _, tt := range tests {
+		if got := Effective(tt.action, tt.resource); got != tt.want {
+			t.Errorf("Effective(%s, %s) = %v, want %v", tt.action, tt.resource, got, tt.want)
+		}
+	}
+}

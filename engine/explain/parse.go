@@ -1,5 +1,8 @@
-// Package explain turns AWS error texts into structured denials and, in
-// time, denials plus their context into fixes.
+// Package explain turns AWS error texts into structured denials, and
+// denials or missing requirements into fixes: Parse reads a text, Remedy
+// says who can resolve it, FixDenial builds the statement a refusal text
+// alone supports, and Fix builds the fewest statements that allow what
+// engine/iam's Missing found a query lacks.
 //
 // Parse is the first half. It reads any error text quiltq can meet on the
 // way to a result, as it arrives or as a user pastes it:
@@ -23,8 +26,8 @@
 //
 // Parse never fails: text it cannot read is category "other", and
 // Denial.Original always holds the whole input. It only reads what the text
-// says; what the caller knows (the workgroup, the catalog, the query) and
-// the statements that would fix a denial come in later, from the caller.
+// says; what the caller knows (the workgroup, the catalog, the query)
+// comes in through FixDenial's Context and engine/iam's Query.
 package explain
 
 import (

@@ -103,6 +103,10 @@ func subcommand(name string) (command, bool) {
 		return func(ctx context.Context, _ *globalFlags, args []string, st streams, _ func(string) string) int {
 			return runPolicy(ctx, args, st)
 		}, true
+	case "explain":
+		return func(ctx context.Context, g *globalFlags, args []string, st streams, _ func(string) string) int {
+			return runExplain(ctx, g, args, st)
+		}, true
 	case "config":
 		return func(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
 			if g.profile != "" {
@@ -172,6 +176,7 @@ Usage:
   quiltq config                    print the effective settings and where each came from
   quiltq sandbox serve [flags]     run the embedded Quilt stack on loopback
   quiltq policy eval [flags]       evaluate an IAM request against policy files
+  quiltq explain [--json] [FILE]   explain a pasted AWS error: what was refused, who can fix it, the statement
   quiltq --version                 print the version
 
 Logging in: QUILTQ_CATALOG_URL and QUILTQ_TOKEN (a Quilt refresh token) in the

@@ -13,13 +13,15 @@ var (
 		"UnrecognizedClientException", "SignatureDoesNotMatch", "InvalidSignatureException",
 		"InvalidAccessKeyId", "InvalidToken", "IncompleteSignature", "IncompleteSignatureException",
 		"MissingAuthenticationToken", "MissingAuthenticationTokenException", "AuthFailure",
-		"NoCredentialProviders",
+		"NoCredentialProviders", "NoCredentialsError", "ExpiredTokenError", "UnauthorizedSSOTokenError",
+		"TokenRefreshRequired",
 	}
 	reCredentials = lazy(`(?i)security token included in the request is (?:expired|invalid)` +
 		`|provided token (?:has expired|is malformed)|token has expired|Access Key Id you provided does not exist` +
 		`|request signature we calculated does not match|Signature expired|Request has expired` +
 		`|failed to refresh cached credentials|no valid credential sources|Unable to locate credentials` +
-		`|failed to retrieve credentials|NoCredentialProviders`)
+		`|failed to retrieve credentials|NoCredentialProviders|Unable to load (?:AWS )?credentials` +
+		`|SSO session associated with this profile has expired|token included in the request is expired`)
 
 	throttlingCodes = []string{
 		"ThrottlingException", "Throttling", "TooManyRequestsException", "SlowDown",
@@ -31,11 +33,14 @@ var (
 	permissionCodes = []string{
 		"AccessDenied", "AccessDeniedException", "Forbidden", "UnauthorizedOperation",
 		"AuthorizationError", "AuthorizationErrorException", "UnauthorizedException",
-		"AllAccessDisabled", "InsufficientPermissions",
+		"AllAccessDisabled", "InsufficientPermissions", "AccessDeniedError", "KMSAccessDeniedException",
+		"InsufficientPermissionsException", "AccessDeniedFault",
 	}
 	rePermission = lazy(`(?i)is not authorized to perform|You are not authorized to perform` +
 		`|Insufficient permissions|Insufficient Lake Formation permission|Permission denied on S3 path` +
-		`|Access denied when writing|PERMISSION_DENIED|\baccess denied\b|you are not allowed to access`)
+		`|Access denied when writing|PERMISSION_DENIED|\baccess denied\b|you are not allowed to access` +
+		`|do not have (?:sufficient|the required|the necessary) (?:access|permissions?)|Encoded authorization failure message` +
+		`|not authorized to create partitions`)
 	// A federated source's own database refusing its connector: a
 	// permission problem, but not AWS's, and no IAM statement fixes it.
 	reSourceDenied = lazy(`(?i)access denied for user '`)
@@ -50,11 +55,16 @@ var (
 	reSyntax = lazy(`(?i)SYNTAX_ERROR|mismatched input|extraneous input|no viable alternative` +
 		`|missing '[^']*' at|Queries of this type are not supported|Only one sql statement is allowed`)
 
-	limitCodes = []string{"LimitExceededException", "ServiceQuotaExceededException", "TooManyRequestsLimit"}
-	reLimit    = lazy(`(?i)exhausted resources|Bytes scanned limit|EXCEEDED_\w*LIMIT|Query timeout` +
+	limitCodes = []string{"LimitExceededException", "ServiceQuotaExceededException", "TooManyRequestsLimit",
+		"ResourceNumberLimitExceededException", "EntityTooLarge"}
+	reLimit = lazy(`(?i)exhausted resources|Bytes scanned limit|EXCEEDED_\w*LIMIT|Query timeout` +
 		`|exceeded the maximum|limit exceeded|quota exceeded`)
 
+	configCodes = []string{"PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException",
+		"RegionDisabledException", "KMSInvalidStateException", "DisabledException", "KMSDisabledException"}
 	reConfig = lazy(`(?i)No output location provided|Unable to verify/create output bucket` +
+		`|S3 location provided to save your query results is invalid|must be addressed using the specified endpoint` +
+		`|is pending deletion|is not activated in this region|STS is not activated` +
 		`|WorkGroup \S+ is disabled|RequestTimeTooSkewed|request time and the current time is too large` +
 		`|could not find region|MissingRegion|Invalid region|config profile \S* could not be found`)
 )
@@ -72,7 +82,7 @@ func categorize(d *Denial, s string, env envelope) string {
 		return CategoryThrottling
 	case reSourceDenied.MatchString(s):
 		return CategoryOther
-	case reConfig.MatchString(s):
+	case hasCode(env.codes, configCodes) || reConfig.MatchString(s):
 		// Before permission: "Unable to verify/create output bucket"
 		// stands for a missing bucket, a bucket in another region or a
 		// refusal alike, and the workgroup's settings are where to look.
@@ -86,6 +96,26 @@ func categorize(d *Denial, s string, env envelope) string {
 		return CategorySyntax
 	case hasCode(env.codes, limitCodes) || reLimit.MatchString(s):
 		return CategoryLimit
+	case env.hasAthenaType:
+		return athenaErrorCategory(env.athenaType)
+	}
+	return CategoryOther
+}
+
+// athenaErrorCategory maps AthenaError.ErrorType (Athena's error catalog)
+// to a category, for query failures whose reason text says too little.
+func athenaErrorCategory(t int) string {
+	switch {
+	case t == 1500 || t == 1501 || t == 234:
+		return CategoryPermission // permission, S3 permission, Lake Formation
+	case t >= 1400 && t <= 1406:
+		return CategoryThrottling
+	case t == 1306 || t == 1110:
+		return CategoryNotFound // S3 bucket, table or view
+	case t == 1006:
+		return CategorySyntax
+	case t >= 0 && t <= 8:
+		return CategoryLimit // query exhausted resources
 	}
 	return CategoryOther
 }

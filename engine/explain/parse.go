@@ -1,5 +1,8 @@
-// Package explain turns AWS error texts into structured denials and, in
-// time, denials plus their context into fixes.
+// Package explain turns AWS error texts into structured denials, and
+// denials or missing requirements into fixes: Parse reads a text, Remedy
+// says who can resolve it, FixDenial builds the statement a refusal text
+// alone supports, and Fix builds the fewest statements that allow what
+// engine/iam's Missing found a query lacks.
 //
 // Parse is the first half. It reads any error text quiltq can meet on the
 // way to a result, as it arrives or as a user pastes it:
@@ -23,13 +26,15 @@
 //
 // Parse never fails: text it cannot read is category "other", and
 // Denial.Original always holds the whole input. It only reads what the text
-// says; what the caller knows (the workgroup, the catalog, the query) and
-// the statements that would fix a denial come in later, from the caller.
+// says; what the caller knows (the workgroup, the catalog, the query)
+// comes in through FixDenial's Context and engine/iam's Query.
 package explain
 
 import (
 	"encoding/json"
 	"html"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/quiltq/quiltq/engine"
@@ -69,6 +74,10 @@ type Denial struct {
 	// Operation is the API operation the SDK rendering names
 	// ("StartQueryExecution"), if any.
 	Operation string
+	// Connector is the ARN of the federated connector (a Lambda function)
+	// whose own execution role was refused, when the refusal happened
+	// inside it: then the caller's policies are not what needs changing.
+	Connector string
 	// Original is the input, whole and unchanged.
 	Original string
 }
@@ -147,6 +156,17 @@ func Parse(text string) Denial {
 	if d.Service == "" {
 		d.Service = serviceOfOperation(d.Operation)
 	}
+	if len(d.Actions) == 0 && reKMSText.MatchString(scan) {
+		// KMS's own refusal of a key names no action ("The ciphertext
+		// refers to a customer master key ... you are not allowed to
+		// access"), and arrives wrapped by S3 or Athena.
+		d.Service = "kms"
+	}
+	if m := reConnector.FindStringSubmatch(scan); m != nil && d.Denied && !slices.Contains(d.Actions, "lambda:InvokeFunction") {
+		// The refusal happened inside a federated connector, to the
+		// connector's own execution role, not to the caller.
+		d.Connector = m[1]
+	}
 	if d.PolicyType == PolicyResource && d.Service == "kms" {
 		// A KMS key's resource-based policy is its key policy, which has
 		// rules of its own (it must allow the account before IAM counts).
@@ -211,7 +231,11 @@ type envelope struct {
 	operation string
 	service   string // IAM prefix from the rendering's service label
 	status    string // HTTP status code, if rendered
-	message   string // the text to read the grammar in
+	// athenaType is AthenaError.ErrorType of a failed query, when the text
+	// carries GetQueryExecution's output.
+	athenaType    int
+	hasAthenaType bool
+	message       string // the text to read the grammar in
 }
 
 var (
@@ -228,10 +252,28 @@ var (
 	// Java SDKs: Msg (Service: X; Status Code: 403; Error Code: Y; ...)
 	reJava = lazy(`\(Service: ([^;,)]+)[;,] Status Code: (\d{3})(?:[;,] Error Code: ([^;,)]+))?`)
 	// An exception class opening the text: AccessDeniedException: ...
-	reExceptionPrefix = lazy(`^(?:[a-z][a-z0-9]*\.)*([A-Z][A-Za-z0-9]*(?:Exception|Error|Fault)): `)
+	// (A Java package before it; a service qualifier, as in
+	// KMS.AccessDeniedException, kept for addCode to read.)
+	reExceptionPrefix = lazy(`^(?:[a-z][a-z0-9]*\.)*((?:[A-Z][A-Za-z0-9]*\.)?[A-Z][A-Za-z0-9]*(?:Exception|Error|Fault)): `)
 	reXMLCode         = lazy(`<Code>([^<]*)</Code>`)
 	reXMLMessage      = lazy(`<Message>([^<]*)</Message>`)
-	reXMLBlock        = lazy(`(?s)(?:<\?xml[^>]*\?>\s*)?<(?:ErrorResponse|Error)[\s>].*?(?:</(?:ErrorResponse|Error)>|$)`)
+	// The query protocol's <ErrorResponse> holds an <Error> and then its
+	// <RequestId>; S3's bare <Error> holds everything.
+	reXMLBlock = lazy(`(?s)(?:<\?xml[^>]*\?>\s*)?(?:<ErrorResponse[\s>].*?(?:</ErrorResponse>|$)|<Error[\s>].*?(?:</Error>|$))`)
+	// The JSON protocols' header, with its decorations:
+	// X-Amzn-ErrorType: AccessDeniedException:http://internal.amazon.com/...
+	// or com.amazonaws.lambda#AccessDeniedException.
+	reErrorTypeHeader = lazy(`(?i)\bx-amzn-errortype: ?([^\s,;]+)`)
+	// A raw HTTP response pasted with its status line; S3 answers a HEAD
+	// with nothing more than this and its x-amz-* headers.
+	reHTTPStatus = lazy(`\bHTTP/\d(?:\.\d)? (\d{3})\b`)
+	reS3Headers  = lazy(`(?i)\bx-amz-(?:id-2|bucket-region|request-id):`)
+	// JDBC and ODBC drivers from Simba, and the newer Athena JDBC driver.
+	reAthenaDriver = lazy(`(?i)\[Simba\]\[Athena|\[AthenaJDBC\]|AWS Athena client`)
+	// JSON members read out of text that is not (or no longer, once cut
+	// short) a JSON document: "key": "string" or "key": number.
+	reJSONString = lazy(`"(__type|code|Code|message|Message|errorMessage|StateChangeReason|ErrorMessage)" ?: ?"((?:[^"\\]|\\.)*)("?)`)
+	reJSONType   = lazy(`"?ErrorType"? ?[:=] ?(\d+)`)
 )
 
 // readEnvelope finds the renderings around the message. Several may nest
@@ -241,6 +283,14 @@ func readEnvelope(t string) envelope {
 	env := envelope{message: t}
 	addCode := func(c string) {
 		c = sanitizeCode(c)
+		if svc, rest, ok := strings.Cut(c, "."); ok && rest != "" && !strings.Contains(rest, ".") {
+			// A code qualified by its service, as services that relay
+			// KMS's errors report them: KMS.AccessDeniedException.
+			if env.service == "" {
+				env.service = serviceOfLabel(svc)
+			}
+			c = rest
+		}
 		if c == "" {
 			return
 		}
@@ -287,22 +337,18 @@ func readEnvelope(t string) envelope {
 		// clause does not run on into the next tag.
 		env.message = t[:block[0]] + " " + msg + " " + t[block[1]:]
 	}
-	if body := strings.TrimSpace(t); strings.HasPrefix(body, "{") {
-		var obj map[string]any
-		if json.Unmarshal([]byte(body), &obj) == nil {
-			for _, k := range []string{"__type", "code", "Code"} {
-				if s, ok := obj[k].(string); ok {
-					addCode(s)
-					break
-				}
-			}
-			for _, k := range []string{"message", "Message", "errorMessage"} {
-				if s, ok := obj[k].(string); ok {
-					env.message = normalize(s)
-					break
-				}
-			}
-		}
+	if m := reErrorTypeHeader.FindStringSubmatch(t); m != nil {
+		addCode(m[1])
+	}
+	if m := reHTTPStatus.FindStringSubmatch(t); m != nil && env.status == "" {
+		env.status = m[1]
+	}
+	if env.service == "" && reS3Headers.MatchString(t) {
+		env.service = "s3"
+	}
+	readJSON(t, &env, addCode)
+	if env.service == "" && reAthenaDriver.MatchString(t) {
+		env.service = "athena"
 	}
 	if m := reJava.FindStringSubmatch(env.message); m != nil {
 		if env.service == "" {
@@ -317,6 +363,133 @@ func readEnvelope(t string) envelope {
 		addCode(m[1])
 	}
 	return env
+}
+
+// readJSON reads a JSON protocol body ({"__type", "message"}), a Lambda
+// body ({"Message"} with the code in the header) or the output of
+// GetQueryExecution (Status.StateChangeReason and Status.AthenaError),
+// whole or cut short, anywhere in t.
+func readJSON(t string, env *envelope, addCode func(string)) {
+	if !strings.Contains(t, `"`) {
+		return
+	}
+	var top map[string]any
+	if body := strings.TrimSpace(t); strings.HasPrefix(body, "{") && json.Unmarshal([]byte(body), &top) == nil {
+		for _, k := range []string{"__type", "code", "Code"} {
+			if s, ok := top[k].(string); ok {
+				addCode(s)
+				break
+			}
+		}
+		var msg, reason, athenaMsg string
+		for _, k := range []string{"message", "Message", "errorMessage"} {
+			if s, ok := top[k].(string); ok {
+				msg = s
+				break
+			}
+		}
+		walkJSON(top, 0, func(k string, v any) {
+			switch k {
+			case "StateChangeReason":
+				reason, _ = v.(string)
+			case "ErrorMessage":
+				athenaMsg, _ = v.(string)
+			case "ErrorType":
+				if f, ok := v.(float64); ok && f >= 0 && f == float64(int(f)) {
+					env.athenaType, env.hasAthenaType = int(f), true
+				}
+			}
+		})
+		if text := joinMessages(msg, reason, athenaMsg); text != "" {
+			env.message = normalize(text)
+		}
+		return
+	}
+	// Not a whole document: a body cut short, or JSON inside other text.
+	var code, msg, reason, athenaMsg string
+	for _, m := range reJSONString.FindAllStringSubmatch(t, -1) {
+		v := unquoteJSON(m[2], m[3] != "")
+		switch m[1] {
+		case "__type", "code", "Code":
+			if code == "" {
+				code = v
+			}
+		case "message", "Message", "errorMessage":
+			if msg == "" {
+				msg = v
+			}
+		case "StateChangeReason":
+			reason = v
+		case "ErrorMessage":
+			athenaMsg = v
+		}
+	}
+	if code != "" {
+		addCode(code)
+	}
+	if m := reJSONType.FindStringSubmatch(t); m != nil {
+		if n, err := strconv.Atoi(m[1]); err == nil {
+			env.athenaType, env.hasAthenaType = n, true
+		}
+	}
+	if text := joinMessages(msg, reason, athenaMsg); text != "" {
+		// Keep the text around the JSON too: an SDK rendering may carry
+		// the code and operation outside it.
+		env.message = normalize(text + " " + env.message)
+	}
+}
+
+// walkJSON calls f for every member of every object under v, to a depth
+// that the outputs quiltq reads never exceed.
+func walkJSON(v any, depth int, f func(k string, v any)) {
+	if depth > 8 {
+		return
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			f(k, e)
+			walkJSON(e, depth+1, f)
+		}
+	case []any:
+		for _, e := range x {
+			walkJSON(e, depth+1, f)
+		}
+	}
+}
+
+// joinMessages joins the non-empty messages, dropping one that repeats
+// another (Athena's ErrorMessage mostly repeats the StateChangeReason).
+func joinMessages(msgs ...string) string {
+	var out []string
+	for _, m := range msgs {
+		if m == "" {
+			continue
+		}
+		dup := false
+		for _, o := range out {
+			if strings.Contains(o, m) {
+				dup = true
+			}
+		}
+		if !dup {
+			out = append(out, m)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// unquoteJSON decodes the escapes of a JSON string's contents; contents
+// cut short keep what could be read.
+func unquoteJSON(s string, closed bool) string {
+	if !closed {
+		s = strings.TrimSuffix(s, `\`)
+	}
+	var v string
+	if json.Unmarshal([]byte(`"`+s+`"`), &v) == nil {
+		return v
+	}
+	return s
 }
 
 // sanitizeCode strips what protocols wrap a code in: a smithy namespace
@@ -382,7 +555,8 @@ func serviceOfOperation(op string) string {
 var (
 	// The principal and action of IAM's sentence. A principal never holds
 	// a space; the action is one token (possibly "null" or cut short).
-	reIAM = lazy(`(?i)\b(?:User|Principal): (\S+) is not authorized to perform:? ?(\S*)`)
+	// Most services open with "User: "; a few print the bare ARN.
+	reIAM = lazy(`(?i)(?:\b(?:User|Principal): (\S+)|\b(arn:aws[a-z-]*:(?:sts|iam)::\d*:\S+)) is not authorized to perform:? ?(\S*)`)
 	// An action as IAM prints it: prefix, colon, name (wildcards allowed).
 	reAction = lazy(`^([A-Za-z0-9-]+):([A-Za-z0-9*?]+)$`)
 	// A bare service prefix, what is left of an action cut short ("sts").
@@ -409,10 +583,14 @@ var resourceEnds = []string{
 func readIAM(d *Denial, s string) {
 	matches := reIAM.FindAllStringSubmatchIndex(s, -1)
 	for i, m := range matches {
-		if d.Principal == "" {
-			d.Principal = strings.TrimRight(s[m[2]:m[3]], ".,;")
+		p := m[2:4]
+		if p[0] < 0 {
+			p = m[4:6]
 		}
-		readAction(d, s[m[4]:m[5]])
+		if d.Principal == "" {
+			d.Principal = strings.Trim(s[p[0]:p[1]], ".,;'\"")
+		}
+		readAction(d, s[m[6]:m[7]])
 		// A sentence ends where the next begins at the latest, which also
 		// keeps a text of many sentences linear to read.
 		end := len(s)
@@ -539,6 +717,8 @@ var (
 	reS3Writing     = lazy(`(?i)Access denied when writing (?:output )?to (?:url|location)`)
 	rePathSuffix    = lazy(`\(Path: (s3a?://[^)\s]+)\)`)
 	reOutputBucket  = lazy(`Unable to verify/create output bucket (\S+)`)
+	reKMSText       = lazy(`(?i)customer master key|\bKMS key (?:is|was|does|arn)\b|KMS\.\w+Exception`)
+	reConnector     = lazy(`(?i)from your LambdaFunction\[(arn:[^\]\s]+)\]`)
 	reLakeFormation = lazy(`(?i)Insufficient Lake Formation permission\(s\)(?::? Required [^.]*? on ([^\s.,;]+)| on ([^\s.,;]+))?`)
 )
 

@@ -179,13 +179,17 @@ func (k *Keyring) check() error {
 	if a := getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" && a != "autolaunch:" {
 		return nil
 	}
+	// The D-Bus library looks for /run/user/<uid>/bus. A session whose
+	// XDG_RUNTIME_DIR is elsewhere is not that one: count no bus there.
 	dir := k.runtimeDir
 	if dir == "" {
 		dir = "/run/user/" + strconv.Itoa(os.Getuid())
 	}
-	for _, name := range []string{"bus", "dbus-session"} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			return nil
+	if rd := getenv("XDG_RUNTIME_DIR"); rd == "" || filepath.Clean(rd) == dir {
+		for _, name := range []string{"bus", "dbus-session"} {
+			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+				return nil
+			}
 		}
 	}
 	return fmt.Errorf("%w: there is no D-Bus session bus to reach a Secret Service (DBUS_SESSION_BUS_ADDRESS is not set and %s does not exist); %s",

@@ -46,7 +46,7 @@ type storedTokens struct {
 func encodeTokens(t Tokens) storedTokens {
 	st := storedTokens{RefreshToken: t.RefreshToken, AccessToken: t.AccessToken}
 	if !t.ExpiresAt.IsZero() {
-		sec := float64(t.ExpiresAt.UnixNano()) / 1e9
+		sec := float64(t.ExpiresAt.Unix()) + float64(t.ExpiresAt.Nanosecond())/1e9
 		st.ExpiresAt = &sec
 	}
 	return st
@@ -55,8 +55,9 @@ func encodeTokens(t Tokens) storedTokens {
 func (st storedTokens) tokens() Tokens {
 	t := Tokens{RefreshToken: st.RefreshToken, AccessToken: st.AccessToken}
 	if st.ExpiresAt != nil {
+		// Epoch seconds as a float keep about a microsecond: round to it.
 		sec, frac := math.Modf(*st.ExpiresAt)
-		t.ExpiresAt = time.Unix(int64(sec), int64(frac*1e9))
+		t.ExpiresAt = time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3)
 	}
 	return t
 }

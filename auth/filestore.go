@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/quiltq/quiltq/engine"
 )
@@ -21,8 +22,11 @@ import (
 type FileStore struct {
 	// Path is the file, usually credentials.json in quiltq's config dir.
 	Path string
-	// Warn receives the warning (nil: none, for tests only).
+	// Warn receives the warning (nil: none, for tests only), once per
+	// FileStore: once per command.
 	Warn io.Writer
+
+	warned sync.Once
 }
 
 var _ SecretStore = (*FileStore)(nil)
@@ -35,7 +39,9 @@ func (f *FileStore) Where() string { return "the plain-text file " + f.Path }
 
 func (f *FileStore) warn() {
 	if f.Warn != nil {
-		fmt.Fprintf(f.Warn, "quiltq: warning: the Quilt login is kept in plain text in %s (insecure storage): anyone who can read that file can act as you; `quiltq logout` removes it\n", f.Path)
+		f.warned.Do(func() {
+			fmt.Fprintf(f.Warn, "quiltq: warning: the Quilt login is kept in plain text in %s (insecure storage): anyone who can read that file can act as you; `quiltq logout` removes it\n", f.Path)
+		})
 	}
 }
 

@@ -24,8 +24,14 @@ func (b refusingBackend) Get(string, string) (string, error) {
 	b.t.Error("a keyring call was made")
 	return "", nil
 }
-func (b refusingBackend) Set(string, string, string) error { b.t.Error("a keyring call was made"); return nil }
-func (b refusingBackend) Delete(string, string) error      { b.t.Error("a keyring call was made"); return nil }
+func (b refusingBackend) Set(string, string, string) error {
+	b.t.Error("a keyring call was made")
+	return nil
+}
+func (b refusingBackend) Delete(string, string) error {
+	b.t.Error("a keyring call was made")
+	return nil
+}
 
 // noBus is a Keyring on Linux with no session bus anywhere.
 func noBus(t *testing.T) *Keyring {

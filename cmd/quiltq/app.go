@@ -249,6 +249,7 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 	}
 	sess, err := a.session(ctx, g.results == "")
 	if err != nil {
+		err = credentialsCause(err)
 		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 		if hint := athena.Hint(err); hint != "" {
 			fmt.Fprintf(st.Err, "  next:      %s\n", hint)

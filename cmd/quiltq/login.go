@@ -24,7 +24,7 @@ import (
 func (a *app) secretStore(s *config.Settings, storage string) (auth.SecretStore, error) {
 	if storage == auth.SourceFile {
 		paths, err := config.PathsFrom(a.getenv)
-		if err != nil || paths.CredentialsPath() == "" {
+		if paths.CredentialsPath() == "" {
 			return nil, &engine.Error{Op: "insecure storage", Kind: engine.Invalid, Err: fmt.Errorf("no config dir for the credentials file: %v", err)}
 		}
 		return &auth.FileStore{Path: paths.CredentialsPath(), Warn: a.st.Err}, nil
@@ -123,6 +123,27 @@ func (a *app) quilt3Offer(_ context.Context, catalogURL string) string {
 	return fmt.Sprintf("; quilt3 is logged in to %s: `quiltq login --from-quilt3` imports that login", q.NavigatorURL)
 }
 
+// parseInterspersed parses args with fs, letting flags come after the
+// positional arguments too (`quiltq login URL --token-stdin`), which the
+// flag package alone stops at. It returns the positional arguments, and
+// an exit code to stop with or -1.
+func parseInterspersed(fs *flag.FlagSet, args []string, st streams) ([]string, int) {
+	var pos []string
+	for {
+		if code := parseFlags(fs, args, st); code >= 0 {
+			return nil, code
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, -1
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), -1
+		}
+		pos, args = append(pos, args[0]), args[1:]
+	}
+}
+
 // loginFlags are the flags of `quiltq login`.
 type loginFlags struct {
 	tokenStdin, apiKey, fromQuilt3, insecure bool
@@ -141,10 +162,11 @@ func runLogin(ctx context.Context, g *globalFlags, args []string, st streams, ge
 		fmt.Fprintln(st.Err, "Usage: quiltq login [CATALOG_URL] [--token-stdin | --api-key | --from-quilt3] [--insecure-storage]")
 		fs.PrintDefaults()
 	}
-	if code := parseFlags(fs, args, st); code >= 0 {
+	pos, code := parseInterspersed(fs, args, st)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() > 1 {
+	if len(pos) > 1 {
 		fmt.Fprintln(st.Err, "quiltq login: give at most one catalog URL")
 		return exitUsage
 	}
@@ -158,7 +180,11 @@ func runLogin(ctx context.Context, g *globalFlags, args []string, st streams, ge
 	}
 	a := newApp(g, st, getenv)
 	defer a.close()
-	if err := a.login(ctx, lf, fs.Arg(0)); err != nil {
+	catalogURL := ""
+	if len(pos) == 1 {
+		catalogURL = pos[0]
+	}
+	if err := a.login(ctx, lf, catalogURL); err != nil {
 		fmt.Fprintf(st.Err, "quiltq login: %v\n", err)
 		return exitCode(err)
 	}
@@ -258,8 +284,13 @@ func (a *app) login(ctx context.Context, lf loginFlags, catalogArg string) error
 		return loginRefused(err, cat.URL+"/code")
 	}
 
-	// Verify before saving: AWS credentials, and who the registry says we are.
-	sess := auth.NewSession(reg, tokens, auth.SessionOptions{Source: storage})
+	// Verify before saving: AWS credentials, and who the registry says we
+	// are. Should the session refresh meanwhile (a short-lived access
+	// token), the rotated tokens are the ones to save.
+	sess := auth.NewSession(reg, tokens, auth.SessionOptions{Source: storage, OnRotate: func(t auth.Tokens) error {
+		tokens = t
+		return nil
+	}})
 	if _, err := sess.Retrieve(ctx); err != nil {
 		return loginRefused(err, cat.URL+"/code")
 	}
@@ -302,6 +333,28 @@ func (a *app) login(ctx context.Context, lf loginFlags, catalogArg string) error
 	fmt.Fprintf(a.st.Out, "  AWS principal: %s\n", principal)
 	fmt.Fprintf(a.st.Out, "  stored in:     %s\n", store.Where())
 	return nil
+}
+
+// credentialsCause digs out of err (often wrapped by the AWS SDK as
+// "operation error Athena: ..., get identity: get credentials: ...") the
+// innermost Credentials error, whose words say what to do; other errors
+// are returned as they are.
+func credentialsCause(err error) error {
+	var found *engine.Error
+	for e := err; e != nil; {
+		var ee *engine.Error
+		if !errors.As(e, &ee) {
+			break
+		}
+		if ee.Kind == engine.Credentials {
+			found = ee
+		}
+		e = ee.Err
+	}
+	if found == nil {
+		return err
+	}
+	return found
 }
 
 // loginRefused words a refused code or key for the login command

@@ -76,6 +76,7 @@ func runWhoami(ctx context.Context, g *globalFlags, args []string, st streams, g
 			return exitOK
 		}
 	}
+	err = credentialsCause(err)
 	fmt.Fprintf(st.Err, "quiltq whoami: %v\n", err)
 	return exitCode(err)
 }
@@ -143,17 +144,23 @@ func (l *login) dropCredentials() {
 func runRole(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
 	fs := flag.NewFlagSet("quiltq role", flag.ContinueOnError)
 	connectionFlags(fs, g)
-	if code := parseFlags(fs, args, st); code >= 0 {
+	pos, code := parseInterspersed(fs, args, st)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() > 1 {
+	if len(pos) > 1 {
 		fmt.Fprintln(st.Err, "quiltq role: give at most one role name")
 		return exitUsage
 	}
+	name := ""
+	if len(pos) == 1 {
+		name = pos[0]
+	}
 	a := newApp(g, st, getenv)
 	defer a.close()
-	err := a.role(ctx, fs.Arg(0))
+	err := a.role(ctx, name)
 	if err != nil {
+		err = credentialsCause(err)
 		fmt.Fprintf(st.Err, "quiltq role: %v\n", err)
 		return exitCode(err)
 	}

@@ -236,6 +236,11 @@ func (a *app) login(ctx context.Context, lf loginFlags, catalogArg string) error
 		return err
 	}
 
+	// Find out now, before asking for a code, whether the store works.
+	if _, err := store.Load(ctx, cat.RegistryURL); err != nil && !errors.Is(err, auth.ErrNotStored) {
+		return err
+	}
+
 	// The secret: quilt3's refresh token, an API key, or a login code.
 	var secret string
 	switch {

@@ -268,10 +268,10 @@ func TestExchangeRotates(t *testing.T) {
 	}
 	// Using the successor revoked the first token.
 	_, err = reg.Exchange(ctx, t0)
-	wantKind(t, err, engine.Credentials, []string{"the Quilt login is no longer valid (Invalid refresh token)", "/code page"},
+	wantKind(t, err, engine.Credentials, []string{"the Quilt login is no longer valid (Invalid refresh token)", "quiltq login"},
 		t0, first.RefreshToken, first.AccessToken, second.RefreshToken, second.AccessToken)
 	_, err = reg.Exchange(ctx, "not-a-token")
-	wantKind(t, err, engine.Credentials, []string{"/code page"}, "not-a-token")
+	wantKind(t, err, engine.Credentials, []string{"quiltq login"}, "not-a-token")
 }
 
 func TestCredentials(t *testing.T) {
@@ -299,7 +299,7 @@ func TestCredentials(t *testing.T) {
 	}
 
 	_, err = reg.Credentials(ctx, "garbage")
-	wantKind(t, err, engine.Credentials, []string{"Token could not be deserialized", "/code page"}, "garbage")
+	wantKind(t, err, engine.Credentials, []string{"Token could not be deserialized", "quiltq login"}, "garbage")
 
 	// A clock two hours fast finds the credentials expired already.
 	fast := *reg
@@ -373,14 +373,14 @@ func TestSessionRevokedToken(t *testing.T) {
 	}
 	s := NewSession(reg, Tokens{RefreshToken: t0}, SessionOptions{Source: SourceEnv})
 	_, err = s.Retrieve(ctx)
-	wantKind(t, err, engine.Credentials, []string{"/code page"}, t0, t1.RefreshToken, t1.AccessToken)
+	wantKind(t, err, engine.Credentials, []string{"quiltq login"}, t0, t1.RefreshToken, t1.AccessToken)
 	// Through the SDK, as queries meet it.
 	cfg, err := AWSConfig(ctx, AWSParams{Region: env.Info.Region, Endpoint: env.Info.AWSEndpointURL, Credentials: s})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err == nil || !strings.Contains(err.Error(), "/code page") || engine.KindOf(err) != engine.Credentials {
+	if err == nil || !strings.Contains(err.Error(), "quiltq login") || engine.KindOf(err) != engine.Credentials {
 		t.Errorf("GetCallerIdentity = %v, want a Credentials error saying how to log in again", err)
 	}
 	noSecrets(t, err, t0, t1.RefreshToken, t1.AccessToken)
@@ -435,21 +435,62 @@ func TestSessionRegistryClockAhead(t *testing.T) {
 	}
 }
 
+// TestSessionOnRotateFails: when the rotated refresh token cannot be
+// saved, the call still succeeds and the session goes on exchanging the
+// refresh token the store holds, so the chain never moves past it: the
+// stored token stays good, and a later run that loads it is not locked
+// out.
 func TestSessionOnRotateFails(t *testing.T) {
-	env := sandboxtest.Start(t, sandbox.Options{})
+	env := sandboxtest.Start(t, sandbox.Options{AccessTokenTTL: 2 * time.Minute})
 	reg, count := registryFor(t, env)
-	calls := 0
-	s := NewSession(reg, Tokens{RefreshToken: env.User(t, "analyst").RefreshToken}, SessionOptions{
-		OnRotate: func(Tokens) error { calls++; return errors.New("keyring locked") },
+	stored := env.User(t, "analyst").RefreshToken
+	failing := true
+	var saved []Tokens
+	s := NewSession(reg, Tokens{RefreshToken: stored}, SessionOptions{
+		OnRotate: func(t Tokens) error {
+			if failing {
+				return errors.New("keyring locked")
+			}
+			saved = append(saved, t)
+			return nil
+		},
 	})
-	_, err := s.Retrieve(context.Background())
-	wantKind(t, err, engine.Other, []string{"save the rotated Quilt login", "keyring locked"})
-	// The session kept the new tokens: the next call needs no exchange.
-	if _, err := s.Retrieve(context.Background()); err != nil {
-		t.Fatalf("Retrieve after a failed save: %v", err)
+	ctx := context.Background()
+	if _, err := s.Retrieve(ctx); err != nil {
+		t.Fatalf("Retrieve with a failing save: %v", err)
 	}
-	if count.get(tokenPath) != 1 || calls != 1 {
-		t.Errorf("%d exchanges and %d OnRotate calls, want 1 and 1", count.get(tokenPath), calls)
+	// The access token bought is used: no second exchange while it is fresh.
+	if _, err := s.Retrieve(ctx); err != nil || count.get(tokenPath) != 1 {
+		t.Fatalf("second Retrieve: %v, %d exchanges; want no error and 1", err, count.get(tokenPath))
+	}
+	// Expire it: the session exchanges the stored token again, and the
+	// registry accepts it (its successor was never used).
+	env.Clock.Advance(3 * time.Minute)
+	if _, err := s.Retrieve(ctx); err != nil {
+		t.Fatalf("Retrieve after expiry with the save still failing: %v", err)
+	}
+	// The stored token is still good for a new process.
+	if _, err := reg.Exchange(ctx, stored); err != nil {
+		t.Fatalf("the stored refresh token was revoked although no successor was saved: %v", err)
+	}
+	// Once the store works, the rotated token is saved and the chain moves on.
+	failing = false
+	env.Clock.Advance(3 * time.Minute)
+	if _, err := s.Retrieve(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(saved) != 1 || saved[0].RefreshToken == stored {
+		t.Fatalf("%d saves, want 1 of a new refresh token", len(saved))
+	}
+	env.Clock.Advance(3 * time.Minute)
+	if _, err := s.Retrieve(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(saved) != 2 {
+		t.Fatalf("%d saves, want 2", len(saved))
+	}
+	if _, err := reg.Exchange(ctx, saved[1].RefreshToken); err != nil {
+		t.Errorf("the last saved refresh token does not work: %v", err)
 	}
 }
 
@@ -509,7 +550,7 @@ func TestNoTokenInErrors(t *testing.T) {
 	const refresh, access, key = "refresh-SECRET-1", "access-SECRET-2", "qk_wrong-SECRET-3"
 
 	_, err := reg.Exchange(ctx, refresh)
-	wantKind(t, err, engine.Credentials, []string{"no such token: [redacted]", "/code page"}, refresh)
+	wantKind(t, err, engine.Credentials, []string{"no such token: [redacted]", "quiltq login"}, refresh)
 	_, err = reg.Credentials(ctx, access)
 	wantKind(t, err, engine.Credentials, []string{"bad bearer [redacted]"}, access)
 	_, err = NewSession(reg, Tokens{RefreshToken: key}, SessionOptions{}).Retrieve(ctx)
@@ -551,7 +592,7 @@ func TestGraphQL(t *testing.T) {
 	err = reg.GraphQL(ctx, tok.AccessToken, `query { me { nosuchfield } }`, nil, &out)
 	wantKind(t, err, engine.Other, []string{"nosuchfield"}, tok.AccessToken)
 	err = reg.GraphQL(ctx, "bad-token", `query { me { name } }`, nil, &out)
-	wantKind(t, err, engine.Credentials, []string{"/code page"}, "bad-token")
+	wantKind(t, err, engine.Credentials, []string{"quiltq login"}, "bad-token")
 
 	srv, _ := fakeRegistry(t, "", "")
 	err = (&Registry{URL: srv.URL}).GraphQL(ctx, "x", `query { me { name } }`, nil, nil)

@@ -62,7 +62,7 @@ func loginInvalid(op string, status int, msg string) error {
 	if msg == "" {
 		msg = fmt.Sprintf("HTTP %d", status)
 	}
-	return &engine.Error{Op: op, Kind: engine.Credentials, Err: fmt.Errorf("the Quilt login is no longer valid (%w): log in again with a fresh code from the catalog's /code page (QUILTQ_TOKEN)", &refusal{status, msg})}
+	return &engine.Error{Op: op, Kind: engine.Credentials, Err: fmt.Errorf("the Quilt login is no longer valid (%w): run `quiltq login` to log in again", &refusal{status, msg})}
 }
 
 // Exchange trades a refresh token (or the code the catalog's /code page
@@ -244,7 +244,7 @@ func tokenRefused(op string, rep *reply, accessToken string) error {
 	if msg == "" {
 		msg = fmt.Sprintf("HTTP %d", rep.status)
 	}
-	return &engine.Error{Op: op, Kind: engine.Credentials, Err: fmt.Errorf("the registry refused the Quilt login (%w): log in again with a fresh code from the catalog's /code page (QUILTQ_TOKEN)", &refusal{rep.status, msg})}
+	return &engine.Error{Op: op, Kind: engine.Credentials, Err: fmt.Errorf("the registry refused the Quilt login (%w): run `quiltq login` to log in again", &refusal{rep.status, msg})}
 }
 
 // badReply is the error of a reply that is not what the protocol says.

@@ -27,6 +27,8 @@ const CredentialsExpiryWindow = 5 * time.Minute
 const (
 	SourceEnv     = "env QUILTQ_TOKEN"
 	SourceSandbox = "sandbox"
+	SourceKeyring = "keyring"
+	SourceFile    = "file"
 )
 
 // APIKeyPrefix starts every Quilt API key.
@@ -41,11 +43,16 @@ type SessionOptions struct {
 	// OnRotate, when set, is called with the new tokens after every
 	// exchange, so that the rotated refresh token can be stored. It is
 	// called with the session's lock held, so it must not call the
-	// session. If it fails, the Retrieve that exchanged returns its error;
-	// the session keeps the new tokens and calls OnRotate again at the
-	// next exchange. The registry keeps a refresh token valid until its
-	// successor is first used, so the token stored before stays good in
-	// the meantime.
+	// session, and it reports its own failures (a warning): a failed save
+	// does not fail the call that exchanged.
+	//
+	// When it fails, the session uses the new access token but goes on
+	// holding the refresh token it had, the one still stored, and
+	// exchanges that one next time. The registry keeps a refresh token
+	// valid until its successor is first used, and exchanging it again
+	// before then returns the same successor, so the chain never moves
+	// past what the store holds: a crash, or a store that cannot be
+	// written, between an exchange and its save never locks the user out.
 	OnRotate func(Tokens) error
 }
 
@@ -150,13 +157,29 @@ func (s *Session) accessToken(ctx context.Context, stale string) (string, error)
 		return "", err
 	}
 	s.tokens = next
-	if s.onRotate != nil {
-		if err := s.onRotate(next); err != nil {
-			return "", &engine.Error{Op: "save the rotated Quilt login", Kind: engine.Other, Err: err}
-		}
+	if s.onRotate != nil && s.onRotate(next) != nil {
+		// Keep the stored refresh token: see SessionOptions.OnRotate.
+		s.tokens.RefreshToken = t.RefreshToken
 	}
 	return next.AccessToken, nil
 }
+
+// Expiry is when the access token the session holds expires: the zero
+// time before the first exchange and for an API key.
+func (s *Session) Expiry() time.Time {
+	s.lock <- struct{}{}
+	defer func() { <-s.lock }()
+	if s.apiKey {
+		return time.Time{}
+	}
+	return s.tokens.ExpiresAt
+}
+
+// APIKey reports whether the login is an API key (no refresh, no expiry).
+func (s *Session) APIKey() bool { return s.apiKey }
+
+// Registry is the registry the session logs in to.
+func (s *Session) Registry() *Registry { return s.reg }
 
 // NewCredentialsCache wraps p in the SDK's credentials cache with
 // CredentialsExpiryWindow, so that STS credentials are fetched again

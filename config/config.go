@@ -16,6 +16,8 @@
 //	output       = "table"          # table, csv, tsv, json, jsonl or markdown
 //	price_per_tb = 5.0              # USD per TB scanned, for cost estimates
 //	aws_profile  = "analytics"      # plain AWS credentials instead of a Quilt login
+//	keyring_timeout  = "3s"         # time-box of each OS keyring call
+//	insecure_storage = false        # true: keep logins in a plain 0600 file, not the keyring
 //
 // An unknown key is an error, so that a typo is never silently ignored.
 // No setting is a secret: tokens live elsewhere.
@@ -31,6 +33,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 )
@@ -58,8 +61,10 @@ type spec struct {
 	def   string
 	env   string
 	check func(string) (string, error)
-	// number is true for settings that TOML writes as numbers.
-	number bool
+	// number is true for settings that TOML writes as numbers, boolean
+	// for those it writes as true or false.
+	number  bool
+	boolean bool
 }
 
 // specs lists the settings in the order `quiltq config` shows them. It
@@ -74,6 +79,8 @@ func specs() []spec {
 		{name: "output", def: "table", check: checkOutput},
 		{name: "price_per_tb", def: "5", check: checkPrice, number: true},
 		{name: "aws_profile", check: checkName("aws_profile")},
+		{name: "keyring_timeout", def: "3s", env: "QUILTQ_KEYRING_TIMEOUT", check: checkTimeout},
+		{name: "insecure_storage", def: "false", check: checkBool("insecure_storage"), boolean: true},
 	}
 }
 
@@ -266,6 +273,35 @@ func (s *Settings) PricePerTB() float64 {
 // ("" if unset).
 func (s *Settings) AWSProfile() string { return s.value("aws_profile") }
 
+// KeyringTimeout is the time-box of each keyring call.
+func (s *Settings) KeyringTimeout() time.Duration {
+	// Every stored value passed checkTimeout.
+	d, _ := time.ParseDuration(s.value("keyring_timeout"))
+	return d
+}
+
+// InsecureStorage reports whether logins go to a plain file instead of
+// the keyring.
+func (s *Settings) InsecureStorage() bool { return s.value("insecure_storage") == "true" }
+
+func checkTimeout(v string) (string, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 || d > 10*time.Minute {
+		return "", fmt.Errorf("keyring_timeout %q is not a duration between 1ms and 10m, such as \"5s\"", v)
+	}
+	return d.String(), nil
+}
+
+func checkBool(name string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return "", fmt.Errorf("%s %q is not true or false", name, v)
+		}
+		return strconv.FormatBool(b), nil
+	}
+}
+
 func checkCatalogURL(v string) (string, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -409,7 +445,7 @@ func parseFile(path string, data []byte) (*file, error) {
 			if !ok {
 				return nil, bad(k, "unknown key %q in [profiles.%s]%s; a profile may set %s", k[2], k[1], suggest(k[2], Names()), strings.Join(Names(), ", "))
 			}
-			str, err := tomlString(v, sp.number)
+			str, err := tomlString(v, sp.number, sp.boolean)
 			if err != nil {
 				return nil, bad(k, "[profiles.%s] %s %s", k[1], k[2], err)
 			}
@@ -430,7 +466,13 @@ func parseFile(path string, data []byte) (*file, error) {
 }
 
 // tomlString turns a decoded TOML value into the setting's text.
-func tomlString(v any, number bool) (string, error) {
+func tomlString(v any, number, boolean bool) (string, error) {
+	if boolean {
+		if b, ok := v.(bool); ok {
+			return strconv.FormatBool(b), nil
+		}
+		return "", fmt.Errorf("must be true or false, without quotes")
+	}
 	switch v := v.(type) {
 	case string:
 		if number {

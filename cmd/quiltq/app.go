@@ -85,12 +85,17 @@ type login struct {
 	catalog  *auth.Catalog
 	registry *auth.Registry
 	quilt    *auth.Session
+	// With a stored login: its store and key there.
+	store    auth.SecretStore
+	storeKey string
 }
 
 // resolveLogin picks the credential source: --sandbox, then a Quilt login
 // (QUILTQ_TOKEN with QUILTQ_CATALOG_URL or the profile's catalog_url),
-// then plain AWS credentials when asked for (--aws-profile, aws_profile,
-// AWS_PROFILE or AWS_ACCESS_KEY_ID).
+// then the login `quiltq login` stored (keyring or file), then plain AWS
+// credentials when asked for (--aws-profile, aws_profile, AWS_PROFILE or
+// AWS_ACCESS_KEY_ID). The keyring is only touched when the logins file
+// says it holds this profile's login.
 func (a *app) resolveLogin(ctx context.Context, s *config.Settings) (*login, error) {
 	catalogURL, token := s.CatalogURL(), a.getenv("QUILTQ_TOKEN")
 	endpoint := a.getenv("AWS_ENDPOINT_URL")
@@ -121,6 +126,11 @@ func (a *app) resolveLogin(ctx context.Context, s *config.Settings) (*login, err
 		return &login{creds: auth.NewCredentialsCache(sess), region: region, endpoint: endpoint, source: sess.Source(),
 			catalog: cat, registry: reg, quilt: sess}, nil
 	}
+	if token == "" && s.AWSProfile() == "" {
+		if l, err := a.storedLogin(ctx, s, endpoint); l != nil || err != nil {
+			return l, err
+		}
+	}
 	if p := s.AWSProfile(); p != "" || a.getenv("AWS_PROFILE") != "" || a.getenv("AWS_ACCESS_KEY_ID") != "" {
 		return &login{region: s.Region(), endpoint: endpoint, source: auth.AWSParams{AWSProfile: p}.Source()}, nil
 	}
@@ -129,9 +139,9 @@ func (a *app) resolveLogin(ctx context.Context, s *config.Settings) (*login, err
 	case token != "":
 		why = "QUILTQ_TOKEN is set but no catalog URL is: set QUILTQ_CATALOG_URL or a profile's catalog_url"
 	case catalogURL != "":
-		why = "a catalog URL is set (" + catalogURL + ") but no login: set QUILTQ_TOKEN to a Quilt refresh token (the code from the catalog's /code page)"
+		why = "a catalog URL is set (" + catalogURL + ") but no login: run `quiltq login`" + a.quilt3Offer(ctx, catalogURL)
 	default:
-		why = "set QUILTQ_CATALOG_URL and QUILTQ_TOKEN (a Quilt refresh token), use --aws-profile for plain AWS credentials, or try --sandbox"
+		why = "run `quiltq login CATALOG_URL` (or set QUILTQ_CATALOG_URL and QUILTQ_TOKEN), use --aws-profile for plain AWS credentials, or try --sandbox"
 	}
 	return nil, &engine.Error{Op: "login", Kind: engine.Credentials, Err: errors.New("not logged in: " + why)}
 }
@@ -239,6 +249,7 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 	}
 	sess, err := a.session(ctx, g.results == "")
 	if err != nil {
+		err = credentialsCause(err)
 		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 		if hint := athena.Hint(err); hint != "" {
 			fmt.Fprintf(st.Err, "  next:      %s\n", hint)

@@ -61,14 +61,16 @@ func TestConfigText(t *testing.T) {
 	want := `profile      prod (config file $DIR/quiltq/config.toml default_profile)
 config file  $DIR/quiltq/config.toml
 
-catalog_url   http://127.0.0.1:8080  env QUILTQ_CATALOG_URL
-region        (unset)                default
-workgroup     analysts               config file $DIR/quiltq/config.toml [profiles.prod]
-catalog       AwsDataCatalog         default
-database      (unset)                default
-output        table                  default
-price_per_tb  6                      config file $DIR/quiltq/config.toml [profiles.prod]
-aws_profile   (unset)                default
+catalog_url       http://127.0.0.1:8080  env QUILTQ_CATALOG_URL
+region            (unset)                default
+workgroup         analysts               config file $DIR/quiltq/config.toml [profiles.prod]
+catalog           AwsDataCatalog         default
+database          (unset)                default
+output            table                  default
+price_per_tb      6                      config file $DIR/quiltq/config.toml [profiles.prod]
+aws_profile       (unset)                default
+keyring_timeout   3s                     default
+insecure_storage  false                  default
 `
 	if got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
@@ -99,8 +101,8 @@ func TestConfigJSON(t *testing.T) {
 			"output":      {"csv", devSrc},
 			"workgroup":   {"", "default"},
 		}
-		if len(got.Settings) != 8 {
-			t.Errorf("%v: %d settings, want 8", args, len(got.Settings))
+		if len(got.Settings) != 10 {
+			t.Errorf("%v: %d settings, want 10", args, len(got.Settings))
 		}
 		for _, s := range got.Settings {
 			if w, ok := want[s.Name]; ok && (s.Value != w[0] || s.Source != w[1]) {

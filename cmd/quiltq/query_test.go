@@ -161,7 +161,7 @@ func TestEnvironmentLoginAndBadToken(t *testing.T) {
 	bad := envFor(t, env, "admin")
 	bad["QUILTQ_TOKEN"] = "not-a-token"
 	r = quiltq(t, context.Background(), bad, "", "-e", "SELECT 1")
-	if r.code != exitCredentials || !strings.Contains(r.stderr, "/code page") {
+	if r.code != exitCredentials || !strings.Contains(r.stderr, "quiltq login") {
 		t.Errorf("bad token: exit %d, stderr %q; want %d and how to log in again", r.code, r.stderr, exitCredentials)
 	}
 	if strings.Contains(r.stderr, "not-a-token") {

@@ -115,6 +115,14 @@ func subcommand(name string) (command, bool) {
 			}
 			return runConfig(ctx, args, st, getenv)
 		}, true
+	case "login":
+		return runLogin, true
+	case "logout":
+		return runLogout, true
+	case "whoami":
+		return runWhoami, true
+	case "role":
+		return runRole, true
 	}
 	return nil, false
 }
@@ -174,14 +182,16 @@ Usage:
   quiltq [flags] --results ID      print the results of an earlier query again
   quiltq --sandbox -e 'SQL'        the same against the embedded sandbox stack
   quiltq config                    print the effective settings and where each came from
+  quiltq login [CATALOG_URL]       log in to a Quilt catalog; the login goes to the OS keyring
+  quiltq logout | whoami | role    forget the login | who you are (--json) | list or switch Quilt roles
   quiltq sandbox serve [flags]     run the embedded Quilt stack on loopback
   quiltq policy eval [flags]       evaluate an IAM request against policy files
   quiltq explain [--json] [FILE]   explain a pasted AWS error: what was refused, who can fix it, the statement
   quiltq --version                 print the version
 
-Logging in: QUILTQ_CATALOG_URL and QUILTQ_TOKEN (a Quilt refresh token) in the
-environment, a profile's catalog_url with QUILTQ_TOKEN, or --aws-profile for
-plain AWS credentials. AWS_ENDPOINT_URL points the AWS calls elsewhere (as at
+Logging in: 'quiltq login CATALOG_URL' once (the login lives in the OS
+keyring); or QUILTQ_CATALOG_URL and QUILTQ_TOKEN (a Quilt refresh token) in
+the environment, which come first; or --aws-profile for plain AWS credentials. AWS_ENDPOINT_URL points the AWS calls elsewhere (as at
 a running 'quiltq sandbox serve').
 
 Exit codes: 0 ok, 1 query failed, 2 usage or config, 3 denied,

@@ -211,7 +211,7 @@ func Hint(err error) string {
 		if code == "RequestTimeTooSkewed" || code == "RequestExpired" || strings.Contains(err.Error(), "Signature expired") || strings.Contains(err.Error(), "Signature not yet current") {
 			return "set this computer's clock right (AWS refuses requests more than 15 minutes off), then retry"
 		}
-		return "log in again with a fresh code from the catalog's /code page (QUILTQ_TOKEN), or check your AWS credentials"
+		return "run `quiltq login` to log in again, or check your AWS credentials"
 	case engine.Denied:
 		if strings.Contains(err.Error(), "Unable to verify/create output bucket") {
 			return "ask your AWS administrator to allow s3:GetBucketLocation on the workgroup's result bucket (or check that the bucket exists in this region)"

@@ -109,7 +109,7 @@ func TestTranslateSandboxErrors(t *testing.T) {
 			if Hint(err) == "" {
 				t.Errorf("no hint for %v", err)
 			}
-			if tt.kind == engine.Credentials && !strings.Contains(Hint(err), "/code page") {
+			if tt.kind == engine.Credentials && !strings.Contains(Hint(err), "quiltq login") {
 				t.Errorf("hint: got %q, want how to log in again", Hint(err))
 			}
 			if tt.kind == engine.Credentials && transient(raw) {

@@ -217,7 +217,7 @@ func TestWaitCredentialsExpire(t *testing.T) {
 	if n := rec.n("GetQueryExecution"); n != 1 {
 		t.Errorf("GetQueryExecution: %d calls, want 1: expired credentials are not retried", n)
 	}
-	if !strings.Contains(Hint(err), "/code page") {
+	if !strings.Contains(Hint(err), "quiltq login") {
 		t.Errorf("hint: got %q, want it to say how to log in again", Hint(err))
 	}
 }

@@ -1,0 +1,82 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// SecretStore keeps Quilt logins between runs, one per registry URL, so
+// that several stacks can be logged in to at once. Implementations are
+// the OS keyring (Keyring) and, only when the user asks for it, a plain
+// file (FileStore). Errors never hold a token.
+type SecretStore interface {
+	// Load returns the login stored for registryURL, or an error that
+	// errors.Is ErrNotStored when there is none.
+	Load(ctx context.Context, registryURL string) (Tokens, error)
+	// Save stores t for registryURL, replacing what was there.
+	Save(ctx context.Context, registryURL string, t Tokens) error
+	// Delete removes the login of registryURL; deleting nothing is no
+	// error.
+	Delete(ctx context.Context, registryURL string) error
+	// Name is the credential source the store stands for: SourceKeyring
+	// or SourceFile.
+	Name() string
+	// Where says where the secrets live, for messages ("the keyring,
+	// service quiltq", "the file /home/u/.config/quiltq/credentials.json").
+	Where() string
+}
+
+// ErrNotStored is the error of a store that holds no login for a
+// registry.
+var ErrNotStored = errors.New("no Quilt login is stored for this registry")
+
+// storedTokens is the JSON form of a login in a store: the same field
+// names as quilt3's auth.json, so that the two read alike. An API key is
+// kept as refresh_token with no access token and no expiry.
+type storedTokens struct {
+	RefreshToken string   `json:"refresh_token"`
+	AccessToken  string   `json:"access_token,omitempty"`
+	ExpiresAt    *float64 `json:"expires_at,omitempty"`
+}
+
+func encodeTokens(t Tokens) storedTokens {
+	st := storedTokens{RefreshToken: t.RefreshToken, AccessToken: t.AccessToken}
+	if !t.ExpiresAt.IsZero() {
+		sec := float64(t.ExpiresAt.Unix()) + float64(t.ExpiresAt.Nanosecond())/1e9
+		st.ExpiresAt = &sec
+	}
+	return st
+}
+
+func (st storedTokens) tokens() Tokens {
+	t := Tokens{RefreshToken: st.RefreshToken, AccessToken: st.AccessToken}
+	if st.ExpiresAt != nil {
+		// Epoch seconds as a float keep about a microsecond: round to it.
+		sec, frac := math.Modf(*st.ExpiresAt)
+		t.ExpiresAt = time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3)
+	}
+	return t
+}
+
+// marshalTokens is the one-secret JSON text of a login.
+func marshalTokens(t Tokens) (string, error) {
+	if t.RefreshToken == "" {
+		return "", errors.New("a login without a refresh token or API key cannot be stored")
+	}
+	b, err := json.Marshal(encodeTokens(t))
+	return string(b), err
+}
+
+// unmarshalTokens reads a secret written by marshalTokens. Its error
+// says what is wrong without quoting the secret.
+func unmarshalTokens(secret string) (Tokens, error) {
+	var st storedTokens
+	if err := json.Unmarshal([]byte(secret), &st); err != nil || st.RefreshToken == "" {
+		return Tokens{}, fmt.Errorf("the stored login is not a quiltq login (not JSON with a refresh_token): run `quiltq logout`, then `quiltq login`")
+	}
+	return st.tokens(), nil
+}

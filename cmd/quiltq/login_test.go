@@ -1,0 +1,381 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quiltq/quiltq/auth"
+	"github.com/quiltq/quiltq/config"
+	"github.com/quiltq/quiltq/engine/sandbox"
+	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
+)
+
+// loginCode fetches a fresh login code for user from the sandbox
+// catalog's /code page, as a person would copy it.
+func loginCode(t *testing.T, env *sandboxtest.Env, user string) string {
+	t.Helper()
+	resp, err := http.Get(env.Info.CatalogURL + "/code?user=" + user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	m := regexp.MustCompile(`<code id="code">([^<]+)</code>`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no code on the /code page: %s", body)
+	}
+	return string(m[1])
+}
+
+// session records every output of a sequence of quiltq runs, to search
+// them for secrets at the end.
+type session struct {
+	t       *testing.T
+	env     map[string]string
+	outputs []string
+}
+
+func (s *session) run(stdin string, extra map[string]string, args ...string) result {
+	s.t.Helper()
+	env := map[string]string{}
+	for k, v := range s.env {
+		env[k] = v
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	r := quiltq(s.t, sandboxtest.Context(s.t), env, stdin, args...)
+	s.outputs = append(s.outputs, r.stdout, r.stderr)
+	return r
+}
+
+// noSecretsAnywhere fails if a secret is in an output or in a file under
+// dir other than allowed.
+func (s *session) noSecretsAnywhere(dir, allowed string, secrets []string) {
+	s.t.Helper()
+	for _, out := range s.outputs {
+		for _, sec := range secrets {
+			if sec != "" && strings.Contains(out, sec) {
+				s.t.Errorf("a token appears in the output: %q", out)
+			}
+		}
+	}
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path == allowed {
+			return nil
+		}
+		data, _ := os.ReadFile(path)
+		for _, sec := range secrets {
+			if sec != "" && strings.Contains(string(data), sec) {
+				s.t.Errorf("a token is in the file %s", path)
+			}
+		}
+		return nil
+	})
+}
+
+// keyringEnv returns the environment entries that reach the session's
+// Secret Service, skipping the test when there is none.
+func keyringEnv(t *testing.T) map[string]string {
+	t.Helper()
+	k := &auth.Keyring{Timeout: 10 * time.Second}
+	if _, err := k.Load(context.Background(), "https://quiltq-probe.invalid"); err != nil && !errors.Is(err, auth.ErrNotStored) {
+		msg := "no Secret Service (run under dbus-run-session with gnome-keyring-daemon unlocked, as .ci/run does): " + err.Error()
+		if os.Getenv("QUILTQ_REQUIRE_TOOLS") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return map[string]string{"DBUS_SESSION_BUS_ADDRESS": os.Getenv("DBUS_SESSION_BUS_ADDRESS")}
+}
+
+func TestLoginFlowKeyring(t *testing.T) {
+	loginFlow(t, "keyring")
+}
+
+func TestLoginFlowInsecureFile(t *testing.T) {
+	loginFlow(t, "file")
+}
+
+// loginFlow is the whole story against the sandbox: code page, exchange,
+// store, credentials and a query with no environment variables, refresh
+// and rotation, a crash between refresh and save, whoami, roles, a
+// revoked login, logout; no token in any output or file but the store.
+func loginFlow(t *testing.T, storage string) {
+	// Access tokens shorter than the refresh margin: every command
+	// refreshes, and the SDK's signatures stay on the real clock.
+	env := sandboxtest.Start(t, sandbox.Options{AccessTokenTTL: 30 * time.Second})
+	dir := t.TempDir()
+	s := &session{t: t, env: map[string]string{"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir()}}
+	var store auth.SecretStore
+	loginArgs := []string{"login", env.Info.CatalogURL, "--token-stdin"}
+	credFile := filepath.Join(dir, "quiltq", "credentials.json")
+	if storage == "keyring" {
+		for k, v := range keyringEnv(t) {
+			s.env[k] = v
+		}
+		store = &auth.Keyring{Timeout: 10 * time.Second}
+		t.Cleanup(func() { _ = store.Delete(context.Background(), env.Info.RegistryURL) })
+	} else {
+		loginArgs = append(loginArgs, "--insecure-storage")
+		store = &auth.FileStore{Path: credFile}
+	}
+	ctx := context.Background()
+	var secrets []string
+	load := func() auth.Tokens {
+		t.Helper()
+		tok, err := store.Load(ctx, env.Info.RegistryURL)
+		if err != nil {
+			t.Fatalf("loading the stored login: %v", err)
+		}
+		secrets = append(secrets, tok.RefreshToken, tok.AccessToken)
+		return tok
+	}
+
+	code := loginCode(t, env, "analyst")
+	secrets = append(secrets, code)
+	r := s.run(code, map[string]string{"AWS_ENDPOINT_URL": env.Info.AWSEndpointURL}, loginArgs...)
+	if r.code != exitOK {
+		t.Fatalf("login: exit %d, stderr %s", r.code, r.stderr)
+	}
+	for _, w := range []string{"as analyst <analyst@example.com>", "role:          ReadWriteQuiltV2-sales-prod", "assumed-role/ReadWriteQuiltV2-sales-prod/analyst"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("login output lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	first := load()
+	if first.RefreshToken == code {
+		t.Error("the stored refresh token is the code itself, not the rotated one")
+	}
+	if storage == "keyring" {
+		if path, err := exec.LookPath("secret-tool"); err == nil {
+			out, err := exec.Command(path, "lookup", "service", "quiltq", "username", env.Info.RegistryURL).Output()
+			if err != nil || !strings.Contains(string(out), first.RefreshToken) {
+				t.Errorf("secret-tool does not find the login under service quiltq (err %v)", err)
+			}
+		}
+		if _, err := os.Stat(credFile); err == nil {
+			t.Error("a credentials file was written although the keyring works")
+		}
+	} else {
+		fi, err := os.Stat(credFile)
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("credentials file mode %v (err %v), want 0600", fi.Mode().Perm(), err)
+		}
+		if !strings.Contains(r.stderr, "plain text in "+credFile) {
+			t.Errorf("login with --insecure-storage did not warn:\n%s", r.stderr)
+		}
+	}
+
+	// A query with no environment variables: the stored login, and the
+	// AWS endpoint it was verified against.
+	query := func(wantCode int) result {
+		t.Helper()
+		r := s.run("", nil, "-o", "csv", "--stats", "-e", "SELECT 1 AS n")
+		if r.code != wantCode {
+			t.Fatalf("query: exit %d, want %d; stderr %s", r.code, wantCode, r.stderr)
+		}
+		if wantCode == exitOK {
+			if r.stdout != "\"n\"\n\"1\"\n" || !strings.Contains(r.stderr, `"credentials":"`+storage+`"`) {
+				t.Errorf("query: stdout %q, stderr %s; want 1 and credentials from %s", r.stdout, r.stderr, storage)
+			}
+			if storage == "file" && !strings.Contains(r.stderr, "warning: the Quilt login is kept in plain text") {
+				t.Errorf("a command using the credentials file did not warn:\n%s", r.stderr)
+			}
+		}
+		return r
+	}
+	query(exitOK)
+
+	whoami := func() identity {
+		t.Helper()
+		r := s.run("", nil, "whoami", "--json")
+		if r.code != exitOK {
+			t.Fatalf("whoami: exit %d: %s", r.code, r.stderr)
+		}
+		var id identity
+		if err := json.Unmarshal([]byte(r.stdout), &id); err != nil {
+			t.Fatalf("whoami --json: %v in %s", err, r.stdout)
+		}
+		return id
+	}
+	id := whoami()
+	if id.User != "analyst" || id.Role != "ReadWriteQuiltV2-sales-prod" || len(id.Roles) != 2 ||
+		!strings.HasSuffix(id.PrincipalARN, ":assumed-role/ReadWriteQuiltV2-sales-prod/analyst") ||
+		id.CredentialSource != storage || id.TokenExpiresAt == nil || id.CatalogURL != env.Info.CatalogURL {
+		t.Errorf("whoami = %+v", id)
+	}
+
+	// Refresh: inside the access token's refresh margin, the next command
+	// exchanges and the rotated refresh token is stored.
+	query(exitOK)
+	second := load()
+	if second.RefreshToken == first.RefreshToken || second.ExpiresAt.Before(first.ExpiresAt) {
+		t.Fatal("the refresh did not store a rotated refresh token and a later expiry")
+	}
+
+	// A crash between refresh and save: another process exchanged the
+	// stored token and died before saving. The next run still works, and
+	// stores the successor the crashed process never saved.
+	reg := &auth.Registry{URL: env.Info.RegistryURL, Now: env.Clock.Now}
+	lost, err := reg.Exchange(ctx, second.RefreshToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets = append(secrets, lost.RefreshToken, lost.AccessToken)
+	query(exitOK)
+	if third := load(); third.RefreshToken != lost.RefreshToken {
+		t.Error("after the crash, the stored refresh token is not the successor the registry issued")
+	}
+
+	// Roles: list, switch, and the AWS principal follows.
+	r = s.run("", nil, "role")
+	if r.code != exitOK || !strings.Contains(r.stdout, "* ReadWriteQuiltV2-sales-prod\n") || !strings.Contains(r.stdout, "  ReadOnlyQuilt\n") {
+		t.Errorf("role: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	r = s.run("", nil, "role", "ReadOnlyQuilt")
+	if r.code != exitOK || !strings.Contains(r.stdout, "assumed-role/ReadOnlyQuilt/analyst") {
+		t.Errorf("role ReadOnlyQuilt: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	if id := whoami(); id.Role != "ReadOnlyQuilt" || !strings.Contains(id.PrincipalARN, "assumed-role/ReadOnlyQuilt/analyst") {
+		t.Errorf("after the switch, whoami = %+v", id)
+	}
+	r = s.run("", nil, "role", "QuiltAdmin-sales-prod")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "not available") || !strings.Contains(r.stderr, "`quiltq role` lists") {
+		t.Errorf("switch to a role not granted: exit %d, stderr %s", r.code, r.stderr)
+	}
+
+	// A revoked login: exit 4 and "run `quiltq login`", not SDK errors.
+	stored := load()
+	t1, err := reg.Exchange(ctx, stored.RefreshToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t2, err := reg.Exchange(ctx, t1.RefreshToken) // revokes the stored one
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets = append(secrets, t1.RefreshToken, t1.AccessToken, t2.RefreshToken, t2.AccessToken)
+	r = query(exitCredentials)
+	if !strings.Contains(r.stderr, "run `quiltq login`") || strings.Contains(r.stderr, "operation error") {
+		t.Errorf("revoked login: stderr %s", r.stderr)
+	}
+
+	r = s.run("", nil, "logout")
+	if r.code != exitOK || !strings.Contains(r.stdout, "Logged out of "+env.Info.CatalogURL) {
+		t.Fatalf("logout: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := store.Load(ctx, env.Info.RegistryURL); !errors.Is(err, auth.ErrNotStored) {
+		t.Errorf("after logout the store still answers %v", err)
+	}
+	r = query(exitCredentials)
+	if !strings.Contains(r.stderr, "quiltq login") {
+		t.Errorf("after logout: %s", r.stderr)
+	}
+	if _, err := os.Stat(credFile); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the credentials file outlived logout: %v", err)
+	}
+	s.noSecretsAnywhere(dir, "", secrets)
+}
+
+// Without a keyring, login fails at once and clearly, stores nothing, and
+// the same code still works with --insecure-storage.
+func TestLoginWithoutKeyring(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	dir := t.TempDir()
+	s := &session{t: t, env: map[string]string{
+		"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir(), "AWS_ENDPOINT_URL": env.Info.AWSEndpointURL,
+	}}
+	code := loginCode(t, env, "reader")
+	r := s.run(code, nil, "login", env.Info.CatalogURL, "--token-stdin")
+	if r.code != exitCredentials {
+		t.Fatalf("exit %d, want %d; stderr %s", r.code, exitCredentials, r.stderr)
+	}
+	for _, w := range []string{"no D-Bus session bus", "QUILTQ_TOKEN", "--insecure-storage"} {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("stderr lacks %q: %s", w, r.stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "quiltq", "logins.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a failed login recorded itself: %v", err)
+	}
+	r = s.run(code, nil, "login", env.Info.CatalogURL, "--token-stdin", "--insecure-storage")
+	if r.code != exitOK || !strings.Contains(r.stdout, "assumed-role/ReadOnlyQuilt/reader") {
+		t.Errorf("retry with --insecure-storage: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	s.noSecretsAnywhere(dir, filepath.Join(dir, "quiltq", "credentials.json"), []string{code})
+}
+
+// quilt3's login is offered when quiltq has none, and imported.
+func TestLoginFromQuilt3(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	home := t.TempDir()
+	q3 := filepath.Join(home, ".local", "share", "Quilt")
+	if err := os.MkdirAll(q3, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	token := env.User(t, "analyst").RefreshToken
+	files := map[string]string{
+		"config.yml": "navigator_url: " + env.Info.CatalogURL + "\nregistryUrl: " + env.Info.RegistryURL + "\n",
+		"auth.json":  `{"` + env.Info.RegistryURL + `": {"refresh_token": "` + token + `", "access_token": "", "expires_at": 0}}`,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(q3, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := &session{t: t, env: map[string]string{"HOME": home, "XDG_CONFIG_HOME": filepath.Join(home, ".config"), "XDG_RUNTIME_DIR": t.TempDir()}}
+	r := s.run("", map[string]string{"QUILTQ_CATALOG_URL": env.Info.CatalogURL}, "-e", "SELECT 1")
+	if r.code != exitCredentials || !strings.Contains(r.stderr, "quiltq login --from-quilt3") {
+		t.Errorf("not logged in: exit %d, stderr %s; want the quilt3 import offered", r.code, r.stderr)
+	}
+	r = s.run("", map[string]string{"AWS_ENDPOINT_URL": env.Info.AWSEndpointURL}, "login", "--from-quilt3", "--insecure-storage")
+	if r.code != exitOK || !strings.Contains(r.stdout, "assumed-role/ReadWriteQuiltV2-sales-prod/analyst") || !strings.Contains(r.stderr, "quilt3 will ask you to log in again") {
+		t.Fatalf("--from-quilt3: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	r = s.run("", nil, "whoami")
+	if r.code != exitOK || !strings.Contains(r.stdout, "credential source: file") {
+		t.Errorf("whoami after the import: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	l, err := config.LoadLogins(filepath.Join(home, ".config", "quiltq", "logins.json"))
+	if err != nil || l.Profiles["default"].CatalogURL != env.Info.CatalogURL {
+		t.Errorf("logins = %+v (err %v)", l, err)
+	}
+	s.noSecretsAnywhere(filepath.Join(home, ".config"), filepath.Join(home, ".config", "quiltq", "credentials.json"), []string{token})
+}
+
+func TestLoginUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"login", "a", "b"}, "at most one catalog URL"},
+		{[]string{"login", "--token-stdin", "--api-key"}, "give one of"},
+		{[]string{"login"}, "which catalog?"},
+		{[]string{"login", "--sandbox"}, "--sandbox logs in by itself"},
+		{[]string{"logout", "x"}, "takes no arguments"},
+		{[]string{"whoami", "x"}, "takes no arguments"},
+		{[]string{"role", "a", "b"}, "at most one role"},
+	}
+	for _, tt := range tests {
+		r := quiltq(t, context.Background(), nil, "", tt.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, r.code, r.stderr, exitUsage, tt.want)
+		}
+	}
+	r := quiltq(t, context.Background(), nil, "", "logout")
+	if r.code != exitCredentials || !strings.Contains(r.stderr, "no stored login") {
+		t.Errorf("logout with no login: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

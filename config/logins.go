@@ -1,0 +1,143 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// Login records, per profile, which Quilt login `quiltq login` made: the
+// catalog, its registry (the key of the secret in the store) and the
+// store. It holds no secret: the tokens live in the keyring, or in the
+// credentials file when the user asked for insecure storage.
+type Login struct {
+	CatalogURL  string `json:"catalog_url"`
+	RegistryURL string `json:"registry_url"`
+	// Storage is "keyring" or "file".
+	Storage string `json:"storage"`
+	// AWSEndpointURL is the AWS endpoint the login was verified against,
+	// when AWS_ENDPOINT_URL pointed elsewhere than AWS at login (a
+	// sandbox stack): later runs use it without the variable.
+	AWSEndpointURL string `json:"aws_endpoint_url,omitempty"`
+}
+
+// Logins is the file logins.json in the config dir: profile -> Login.
+type Logins struct {
+	Path     string
+	Profiles map[string]Login
+}
+
+// LoginsPath is logins.json in quiltq's config dir.
+func (p Paths) LoginsPath() string {
+	if p.ConfigDir == "" {
+		return ""
+	}
+	return filepath.Join(p.ConfigDir, "logins.json")
+}
+
+// CredentialsPath is the file of insecure storage, credentials.json in
+// quiltq's config dir.
+func (p Paths) CredentialsPath() string {
+	if p.ConfigDir == "" {
+		return ""
+	}
+	return filepath.Join(p.ConfigDir, "credentials.json")
+}
+
+// LoadLogins reads the logins file at path; a missing file is no logins.
+func LoadLogins(path string) (*Logins, error) {
+	l := &Logins{Path: path, Profiles: map[string]Login{}}
+	if path == "" {
+		return l, nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return l, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the logins file: %w", err)
+	}
+	var doc struct {
+		Profiles map[string]Login `json:"profiles"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s is not a quiltq logins file: remove it and run `quiltq login`", path)
+	}
+	for name, lg := range doc.Profiles {
+		l.Profiles[name] = lg
+	}
+	return l, nil
+}
+
+// Find returns the login of profile; failing that, when catalogURL is
+// set, a login of another profile to that catalog.
+func (l *Logins) Find(profile, catalogURL string) (Login, bool) {
+	if lg, ok := l.Profiles[profile]; ok && (catalogURL == "" || lg.CatalogURL == catalogURL) {
+		return lg, true
+	}
+	if catalogURL == "" {
+		return Login{}, false
+	}
+	names := make([]string, 0, len(l.Profiles))
+	for name := range l.Profiles {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if l.Profiles[name].CatalogURL == catalogURL {
+			return l.Profiles[name], true
+		}
+	}
+	return Login{}, false
+}
+
+// UsedBy lists the profiles whose login is kept under registryURL in
+// storage.
+func (l *Logins) UsedBy(registryURL, storage string) []string {
+	var names []string
+	for name, lg := range l.Profiles {
+		if lg.RegistryURL == registryURL && lg.Storage == storage {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Save writes the file (mode 0600, atomically).
+func (l *Logins) Save() error {
+	if l.Path == "" {
+		return errNoHome
+	}
+	data, err := json.MarshalIndent(struct {
+		Profiles map[string]Login `json:"profiles"`
+	}{l.Profiles}, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(l.Path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".logins-*.json")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), l.Path)
+}

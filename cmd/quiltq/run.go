@@ -103,6 +103,10 @@ func subcommand(name string) (command, bool) {
 		return func(ctx context.Context, _ *globalFlags, args []string, st streams, _ func(string) string) int {
 			return runPolicy(ctx, args, st)
 		}, true
+	case "ls":
+		return runLs, true
+	case "describe":
+		return runDescribe, true
 	case "config":
 		return func(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
 			if g.profile != "" {
@@ -169,6 +173,8 @@ Usage:
   quiltq [flags] < script.sql      run SQL from stdin
   quiltq [flags] --results ID      print the results of an earlier query again
   quiltq --sandbox -e 'SQL'        the same against the embedded sandbox stack
+  quiltq ls [CATALOG[.DATABASE]]   list catalogs, databases, tables and what could not be listed
+  quiltq describe TABLE            print one table's columns
   quiltq config                    print the effective settings and where each came from
   quiltq sandbox serve [flags]     run the embedded Quilt stack on loopback
   quiltq policy eval [flags]       evaluate an IAM request against policy files

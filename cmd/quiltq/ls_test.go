@@ -109,7 +109,7 @@ func TestLsCacheIsPerPrincipal(t *testing.T) {
 	if !strings.Contains(again.stderr, "from the cache") || again.stdout != admin.stdout {
 		t.Errorf("second admin run not from the cache, or different: %s", again.stderr)
 	}
-	files, _ := filepath.Glob(filepath.Join(cache, "quiltq", "catalog", "catalog-*.json"))
+	files, _ := filepath.Glob(filepath.Join(cache, "quiltq", "catalog", "catalog-*.gob"))
 	if len(files) != 2 {
 		t.Errorf("cache files %v, want one per principal", files)
 	}

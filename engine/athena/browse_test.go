@@ -24,7 +24,7 @@ const (
 )
 
 // tabulatorFor reads Tabulator tables from env's registry as user.
-func tabulatorFor(t *testing.T, env *sandboxtest.Env, user string) *tabulator.RegistrySource {
+func tabulatorFor(t testing.TB, env *sandboxtest.Env, user string) *tabulator.RegistrySource {
 	t.Helper()
 	tok := env.Login(t, user).AccessToken
 	return &tabulator.RegistrySource{

@@ -15,11 +15,11 @@
 package catalogcache
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
-	"bytes"
 	"encoding/gob"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"

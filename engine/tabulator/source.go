@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/quiltq/quiltq/auth"
 	"github.com/quiltq/quiltq/engine"
 )
 
@@ -17,7 +16,12 @@ const bucketTablesQuery = `query bucketTabulatorTablesList($bucket: String!) { b
 // registry, as the signed-in user. It is what catalog browsing lists as the
 // tables of the Tabulator catalog's database of the same name.
 type RegistrySource struct {
-	Registry *auth.Registry
+	// Registry runs GraphQL queries (an *auth.Registry). It is an
+	// interface so that this package, which the sandbox imports, does not
+	// import auth, whose tests import the sandbox.
+	Registry interface {
+		GraphQL(ctx context.Context, accessToken, query string, vars map[string]any, out any) error
+	}
 	// AccessToken gives a current registry access token (a Session's
 	// AccessToken).
 	AccessToken func(ctx context.Context) (string, error)

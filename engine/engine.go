@@ -36,8 +36,8 @@ func (r Ref) String() string {
 // Column describes one result column with its Athena type name
 // (varchar, bigint, double, boolean, date, timestamp, ...).
 type Column struct {
-	Name string
-	Type string
+	Name string `json:"name"`
+	Type string `json:"type"`
 }
 
 // Value is one nullable cell. Athena delivers every value as text; Null

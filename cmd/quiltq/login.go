@@ -123,27 +123,6 @@ func (a *app) quilt3Offer(_ context.Context, catalogURL string) string {
 	return fmt.Sprintf("; quilt3 is logged in to %s: `quiltq login --from-quilt3` imports that login", q.NavigatorURL)
 }
 
-// parseInterspersed parses args with fs, letting flags come after the
-// positional arguments too (`quiltq login URL --token-stdin`), which the
-// flag package alone stops at. It returns the positional arguments, and
-// an exit code to stop with or -1.
-func parseInterspersed(fs *flag.FlagSet, args []string, st streams) ([]string, int) {
-	var pos []string
-	for {
-		if code := parseFlags(fs, args, st); code >= 0 {
-			return nil, code
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, -1
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), -1
-		}
-		pos, args = append(pos, args[0]), args[1:]
-	}
-}
-
 // loginFlags are the flags of `quiltq login`.
 type loginFlags struct {
 	tokenStdin, apiKey, fromQuilt3, insecure bool

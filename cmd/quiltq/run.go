@@ -107,6 +107,10 @@ func subcommand(name string) (command, bool) {
 		return func(ctx context.Context, g *globalFlags, args []string, st streams, _ func(string) string) int {
 			return runExplain(ctx, g, args, st)
 		}, true
+	case "ls":
+		return runLs, true
+	case "describe":
+		return runDescribe, true
 	case "config":
 		return func(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
 			if g.profile != "" {
@@ -181,6 +185,8 @@ Usage:
   quiltq [flags] < script.sql      run SQL from stdin
   quiltq [flags] --results ID      print the results of an earlier query again
   quiltq --sandbox -e 'SQL'        the same against the embedded sandbox stack
+  quiltq ls [CATALOG[.DATABASE]]   list catalogs, databases, tables and what could not be listed
+  quiltq describe TABLE            print one table's columns
   quiltq config                    print the effective settings and where each came from
   quiltq login [CATALOG_URL]       log in to a Quilt catalog; the login goes to the OS keyring
   quiltq logout | whoami | role    forget the login | who you are (--json) | list or switch Quilt roles
@@ -216,6 +222,27 @@ func parseFlags(fs *flag.FlagSet, args []string, st streams) int {
 		return exitUsage
 	}
 	return -1
+}
+
+// parseInterspersed parses args with fs, letting flags come after the
+// positional arguments too (`quiltq ls sales --json`), which the
+// flag package alone stops at. It returns the positional arguments, and
+// an exit code to stop with or -1.
+func parseInterspersed(fs *flag.FlagSet, args []string, st streams) ([]string, int) {
+	var pos []string
+	for {
+		if code := parseFlags(fs, args, st); code >= 0 {
+			return nil, code
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, -1
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), -1
+		}
+		pos, args = append(pos, args[0]), args[1:]
+	}
 }
 
 // readSQL finds the SQL of query mode: -e, -f, or stdin when it is not a

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/quiltq/quiltq/engine"
 )
@@ -27,6 +28,19 @@ type athenaAPI interface {
 	StopQueryExecution(context.Context, *awsathena.StopQueryExecutionInput, ...func(*awsathena.Options)) (*awsathena.StopQueryExecutionOutput, error)
 	ListWorkGroups(context.Context, *awsathena.ListWorkGroupsInput, ...func(*awsathena.Options)) (*awsathena.ListWorkGroupsOutput, error)
 	GetWorkGroup(context.Context, *awsathena.GetWorkGroupInput, ...func(*awsathena.Options)) (*awsathena.GetWorkGroupOutput, error)
+
+	// Catalog browsing: Athena's metadata calls, never Glue's.
+	ListDataCatalogs(context.Context, *awsathena.ListDataCatalogsInput, ...func(*awsathena.Options)) (*awsathena.ListDataCatalogsOutput, error)
+	GetDataCatalog(context.Context, *awsathena.GetDataCatalogInput, ...func(*awsathena.Options)) (*awsathena.GetDataCatalogOutput, error)
+	ListDatabases(context.Context, *awsathena.ListDatabasesInput, ...func(*awsathena.Options)) (*awsathena.ListDatabasesOutput, error)
+	ListTableMetadata(context.Context, *awsathena.ListTableMetadataInput, ...func(*awsathena.Options)) (*awsathena.ListTableMetadataOutput, error)
+	GetTableMetadata(context.Context, *awsathena.GetTableMetadataInput, ...func(*awsathena.Options)) (*awsathena.GetTableMetadataOutput, error)
+}
+
+// stsAPI is the STS surface this package uses (who the caller is, which
+// keys the metadata cache).
+type stsAPI interface {
+	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
 }
 
 // s3API is the S3 surface this package uses (the result file).
@@ -38,6 +52,7 @@ type s3API interface {
 var (
 	_ athenaAPI = (*awsathena.Client)(nil)
 	_ s3API     = (*s3.Client)(nil)
+	_ stsAPI    = (*sts.Client)(nil)
 )
 
 // Options tune a Client.
@@ -65,6 +80,7 @@ type Options struct {
 type Client struct {
 	athena athenaAPI
 	s3     s3API
+	sts    stsAPI
 	opts   Options
 }
 
@@ -97,6 +113,7 @@ func New(cfg aws.Config, opts Options) *Client {
 	return &Client{
 		athena: awsathena.NewFromConfig(cfg),
 		s3:     s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle }),
+		sts:    sts.NewFromConfig(cfg),
 		opts:   opts,
 	}
 }

@@ -122,6 +122,9 @@ func kindOf(code, message string, status int) engine.Kind {
 		if isRefusal(message) {
 			return engine.Denied
 		}
+		if strings.Contains(message, "EntityNotFoundException") || strings.Contains(message, " not found") {
+			return engine.NotFound
+		}
 		return engine.Other
 	case code == "AccessDeniedException" && isExpiredText(message):
 		// Some services put an expired token under AccessDeniedException.

@@ -29,7 +29,10 @@ type queryCatalog struct {
 	depth  int // how many views deep this catalog resolves names
 }
 
-var _ sqlrun.Catalog = (*queryCatalog)(nil)
+var (
+	_ sqlrun.Catalog     = (*queryCatalog)(nil)
+	_ sqlrun.TableLister = (*queryCatalog)(nil)
+)
 
 // catalogKind says which data a catalog name leads to.
 type catalogKind int
@@ -114,6 +117,31 @@ func (c *queryCatalog) Tables(ctx context.Context, catalog, db string) ([]string
 		return names, nil
 	}
 	return nil, fmt.Errorf("catalog %s: %w", catalog, sqlrun.ErrNotFound)
+}
+
+// TableInfos lists a database's tables with their kinds, for
+// information_schema.tables.
+func (c *queryCatalog) TableInfos(ctx context.Context, catalog, db string) ([]sqlrun.TableInfo, error) {
+	if c.svc.kindOf(catalog) != glueKind {
+		names, err := c.Tables(ctx, catalog, db)
+		infos := make([]sqlrun.TableInfo, len(names))
+		for i, n := range names {
+			infos[i] = sqlrun.TableInfo{Name: n}
+		}
+		return infos, err
+	}
+	tables, d, err := glueTables(c.svc, c.caller, db)
+	if d != nil {
+		return nil, glueFailure(d)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", err, sqlrun.ErrNotFound)
+	}
+	infos := make([]sqlrun.TableInfo, len(tables))
+	for i, t := range tables {
+		infos[i] = sqlrun.TableInfo{Name: t.Name, View: t.Type == "VIRTUAL_VIEW"}
+	}
+	return infos, nil
 }
 
 // glueDatabases is Glue's GetDatabases as the caller via Athena: refused

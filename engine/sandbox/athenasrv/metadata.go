@@ -265,19 +265,31 @@ func (q *call) listTableMetadata() (any, *wire.Error) {
 		return nil, werr
 	}
 	name := *q.in.DatabaseName
+	type output struct {
+		TableMetadataList []tableMetadata `json:"TableMetadataList"`
+		NextToken         string          `json:"NextToken,omitempty"`
+	}
 	var tables []tableMetadata
 	switch kind {
 	case glueKind:
-		ts, d, err := glueTables(q.svc, q.caller, name)
-		if d != nil {
+		// Glue's GetTables as the caller, authorizing only the tables up
+		// to the end of the page (each page is one call, as in Glue).
+		st := q.st()
+		if d := gluesrv.AuthorizeDatabase(q.authz(), q.caller, viaAthena(), st.Region, st.AccountID, "glue:GetTables", name); d != nil {
 			return nil, glueMetadataDenied(d)
 		}
+		ts, err := q.svc.cfg.Meta.Tables(name)
 		if err != nil {
 			return nil, glueNotFound("Database " + name)
 		}
-		for _, t := range ts {
-			tables = append(tables, q.glueTableMetadata(t))
+		page, next := pageAfter(ts, func(t metastore.Table) string { return t.Name }, after, size, func(t metastore.Table) bool {
+			return match(t.Name) && q.authz().Authorize(q.caller, "glue:GetTables", gluesrv.TableARN(st.Region, st.AccountID, t.Database, t.Name), viaAthena()) == nil
+		})
+		out := output{TableMetadataList: make([]tableMetadata, len(page)), NextToken: next}
+		for i, t := range page {
+			out.TableMetadataList[i] = q.glueTableMetadata(t)
 		}
+		return out, nil
 	case tabulatorKind:
 		if werr := q.tabulatorMetadata(); werr != nil {
 			return nil, werr
@@ -289,10 +301,6 @@ func (q *call) listTableMetadata() (any, *wire.Error) {
 		for _, t := range ts {
 			tables = append(tables, tabulatorTableMetadata(t))
 		}
-	}
-	type output struct {
-		TableMetadataList []tableMetadata `json:"TableMetadataList"`
-		NextToken         string          `json:"NextToken,omitempty"`
 	}
 	tableName := func(t tableMetadata) string { return t.Name }
 	page, next := pageAfter(tables, tableName, after, size, func(t tableMetadata) bool { return match(t.Name) })

@@ -154,7 +154,13 @@ func (e *Engine) Run(ctx context.Context, q Query, cat Catalog, out Output) (Sta
 		if _, ok := names[o.ref]; ok {
 			continue
 		}
-		tbl, err := cat.Table(ctx, o.ref)
+		var tbl *Table
+		var err error
+		if o.ref.Database == infoSchema {
+			tbl, err = infoSchemaTable(cat, o.ref)
+		} else {
+			tbl, err = cat.Table(ctx, o.ref)
+		}
 		if err != nil {
 			if errors.Is(err, ErrNotFound) {
 				return stats, e.notFound(ctx, cat, o.ref, q.SQL, toks[o.first])
@@ -224,7 +230,7 @@ func (e *Engine) notFound(ctx context.Context, cat Catalog, ref TableRef, _ stri
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return newError(catalogNotFound, at.Line, at.Col, "Catalog '"+ref.Catalog+"' does not exist")
-	case err == nil && !containsFold(dbs, ref.Database):
+	case err == nil && ref.Database != infoSchema && !containsFold(dbs, ref.Database):
 		return newError(schemaNotFound, at.Line, at.Col, "Schema '"+ref.Database+"' does not exist")
 	}
 	return newError(tableNotFound, at.Line, at.Col, "Table '"+ref.String()+"' does not exist")

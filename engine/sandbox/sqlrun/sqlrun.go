@@ -12,7 +12,9 @@
 // NULLS LAST default included), OFFSET/LIMIT/FETCH, subqueries, set
 // operations, the common aggregates and scalar functions, CAST/TRY_CAST and
 // DATE/TIMESTAMP literals. SHOW DATABASES/SCHEMAS, SHOW TABLES, SHOW COLUMNS
-// and DESCRIBE answer from the Catalog alone, as text lines (see show.go).
+// and DESCRIBE answer from the Catalog alone, as text lines (see show.go);
+// so do information_schema.tables and information_schema.schemata, as
+// tables (see infoschema.go).
 //
 // What does not: INSERT, CTAS, CREATE, DROP, ALTER, MERGE, UPDATE, DELETE,
 // UNLOAD, EXPLAIN, PREPARE/EXECUTE, INTERVAL arithmetic, arrays, maps, rows,

@@ -517,3 +517,71 @@ func TestJavaDouble(t *testing.T) {
 		}
 	}
 }
+
+// viewCatalog marks some of fakeCatalog's tables as views.
+type viewCatalog struct {
+	*fakeCatalog
+	views map[string]bool
+}
+
+func (c viewCatalog) TableInfos(ctx context.Context, catalog, db string) ([]TableInfo, error) {
+	names, err := c.Tables(ctx, catalog, db)
+	var out []TableInfo
+	for _, n := range names {
+		out = append(out, TableInfo{Name: n, View: c.views[n]})
+	}
+	return out, err
+}
+
+func TestInformationSchema(t *testing.T) {
+	e := newEngine(t)
+	cat := newCatalog()
+	cat.add("awsdatacatalog.sales.orders", "id bigint", "1")
+	cat.add("awsdatacatalog.sales.totals", "id bigint", "1")
+	cat.add("awsdatacatalog.hr.people", "id bigint", "1")
+	cat.add("other.x.y", "id bigint", "1")
+	vc := viewCatalog{cat, map[string]bool{"totals": true}}
+
+	out, _, err := run(t, e, vc, "SELECT table_schema, table_name, table_type FROM information_schema.tables ORDER BY 1, 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range out.rows {
+		got = append(got, r[0].Text+"."+r[1].Text+":"+r[2].Text)
+	}
+	want := "hr.people:BASE TABLE,sales.orders:BASE TABLE,sales.totals:VIEW"
+	if strings.Join(got, ",") != want {
+		t.Errorf("got %v, want %s", got, want)
+	}
+
+	// Without TableLister every table is a base table; the catalog part
+	// of a three-part name chooses the catalog; WHERE works on the rows.
+	out, _, err = run(t, e, cat, `SELECT table_catalog, table_type FROM "other".information_schema.tables WHERE table_schema = 'x'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.rows) != 1 || out.rows[0][0].Text != "other" || out.rows[0][1].Text != "BASE TABLE" {
+		t.Errorf("got %v", out.rows)
+	}
+	out, _, err = run(t, e, cat, "SELECT count(*) FROM information_schema.schemata")
+	if err != nil || len(out.rows) != 1 || out.rows[0][0].Text != "2" {
+		t.Errorf("schemata: %v %v, want 2 schemas", out, err)
+	}
+
+	// A refusal while listing fails the query with the catalog's error.
+	denied := errors.New("glue:GetTables refused")
+	if _, _, err := run(t, e, failingTables{cat, denied}, "SELECT * FROM information_schema.tables"); !errors.Is(err, denied) {
+		t.Errorf("got %v, want the catalog's refusal", err)
+	}
+	if _, _, err := run(t, e, cat, "SELECT * FROM information_schema.columns"); err == nil || !strings.Contains(err.Error(), "TABLE_NOT_FOUND") {
+		t.Errorf("columns: got %v, want TABLE_NOT_FOUND", err)
+	}
+}
+
+type failingTables struct {
+	*fakeCatalog
+	err error
+}
+
+func (c failingTables) Tables(context.Context, string, string) ([]string, error) { return nil, c.err }

@@ -88,9 +88,11 @@ func baseTime() time.Time { return time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC) }
 // partition locations), every object, every Quilt package as quilt3 lays
 // it out, the data of derived (From) tables, and, when BenchRows > 0, the
 // lazily generated benchmark table. It calls st.WithBench first, so the
-// metastore built from st afterwards sees benchmarks.numbers.
+// metastore built from st afterwards sees benchmarks.numbers. It calls
+// st.WithCatalogBench too, for the same reason.
 func Populate(st *Stack, store *objstore.Store) error {
 	st.WithBench()
+	st.WithCatalogBench()
 	for _, b := range st.bucketNames() {
 		store.CreateBucket(b)
 	}

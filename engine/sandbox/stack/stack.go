@@ -57,6 +57,9 @@ type Stack struct {
 	// Bench, when set, adds the generated benchmark table
 	// (benchmarks.numbers) with this many rows, generated on first use.
 	BenchRows int `yaml:"bench_rows"`
+	// CatalogBench, when set, adds generated databases and tables (see
+	// WithCatalogBench).
+	CatalogBench CatalogBench `yaml:"catalog_bench"`
 }
 
 // User is a Quilt catalog user.

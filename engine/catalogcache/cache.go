@@ -1,0 +1,211 @@
+// Package catalogcache keeps catalog listings (engine.Listing) on disk, one
+// file per principal, so that a second start lists at once while the
+// listing is refreshed in the background. It knows nothing of terminals:
+// `quiltq ls` and the TUI's catalog tree both use it.
+//
+// A principal is who AWS sees: the STS caller ARN, which for a Quilt login
+// names the role and the user (assumed-role/<role>/<user>), and the region.
+// The file of one principal is named by a hash of its key and records the
+// key in full; Load refuses a file whose recorded key differs, so that the
+// listing of one principal is never served to another, even if two keys
+// were to hash alike or a file were copied. Files are written 0600 in a
+// 0700 directory, through a temporary file and a rename, so that a reader
+// never sees half a listing. The files are gob: a second start must read
+// ten thousand tables in a few milliseconds, which JSON does not allow.
+package catalogcache
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/quiltq/quiltq/engine"
+)
+
+// formatVersion changes when the file's shape does; older files are
+// ignored (and rewritten).
+const formatVersion = 1
+
+// Key names a principal: whose listing it is.
+type Key struct {
+	// Principal is the STS caller ARN (athena.Client.CallerARN).
+	Principal string
+	// Region is the AWS region the listing was made in.
+	Region string
+}
+
+func (k Key) file() string {
+	h := sha256.Sum256([]byte(fmt.Sprintf("v%d\x00%s\x00%s", formatVersion, k.Principal, k.Region)))
+	return "catalog-" + hex.EncodeToString(h[:16]) + ".gob"
+}
+
+// Entry is one cached listing and when it was made.
+type Entry struct {
+	Version   int            `json:"version"`
+	Principal string         `json:"principal"`
+	Region    string         `json:"region"`
+	Fetched   time.Time      `json:"fetched"`
+	Listing   engine.Listing `json:"listing"`
+}
+
+// Age is how old the entry is at now.
+func (e Entry) Age(now time.Time) time.Duration { return now.Sub(e.Fetched) }
+
+// Cache is a directory of listings. Its zero Now means time.Now.
+type Cache struct {
+	// Dir holds the files, e.g. <config.Paths.CacheDir>/catalog.
+	Dir string
+	Now func() time.Time
+}
+
+func (c *Cache) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// Load returns k's cached listing. ok is false when there is none, when
+// the file is of another format version, or when it belongs to another
+// principal. A file that cannot be read or decoded is an error.
+func (c *Cache) Load(k Key) (e Entry, ok bool, err error) {
+	data, err := os.ReadFile(filepath.Join(c.Dir, k.file()))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Entry{}, false, nil
+	}
+	if err != nil {
+		return Entry{}, false, fmt.Errorf("reading the catalog cache: %w", err)
+	}
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&e); err != nil {
+		return Entry{}, false, fmt.Errorf("the catalog cache %s is damaged (%v): it will be rewritten", filepath.Join(c.Dir, k.file()), err)
+	}
+	if e.Version != formatVersion || e.Principal != k.Principal || e.Region != k.Region {
+		return Entry{}, false, nil
+	}
+	emptyNotNil(&e.Listing)
+	return e, true, nil
+}
+
+// emptyNotNil gives back the empty lists gob leaves out, so that a
+// listing read from the cache prints as the one that was stored ([] in
+// JSON, not null).
+func emptyNotNil(l *engine.Listing) {
+	if l.Catalogs == nil {
+		l.Catalogs = []engine.ListedCatalog{}
+	}
+	if l.Errors == nil {
+		l.Errors = []engine.ListError{}
+	}
+	for i := range l.Catalogs {
+		c := &l.Catalogs[i]
+		if c.Databases == nil {
+			c.Databases = []engine.ListedDatabase{}
+		}
+		for j := range c.Databases {
+			d := &c.Databases[j]
+			if d.Tables == nil {
+				d.Tables = []engine.ListedTable{}
+			}
+			for k := range d.Tables {
+				if d.Tables[k].Columns == nil {
+					d.Tables[k].Columns = []engine.Column{}
+				}
+			}
+		}
+	}
+}
+
+// Store writes l as k's listing, made now.
+func (c *Cache) Store(k Key, l engine.Listing) (Entry, error) {
+	e := Entry{Version: formatVersion, Principal: k.Principal, Region: k.Region, Fetched: c.now().UTC(), Listing: l}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(e); err != nil {
+		return Entry{}, fmt.Errorf("writing the catalog cache: %w", err)
+	}
+	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
+		return Entry{}, fmt.Errorf("writing the catalog cache: %w", err)
+	}
+	f, err := os.CreateTemp(c.Dir, ".catalog-*.tmp")
+	if err != nil {
+		return Entry{}, fmt.Errorf("writing the catalog cache: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // after a successful rename, there is nothing left to remove
+	// CreateTemp makes the file 0600 already; say so for other systems.
+	if err := f.Chmod(0o600); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		f.Close()
+		return Entry{}, fmt.Errorf("writing the catalog cache: %w", err)
+	}
+	if _, err := f.Write(buf.Bytes()); err != nil {
+		f.Close()
+		return Entry{}, fmt.Errorf("writing the catalog cache: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return Entry{}, fmt.Errorf("writing the catalog cache: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(c.Dir, k.file())); err != nil {
+		return Entry{}, fmt.Errorf("writing the catalog cache: %w", err)
+	}
+	return e, nil
+}
+
+// Policy says when a cached listing is served and when it is refreshed.
+type Policy struct {
+	// Fresh is the age under which a cached listing is served without a
+	// refresh.
+	Fresh time.Duration
+	// MaxAge is the age from which a cached listing is no longer served:
+	// the caller waits for a new listing instead. Zero means "never serve
+	// the cache".
+	MaxAge time.Duration
+}
+
+// DefaultPolicy is quiltq's: serve a listing younger than an hour at
+// once, and refresh it when it is older than a minute.
+func DefaultPolicy() Policy { return Policy{Fresh: time.Minute, MaxAge: time.Hour} }
+
+// Refreshed is the outcome of a background refresh.
+type Refreshed struct {
+	Entry Entry // the new listing, already stored
+	Err   error // the fetch failed (the cache is unchanged), or storing it did
+}
+
+// Serve returns k's cached listing at once when it is younger than
+// p.MaxAge (served true), and starts fetch in the background when there
+// is none or it is older than p.Fresh. The refresh's outcome arrives on
+// the channel, which is then closed; with no refresh the channel is
+// closed at once. A damaged cache file counts as no cache: warn, when not
+// nil, says why.
+func (c *Cache) Serve(ctx context.Context, k Key, p Policy, fetch func(context.Context) (engine.Listing, error)) (cached Entry, served bool, refresh <-chan Refreshed, warn error) {
+	e, ok, warn := c.Load(k)
+	age := e.Age(c.now())
+	served = ok && age < p.MaxAge
+	ch := make(chan Refreshed, 1)
+	if served && age < p.Fresh {
+		close(ch)
+		return e, true, ch, warn
+	}
+	go func() {
+		defer close(ch)
+		l, err := fetch(ctx)
+		if err != nil {
+			ch <- Refreshed{Err: err}
+			return
+		}
+		ne, err := c.Store(k, l)
+		if err != nil {
+			ch <- Refreshed{Entry: Entry{Version: formatVersion, Principal: k.Principal, Region: k.Region, Fetched: c.now().UTC(), Listing: l}, Err: err}
+			return
+		}
+		ch <- Refreshed{Entry: ne}
+	}()
+	return e, served, ch, warn
+}

@@ -1,0 +1,119 @@
+package catalogcache
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/quiltq/quiltq/engine"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func listing(name string) engine.Listing {
+	return engine.Listing{Catalogs: []engine.ListedCatalog{{Name: name, Type: "GLUE", Databases: []engine.ListedDatabase{
+		{Name: "db", Tables: []engine.ListedTable{{Name: "t", Kind: engine.KindTable, Columns: []engine.Column{{Name: "c", Type: "int"}}}}}}}},
+		Errors: []engine.ListError{}}
+}
+
+var (
+	analyst = Key{Principal: "arn:aws:sts::1:assumed-role/RW/analyst", Region: "us-east-1"}
+	admin   = Key{Principal: "arn:aws:sts::1:assumed-role/Admin/admin", Region: "us-east-1"}
+)
+
+func TestStoreLoadIsolatesPrincipals(t *testing.T) {
+	clk := &clock{time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c := &Cache{Dir: filepath.Join(t.TempDir(), "catalog"), Now: clk.now}
+	if _, ok, err := c.Load(analyst); ok || err != nil {
+		t.Fatalf("empty cache: %v %v", ok, err)
+	}
+	if _, err := c.Store(analyst, listing("analyst-view")); err != nil {
+		t.Fatal(err)
+	}
+	e, ok, err := c.Load(analyst)
+	if err != nil || !ok || e.Listing.Catalogs[0].Name != "analyst-view" || !e.Fetched.Equal(clk.t) {
+		t.Fatalf("got %+v %v %v", e, ok, err)
+	}
+	// Another principal, or the same one in another region, sees nothing.
+	for _, k := range []Key{admin, {Principal: analyst.Principal, Region: "eu-west-1"}} {
+		if _, ok, _ := c.Load(k); ok {
+			t.Errorf("%+v read the analyst's listing", k)
+		}
+	}
+	// A file copied under another principal's name is refused: the key
+	// inside it decides.
+	data, _ := os.ReadFile(filepath.Join(c.Dir, analyst.file()))
+	os.WriteFile(filepath.Join(c.Dir, admin.file()), data, 0o600)
+	if _, ok, _ := c.Load(admin); ok {
+		t.Error("a copied file was served to another principal")
+	}
+	fi, err := os.Stat(filepath.Join(c.Dir, analyst.file()))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("file mode %v (%v), want 0600", fi.Mode(), err)
+	}
+	di, _ := os.Stat(c.Dir)
+	if di.Mode().Perm() != 0o700 {
+		t.Errorf("directory mode %v, want 0700", di.Mode())
+	}
+	// A damaged file is an error, not a listing.
+	os.WriteFile(filepath.Join(c.Dir, analyst.file()), []byte("{not json"), 0o600)
+	if _, ok, err := c.Load(analyst); ok || err == nil {
+		t.Errorf("damaged file: %v %v", ok, err)
+	}
+}
+
+func TestServePolicy(t *testing.T) {
+	clk := &clock{time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c := &Cache{Dir: t.TempDir(), Now: clk.now}
+	var fetches atomic.Int32
+	fetch := func(context.Context) (engine.Listing, error) {
+		fetches.Add(1)
+		return listing("fresh"), nil
+	}
+	p := DefaultPolicy()
+	ctx := context.Background()
+
+	// No cache: nothing served, one refresh, which is stored.
+	_, served, ch, _ := c.Serve(ctx, analyst, p, fetch)
+	r := <-ch
+	if served || r.Err != nil || r.Entry.Listing.Catalogs[0].Name != "fresh" || fetches.Load() != 1 {
+		t.Fatalf("cold: served %v, %+v, %d fetches", served, r, fetches.Load())
+	}
+	// Younger than Fresh: served, no refresh.
+	clk.t = clk.t.Add(30 * time.Second)
+	e, served, ch, _ := c.Serve(ctx, analyst, p, fetch)
+	if _, open := <-ch; !served || open || fetches.Load() != 1 || e.Listing.Catalogs[0].Name != "fresh" {
+		t.Errorf("fresh: served %v, channel open %v, %d fetches", served, open, fetches.Load())
+	}
+	// Older than Fresh, younger than MaxAge: served, and refreshed.
+	clk.t = clk.t.Add(10 * time.Minute)
+	_, served, ch, _ = c.Serve(ctx, analyst, p, fetch)
+	r = <-ch
+	if !served || r.Err != nil || fetches.Load() != 2 || !r.Entry.Fetched.Equal(clk.t) {
+		t.Errorf("stale: served %v, %+v, %d fetches", served, r, fetches.Load())
+	}
+	// Older than MaxAge: not served.
+	clk.t = clk.t.Add(2 * time.Hour)
+	_, served, ch, _ = c.Serve(ctx, analyst, p, fetch)
+	<-ch
+	if served {
+		t.Error("served a listing older than MaxAge")
+	}
+	// A failed refresh leaves the cache as it was.
+	clk.t = clk.t.Add(2 * time.Minute)
+	before, _, _ := c.Load(analyst)
+	_, _, ch, _ = c.Serve(ctx, analyst, p, func(context.Context) (engine.Listing, error) { return engine.Listing{}, errors.New("offline") })
+	if r := <-ch; r.Err == nil {
+		t.Error("the failed refresh reported no error")
+	}
+	after, _, _ := c.Load(analyst)
+	if !after.Fetched.Equal(before.Fetched) {
+		t.Error("a failed refresh changed the cache")
+	}
+}

@@ -1,0 +1,90 @@
+package grants
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/engine/iam"
+)
+
+// QuiltRole is the grants a Quilt role carries: the buckets GraphQL
+// `buckets` returns for the user. A bucket is a database of the Tabulator
+// catalog, and the prefix of its tables in the stack's user database
+// ("<bucket>_packages", "<bucket>_objects-view"). References elsewhere are
+// not the role's business: it abstains on them.
+type QuiltRole struct {
+	Role    string
+	Buckets []string
+	// TabulatorCatalog is the stack's Tabulator data catalog
+	// ("quilt-<stack>-tabulator"), lower-cased or not.
+	TabulatorCatalog string
+	// UserDatabase is the stack's user Athena database; "" recognizes it
+	// by the name Quilt gives it ("userathenadatabase-<random>").
+	UserDatabase string
+}
+
+// Name implements Source.
+func (q *QuiltRole) Name() string {
+	if q.Role == "" {
+		return "your Quilt role"
+	}
+	return "Quilt role " + q.Role
+}
+
+func (q *QuiltRole) granted(bucket string) bool {
+	return slices.ContainsFunc(q.Buckets, func(b string) bool { return strings.EqualFold(b, bucket) })
+}
+
+func (q *QuiltRole) isUserDatabase(catalog, db string) bool {
+	if !strings.EqualFold(catalog, iam.DefaultCatalog) {
+		return false
+	}
+	if q.UserDatabase != "" {
+		return strings.EqualFold(db, q.UserDatabase)
+	}
+	return strings.HasPrefix(db, "userathenadatabase-")
+}
+
+// Decide implements Source.
+func (q *QuiltRole) Decide(r engine.Ref, _ iam.StatementKind) (Verdict, string) {
+	switch {
+	case q.TabulatorCatalog != "" && strings.EqualFold(r.Catalog, q.TabulatorCatalog):
+		switch {
+		case r.Database == "*":
+			return Allowed, "listing the Tabulator catalog shows your buckets"
+		case !q.granted(r.Database):
+			return Denied, "it does not grant bucket " + r.Database + ", so its Tabulator tables are not yours to query"
+		case r.Access == engine.Write:
+			return Denied, "Tabulator tables are read-only: they are defined in the bucket's Quilt configuration, not written by queries"
+		}
+		return Allowed, "it grants bucket " + r.Database
+	case q.isUserDatabase(r.Catalog, r.Database):
+		if r.Table == "*" {
+			return Allowed, "listing the user database"
+		}
+		bucket, _, ok := strings.Cut(r.Table, "_")
+		if !ok {
+			return Unknown, ""
+		}
+		// S3 bucket names cannot hold "_", so the first one ends the bucket.
+		if !q.granted(bucket) {
+			return Denied, "the table belongs to bucket " + bucket + ", which it does not grant"
+		}
+		if r.Access == engine.Write {
+			return Denied, "Quilt maintains the user database's per-bucket tables; queries may not change them"
+		}
+		return Allowed, "it grants bucket " + bucket
+	}
+	return Unknown, ""
+}
+
+// Offer implements Source.
+func (q *QuiltRole) Offer(engine.Ref) string {
+	if len(q.Buckets) == 0 {
+		return q.Name() + " grants no buckets"
+	}
+	b := slices.Clone(q.Buckets)
+	slices.Sort(b)
+	return q.Name() + " grants buckets " + strings.Join(b, ", ") + " (`quiltq ls` lists their tables)"
+}

@@ -124,3 +124,29 @@ func CallerIdentity(ctx context.Context, cfg aws.Config) (Caller, error) {
 	}
 	return Caller{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn), UserID: aws.ToString(out.UserId)}, nil
 }
+
+// RoleBuckets asks the registry for the user's current role and the
+// buckets it grants (GraphQL `buckets`, scoped to the role), in one call.
+func (r *Registry) RoleBuckets(ctx context.Context, accessToken string) (role string, buckets []string, err error) {
+	var out struct {
+		Me *struct {
+			Role *struct {
+				Name string `json:"name"`
+			} `json:"role"`
+		} `json:"me"`
+		Buckets []struct {
+			Name string `json:"name"`
+		} `json:"buckets"`
+	}
+	if err := r.GraphQL(ctx, accessToken, `query { me { role { name } } buckets { name } }`, nil, &out); err != nil {
+		return "", nil, err
+	}
+	if out.Me != nil && out.Me.Role != nil {
+		role = out.Me.Role.Name
+	}
+	buckets = []string{}
+	for _, b := range out.Buckets {
+		buckets = append(buckets, b.Name)
+	}
+	return role, buckets, nil
+}

@@ -247,6 +247,11 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 			return exitUsage
 		}
 	}
+	gc, err := a.localGrants()
+	if err != nil {
+		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
+		return exitUsage
+	}
 	sess, err := a.session(ctx, g.results == "")
 	if err != nil {
 		err = credentialsCause(err)
@@ -263,6 +268,8 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 	if g.results != "" {
 		return showResults(ctx, sess, g.results, opts, st)
 	}
+	a.sessionGrants(ctx, gc, sess)
+	sess.grants = gc
 	return runStatements(ctx, sess, stmts, opts, st)
 }
 

@@ -52,6 +52,7 @@ type globalFlags struct {
 	awsProfile      string
 	fetch           string
 	results         string
+	grants          string
 }
 
 // optionalString is a string flag that knows whether it was given.
@@ -84,6 +85,7 @@ func newGlobalFlags(g *globalFlags) *flag.FlagSet {
 	fs.StringVar(&g.sandboxUser, "sandbox-user", "analyst", "sandbox `user` to log in as (analyst, reader, admin)")
 	fs.StringVar(&g.awsProfile, "aws-profile", "", "use plain AWS credentials from this shared-config `profile` instead of a Quilt login")
 	fs.StringVar(&g.fetch, "fetch", "auto", "how to read results: auto (the S3 file when allowed), s3, api (`mode`)")
+	fs.StringVar(&g.grants, "grants", "", "check table references against this rules `file` (default: grants.toml in the config dir, when it exists)")
 	fs.StringVar(&g.results, "results", "", "print the results of an earlier query `ID` (waiting if it still runs) instead of running SQL")
 	return fs
 }
@@ -143,6 +145,7 @@ func connectionFlags(fs *flag.FlagSet, g *globalFlags) {
 	fs.BoolVar(&g.sandbox, "sandbox", g.sandbox, "run against the embedded sandbox stack")
 	fs.StringVar(&g.sandboxUser, "sandbox-user", g.sandboxUser, "sandbox `user` to log in as (analyst, reader, admin)")
 	fs.StringVar(&g.awsProfile, "aws-profile", g.awsProfile, "use plain AWS credentials from this shared-config `profile`")
+	fs.StringVar(&g.grants, "grants", g.grants, "check table references against this rules `file`")
 }
 
 // run is the whole program: it parses args, runs the command they name and

@@ -176,7 +176,7 @@ func TestPolicy(t *testing.T) {
 		want Verdict
 		why  string
 	}{
-		{mk(noGlue), ref(glue, "sales", "orders", engine.Read), Denied, "does not allow glue:GetTable on arn:aws:glue:us-east-1:123456789012:table/sales/orders"},
+		{mk(noGlue), ref(glue, "sales", "orders", engine.Read), Denied, "does not allow glue:GetTable on arn:aws:glue:us-east-1:123456789012:catalog, arn:aws:glue:us-east-1:123456789012:database/sales, arn:aws:glue:us-east-1:123456789012:table/sales/orders"},
 		{mk(salesOnly), ref(glue, "sales", "orders", engine.Read), Allowed, "allows the"},
 		{mk(salesOnly), ref(glue, "sales", "customers", engine.Read), Denied, "explicitly denies glue:GetTable on arn:aws:glue:us-east-1:123456789012:table/sales/customers"},
 		{mk(salesOnly), ref(glue, "hr", "pay", engine.Read), Denied, "database/hr"},

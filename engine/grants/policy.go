@@ -55,13 +55,21 @@ func (p *Policy) Decide(ref engine.Ref, kind iam.StatementKind) (Verdict, string
 	if len(gaps) == 0 {
 		return Allowed, fmt.Sprintf("it allows the %d Glue and Lambda actions Athena takes for it", len(mine))
 	}
+	// One clause per action: "does not allow glue:GetTable on A, B".
 	var parts []string
+	at := map[string]int{}
 	for _, g := range gaps {
 		how := "does not allow"
 		if g.Result.Decision == iam.ExplicitlyDenied {
 			how = "explicitly denies"
 		}
-		parts = append(parts, fmt.Sprintf("%s %s on %s", how, g.Action, g.Resource))
+		key := how + " " + g.Action
+		if i, ok := at[key]; ok {
+			parts[i] += ", " + g.Resource
+			continue
+		}
+		at[key] = len(parts)
+		parts = append(parts, key+" on "+g.Resource)
 	}
 	return Denied, "it " + strings.Join(parts, "; ")
 }

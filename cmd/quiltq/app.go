@@ -189,13 +189,22 @@ func (a *app) session(ctx context.Context, needWorkgroup bool) (*querySession, e
 	client := athena.New(cfg, opts)
 	qs := &querySession{client: client, pricePerTB: s.PricePerTB(), credSource: l.source, login: l, aws: cfg}
 	if needWorkgroup {
-		wg, err := client.ChooseWorkgroup(ctx, s.Workgroup())
-		if err != nil {
+		if err := a.chooseWorkgroup(ctx, qs); err != nil {
 			return nil, err
 		}
-		qs.workgroup = wg.Name
 	}
 	return qs, nil
+}
+
+// chooseWorkgroup picks the session's workgroup: the configured one, else
+// the one the user may use.
+func (a *app) chooseWorkgroup(ctx context.Context, qs *querySession) error {
+	wg, err := qs.client.ChooseWorkgroup(ctx, a.settings.Workgroup())
+	if err != nil {
+		return err
+	}
+	qs.workgroup = wg.Name
+	return nil
 }
 
 // runQueryMode is quiltq's one-shot query mode: SQL from -e, -f or stdin,
@@ -252,14 +261,11 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 		return exitUsage
 	}
-	sess, err := a.session(ctx, g.results == "")
+	// The workgroup is chosen after the grant check, so that a refused
+	// query costs no AWS call at all.
+	sess, err := a.session(ctx, false)
 	if err != nil {
-		err = credentialsCause(err)
-		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
-		if hint := athena.Hint(err); hint != "" {
-			fmt.Fprintf(st.Err, "  next:      %s\n", hint)
-		}
-		return exitCode(err)
+		return sessionFailed(st, err)
 	}
 	opts := queryOptions{
 		Format: format, NoHeader: g.noHeader, NullString: g.nullString.s, Limit: g.limit,
@@ -269,8 +275,31 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 		return showResults(ctx, sess, g.results, opts, st)
 	}
 	a.sessionGrants(ctx, gc, sess)
-	sess.grants = gc
+	// Every statement is checked before any runs: a script is not started
+	// when one of its statements would be refused.
+	for _, sql := range stmts {
+		if code := gc.checkStatement(ctx, sql, opts, st); code >= 0 {
+			if len(stmts) > 1 {
+				fmt.Fprintln(st.Err, "quiltq: no statement of the script was run")
+			}
+			return code
+		}
+	}
+	if err := a.chooseWorkgroup(ctx, sess); err != nil {
+		return sessionFailed(st, err)
+	}
 	return runStatements(ctx, sess, stmts, opts, st)
+}
+
+// sessionFailed says why a session could not be set up (a login, the
+// workgroup), with the next step, and returns the exit code.
+func sessionFailed(st streams, err error) int {
+	err = credentialsCause(err)
+	fmt.Fprintf(st.Err, "quiltq: %v\n", err)
+	if hint := athena.Hint(err); hint != "" {
+		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
+	}
+	return exitCode(err)
 }
 
 // settingIsDefault reports whether nobody set the setting name.

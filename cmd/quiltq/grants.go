@@ -33,8 +33,9 @@ func (a *app) rulesPath() (path string, explicit bool) {
 	if a.g.grants != "" {
 		return a.g.grants, true
 	}
-	p, err := config.PathsFrom(a.getenv)
-	if err != nil || p.ConfigDir == "" {
+	// PathsFrom may fail on the cache dir alone; the config dir suffices.
+	p, _ := config.PathsFrom(a.getenv)
+	if p.ConfigDir == "" {
 		return "", false
 	}
 	return filepath.Join(p.ConfigDir, "grants.toml"), false
@@ -69,27 +70,22 @@ func (a *app) sessionGrants(ctx context.Context, gc *grantCheck, qs *querySessio
 	if l == nil || l.registry == nil || l.quilt == nil {
 		return
 	}
-	role, buckets, err := func() (string, []string, error) {
+	q := &grants.QuiltRole{Load: func() (string, []string, error) {
 		token, err := l.quilt.AccessToken(ctx)
 		if err != nil {
 			return "", nil, err
 		}
 		return l.registry.RoleBuckets(ctx, token)
-	}()
-	if err != nil {
-		fmt.Fprintf(a.st.Err, "quiltq: the Quilt role's buckets could not be read, so they are not checked before sending: %v\n", err)
-	} else {
-		q := &grants.QuiltRole{Role: role, Buckets: buckets}
-		if l.catalog != nil {
-			q.TabulatorCatalog = l.catalog.TabulatorCatalog()
-		}
-		gc.checker.Sources = append(gc.checker.Sources, q)
+	}}
+	if l.catalog != nil {
+		q.TabulatorCatalog = l.catalog.TabulatorCatalog()
 	}
+	gc.checker.Sources = append(gc.checker.Sources, q)
 	if a.sandbox != nil {
+		// The sandbox knows the role's policy: the user's role as it
+		// started (a switch with `quiltq role` is not seen here).
 		user, ok := sandboxUser(a.sandbox.Info, a.g.sandboxUser)
-		if role == "" {
-			role = user.Role
-		}
+		role := user.Role
 		if ok && role != "" {
 			gc.policy = &grants.Policy{
 				Label:    "role " + role + "'s policy",

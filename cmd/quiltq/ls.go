@@ -81,6 +81,13 @@ func runLs(ctx context.Context, g *globalFlags, args []string, st streams, geten
 	if code >= 0 {
 		return code
 	}
+	gc, err := a.localGrants()
+	if err != nil {
+		fmt.Fprintf(st.Err, "quiltq ls: %v\n", err)
+		return exitUsage
+	}
+	a.sessionGrants(ctx, gc, b.qs)
+	l = gc.listingFilter(l)
 	if catalog != "" {
 		l = narrow(l, catalog, database)
 	}
@@ -171,6 +178,7 @@ func runDescribe(ctx context.Context, g *globalFlags, args []string, st streams,
 // tables come from, and the cache.
 type browser struct {
 	client *athena.Client
+	qs     *querySession
 	opts   athena.BrowseOptions
 	region string
 	cache  *catalogcache.Cache // nil when no cache directory can be told
@@ -186,7 +194,7 @@ func newBrowser(ctx context.Context, a *app, st streams, name string) (*browser,
 	if err != nil {
 		return nil, failed(st, name, err)
 	}
-	b := &browser{client: qs.client, region: qs.aws.Region, st: st, name: name}
+	b := &browser{client: qs.client, qs: qs, region: qs.aws.Region, st: st, name: name}
 	if l := qs.login; l != nil {
 		if l.catalog != nil {
 			b.opts.TabulatorCatalog = l.catalog.TabulatorCatalog()
@@ -407,7 +415,7 @@ func printTree(w io.Writer, l engine.Listing) {
 	}
 	tw.Flush()
 	if l.Hidden > 0 {
-		fmt.Fprintf(w, "(%d hidden)\n", l.Hidden)
+		fmt.Fprintf(w, "(%d hidden by your grants)\n", l.Hidden)
 	}
 }
 

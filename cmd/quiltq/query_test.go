@@ -113,7 +113,7 @@ func TestExitCodes(t *testing.T) {
 		{"-e and -f", []string{"-e", "SELECT 1", "-f", "x.sql"}, exitUsage, "not both"},
 		{"unknown flag", []string{"--nope"}, exitUsage, "nope"},
 		{"unknown command", []string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
-		{"denied by AWS", []string{"--sandbox", "-e", `SELECT * FROM "quilt-sales-prod-tabulator"."nextflowtower"."sail" LIMIT 5`}, exitDenied, "assumed-role/ReadWriteQuiltV2-sales-prod/analyst"},
+		{"denied before sending", []string{"--sandbox", "-e", `SELECT * FROM "quilt-sales-prod-tabulator"."nextflowtower"."sail" LIMIT 5`}, exitDenied, "assumed-role/ReadWriteQuiltV2-sales-prod/analyst"},
 		{"not logged in", []string{"-e", "SELECT 1"}, exitCredentials, "QUILTQ_TOKEN"},
 		{"too long", []string{"--sandbox", "-e", "SELECT '" + strings.Repeat("x", 262145) + "'"}, exitUsage, "262144"},
 	}
@@ -134,8 +134,14 @@ func TestExitCodes(t *testing.T) {
 }
 
 // A refusal is printed with its original text whole, then what it names.
+// (A separately running sandbox, so that no policy is known locally and the
+// refusal comes from AWS.)
 func TestDeniedNamesActionResourcePrincipal(t *testing.T) {
-	r := quiltq(t, context.Background(), nil, "", "--sandbox", "-e", `SELECT * FROM "quilt-sales-prod-tabulator"."nextflowtower"."sail" LIMIT 5`)
+	env := sandboxtest.Start(t, sandbox.Options{})
+	r := quiltq(t, context.Background(), envFor(t, env, "analyst"), "", "-e", `SELECT * FROM "quilt-sales-prod-tabulator"."nextflowtower"."sail" LIMIT 5`)
+	if r.code != exitDenied {
+		t.Errorf("exit %d, want %d", r.code, exitDenied)
+	}
 	for _, want := range []string{"is not authorized to perform:", "missing:", "principal: arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)

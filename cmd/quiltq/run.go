@@ -109,6 +109,8 @@ func subcommand(name string) (command, bool) {
 		return func(ctx context.Context, g *globalFlags, args []string, st streams, _ func(string) string) int {
 			return runExplain(ctx, g, args, st)
 		}, true
+	case "check":
+		return runCheck, true
 	case "ls":
 		return runLs, true
 	case "describe":
@@ -189,6 +191,7 @@ Usage:
   quiltq [flags] --results ID      print the results of an earlier query again
   quiltq --sandbox -e 'SQL'        the same against the embedded sandbox stack
   quiltq ls [CATALOG[.DATABASE]]   list catalogs, databases, tables and what could not be listed
+  quiltq check [--json] [SQL | -]  the tables SQL uses and whether your grants allow each (nothing runs)
   quiltq describe TABLE            print one table's columns
   quiltq config                    print the effective settings and where each came from
   quiltq login [CATALOG_URL]       log in to a Quilt catalog; the login goes to the OS keyring

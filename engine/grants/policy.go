@@ -29,7 +29,12 @@ type Policy struct {
 }
 
 // Name implements Source.
-func (p *Policy) Name() string { return p.Label }
+func (p *Policy) Name() string {
+	if p.Caller.ARN == "" {
+		return p.Label
+	}
+	return p.Label + " (for " + p.Caller.ARN + ")"
+}
 
 // Decide implements Source.
 func (p *Policy) Decide(ref engine.Ref, kind iam.StatementKind) (Verdict, string) {

@@ -3,6 +3,7 @@ package grants
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/iam"
@@ -22,6 +23,33 @@ type QuiltRole struct {
 	// UserDatabase is the stack's user Athena database; "" recognizes it
 	// by the name Quilt gives it ("userathenadatabase-<random>").
 	UserDatabase string
+	// Load, when set, fills Role and Buckets the first time a reference
+	// needs them, so that queries outside the role's scope cost no call
+	// to the registry. If it fails, references in scope are denied: a
+	// check that cannot be made must not pass.
+	Load func() (role string, buckets []string, err error)
+
+	once    sync.Once
+	loadErr error
+}
+
+// load runs Load once.
+func (q *QuiltRole) load() error {
+	q.once.Do(func() {
+		if q.Load == nil {
+			return
+		}
+		role, buckets, err := q.Load()
+		if err != nil {
+			q.loadErr = err
+			return
+		}
+		if q.Role == "" {
+			q.Role = role
+		}
+		q.Buckets = buckets
+	})
+	return q.loadErr
 }
 
 // Name implements Source.
@@ -48,6 +76,12 @@ func (q *QuiltRole) isUserDatabase(catalog, db string) bool {
 
 // Decide implements Source.
 func (q *QuiltRole) Decide(r engine.Ref, _ iam.StatementKind) (Verdict, string) {
+	if !q.inScope(r) {
+		return Unknown, ""
+	}
+	if err := q.load(); err != nil {
+		return Denied, "its buckets could not be read, so the reference cannot be checked: " + err.Error()
+	}
 	switch {
 	case q.TabulatorCatalog != "" && strings.EqualFold(r.Catalog, q.TabulatorCatalog):
 		switch {
@@ -79,8 +113,17 @@ func (q *QuiltRole) Decide(r engine.Ref, _ iam.StatementKind) (Verdict, string) 
 	return Unknown, ""
 }
 
+// inScope reports whether r names the Tabulator catalog or the user
+// database: what the role's buckets rule over.
+func (q *QuiltRole) inScope(r engine.Ref) bool {
+	return q.TabulatorCatalog != "" && strings.EqualFold(r.Catalog, q.TabulatorCatalog) || q.isUserDatabase(r.Catalog, r.Database)
+}
+
 // Offer implements Source.
 func (q *QuiltRole) Offer(engine.Ref) string {
+	if q.load() != nil {
+		return ""
+	}
 	if len(q.Buckets) == 0 {
 		return q.Name() + " grants no buckets"
 	}

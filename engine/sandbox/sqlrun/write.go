@@ -13,14 +13,14 @@ type WriteKind string
 
 // The statements ParseWrite reads.
 const (
-	CreateTableAs  WriteKind = "CREATE TABLE AS"  // CREATE TABLE t [WITH (...)] AS query [WITH [NO] DATA]
-	InsertInto     WriteKind = "INSERT INTO"      // INSERT INTO t [(cols)] query
-	CreateTable    WriteKind = "CREATE TABLE"     // CREATE [EXTERNAL] TABLE t (cols) ... LOCATION '...'
-	CreateView     WriteKind = "CREATE VIEW"      // CREATE [OR REPLACE] VIEW v AS query
-	DropTable      WriteKind = "DROP TABLE"       // DROP TABLE [IF EXISTS] t
-	DropView       WriteKind = "DROP VIEW"        // DROP VIEW [IF EXISTS] v
-	CreateDatabase WriteKind = "CREATE DATABASE"  // CREATE DATABASE|SCHEMA [IF NOT EXISTS] db
-	DropDatabase   WriteKind = "DROP DATABASE"    // DROP DATABASE|SCHEMA [IF EXISTS] db [CASCADE]
+	CreateTableAs  WriteKind = "CREATE TABLE AS" // CREATE TABLE t [WITH (...)] AS query [WITH [NO] DATA]
+	InsertInto     WriteKind = "INSERT INTO"     // INSERT INTO t [(cols)] query
+	CreateTable    WriteKind = "CREATE TABLE"    // CREATE [EXTERNAL] TABLE t (cols) ... LOCATION '...'
+	CreateView     WriteKind = "CREATE VIEW"     // CREATE [OR REPLACE] VIEW v AS query
+	DropTable      WriteKind = "DROP TABLE"      // DROP TABLE [IF EXISTS] t
+	DropView       WriteKind = "DROP VIEW"       // DROP VIEW [IF EXISTS] v
+	CreateDatabase WriteKind = "CREATE DATABASE" // CREATE DATABASE|SCHEMA [IF NOT EXISTS] db
+	DropDatabase   WriteKind = "DROP DATABASE"   // DROP DATABASE|SCHEMA [IF EXISTS] db [CASCADE]
 )
 
 // Hive reports whether Athena runs the statement as Hive DDL, whose

@@ -55,6 +55,7 @@ type viewRows struct {
 }
 
 func (v *viewRows) Columns(cols []engine.Column) error { v.cols = cols; return nil }
+
 // Row keeps a copy of r: the engine reuses the slice for the next row.
 func (v *viewRows) Row(r engine.Row) error {
 	v.rows = append(v.rows, slices.Clone(r))

@@ -163,6 +163,30 @@ func (s *Server) Stack() *stack.Stack { return s.stack }
 // Authorizer lets tests change a role's policies while the sandbox runs.
 func (s *Server) Authorizer() *principal.Authorizer { return s.authz }
 
+// PutRolePolicy adds the inline policy name to role, or replaces the
+// role's policy of that name, as IAM's PutRolePolicy does. It takes effect
+// on the next call the role's sessions make, so that a test can apply a
+// suggested fix and run the refused query again. The document is a policy
+// JSON; an unknown role or a document that does not parse is an error.
+func (s *Server) PutRolePolicy(role, name string, document []byte) error {
+	known := false
+	for _, r := range s.stack.Roles {
+		known = known || r.Name == role
+	}
+	if !known {
+		return fmt.Errorf("sandbox: no role %q in stack %s; roles are named in its roles: list", role, s.stack.Name)
+	}
+	if name == "" {
+		return fmt.Errorf("sandbox: PutRolePolicy on %s: the policy needs a name", role)
+	}
+	p, err := iam.Parse(role+"/"+name, document)
+	if err != nil {
+		return fmt.Errorf("sandbox: role %s: %w", role, err)
+	}
+	s.authz.PutPolicy(role, p)
+	return nil
+}
+
 // Keys is the store of issued credentials.
 func (s *Server) Keys() *principal.Keys { return s.keys }
 

@@ -32,6 +32,41 @@
 //     401 for the result write);
 //   - GetQueryResults reads the result object with s3:GetObject.
 //
+// # Writes
+//
+// CTAS, INSERT INTO, CREATE [EXTERNAL] TABLE, CREATE [OR REPLACE] VIEW, DROP
+// TABLE/VIEW and CREATE/DROP DATABASE run (writes.go), on the sandbox's CSV
+// convention whatever the format property says. A CTAS without
+// external_location writes under <output>tables/<id>/, as Athena does (and
+// refuses external_location in a workgroup that enforces its location); an
+// INSERT adds one object, <id>.csv, under the table's location; DROP TABLE
+// leaves the data in S3. GetQueryResults reports the rows a CTAS or INSERT
+// wrote as UpdateCount.
+//
+// Each statement is authorized as the caller via Athena with what
+// engine/iam's Requirements lists for its kind, on the target's catalog >
+// database > table hierarchy: glue:GetDatabase and glue:GetTable, then
+// glue:CreateTable (CTAS, CREATE TABLE; with glue:BatchCreatePartition and
+// glue:CreatePartition for a partitioned CREATE TABLE), glue:CreateTable and
+// glue:UpdateTable (CREATE VIEW, new or replaced), glue:DeleteTable (DROP;
+// with the partition actions for a partitioned table); for CTAS and INSERT
+// s3:GetBucketLocation and s3:ListBucket on the target bucket and
+// s3:PutObject and s3:AbortMultipartUpload on the object. CREATE DATABASE
+// needs glue:CreateDatabase and DROP DATABASE glue:GetDatabase and
+// glue:DeleteDatabase (with CASCADE, glue:GetTables and glue:DeleteTable on
+// each table) on the catalog and the database. Tables a statement reads are
+// authorized as a SELECT's. Refusals read as Athena's: Trino statements
+// (CTAS, INSERT, views) "Insufficient permissions to execute the query."
+// with Glue's text; Hive DDL (CREATE TABLE, DROP TABLE, databases) "FAILED:
+// Execution Error, return code 1 from ...DDLTask. MetaException(...)"; both
+// ErrorType 1500. A refused data write is "Access denied when writing to
+// location: s3://..." with S3's text, ErrorType 1501.
+//
+// Every check, including the result file's s3:PutObject, is made before
+// anything is stored, so a refused statement changes nothing and runs
+// again as it is once the role is fixed. Athena may instead leave a CTAS's
+// or INSERT's files behind when a late step fails.
+//
 // # Timing
 //
 // A query stays QUEUED for Config.Queue and RUNNING for at least Config.Run

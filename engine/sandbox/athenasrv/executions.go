@@ -57,6 +57,7 @@ type execution struct {
 	scanned        int64
 	columns        []engine.Column
 	resultsWritten bool
+	updateCount    int64 // rows a CTAS or INSERT wrote
 }
 
 func (x *execution) terminal() bool {
@@ -115,6 +116,10 @@ func timing(sql string, queue, run time.Duration) (time.Duration, time.Duration,
 // keyword, so that StatementType and OutputLocation are known while it is
 // queued; the SQL engine's answer replaces the guess when it finishes.
 func classify(sql string) (statementType string, text bool) {
+	if w, _ := sqlrun.ParseWrite(sql, sqlrun.Query{}); w != nil {
+		// CTAS is DML, though it starts with CREATE.
+		return w.Kind.StatementType(), w.Kind.StatementType() == "DDL"
+	}
 	word := firstKeyword(sql)
 	switch word {
 	case "SHOW", "DESCRIBE", "DESC":
@@ -419,6 +424,17 @@ func (s *Service) runSQL(ctx context.Context, x *execution, out *resultWriter) (
 	q := sqlrun.Query{SQL: x.sql}
 	if x.context != nil {
 		q.Catalog, q.Database = x.context.Catalog, x.context.Database
+	}
+	w, err := sqlrun.ParseWrite(x.sql, q)
+	if err != nil {
+		return stats, err
+	}
+	if w != nil {
+		res, err := s.runWrite(ctx, x, w)
+		s.mu.Lock()
+		x.updateCount = res.updateCount
+		s.mu.Unlock()
+		return sqlrun.Stats{StatementType: res.statementType, Text: res.text, DataScannedBytes: res.scanned}, err
 	}
 	return s.sql.Run(ctx, q, &queryCatalog{svc: s, caller: x.caller}, out)
 }

@@ -326,7 +326,7 @@ func (q *call) getQueryResults() (any, *wire.Error) {
 	}
 	s.mu.Lock()
 	state, written, key, text, reason := x.state, x.resultsWritten, x.resultKey(), x.text, x.reason
-	cols := x.columns
+	cols, updateCount := x.columns, x.updateCount
 	s.mu.Unlock()
 	switch {
 	case state == stateQueued || state == stateRunning:
@@ -360,7 +360,7 @@ func (q *call) getQueryResults() (any, *wire.Error) {
 		UpdateCount int64     `json:"UpdateCount"`
 		NextToken   string    `json:"NextToken,omitempty"`
 	}
-	var out output
+	out := output{UpdateCount: updateCount}
 	out.ResultSet.Rows = []row{}
 	out.ResultSet.ResultSetMetadata.ColumnInfo = make([]columnInfo, len(cols))
 	for i, c := range cols {

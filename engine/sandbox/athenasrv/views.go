@@ -3,6 +3,7 @@ package athenasrv
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/sandbox/metastore"
@@ -54,4 +55,9 @@ type viewRows struct {
 }
 
 func (v *viewRows) Columns(cols []engine.Column) error { v.cols = cols; return nil }
-func (v *viewRows) Row(r engine.Row) error             { v.rows = append(v.rows, r); return nil }
+
+// Row keeps a copy of r: the engine reuses the slice for the next row.
+func (v *viewRows) Row(r engine.Row) error {
+	v.rows = append(v.rows, slices.Clone(r))
+	return nil
+}

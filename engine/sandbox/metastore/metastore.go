@@ -145,3 +145,80 @@ func (s *Store) Table(database, name string) (Table, error) {
 	}
 	return *t, nil
 }
+
+// ErrExists is wrapped when a database or table to create already exists.
+var ErrExists = errors.New("already exists")
+
+// ErrNotEmpty is wrapped when a database to drop still holds tables.
+var ErrNotEmpty = errors.New("is not empty")
+
+// CreateDatabase adds a database; its name is kept in lower case, as
+// Glue keeps it.
+func (s *Store) CreateDatabase(d Database) error {
+	d.Name = strings.ToLower(d.Name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.databases[d.Name]; ok {
+		return fmt.Errorf("database %s %w", d.Name, ErrExists)
+	}
+	s.databases[d.Name] = &d
+	s.tables[d.Name] = map[string]*Table{}
+	return nil
+}
+
+// DropDatabase removes a database. Unless cascade, it must hold no
+// tables; with cascade its tables go with it.
+func (s *Store) DropDatabase(name string, cascade bool) error {
+	name = strings.ToLower(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.databases[name]; !ok {
+		return fmt.Errorf("database %s: %w", name, ErrNotFound)
+	}
+	if len(s.tables[name]) > 0 && !cascade {
+		return fmt.Errorf("database %s %w", name, ErrNotEmpty)
+	}
+	delete(s.databases, name)
+	delete(s.tables, name)
+	return nil
+}
+
+// CreateTable adds t to its database, or replaces the table of the same
+// name when replace is set. Names are kept in lower case.
+func (s *Store) CreateTable(t Table, replace bool) error {
+	t.Database, t.Name = strings.ToLower(t.Database), strings.ToLower(t.Name)
+	if t.Type == "" {
+		t.Type = "EXTERNAL_TABLE"
+	}
+	if t.Delimiter == "" {
+		t.Delimiter = ","
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ts, ok := s.tables[t.Database]
+	if !ok {
+		return fmt.Errorf("database %s: %w", t.Database, ErrNotFound)
+	}
+	if _, ok := ts[t.Name]; ok && !replace {
+		return fmt.Errorf("table %s.%s %w", t.Database, t.Name, ErrExists)
+	}
+	ts[t.Name] = &t
+	return nil
+}
+
+// DropTable removes a table from the catalog; its data stays in S3, as
+// an external table's does.
+func (s *Store) DropTable(database, name string) error {
+	database, name = strings.ToLower(database), strings.ToLower(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ts, ok := s.tables[database]
+	if !ok {
+		return fmt.Errorf("database %s: %w", database, ErrNotFound)
+	}
+	if _, ok := ts[name]; !ok {
+		return fmt.Errorf("table %s.%s: %w", database, name, ErrNotFound)
+	}
+	delete(ts, name)
+	return nil
+}

@@ -151,6 +151,20 @@ func (a *Authorizer) SetPolicies(role string, policies []*iam.Policy) {
 	a.policies[role] = policies
 }
 
+// PutPolicy adds p to role's identity policies, replacing the policy of
+// the same name, as IAM's PutRolePolicy does for an inline policy.
+func (a *Authorizer) PutPolicy(role string, p *iam.Policy) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	list := make([]*iam.Policy, 0, len(a.policies[role])+1)
+	for _, have := range a.policies[role] {
+		if have.Name != p.Name {
+			list = append(list, have)
+		}
+	}
+	a.policies[role] = append(list, p)
+}
+
 // Policies returns the identity policies of role.
 func (a *Authorizer) Policies(role string) []*iam.Policy {
 	a.mu.RLock()

@@ -16,9 +16,14 @@
 // so do information_schema.tables and information_schema.schemata, as
 // tables (see infoschema.go).
 //
-// What does not: INSERT, CTAS, CREATE, DROP, ALTER, MERGE, UPDATE, DELETE,
-// UNLOAD, EXPLAIN, PREPARE/EXECUTE, INTERVAL arithmetic, arrays, maps, rows,
-// lambdas and UNNEST fail with NOT_SUPPORTED. Every failure is an *Error
+// Writes are not Run's: ParseWrite reads CTAS, INSERT INTO, CREATE
+// [EXTERNAL] TABLE, CREATE [OR REPLACE] VIEW, DROP TABLE/VIEW and CREATE/DROP
+// DATABASE into a Write whose query Run then runs, and the caller (the
+// sandbox's Athena) authorizes and stores what they write.
+//
+// What does not run: those statements handed to Run, ALTER, MSCK, MERGE,
+// UPDATE, DELETE, UNLOAD, EXPLAIN, PREPARE/EXECUTE, INTERVAL arithmetic,
+// arrays, maps, rows, lambdas and UNNEST fail with NOT_SUPPORTED. Every failure is an *Error
 // worded as Athena words its StateChangeReason, except two: an error the
 // Catalog returns (an access denial, say) comes back unchanged, and a
 // cancelled context comes back as ctx.Err().

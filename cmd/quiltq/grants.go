@@ -179,6 +179,9 @@ func statementKind(sql string) iam.StatementKind {
 	case "delete", "update", "merge":
 		return iam.Modify
 	case "drop":
+		if has("database") || has("schema") {
+			return iam.DropDatabase
+		}
 		return iam.DropTable
 	case "msck":
 		return iam.RepairTable
@@ -189,6 +192,8 @@ func statementKind(sql string) iam.StatementKind {
 		return iam.AlterTable
 	case "create":
 		switch {
+		case has("database") || has("schema"):
+			return iam.CreateDatabase
 		case has("view"):
 			return iam.CreateView
 		case strings.Contains(strings.ToLower(sql), " as ") && !has("external"):

@@ -104,6 +104,8 @@ func refKind(r engine.Ref, kind iam.StatementKind) iam.StatementKind {
 	switch {
 	case r.Database == "*":
 		return iam.ShowDatabases
+	case r.Table == "*" && r.Access == engine.Write:
+		return kind // CREATE or DROP DATABASE
 	case r.Table == "*":
 		return iam.ShowTables
 	case r.Access == engine.Metadata:

@@ -59,6 +59,8 @@ const (
 	AddPartition   StatementKind = "ADD PARTITION"   // ALTER TABLE ADD PARTITION
 	RepairTable    StatementKind = "MSCK REPAIR"     // MSCK REPAIR TABLE
 	DropTable      StatementKind = "DROP TABLE"      // DROP TABLE, DROP VIEW
+	CreateDatabase StatementKind = "CREATE DATABASE" // CREATE DATABASE / SCHEMA
+	DropDatabase   StatementKind = "DROP DATABASE"   // DROP DATABASE / SCHEMA [CASCADE]
 )
 
 // Purpose says why a requirement exists, so that a fix can group and name
@@ -315,6 +317,16 @@ func (q Query) glueNeeds(n *needs, a arns, ref engine.Ref) {
 		for _, r := range []string{a.glueCatalog(), a.glueDatabase("*")} {
 			n.add(Requirement{Action: "glue:GetDatabases", Resource: r, Via: ViaAthena, Purpose: PurposeMetadata, Why: "listing the databases"})
 		}
+		return
+	case (table == "*" || table == "") && ref.Access == engine.Write && q.Kind == CreateDatabase:
+		onDB("CreateDatabase", "creating database "+db)
+		return
+	case (table == "*" || table == "") && ref.Access == engine.Write && q.Kind == DropDatabase:
+		// With CASCADE Athena also lists and deletes every table.
+		why := "dropping database " + db
+		onDB("GetDatabase", why)
+		onDB("DeleteDatabase", why)
+		onTable(why, "GetTables", "DeleteTable")
 		return
 	case table == "*" || table == "":
 		// A database-level reference: SHOW TABLES, or a listing.

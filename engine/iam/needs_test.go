@@ -361,3 +361,37 @@ func TestEffective(t *testing.T) {
 		}
 	}
 }
+
+// Database DDL needs the database actions themselves, which a listing's
+// reading of a database-level reference would never give.
+func TestDatabaseDDLNeeds(t *testing.T) {
+	for _, tc := range []struct {
+		kind StatementKind
+		want []string
+	}{
+		{CreateDatabase, []string{"glue:CreateDatabase arn:aws:glue:us-east-1:123456789012:database/scratch"}},
+		{DropDatabase, []string{
+			"glue:DeleteDatabase arn:aws:glue:us-east-1:123456789012:database/scratch",
+			"glue:DeleteTable arn:aws:glue:us-east-1:123456789012:table/scratch/*",
+			"glue:GetTables arn:aws:glue:us-east-1:123456789012:table/scratch/*",
+		}},
+	} {
+		reqs, err := Requirements(Query{Region: "us-east-1", Account: "123456789012", Workgroup: "wg", Kind: tc.kind,
+			Refs: []engine.Ref{{Catalog: "awsdatacatalog", Database: "scratch", Table: "*", Access: engine.Write}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, r := range reqs {
+			got[r.Action+" "+r.Resource] = true
+		}
+		for _, w := range tc.want {
+			if !got[w] {
+				t.Errorf("%s: no %s in %v", tc.kind, w, got)
+			}
+		}
+		if tc.kind == CreateDatabase && got["glue:GetTables arn:aws:glue:us-east-1:123456789012:table/scratch/*"] {
+			t.Errorf("CREATE DATABASE asks for a table listing")
+		}
+	}
+}

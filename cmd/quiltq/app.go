@@ -31,6 +31,7 @@ type app struct {
 
 	settings *config.Settings
 	sandbox  *sandbox.Running
+	built    *querySession // the last session built, even when choosing its workgroup failed
 }
 
 func newApp(g *globalFlags, st streams, getenv func(string) string) *app {
@@ -188,6 +189,10 @@ func (a *app) session(ctx context.Context, needWorkgroup bool) (*querySession, e
 	}
 	client := athena.New(cfg, opts)
 	qs := &querySession{client: client, pricePerTB: s.PricePerTB(), credSource: l.source, login: l, aws: cfg}
+	if qs.fix, err = a.newFixer(); err != nil {
+		return nil, err
+	}
+	a.built = qs
 	if needWorkgroup {
 		wg, err := client.ChooseWorkgroup(ctx, s.Workgroup())
 		if err != nil {
@@ -251,6 +256,7 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 	if err != nil {
 		err = credentialsCause(err)
 		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
+		explainSessionFailure(st.Err, a, stmts, err)
 		if hint := athena.Hint(err); hint != "" {
 			fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 		}

@@ -134,8 +134,11 @@ func TestExitCodes(t *testing.T) {
 }
 
 // A refusal is printed with its original text whole, then what it names.
+// (Against a separate sandbox: with --sandbox the role's policies are
+// known and quiltq refuses before AWS does; see fixone_test.go.)
 func TestDeniedNamesActionResourcePrincipal(t *testing.T) {
-	r := quiltq(t, context.Background(), nil, "", "--sandbox", "-e", `SELECT * FROM "quilt-sales-prod-tabulator"."nextflowtower"."sail" LIMIT 5`)
+	env := sandboxtest.Start(t, sandbox.Options{})
+	r := quiltq(t, context.Background(), envFor(t, env, "analyst"), "", "-e", `SELECT * FROM "quilt-sales-prod-tabulator"."nextflowtower"."sail" LIMIT 5`)
 	for _, want := range []string{"is not authorized to perform:", "missing:", "principal: arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)

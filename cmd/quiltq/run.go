@@ -52,6 +52,7 @@ type globalFlags struct {
 	awsProfile      string
 	fetch           string
 	results         string
+	policies        listFlag // --policy: the role's identity policies, when known
 }
 
 // optionalString is a string flag that knows whether it was given.
@@ -85,6 +86,7 @@ func newGlobalFlags(g *globalFlags) *flag.FlagSet {
 	fs.StringVar(&g.awsProfile, "aws-profile", "", "use plain AWS credentials from this shared-config `profile` instead of a Quilt login")
 	fs.StringVar(&g.fetch, "fetch", "auto", "how to read results: auto (the S3 file when allowed), s3, api (`mode`)")
 	fs.StringVar(&g.results, "results", "", "print the results of an earlier query `ID` (waiting if it still runs) instead of running SQL")
+	fs.Var(&g.policies, "policy", "the role's identity policy JSON `FILE` (repeatable): check every permission a query needs before sending it")
 	return fs
 }
 
@@ -127,6 +129,8 @@ func subcommand(name string) (command, bool) {
 		return runWhoami, true
 	case "role":
 		return runRole, true
+	case "doctor":
+		return runDoctor, true
 	}
 	return nil, false
 }
@@ -193,6 +197,8 @@ Usage:
   quiltq sandbox serve [flags]     run the embedded Quilt stack on loopback
   quiltq policy eval [flags]       evaluate an IAM request against policy files
   quiltq explain [--json] [FILE]   explain a pasted AWS error: what was refused, who can fix it, the statement
+  quiltq explain --sql SQL         what a query needs, what the role lacks (--policy FILE), the one statement
+  quiltq doctor [--json]           probe identity, registry, workgroups, catalogs, a query; what is missing
   quiltq --version                 print the version
 
 Logging in: 'quiltq login CATALOG_URL' once (the login lives in the OS

@@ -201,9 +201,9 @@ func (s *querySession) queryOf(ctx context.Context, sql string, req athena.Reque
 		dc, err := s.client.DescribeDataCatalog(ctx, ref.Catalog)
 		switch {
 		case err == nil && strings.EqualFold(dc.Type, iam.CatalogLambda):
-			q.Catalogs = append(q.Catalogs, iam.DataCatalog{Name: ref.Catalog, Type: iam.CatalogLambda, Function: dc.Function()})
+			q.Catalogs = append(q.Catalogs, iam.DataCatalog{Name: dc.Name, Type: iam.CatalogLambda, Function: dc.Function()})
 		case err == nil:
-			q.Catalogs = append(q.Catalogs, iam.DataCatalog{Name: ref.Catalog, Type: iam.CatalogGlue})
+			q.Catalogs = append(q.Catalogs, iam.DataCatalog{Name: dc.Name, Type: iam.CatalogGlue})
 		case athena.IsTabulatorCatalog(ref.Catalog):
 			// Quilt names a Tabulator catalog's Lambda after the catalog.
 			fn := "arn:" + partition + ":lambda:" + region + ":" + account + ":function:" + ref.Catalog
@@ -236,7 +236,11 @@ func (s *querySession) queryOf(ctx context.Context, sql string, req athena.Reque
 		if _, done := q.Tables[key]; done {
 			continue
 		}
-		tf, err := s.client.DescribeTable(ctx, ref.Catalog, ref.Database, ref.Table)
+		catName := ref.Catalog // sqlref lower-cases names; IAM compares ARNs as written
+		if strings.EqualFold(catName, athena.GlueCatalog) {
+			catName = athena.GlueCatalog
+		}
+		tf, err := s.client.DescribeTable(ctx, catName, ref.Database, ref.Table)
 		switch {
 		case err == nil:
 			q.Tables[key] = iam.Table{Location: tf.Location, Partitioned: len(tf.PartitionKeys) > 0}

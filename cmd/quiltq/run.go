@@ -106,7 +106,10 @@ func subcommand(name string) (command, bool) {
 			return runPolicy(ctx, args, st)
 		}, true
 	case "explain":
-		return func(ctx context.Context, g *globalFlags, args []string, st streams, _ func(string) string) int {
+		return func(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
+			if wantsSQL(args) {
+				return runExplainSQL(ctx, g, args, st, getenv)
+			}
 			return runExplain(ctx, g, args, st)
 		}, true
 	case "ls":

@@ -363,3 +363,46 @@ func TestFixInOneExpiredCredentials(t *testing.T) {
 		t.Fatalf("with fresh credentials: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 }
+
+// The fast path alone: a role whose result objects only Athena may read
+// gets its rows through GetQueryResults, with a note and the statement
+// that lets quiltq read the result file itself; with it, the next run
+// reads the file.
+func TestFixInOneFastPathOnly(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	ctx := sandboxtest.Context(t)
+	docs := analystDocs(t)
+	docs["QuiltUserAthena"] = withoutStatements(t, docs["QuiltUserAthena"], "AthenaResultsObjects")
+	docs["results-via-athena"] = glueViaAthena([]string{"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"},
+		"arn:aws:s3:::sales-prod-userathenaresultsbucket-1x7kq3bzr9wm/athena-results/*")
+	setPolicies(t, env, docs)
+	dir := t.TempDir()
+	var policyArgs []string
+	for name, doc := range docs {
+		path := filepath.Join(dir, name+".json")
+		if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		policyArgs = append(policyArgs, "--policy", path)
+	}
+	args := append(append([]string{}, policyArgs...), "--stats", "-o", "csv", "-e", "SELECT 42 AS answer")
+	r := quiltq(t, ctx, envFor(t, env, "analyst"), "", args...)
+	if r.code != exitOK || !strings.Contains(r.stderr, `"fetch_path":"api"`) || !strings.Contains(r.stderr, "GetQueryResults pages") {
+		t.Fatalf("first run: exit %d, stderr:\n%s\nwant 0, rows through the API and a note", r.code, r.stderr)
+	}
+	fix, found := statementIn(t, r.stderr)
+	if !found {
+		t.Fatalf("no statement with the note:\n%s", r.stderr)
+	}
+	docs["quiltq-fix"] = fix
+	setPolicies(t, env, docs)
+	path := filepath.Join(dir, "quiltq-fix.json")
+	if err := os.WriteFile(path, []byte(fix), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args = append([]string{"--policy", path}, args...)
+	r = quiltq(t, ctx, envFor(t, env, "analyst"), "", args...)
+	if r.code != exitOK || !strings.Contains(r.stderr, `"fetch_path":"s3"`) || strings.Contains(r.stderr, "note:") {
+		t.Errorf("after the fix: exit %d, stderr:\n%s\nwant the result file read directly, no note", r.code, r.stderr)
+	}
+}

@@ -31,6 +31,7 @@ type app struct {
 
 	settings *config.Settings
 	sandbox  *sandbox.Running
+	built    *querySession // the last session built, even when choosing its workgroup failed
 }
 
 func newApp(g *globalFlags, st streams, getenv func(string) string) *app {
@@ -188,6 +189,10 @@ func (a *app) session(ctx context.Context, needWorkgroup bool) (*querySession, e
 	}
 	client := athena.New(cfg, opts)
 	qs := &querySession{client: client, pricePerTB: s.PricePerTB(), credSource: l.source, login: l, aws: cfg}
+	if qs.fix, err = a.newFixer(); err != nil {
+		return nil, err
+	}
+	a.built = qs
 	if needWorkgroup {
 		if err := a.chooseWorkgroup(ctx, qs); err != nil {
 			return nil, err
@@ -265,7 +270,7 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 	// query costs no AWS call at all.
 	sess, err := a.session(ctx, false)
 	if err != nil {
-		return sessionFailed(st, err)
+		return a.sessionFailed(st, stmts, err)
 	}
 	opts := queryOptions{
 		Format: format, NoHeader: g.noHeader, NullString: g.nullString.s, Limit: g.limit,
@@ -274,7 +279,7 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 	if g.results != "" {
 		return showResults(ctx, sess, g.results, opts, st)
 	}
-	a.sessionGrants(ctx, gc, sess)
+	a.sessionGrants(ctx, gc, sess, false)
 	// Every statement is checked before any runs: a script is not started
 	// when one of its statements would be refused.
 	for _, sql := range stmts {
@@ -286,16 +291,18 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 		}
 	}
 	if err := a.chooseWorkgroup(ctx, sess); err != nil {
-		return sessionFailed(st, err)
+		return a.sessionFailed(st, stmts, err)
 	}
 	return runStatements(ctx, sess, stmts, opts, st)
 }
 
 // sessionFailed says why a session could not be set up (a login, the
-// workgroup), with the next step, and returns the exit code.
-func sessionFailed(st streams, err error) int {
+// workgroup), explains a refusal as a query's is, gives the next step and
+// returns the exit code.
+func (a *app) sessionFailed(st streams, stmts []string, err error) int {
 	err = credentialsCause(err)
 	fmt.Fprintf(st.Err, "quiltq: %v\n", err)
+	explainSessionFailure(st.Err, a, stmts, err)
 	if hint := athena.Hint(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 	}

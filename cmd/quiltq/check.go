@@ -85,7 +85,7 @@ func runCheck(ctx context.Context, g *globalFlags, args []string, st streams, ge
 		if qs, err := a.session(ctx, false); err != nil {
 			fmt.Fprintf(st.Err, "quiltq check: not logged in, so only the rules file decides: %v\n", err)
 		} else {
-			a.sessionGrants(ctx, gc, qs)
+			a.sessionGrants(ctx, gc, qs, true)
 		}
 	}
 	denied := false

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
+	"github.com/quiltq/quiltq/engine/explain"
 	"github.com/quiltq/quiltq/engine/grants"
 	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/sqlref"
@@ -62,40 +62,43 @@ func (a *app) localGrants() (*grantCheck, error) {
 }
 
 // sessionGrants adds the sources a login gives: the Quilt role's buckets
-// (from the registry) and, with --sandbox, the role's own policy. A source
-// that cannot be read is said on stderr and left out.
-func (a *app) sessionGrants(ctx context.Context, gc *grantCheck, qs *querySession) {
+// (read from the registry when a reference first needs them) and, with
+// withPolicy, the role's known policy (--policy files, or the sandbox's
+// role). -e leaves the policy to its pre-send check, which knows the
+// workgroup too and prints the statement that fixes the whole query.
+func (a *app) sessionGrants(ctx context.Context, gc *grantCheck, qs *querySession, withPolicy bool) {
 	gc.client = qs.client
-	l := qs.login
-	if l == nil || l.registry == nil || l.quilt == nil {
+	if l := qs.login; l != nil && l.registry != nil && l.quilt != nil {
+		q := &grants.QuiltRole{Load: func() (string, []string, error) {
+			token, err := l.quilt.AccessToken(ctx)
+			if err != nil {
+				return "", nil, err
+			}
+			return l.registry.RoleBuckets(ctx, token)
+		}}
+		if l.catalog != nil {
+			q.TabulatorCatalog = l.catalog.TabulatorCatalog()
+		}
+		gc.checker.Sources = append(gc.checker.Sources, q)
+	}
+	if !withPolicy || qs.fix == nil || qs.fix.known == nil {
 		return
 	}
-	q := &grants.QuiltRole{Load: func() (string, []string, error) {
-		token, err := l.quilt.AccessToken(ctx)
-		if err != nil {
-			return "", nil, err
-		}
-		return l.registry.RoleBuckets(ctx, token)
-	}}
-	if l.catalog != nil {
-		q.TabulatorCatalog = l.catalog.TabulatorCatalog()
+	known := qs.fix.known
+	caller, err := qs.caller(ctx)
+	if err != nil {
+		fmt.Fprintf(a.st.Err, "quiltq: who you are could not be read from STS, so %s is not checked: %v\n", known.source, err)
+		return
 	}
-	gc.checker.Sources = append(gc.checker.Sources, q)
-	if a.sandbox != nil {
-		// The sandbox knows the role's policy: the user's role as it
-		// started (a switch with `quiltq role` is not seen here).
-		user, ok := sandboxUser(a.sandbox.Info, a.g.sandboxUser)
-		role := user.Role
-		if ok && role != "" {
-			gc.policy = &grants.Policy{
-				Label:    "role " + role + "'s policy",
-				Policies: a.sandbox.Authorizer().Policies(role),
-				Caller:   iam.Caller{ARN: "arn:aws:sts::" + a.sandbox.Info.AccountID + ":assumed-role/" + role + "/" + user.Name},
-				Region:   a.sandbox.Info.Region, Account: a.sandbox.Info.AccountID,
-			}
-			gc.checker.Sources = append(gc.checker.Sources, gc.policy)
-		}
+	label := known.source
+	if known.role != "" {
+		label = "role " + known.role + "'s policy"
 	}
+	gc.policy = &grants.Policy{Label: label, Policies: known.policies, Caller: caller, Region: qs.aws.Region}
+	if arn, err := iam.ParseARN(caller.ARN); err == nil {
+		gc.policy.Account = arn.Account
+	}
+	gc.checker.Sources = append(gc.checker.Sources, gc.policy)
 }
 
 // active reports whether any source is configured.
@@ -151,74 +154,15 @@ func (gc *grantCheck) checkStatement(ctx context.Context, sql string, o queryOpt
 	return exitDenied
 }
 
-// statementKind reads what a statement does, as far as permissions go,
-// from its first words.
+// statementKind is what a statement does, as far as permissions go; a
+// statement it cannot classify is decided as a SELECT for its reads (its
+// write references keep the kind the grants give them).
 func statementKind(sql string) iam.StatementKind {
-	toks, _ := sqlref.Lex(sql)
-	var words []string
-	for _, t := range sqlref.Significant(toks) {
-		if t.Kind != sqlref.Word {
-			if t.IsOp("(") && len(words) > 0 {
-				continue
-			}
-			break
-		}
-		words = append(words, t.Value)
-		if len(words) == 6 {
-			break
-		}
+	k, err := explain.StatementKind(sql)
+	if err != nil {
+		return iam.Select
 	}
-	has := func(w string) bool { return slices.Contains(words, w) }
-	first := ""
-	if len(words) > 0 {
-		first = words[0]
-	}
-	switch first {
-	case "insert":
-		return iam.Insert
-	case "delete", "update", "merge":
-		return iam.Modify
-	case "drop":
-		if has("database") || has("schema") {
-			return iam.DropDatabase
-		}
-		return iam.DropTable
-	case "msck":
-		return iam.RepairTable
-	case "alter":
-		if has("add") && has("partition") {
-			return iam.AddPartition
-		}
-		return iam.AlterTable
-	case "create":
-		switch {
-		case has("database") || has("schema"):
-			return iam.CreateDatabase
-		case has("view"):
-			return iam.CreateView
-		case strings.Contains(strings.ToLower(sql), " as ") && !has("external"):
-			return iam.CTAS
-		}
-		return iam.CreateTable
-	case "show":
-		switch {
-		case has("databases") || has("schemas"):
-			return iam.ShowDatabases
-		case has("tables"):
-			return iam.ShowTables
-		case has("partitions"):
-			return iam.ShowPartitions
-		}
-		return iam.Describe
-	case "describe", "desc":
-		return iam.Describe
-	case "explain":
-		if has("analyze") {
-			return iam.Select
-		}
-		return iam.Describe
-	}
-	return iam.Select
+	return k
 }
 
 // listingFilter hides from a listing what the grants deny: a table whose

@@ -88,14 +88,14 @@ func TestGrantRefusalSendsNothing(t *testing.T) {
 	}
 }
 
-// With --sandbox the role's policy is known: a table its Glue grants do
-// not cover is refused locally, naming the missing actions and principal.
-func TestGrantRefusalFromTheRolePolicy(t *testing.T) {
+// With --sandbox the role's policy is known: -e refuses a table its Glue
+// grants do not cover before sending, and check and ls decide with it too.
+func TestRolePolicyDecidesBeforeSending(t *testing.T) {
 	r := quiltq(t, context.Background(), nil, "", "--sandbox", "-e", "SELECT * FROM sales.orders LIMIT 1")
 	for _, want := range []string{
-		`"awsdatacatalog"."sales"."orders" (read)`,
-		"role ReadWriteQuiltV2-sales-prod's policy (for arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst)",
-		"does not allow glue:GetTable on",
+		"refused before sending",
+		"principal: arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst",
+		"glue:GetTable",
 		"arn:aws:glue:us-east-1:123456789012:table/sales/orders",
 	} {
 		if !strings.Contains(r.stderr, want) {
@@ -108,6 +108,15 @@ func TestGrantRefusalFromTheRolePolicy(t *testing.T) {
 	// The admin's policy allows it.
 	if r := quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "-e", "SELECT 1 FROM sales.orders LIMIT 1"); r.code != exitOK {
 		t.Errorf("admin: exit %d, stderr %s", r.code, r.stderr)
+	}
+	r = quiltq(t, context.Background(), nil, "", "--sandbox", "check", "SELECT * FROM sales.orders")
+	for _, want := range []string{"denied", "role ReadWriteQuiltV2-sales-prod's policy (for arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst)", "does not allow glue:GetTable on"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("check: stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if r.code != exitDenied {
+		t.Errorf("check: exit %d, want %d", r.code, exitDenied)
 	}
 }
 

@@ -86,7 +86,7 @@ func runLs(ctx context.Context, g *globalFlags, args []string, st streams, geten
 		fmt.Fprintf(st.Err, "quiltq ls: %v\n", err)
 		return exitUsage
 	}
-	a.sessionGrants(ctx, gc, b.qs)
+	a.sessionGrants(ctx, gc, b.qs, true)
 	l = gc.listingFilter(l)
 	if catalog != "" {
 		l = narrow(l, catalog, database)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
-	"github.com/quiltq/quiltq/engine/explain"
 	"github.com/quiltq/quiltq/engine/sqlref"
 	"github.com/quiltq/quiltq/ui/print"
 )
@@ -39,6 +38,8 @@ type querySession struct {
 
 	login *login     // how it signed in (registry and catalog with a Quilt login)
 	aws   aws.Config // the SDK configuration the client was built on
+
+	fix *fixer // what explaining refusals knows of the role (explainfix.go)
 }
 
 // splitStatements cuts a script into statements at the semicolons that
@@ -110,11 +111,15 @@ func runStatements(ctx context.Context, s *querySession, stmts []string, o query
 
 // runOne runs one statement and prints its rows.
 func runOne(ctx context.Context, s *querySession, sql string, o queryOptions, st streams) int {
+	req := athena.Request{SQL: sql, Catalog: o.Catalog, Database: o.Database, Workgroup: s.workgroup}
+	if code, ok := preflight(ctx, s, req, st); !ok {
+		return code
+	}
 	prog := newProgress(st, s.pricePerTB)
-	x, err := s.client.Run(ctx, athena.Request{SQL: sql, Catalog: o.Catalog, Database: o.Database, Workgroup: s.workgroup}, prog.update)
+	x, err := s.client.Run(ctx, req, prog.update)
 	prog.done()
 	if err != nil {
-		return reportFailure(st, s, x, err, o.Stats, nil)
+		return reportFailure(st, s, withRequest(x, req), err, o.Stats, nil)
 	}
 	return printResult(ctx, s, x, o, st)
 }
@@ -222,27 +227,8 @@ type fetchInfo struct {
 // and the next step) and returns its exit code.
 func reportFailure(st streams, s *querySession, x athena.Execution, err error, stats bool, f *fetchInfo) int {
 	fmt.Fprintf(st.Err, "quiltq: %v\n", err)
-	kind := engine.KindOf(err)
-	if kind == engine.Denied || kind == engine.Credentials {
-		d := explain.Parse(err.Error())
-		if kind == engine.Denied {
-			if len(d.Actions) > 0 {
-				fmt.Fprintf(st.Err, "  missing:   %s\n", strings.Join(d.Actions, ", "))
-			}
-			if len(d.Resources) > 0 {
-				fmt.Fprintf(st.Err, "  resource:  %s\n", strings.Join(d.Resources, ", "))
-			}
-			if d.Principal != "" {
-				fmt.Fprintf(st.Err, "  principal: %s\n", d.Principal)
-			}
-			if d.PolicyType != "" {
-				deny := "no statement allows it"
-				if d.ExplicitDeny {
-					deny = "an explicit deny"
-				}
-				fmt.Fprintf(st.Err, "  policy:    %s (%s)\n", d.PolicyType, deny)
-			}
-		}
+	if kind := engine.KindOf(err); kind == engine.Denied || kind == engine.Credentials {
+		explainRefusal(st.Err, s, x, err)
 	}
 	if hint := athena.Hint(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)

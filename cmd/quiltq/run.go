@@ -53,6 +53,7 @@ type globalFlags struct {
 	fetch           string
 	results         string
 	grants          string
+	policies        listFlag // --policy: the role's identity policies, when known
 }
 
 // optionalString is a string flag that knows whether it was given.
@@ -87,6 +88,7 @@ func newGlobalFlags(g *globalFlags) *flag.FlagSet {
 	fs.StringVar(&g.fetch, "fetch", "auto", "how to read results: auto (the S3 file when allowed), s3, api (`mode`)")
 	fs.StringVar(&g.grants, "grants", "", "check table references against this rules `file` (default: grants.toml in the config dir, when it exists)")
 	fs.StringVar(&g.results, "results", "", "print the results of an earlier query `ID` (waiting if it still runs) instead of running SQL")
+	fs.Var(&g.policies, "policy", "the role's identity policy JSON `FILE` (repeatable): check every permission a query needs before sending it")
 	return fs
 }
 
@@ -106,7 +108,10 @@ func subcommand(name string) (command, bool) {
 			return runPolicy(ctx, args, st)
 		}, true
 	case "explain":
-		return func(ctx context.Context, g *globalFlags, args []string, st streams, _ func(string) string) int {
+		return func(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
+			if wantsSQL(args) {
+				return runExplainSQL(ctx, g, args, st, getenv)
+			}
 			return runExplain(ctx, g, args, st)
 		}, true
 	case "check":
@@ -131,6 +136,8 @@ func subcommand(name string) (command, bool) {
 		return runWhoami, true
 	case "role":
 		return runRole, true
+	case "doctor":
+		return runDoctor, true
 	}
 	return nil, false
 }
@@ -199,6 +206,8 @@ Usage:
   quiltq sandbox serve [flags]     run the embedded Quilt stack on loopback
   quiltq policy eval [flags]       evaluate an IAM request against policy files
   quiltq explain [--json] [FILE]   explain a pasted AWS error: what was refused, who can fix it, the statement
+  quiltq explain --sql SQL         what a query needs, what the role lacks (--policy FILE), the one statement
+  quiltq doctor [--json]           probe identity, registry, workgroups, catalogs, a query; what is missing
   quiltq --version                 print the version
 
 Logging in: 'quiltq login CATALOG_URL' once (the login lives in the OS

@@ -214,7 +214,7 @@ func (m *Model) candidates(word string, qualifier []string) []item {
 	ix := m.index
 	var pool []item
 	if qualifier != nil {
-		aliases := aliasesOf(m.Value())
+		aliases := aliasesOf(m.around())
 		q := make([]string, len(qualifier))
 		copy(q, qualifier)
 		// An alias or table of the query: its columns.
@@ -264,7 +264,7 @@ func (m *Model) candidates(word string, qualifier []string) []item {
 				pool = append(pool, item{Quote(n), "name"})
 			}
 			// Columns of the tables the query names.
-			for _, target := range aliasesOf(m.Value()) {
+			for _, target := range aliasesOf(m.around()) {
 				if k := ix.resolve(target); k != "" {
 					for _, c := range ix.columns[k] {
 						pool = append(pool, item{Quote(c.Name), c.Type})
@@ -274,6 +274,17 @@ func (m *Model) candidates(word string, qualifier []string) []item {
 		}
 	}
 	return rank(pool, word)
+}
+
+// aliasLines is how far from the cursor completion looks for the FROM
+// and JOIN clauses that name aliases: far enough for any one statement
+// people write by hand, near enough that a keystroke in a query of
+// thousands of lines does not lex all of it.
+const aliasLines = 60
+
+// around is the text of the lines near the cursor.
+func (m *Model) around() string {
+	return strings.Join(m.lines[max(m.row-aliasLines, 0):min(m.row+aliasLines+1, len(m.lines))], "\n")
 }
 
 // rank keeps the items that start with word (case-insensitively), then

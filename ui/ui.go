@@ -384,7 +384,7 @@ func (m Model) reopen(id string) (tea.Model, tea.Cmd) {
 	m.runSQL, m.queryID, m.started = "", id, m.now()
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.cancel, m.runCtx, m.running = cancel, ctx, true
-	m.status.SetQuery(status.Query{ID: id, State: "REOPENING", Note: "results of " + id + " (not run again)"})
+	m.status.SetQuery(status.Query{ID: id, State: "REOPENING", Note: "reopening " + id + ", not running it again"})
 	return m, waitQuery(ctx, m.eng, m.run, id)
 }
 
@@ -419,7 +419,11 @@ func (m Model) query(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		p := msg.Progress
-		m.status.SetQuery(status.Query{ID: p.ID, State: p.State, Elapsed: p.Elapsed, Scanned: p.Scanned, Cost: p.Cost})
+		q := status.Query{ID: p.ID, State: p.State, Elapsed: p.Elapsed, Scanned: p.Scanned, Cost: p.Cost}
+		if m.runSQL == "" {
+			q.Note = "reopened, not run again"
+		}
+		m.status.SetQuery(q)
 		m.remember(p)
 		if msg.Err != nil {
 			return m.failed(msg.Err)

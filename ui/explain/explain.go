@@ -140,12 +140,12 @@ func (m Model) Lines() []string {
 	}
 	add("who fixes", m.remedy.Who)
 	add("why", m.remedy.Why)
-	out = append(out, "", m.th.Muted.Render("AWS said:"))
-	out = append(out, strings.Split(m.err.Error(), "\n")...)
 	if m.fix != nil {
 		out = append(out, "", m.th.Title.Render("The statement that fixes it (y copies it):"))
 		out = append(out, strings.Split(m.fix.JSON(), "\n")...)
 	}
+	out = append(out, "", m.th.Muted.Render("AWS said:"))
+	out = append(out, strings.Split(m.err.Error(), "\n")...)
 	out = append(out, "", m.th.Muted.Render("`quiltq explain` explains a pasted error the same way; esc closes this panel."))
 	return out
 }

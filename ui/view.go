@@ -5,6 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Pane sizes: the catalog's share of the width, the editor's of the height.
@@ -63,7 +64,7 @@ func (m Model) Render() string {
 	var right string
 	switch {
 	case m.help:
-		right = m.pane("Help", m.helpView(g.rightW-2, g.bodyH-3), g.rightW, g.bodyH, true)
+		return m.pane("Help", m.helpView(m.width-2, g.bodyH-3), m.width, g.bodyH, true) + "\n" + m.status.View()
 	case m.focus == focusHistory:
 		right = m.pane("History", m.history.View(), g.rightW, g.bodyH, true)
 	default:
@@ -116,22 +117,18 @@ func (m Model) helpView(w, h int) string {
 			lines = append(lines, "", m.th.Title.Render(strings.ToUpper(group[:1])+group[1:]))
 		}
 		hb := e.Binding.Help()
-		lines = append(lines, "  "+m.th.StatusKey.Render(pad(hb.Key, 22))+" "+hb.Desc)
+		lines = append(lines, "  "+m.th.StatusKey.Render(pad(hb.Key, 18))+" "+hb.Desc)
 	}
 	lines = append(lines, "", m.th.Muted.Render("Keys are remapped in the config; esc, q or ? closes this help."))
-	if len(lines) > h {
-		// Two columns when the list is longer than the pane.
-		half := (len(lines) + 1) / 2
-		left, right := lines[:half], lines[half:]
-		colW := w / 2
-		var out []string
-		for i := 0; i < h && i < len(left); i++ {
-			l := lipgloss.NewStyle().Width(colW).MaxWidth(colW).Render(left[i])
-			r := ""
-			if i < len(right) {
-				r = right[i]
+	if len(lines) > h && h > 0 {
+		// As many columns as the list needs to fit the pane.
+		n := (len(lines) + h - 1) / h
+		colW := w / n
+		out := make([]string, h)
+		for c := 0; c < n; c++ {
+			for i := 0; i < h && c*h+i < len(lines); i++ {
+				out[i] += pad(ansi.Truncate(lines[c*h+i], colW-1, "…"), colW)
 			}
-			out = append(out, l+lipgloss.NewStyle().MaxWidth(w-colW).Render(r))
 		}
 		return strings.Join(out, "\n")
 	}

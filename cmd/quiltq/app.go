@@ -228,8 +228,11 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 		sql, ok = "", true
 	}
 	if !ok {
-		fmt.Fprintln(st.Err, "quiltq: the interactive workbench is not built yet: give SQL with -e, -f or on stdin (see 'quiltq -h')")
-		return exitUsage
+		if !st.InTTY || !st.OutTTY {
+			fmt.Fprintln(st.Err, "quiltq: no SQL: give it with -e, -f or on stdin, or run quiltq in a terminal for the interactive workbench (see 'quiltq -h')")
+			return exitUsage
+		}
+		return runTUI(ctx, g, st, getenv)
 	}
 	stmts, err := splitStatements(sql)
 	if err != nil {

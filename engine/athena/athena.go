@@ -26,6 +26,8 @@ type athenaAPI interface {
 	GetQueryExecution(context.Context, *awsathena.GetQueryExecutionInput, ...func(*awsathena.Options)) (*awsathena.GetQueryExecutionOutput, error)
 	GetQueryResults(context.Context, *awsathena.GetQueryResultsInput, ...func(*awsathena.Options)) (*awsathena.GetQueryResultsOutput, error)
 	StopQueryExecution(context.Context, *awsathena.StopQueryExecutionInput, ...func(*awsathena.Options)) (*awsathena.StopQueryExecutionOutput, error)
+	ListQueryExecutions(context.Context, *awsathena.ListQueryExecutionsInput, ...func(*awsathena.Options)) (*awsathena.ListQueryExecutionsOutput, error)
+	BatchGetQueryExecution(context.Context, *awsathena.BatchGetQueryExecutionInput, ...func(*awsathena.Options)) (*awsathena.BatchGetQueryExecutionOutput, error)
 	ListWorkGroups(context.Context, *awsathena.ListWorkGroupsInput, ...func(*awsathena.Options)) (*awsathena.ListWorkGroupsOutput, error)
 	GetWorkGroup(context.Context, *awsathena.GetWorkGroupInput, ...func(*awsathena.Options)) (*awsathena.GetWorkGroupOutput, error)
 

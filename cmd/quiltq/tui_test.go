@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/engine/sandbox"
+	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
+	"github.com/quiltq/quiltq/ui"
+	"github.com/quiltq/quiltq/ui/theme"
+)
+
+// screen wraps the workbench so that a test can read what it shows after
+// each update (teatest's output holds the renderer's diffs, not screens).
+type screen struct {
+	m    ui.Model
+	last *atomic.Pointer[string]
+	id   *atomic.Pointer[string]
+}
+
+func (s screen) Init() tea.Cmd { return s.m.Init() }
+
+func (s screen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := s.m.Update(msg)
+	s.m = m.(ui.Model)
+	text := ansi.Strip(s.m.Render())
+	s.last.Store(&text)
+	id := s.m.QueryID()
+	s.id.Store(&id)
+	return s, cmd
+}
+
+func (s screen) View() tea.View { return s.m.View() }
+
+// workbench is the TUI on the real engine against env, as user, driven by
+// teatest at 120×35.
+type workbench struct {
+	t    *testing.T
+	tm   *teatest.TestModel
+	last *atomic.Pointer[string]
+	id   *atomic.Pointer[string]
+}
+
+func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, check func(string) error) *workbench {
+	t.Helper()
+	vars := envFor(t, env, user)
+	vars["XDG_CACHE_HOME"] = t.TempDir()
+	vars["XDG_CONFIG_HOME"] = t.TempDir()
+	g := &globalFlags{fetch: "auto", sandboxUser: "analyst"}
+	a := newApp(g, streams{Out: io.Discard, Err: io.Discard}, func(k string) string { return vars[k] })
+	t.Cleanup(a.close)
+	ctx := context.Background()
+	s, err := a.loadSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := a.session(ctx, true)
+	if err != nil {
+		t.Fatalf("session: %v", err)
+	}
+	cfg, _, err := tuiConfig(ctx, a, s, sess)
+	if err != nil {
+		t.Fatalf("tuiConfig: %v", err)
+	}
+	cfg.Theme = theme.New(theme.Options{NoColor: true})
+	cfg.Check = check
+	w := &workbench{t: t, last: &atomic.Pointer[string]{}, id: &atomic.Pointer[string]{}}
+	w.tm = teatest.NewTestModel(t, screen{m: ui.New(cfg), last: w.last, id: w.id}, teatest.WithInitialTermSize(120, 35))
+	t.Cleanup(func() { w.tm.Quit() })
+	return w
+}
+
+// waitFor waits until the screen contains all of want.
+func (w *workbench) waitFor(want ...string) string {
+	w.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s := ""
+		if p := w.last.Load(); p != nil {
+			s = *p
+		}
+		ok := true
+		for _, x := range want {
+			ok = ok && strings.Contains(s, x)
+		}
+		if ok {
+			return s
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("the screen never showed %q; it shows:\n%s", want, s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (w *workbench) key(code rune, mod tea.KeyMod) {
+	w.tm.Send(tea.KeyPressMsg{Code: code, Mod: mod})
+}
+
+func (w *workbench) queryID() string {
+	if p := w.id.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+func athenaClient(t *testing.T, env *sandboxtest.Env) *awsathena.Client {
+	return awsathena.NewFromConfig(env.AWSConfig(t, "admin"))
+}
+
+func started(t *testing.T, c *awsathena.Client) int {
+	out, err := c.ListQueryExecutions(context.Background(), &awsathena.ListQueryExecutionsInput{WorkGroup: aws.String("QuiltUserAthena-sales-prod-NonManagedRoleWorkgroup")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(out.QueryExecutionIds)
+}
+
+// Type a query, run it (F5), page through the rows, then reopen it from
+// the history without running it again.
+func TestWorkbenchRunPageReopen(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	w := startWorkbench(t, env, "admin", nil)
+	w.tm.Type("SELECT order_id, region FROM sales.orders ORDER BY order_id")
+	w.key(tea.KeyF5, 0)
+	w.waitFor("row 1/4,200", "SUCCEEDED", "order_id")
+	w.key(tea.KeyF4, 0)
+	w.key(tea.KeyPgDown, 0)
+	w.waitFor("row 17/4,200", "100017")
+	w.tm.Type("G")
+	w.waitFor("row 4,200/4,200")
+	id := w.queryID()
+	athena := athenaClient(t, env)
+	before := started(t, athena)
+
+	w.key(tea.KeyF7, 0)
+	w.waitFor("your queries", "SELECT order_id, region FROM sales.orders")
+	w.key(tea.KeyEnter, 0)
+	s := w.waitFor("Results · "+id, "row 1/4,200")
+	if !strings.Contains(s, "reopened, not run again") {
+		t.Errorf("the reopened result does not say it was not run again:\n%s", s)
+	}
+	if after := started(t, athena); after != before {
+		t.Errorf("reopening ran %d new queries, want none", after-before)
+	}
+}
+
+// Esc while the query runs stops it on Athena.
+func TestWorkbenchCancelStopsTheQuery(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	w := startWorkbench(t, env, "admin", nil)
+	w.tm.Type("-- sandbox: run=60s")
+	w.key(tea.KeyEnter, 0)
+	w.tm.Type("SELECT count(*) FROM sales.orders")
+	w.key('r', tea.ModCtrl)
+	w.waitFor("RUNNING")
+	id := w.queryID()
+	w.key(tea.KeyEscape, 0)
+	w.waitFor("CANCELLED", "stopped on Athena")
+	out, err := athenaClient(t, env).GetQueryExecution(context.Background(), &awsathena.GetQueryExecutionInput{QueryExecutionId: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := out.QueryExecution.Status.State; s != "CANCELLED" {
+		t.Errorf("the Athena query %s is %s after esc, want CANCELLED", id, s)
+	}
+}
+
+// A query AWS refuses is explained, with the statement that fixes it.
+func TestWorkbenchExplainsAnAWSRefusal(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	w := startWorkbench(t, env, "analyst", nil)
+	w.tm.Type("SELECT * FROM sales.orders LIMIT 5")
+	w.key(tea.KeyF5, 0)
+	w.waitFor("Refused by AWS", "glue:GetTable", "ReadWriteQuiltV2-sales-prod", "The statement that fixes it")
+}
+
+// A query the local grant check refuses is never sent.
+func TestWorkbenchLocalRefusalSendsNothing(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	check := func(sql string) error {
+		return &engine.Error{Op: "grant check", Kind: engine.Denied, Err: errors.New("you have no grant on sales.orders")}
+	}
+	w := startWorkbench(t, env, "admin", check)
+	before := started(t, athenaClient(t, env))
+	w.tm.Type("SELECT * FROM sales.orders")
+	w.key(tea.KeyF5, 0)
+	w.waitFor("Refused by the local grant check", "no grant on sales.orders", "REFUSED")
+	if after := started(t, athenaClient(t, env)); after != before {
+		t.Errorf("a locally refused query reached Athena (%d started)", after-before)
+	}
+}
+
+// The TUI in a real terminal (tmux): start `quiltq --sandbox`, type a
+// query, run it, read its rows off the screen, then a refused query and
+// its explanation.
+func TestWorkbenchInTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("QUILTQ_REQUIRE_TOOLS") == "1" {
+			t.Fatal("tmux is not installed and QUILTQ_REQUIRE_TOOLS=1")
+		}
+		t.Skip("tmux is not installed: skipping the terminal test (QUILTQ_REQUIRE_TOOLS=1 makes this fail)")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "quiltq")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	sock := filepath.Join(dir, "tmux.sock")
+	tmux := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	cmd := "env -i PATH=" + os.Getenv("PATH") + " HOME=" + dir + " XDG_CACHE_HOME=" + dir + "/cache XDG_CONFIG_HOME=" + dir + "/config TERM=xterm-256color " + bin + " --sandbox"
+	tmux("new-session", "-d", "-s", "q", "-x", "120", "-y", "35", cmd)
+	t.Cleanup(func() { exec.Command("tmux", "-S", sock, "kill-server").Run() })
+	screenHas := func(want ...string) string {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			s := tmux("capture-pane", "-p", "-t", "q")
+			ok := true
+			for _, x := range want {
+				ok = ok && strings.Contains(s, x)
+			}
+			if ok {
+				return s
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the terminal never showed %q; it shows:\n%s", want, s)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	screenHas("Catalog", "Query", "wg QuiltUserAthena")
+	tmux("send-keys", "-t", "q", "-l", "SELECT 7 AS seven, 'hi' AS greeting")
+	tmux("send-keys", "-t", "q", "F5")
+	s := screenHas("seven", "greeting", "SUCCEEDED")
+	if !strings.Contains(s, "7 ") || !strings.Contains(s, "hi") {
+		t.Errorf("the row is not on the screen:\n%s", s)
+	}
+	tmux("send-keys", "-t", "q", "C-a", "C-k")
+	tmux("send-keys", "-t", "q", "-l", "SELECT * FROM sales.orders LIMIT 5")
+	tmux("send-keys", "-t", "q", "C-r")
+	screenHas("Refused by AWS", "glue:GetTable", "who fixes")
+	tmux("send-keys", "-t", "q", "C-q")
+}

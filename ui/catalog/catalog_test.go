@@ -1,0 +1,132 @@
+package catalog
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/ui/keys"
+	"github.com/quiltq/quiltq/ui/theme"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		os.WriteFile(path, []byte(got), 0o644)
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("view differs from %s (-update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+func listing() engine.Listing {
+	return engine.Listing{
+		Catalogs: []engine.ListedCatalog{
+			{Name: "AwsDataCatalog", Type: "GLUE", Databases: []engine.ListedDatabase{{Name: "sales", Tables: []engine.ListedTable{
+				{Name: "orders", Kind: "table", Columns: []engine.Column{{Name: "order_id", Type: "bigint"}}},
+				{Name: "customers", Kind: "table"},
+			}}}},
+			{Name: "quilt-x-tabulator", Type: "LAMBDA", Databases: []engine.ListedDatabase{}},
+		},
+		Errors: []engine.ListError{{Item: "quilt-x-tabulator", Action: "lambda:InvokeFunction", Message: "not authorized"}},
+		Hidden: 3,
+	}
+}
+
+func press(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
+}
+
+func tree() Model {
+	m := New(keys.Default().Catalog, theme.New(theme.Options{NoColor: true}))
+	m.SetSize(44, 9)
+	m.Focus()
+	m.SetListing(listing(), false, 0)
+	return m
+}
+
+func TestViewShowsRefusalsAndHidden(t *testing.T) {
+	m := tree()
+	m, _ = m.Update(press("l")) // expand AwsDataCatalog
+	m, _ = m.Update(press("down"))
+	m, _ = m.Update(press("l")) // expand sales
+	golden(t, "tree-44x9.txt", ansi.Strip(m.View()))
+}
+
+func TestEnterInsertsAndPPreviews(t *testing.T) {
+	m := tree()
+	for _, k := range []string{"l", "down", "l", "down"} {
+		m, _ = m.Update(press(k))
+	}
+	_, cmd := m.Update(press("enter"))
+	if got, ok := cmd().(InsertMsg); !ok || got.Table != "orders" || got.Database != "sales" {
+		t.Fatalf("enter on orders sends %#v, want InsertMsg for sales.orders", cmd())
+	}
+	_, cmd = m.Update(press("p"))
+	if got, ok := cmd().(PreviewMsg); !ok || got.Table != "orders" {
+		t.Fatalf("p on orders sends %#v, want PreviewMsg", cmd())
+	}
+}
+
+func TestFilterFindsTablesInCollapsedDatabases(t *testing.T) {
+	m := tree()
+	m, _ = m.Update(press("/"))
+	for _, r := range "cust" {
+		m, _ = m.Update(press(string(r)))
+	}
+	found := false
+	for _, n := range m.flat {
+		if n.kind == nTable {
+			if n.label != "customers" {
+				t.Fatalf("filter cust shows table %s", n.label)
+			}
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("filter cust shows no table")
+	}
+}
+
+// BenchmarkTenThousandTables is one cursor step in a tree with a
+// database of 10,000 tables expanded.
+func BenchmarkTenThousandTables(b *testing.B) {
+	var ts []engine.ListedTable
+	for i := 0; i < 10000; i++ {
+		ts = append(ts, engine.ListedTable{Name: fmt.Sprintf("table_%05d", i), Kind: "table"})
+	}
+	l := engine.Listing{Catalogs: []engine.ListedCatalog{{Name: "AwsDataCatalog", Databases: []engine.ListedDatabase{{Name: "big", Tables: ts}}}}}
+	m := New(keys.Default().Catalog, theme.New(theme.Options{}))
+	m.SetSize(40, 50)
+	m.Focus()
+	m.SetListing(l, false, 0)
+	m, _ = m.Update(press("l"))
+	m, _ = m.Update(press("down"))
+	m, _ = m.Update(press("l"))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m, _ = m.Update(press("down"))
+		_ = m.View()
+	}
+}

@@ -1,0 +1,151 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/quiltq/quiltq/engine"
+	engexplain "github.com/quiltq/quiltq/engine/explain"
+	"github.com/quiltq/quiltq/ui/history"
+	"github.com/quiltq/quiltq/ui/results"
+)
+
+// Engine is what the workbench needs of the query engine. cmd/quiltq
+// implements it over athena.Client; the workbench never sees the AWS SDK.
+type Engine interface {
+	// Start submits sql and returns Athena's query execution ID.
+	Start(ctx context.Context, sql string) (string, error)
+	// Wait follows query id until it is final, reporting each poll. When
+	// ctx ends it stops the query on Athena (StopQueryExecution) and
+	// returns an error of kind engine.Canceled.
+	Wait(ctx context.Context, id string, progress func(Progress)) (Progress, error)
+	// Open streams the results of the finished query id, from the start.
+	Open(ctx context.Context, id string) (results.Rows, error)
+	// Listing lists the catalog anew (and keeps it in the cache).
+	Listing(ctx context.Context) (engine.Listing, error)
+	// History is the workgroup's recent queries, newest first.
+	History(ctx context.Context) ([]history.Entry, error)
+	// FixContext is what the session knows for building fix statements.
+	FixContext() engexplain.Context
+}
+
+// Progress is one report of a query's state.
+type Progress struct {
+	ID      string
+	State   string
+	Elapsed time.Duration
+	Scanned int64
+	Cost    float64
+}
+
+// Done reports whether the state is final.
+func (p Progress) Done() bool {
+	return p.State == "SUCCEEDED" || p.State == "FAILED" || p.State == "CANCELLED"
+}
+
+// QueryStartedMsg reports that run's query was submitted as ID (or failed
+// to be, with Err).
+type QueryStartedMsg struct {
+	Run int
+	ID  string
+	Err error
+}
+
+// QueryStatusMsg is one progress report of run's query.
+type QueryStatusMsg struct {
+	Run      int
+	Progress Progress
+	ch       <-chan tea.Msg
+}
+
+// QueryDoneMsg reports that run's query is final.
+type QueryDoneMsg struct {
+	Run      int
+	Progress Progress
+	Err      error
+}
+
+// ResultsOpenedMsg carries the result stream of run's query.
+type ResultsOpenedMsg struct {
+	Run    int
+	ID     string
+	Stream results.Rows
+	Err    error
+}
+
+// CatalogMsg carries a fresh listing (or why there is none).
+type CatalogMsg struct {
+	Listing engine.Listing
+	Err     error
+}
+
+// WorkgroupHistoryMsg carries the workgroup's history.
+type WorkgroupHistoryMsg struct {
+	Entries []history.Entry
+	Err     error
+}
+
+// startQuery submits sql as run.
+func startQuery(ctx context.Context, eng Engine, run int, sql string) tea.Cmd {
+	return func() tea.Msg {
+		id, err := eng.Start(ctx, sql)
+		return QueryStartedMsg{Run: run, ID: id, Err: err}
+	}
+}
+
+// waitQuery follows query id of run on a goroutine of its own, whose
+// reports arrive one by one through listen.
+func waitQuery(ctx context.Context, eng Engine, run int, id string) tea.Cmd {
+	ch := make(chan tea.Msg, 16)
+	go func() {
+		defer close(ch)
+		p, err := eng.Wait(ctx, id, func(p Progress) {
+			select {
+			case ch <- QueryStatusMsg{Run: run, Progress: p, ch: ch}:
+			default: // the screen is behind: a later report replaces this one
+			}
+		})
+		if p.ID == "" {
+			p.ID = id
+		}
+		ch <- QueryDoneMsg{Run: run, Progress: p, Err: err}
+	}()
+	return listen(ch)
+}
+
+// listen receives the next report of a waiting query.
+func listen(ch <-chan tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		msg, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return msg
+	}
+}
+
+// openResults opens the result stream of run's query id.
+func openResults(ctx context.Context, eng Engine, run int, id string) tea.Cmd {
+	return func() tea.Msg {
+		rows, err := eng.Open(ctx, id)
+		return ResultsOpenedMsg{Run: run, ID: id, Stream: rows, Err: err}
+	}
+}
+
+// listCatalog lists the catalog anew.
+func listCatalog(ctx context.Context, eng Engine) tea.Cmd {
+	return func() tea.Msg {
+		l, err := eng.Listing(ctx)
+		return CatalogMsg{Listing: l, Err: err}
+	}
+}
+
+// readHistory reads the workgroup's history.
+func readHistory(ctx context.Context, eng Engine) tea.Cmd {
+	return func() tea.Msg {
+		es, err := eng.History(ctx)
+		return WorkgroupHistoryMsg{Entries: es, Err: err}
+	}
+}

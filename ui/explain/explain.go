@@ -1,0 +1,179 @@
+// Package explain is the workbench's explanation panel: a refusal (by the
+// local grant check before a query runs, or by AWS after) with the
+// missing actions, the resources, the principal, the kind of policy that
+// refused, who can fix it and the statement that would, which can be
+// copied.
+package explain
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	engexplain "github.com/quiltq/quiltq/engine/explain"
+	"github.com/quiltq/quiltq/ui/keys"
+	"github.com/quiltq/quiltq/ui/theme"
+)
+
+// Source says who refused.
+type Source string
+
+// The two sources of a refusal.
+const (
+	Local Source = "the local grant check (nothing was sent to AWS)"
+	AWS   Source = "AWS"
+)
+
+// CopiedMsg reports that the fix statement was put on the clipboard.
+type CopiedMsg struct{ Bytes int }
+
+// Model is the panel.
+type Model struct {
+	keys keys.Results // scrolling and copying share the grid's keys
+	th   theme.Theme
+
+	source  Source
+	err     error
+	queryID string
+	denial  engexplain.Denial
+	remedy  engexplain.Remedy
+	fix     *engexplain.Policy
+
+	top           int
+	width, height int
+	focused       bool
+}
+
+// New returns an empty panel.
+func New(km keys.Results, th theme.Theme) Model { return Model{keys: km, th: th} }
+
+// SetSize sets the inner size of the pane.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// Focus gives the panel the keys.
+func (m *Model) Focus() { m.focused = true }
+
+// Blur takes the keys away.
+func (m *Model) Blur() { m.focused = false }
+
+// Set explains err, a refusal of query queryID ("" when it never ran) by
+// source, with what the session knows (region, account, workgroup) to
+// build the fix statement.
+func (m *Model) Set(source Source, queryID string, err error, ctx engexplain.Context) {
+	m.source, m.err, m.queryID, m.top = source, err, queryID, 0
+	m.denial = engexplain.Parse(err.Error())
+	m.remedy = m.denial.Remedy()
+	m.fix = engexplain.FixDenial(m.denial, ctx)
+}
+
+// Empty reports whether there is nothing to explain.
+func (m Model) Empty() bool { return m.err == nil }
+
+// Fix is the fix statement as JSON, "" when there is none.
+func (m Model) Fix() string {
+	if m.fix == nil {
+		return ""
+	}
+	return m.fix.JSON()
+}
+
+// Update scrolls and copies.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok || !m.focused {
+		return m, nil
+	}
+	switch {
+	case key.Matches(k, m.keys.Up):
+		m.top = max(m.top-1, 0)
+	case key.Matches(k, m.keys.Down):
+		m.top++
+	case key.Matches(k, m.keys.PageUp):
+		m.top = max(m.top-m.height, 0)
+	case key.Matches(k, m.keys.PageDown):
+		m.top += m.height
+	case key.Matches(k, m.keys.CopyCell), key.Matches(k, m.keys.CopyRow):
+		text := m.Fix()
+		if text == "" {
+			text = m.err.Error()
+		}
+		n := len(text)
+		return m, tea.Batch(tea.SetClipboard(text), func() tea.Msg { return CopiedMsg{Bytes: n} })
+	}
+	return m, nil
+}
+
+// Lines is the panel's text, one entry a line, before scrolling.
+func (m Model) Lines() []string {
+	if m.err == nil {
+		return []string{m.th.Muted.Render("Nothing refused yet. When the grant check or AWS refuses a query, it is explained here.")}
+	}
+	d := m.denial
+	var out []string
+	add := func(label, v string) {
+		if v != "" {
+			out = append(out, m.th.Title.Render(fmt.Sprintf("%-10s", label))+" "+v)
+		}
+	}
+	head := "Refused by " + string(m.source)
+	if m.queryID != "" {
+		head += " · query " + m.queryID
+	}
+	out = append(out, m.th.Error.Render(head), "")
+	add("missing", strings.Join(d.Actions, ", "))
+	add("resource", strings.Join(d.Resources, ", "))
+	add("principal", d.Principal)
+	if d.PolicyType != "" || d.Denied {
+		pt := d.PolicyType
+		if pt == "" {
+			pt = "not named"
+		}
+		if d.ExplicitDeny {
+			pt += " (an explicit Deny)"
+		} else if d.Denied {
+			pt += " (no statement allows it)"
+		}
+		add("policy", pt)
+	}
+	add("who fixes", m.remedy.Who)
+	add("why", m.remedy.Why)
+	if m.fix != nil {
+		out = append(out, "", m.th.Title.Render("The statement that fixes it (y copies it):"))
+		out = append(out, strings.Split(m.fix.JSON(), "\n")...)
+	}
+	out = append(out, "", m.th.Muted.Render("AWS said:"))
+	out = append(out, strings.Split(m.err.Error(), "\n")...)
+	out = append(out, "", m.th.Muted.Render("`quiltq explain` explains a pasted error the same way; esc closes this panel."))
+	return out
+}
+
+// View draws the panel.
+func (m Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	var lines []string
+	for _, l := range m.Lines() {
+		lines = append(lines, wrap(l, m.width)...)
+	}
+	top := min(m.top, max(len(lines)-m.height, 0))
+	lines = lines[top:min(top+m.height, len(lines))]
+	return lipgloss.NewStyle().Width(m.width).Height(m.height).MaxHeight(m.height).Render(strings.Join(lines, "\n"))
+}
+
+// wrap cuts a line into pieces of at most w columns.
+func wrap(s string, w int) []string {
+	if lipgloss.Width(s) <= w || strings.Contains(s, "\x1b") {
+		return []string{s}
+	}
+	var out []string
+	rs := []rune(s)
+	for len(rs) > w {
+		out = append(out, string(rs[:w]))
+		rs = rs[w:]
+	}
+	return append(out, string(rs))
+}

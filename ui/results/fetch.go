@@ -1,0 +1,155 @@
+package results
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/ui/print"
+)
+
+// Rows streams a result: the engine's result stream (athena.Rows is one).
+// Next returns io.EOF after the last row.
+type Rows interface {
+	Columns() []engine.Column
+	Next() (engine.Row, error)
+	Close() error
+}
+
+// RowsMsg carries one batch of rows of query QueryID. Stream is where
+// the rest comes from (nil once Done): the receiver asks for the next
+// batch with Fetch, or closes it when the query is no longer shown.
+type RowsMsg struct {
+	QueryID string
+	Rows    []engine.Row
+	Stream  Rows
+	Done    bool
+	Err     error
+}
+
+// FirstBatch and Batch are the rows read before the grid is shown again:
+// few at first, so that the first screen appears at once, then more.
+const (
+	FirstBatch = 200
+	Batch      = 5000
+)
+
+// Fetch reads up to n rows of query id from stream. limit, when above
+// zero, is the fetch limit: the stream is closed once limit rows (counted
+// from already) are read, and the message says so.
+func Fetch(id string, stream Rows, n int, already, limit int64) tea.Cmd {
+	return func() tea.Msg {
+		msg := RowsMsg{QueryID: id, Stream: stream}
+		for i := 0; i < n; i++ {
+			if limit > 0 && already+int64(i) >= limit {
+				msg.Done, msg.Err = true, &LimitError{Limit: limit}
+				break
+			}
+			r, err := stream.Next()
+			if errors.Is(err, io.EOF) {
+				msg.Done = true
+				break
+			}
+			if err != nil {
+				msg.Done, msg.Err = true, err
+				break
+			}
+			msg.Rows = append(msg.Rows, r)
+		}
+		if msg.Done {
+			stream.Close()
+			msg.Stream = nil
+		}
+		return msg
+	}
+}
+
+// LimitError says the fetch stopped at the fetch limit.
+type LimitError struct{ Limit int64 }
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("stopped at the fetch limit of %d rows; export (s) writes the whole result", e.Limit)
+}
+
+// ExportedMsg reports an export of query QueryID.
+type ExportedMsg struct {
+	QueryID string
+	Path    string
+	Rows    int64
+	Err     error
+}
+
+// Opener opens the whole result of a query again, from its start.
+type Opener func(ctx context.Context, queryID string) (Rows, error)
+
+// Export writes the whole result of query id (not only the rows the grid
+// holds) to path, in the format its extension names (.csv, .tsv, .json,
+// .jsonl, .md; CSV otherwise). It never overwrites a file.
+func Export(ctx context.Context, open Opener, id, path string) tea.Cmd {
+	return func() tea.Msg {
+		n, err := export(ctx, open, id, path)
+		return ExportedMsg{QueryID: id, Path: path, Rows: n, Err: err}
+	}
+}
+
+func export(ctx context.Context, open Opener, id, path string) (int64, error) {
+	format := "csv"
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".tsv":
+		format = "tsv"
+	case ".json":
+		format = "json"
+	case ".jsonl", ".ndjson":
+		format = "jsonl"
+	case ".md":
+		format = "markdown"
+	}
+	rows, err := open(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return 0, fmt.Errorf("%s exists: give another name (export never overwrites a file)", path)
+		}
+		return 0, err
+	}
+	w, err := print.New(format, f, print.Options{})
+	if err != nil {
+		f.Close()
+		return 0, err
+	}
+	fail := func(err error) (int64, error) {
+		f.Close()
+		os.Remove(path)
+		return 0, fmt.Errorf("exporting to %s: %w", path, err)
+	}
+	if err := w.Header(rows.Columns()); err != nil {
+		return fail(err)
+	}
+	for {
+		r, err := rows.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fail(err)
+		}
+		if err := w.Row(r); err != nil {
+			return fail(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return fail(err)
+	}
+	return w.Rows(), f.Close()
+}

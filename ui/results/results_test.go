@@ -1,0 +1,256 @@
+package results
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/ui/keys"
+	"github.com/quiltq/quiltq/ui/theme"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("view differs from %s (-update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+func press(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+func grid(w, h, capRows int) Model {
+	m := New(keys.Default().Results, theme.New(theme.Options{NoColor: true}), capRows)
+	m.SetSize(w, h)
+	m.Focus()
+	return m
+}
+
+var cols = []engine.Column{{Name: "id", Type: "bigint"}, {Name: "name", Type: "varchar"}, {Name: "doc", Type: "varchar"}}
+
+func sample() []engine.Row {
+	return []engine.Row{
+		{{Text: "1"}, {Text: "alpha"}, {Text: `{"a":1,"b":[1,2]}`}},
+		{{Text: "2"}, {Text: ""}, {Null: true}},
+		{{Text: "3"}, {Null: true}, {Text: "line one\nline two"}},
+	}
+}
+
+func TestStoreKeepsNullApartFromEmpty(t *testing.T) {
+	s := newStore(2)
+	rows := []engine.Row{{{Text: ""}, {Null: true}}, {{Text: "é"}, {Text: "x"}}, {{Text: "short"}}}
+	for i := 0; i < chunkRows+2; i++ {
+		s.Append(rows[i%3])
+	}
+	for i := 0; i < s.Len(); i++ {
+		want := rows[i%3]
+		for j := 0; j < 2; j++ {
+			w := engine.Value{Null: true}
+			if j < len(want) {
+				w = want[j]
+			}
+			if got := s.Cell(i, j); got != w {
+				t.Fatalf("cell %d,%d = %+v, want %+v", i, j, got, w)
+			}
+		}
+	}
+}
+
+func TestViewGolden(t *testing.T) {
+	m := grid(40, 6, 0)
+	m.Reset("q1", cols)
+	m.Append(sample())
+	m.Finish(nil)
+	golden(t, "grid-40x6.txt", ansi.Strip(m.View()))
+	m, _ = m.Update(press("right"))
+	m, _ = m.Update(press("down"))
+	m, _ = m.Update(press("enter"))
+	golden(t, "inspect-null-40x6.txt", ansi.Strip(m.View()))
+}
+
+func TestNullAndEmptyLookDifferent(t *testing.T) {
+	m := grid(40, 6, 0)
+	m.Reset("q1", cols)
+	m.Append(sample())
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	if !strings.Contains(lines[2], "NULL") || strings.Contains(lines[1], "NULL") {
+		t.Fatalf("row 2 (empty name, NULL doc) is %q; row 1 is %q: want NULL only where the value is NULL", lines[2], lines[1])
+	}
+}
+
+func TestInspectorPrettyPrintsJSON(t *testing.T) {
+	m := grid(40, 10, 0)
+	m.Reset("q1", cols)
+	m.Append(sample())
+	m, _ = m.Update(press("$"))
+	m, _ = m.Update(press("enter"))
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "\"a\": 1,") || !strings.Contains(v, "\"b\": [") {
+		t.Fatalf("inspector shows:\n%s\nwant the JSON indented", v)
+	}
+}
+
+func TestCopyFormats(t *testing.T) {
+	tests := []struct {
+		format string
+		v      engine.Value
+		col    engine.Column
+		want   string
+	}{
+		{"tsv", engine.Value{Text: "a,b"}, cols[1], "a,b"},
+		{"csv", engine.Value{Text: "a,b"}, cols[1], `"a,b"`},
+		{"csv", engine.Value{Text: ""}, cols[1], `""`},
+		{"csv", engine.Value{Null: true}, cols[1], ``},
+		{"json", engine.Value{Text: "42"}, cols[0], `42`},
+		{"json", engine.Value{Null: true}, cols[0], `null`},
+	}
+	for _, tt := range tests {
+		if got := CellText(tt.v, tt.col, tt.format); got != tt.want {
+			t.Errorf("CellText(%+v, %s) = %q, want %q", tt.v, tt.format, got, tt.want)
+		}
+	}
+	got := Format(cols[:2], []engine.Row{{{Text: "1"}, {Text: "x"}}}, "json")
+	if !strings.Contains(got, `"id": 1`) && !strings.Contains(got, `"id":1`) {
+		t.Errorf("Format json = %q, want an object with id 1", got)
+	}
+}
+
+func TestCopySelectionEmitsClipboardAndReport(t *testing.T) {
+	m := grid(40, 6, 0)
+	m.Reset("q1", cols)
+	m.Append(sample())
+	m, _ = m.Update(press("v"))
+	m, _ = m.Update(press("down"))
+	m, _ = m.Update(press("right"))
+	m, cmd := m.Update(press("y"))
+	if cmd == nil {
+		t.Fatal("copy returned no command")
+	}
+	var report *CopiedMsg
+	for _, msg := range runBatch(cmd) {
+		if c, ok := msg.(CopiedMsg); ok {
+			report = &c
+		}
+	}
+	if report == nil || report.What != "2×2 cells" || report.Format != "TSV" {
+		t.Fatalf("copy report = %+v, want 2×2 cells as TSV", report)
+	}
+}
+
+func runBatch(cmd tea.Cmd) []tea.Msg {
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			if c != nil {
+				out = append(out, runBatch(c)...)
+			}
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
+
+func TestDisplayCapIsAnnounced(t *testing.T) {
+	m := grid(120, 6, 2)
+	m.Reset("q1", cols)
+	m.Append(sample())
+	m.Finish(nil)
+	if m.Len() != 2 || m.Total() != 3 || !m.Capped() {
+		t.Fatalf("held %d of %d rows (capped %v), want 2 of 3", m.Len(), m.Total(), m.Capped())
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "display cap 2 reached") {
+		t.Fatalf("view does not announce the cap:\n%s", v)
+	}
+}
+
+// sliceRows is a result stream over rows.
+type sliceRows struct {
+	rows   []engine.Row
+	closed bool
+}
+
+func (s *sliceRows) Columns() []engine.Column { return cols }
+func (s *sliceRows) Next() (engine.Row, error) {
+	if len(s.rows) == 0 {
+		return nil, io.EOF
+	}
+	r := s.rows[0]
+	s.rows = s.rows[1:]
+	return r, nil
+}
+func (s *sliceRows) Close() error { s.closed = true; return nil }
+
+func TestFetchBatchesAndLimit(t *testing.T) {
+	src := &sliceRows{rows: sample()}
+	msg := Fetch("q", src, 2, 0, 0)().(RowsMsg)
+	if len(msg.Rows) != 2 || msg.Done || msg.QueryID != "q" {
+		t.Fatalf("first batch: %d rows, done %v, id %q; want 2, false, q", len(msg.Rows), msg.Done, msg.QueryID)
+	}
+	msg = Fetch("q", src, 2, 2, 0)().(RowsMsg)
+	if len(msg.Rows) != 1 || !msg.Done || msg.Err != nil || !src.closed {
+		t.Fatalf("second batch: %d rows, done %v, err %v, closed %v; want 1, true, nil, true", len(msg.Rows), msg.Done, msg.Err, src.closed)
+	}
+	src = &sliceRows{rows: sample()}
+	msg = Fetch("q", src, 10, 0, 2)().(RowsMsg)
+	var le *LimitError
+	if len(msg.Rows) != 2 || !errors.As(msg.Err, &le) {
+		t.Fatalf("limited fetch: %d rows, err %v; want 2 and the limit", len(msg.Rows), msg.Err)
+	}
+}
+
+func TestExportWritesWholeResultAndNeverOverwrites(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.tsv")
+	open := func(_ context.Context, id string) (Rows, error) { return &sliceRows{rows: sample()}, nil }
+	msg := Export(context.Background(), open, "q", path)().(ExportedMsg)
+	if msg.Err != nil || msg.Rows != 3 {
+		t.Fatalf("export: %d rows, %v; want 3 rows", msg.Rows, msg.Err)
+	}
+	b, _ := os.ReadFile(path)
+	if !strings.HasPrefix(string(b), "id\tname\tdoc\n1\talpha\t") {
+		t.Fatalf("export wrote %q, want TSV with a header", b)
+	}
+	msg = Export(context.Background(), open, "q", path)().(ExportedMsg)
+	if msg.Err == nil || !strings.Contains(msg.Err.Error(), "exists") {
+		t.Fatalf("second export: %v, want a refusal to overwrite", msg.Err)
+	}
+}

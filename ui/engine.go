@@ -29,6 +29,28 @@ type Engine interface {
 	History(ctx context.Context) ([]history.Entry, error)
 	// FixContext is what the session knows for building fix statements.
 	FixContext() engexplain.Context
+	// QueryFix works out the statement that fixes the whole query sql,
+	// refused with err: every permission it lacks, not only the one the
+	// refusal names. It may call AWS (to describe the workgroup and
+	// tables), so it runs as a command. fix is the policy JSON ("" when no
+	// identity statement can fix it); notes say what could not be told.
+	QueryFix(ctx context.Context, sql string, err error) (fix string, notes []string, ferr error)
+}
+
+// QueryFixMsg carries the whole-query fix of run's refusal.
+type QueryFixMsg struct {
+	Run   int
+	Fix   string
+	Notes []string
+	Err   error
+}
+
+// queryFix works out the whole-query fix of run's refused sql.
+func queryFix(ctx context.Context, eng Engine, run int, sql string, refusal error) tea.Cmd {
+	return func() tea.Msg {
+		fix, notes, err := eng.QueryFix(ctx, sql, refusal)
+		return QueryFixMsg{Run: run, Fix: fix, Notes: notes, Err: err}
+	}
 }
 
 // Progress is one report of a query's state.

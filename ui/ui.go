@@ -180,6 +180,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case results.CopiedMsg:
 		m.status.SetNote(fmt.Sprintf("copied %s as %s (%s)", msg.What, msg.Format, status.Bytes(int64(msg.Bytes))))
 		return m, nil
+	case QueryFixMsg:
+		if msg.Run == m.run {
+			m.explain.SetQueryFix(msg.Fix, msg.Notes, msg.Err)
+		}
+		return m, nil
 	case explain.CopiedMsg:
 		m.status.SetNote("copied the fix statement (" + status.Bytes(int64(msg.Bytes)) + ")")
 		return m, nil
@@ -363,9 +368,9 @@ func (m Model) startRun(sql string) (tea.Model, tea.Cmd) {
 			if engine.KindOf(err) == engine.Denied {
 				m.explain.Set(explain.Local, "", err, m.eng.FixContext())
 				m.setFocus(focusExplain)
-			} else {
-				m.results.SetMessage("", "The local grant check failed: "+err.Error())
+				return m, queryFix(m.ctx, m.eng, m.run, sql, err)
 			}
+			m.results.SetMessage("", "The local grant check failed: "+err.Error())
 			return m, nil
 		}
 	}
@@ -495,6 +500,9 @@ func (m Model) failed(err error) (tea.Model, tea.Cmd) {
 		m.explain.Set(explain.AWS, m.queryID, err, m.eng.FixContext())
 		m.results.SetMessage(m.queryID, "Refused: see the explanation (F8).")
 		m.setFocus(focusExplain)
+		if engine.KindOf(err) == engine.Denied {
+			return m, queryFix(m.ctx, m.eng, m.run, m.runSQL, err)
+		}
 	default:
 		if q.State == "" || q.State == "SUBMITTING" {
 			q.State = "FAILED"
@@ -520,5 +528,9 @@ func (m *Model) remember(p Progress) {
 }
 
 // QueryID is the Athena ID of the current run's query ("" before it is
+// Fix is the explanation panel's fix statement ("" when none), as y
+// copies it.
+func (m Model) Fix() string { return m.explain.Fix() }
+
 // submitted).
 func (m Model) QueryID() string { return m.queryID }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -32,6 +33,9 @@ func (fakeEngine) Open(context.Context, string) (results.Rows, error) { return n
 func (fakeEngine) Listing(context.Context) (engine.Listing, error)    { return engine.Listing{}, nil }
 func (fakeEngine) History(context.Context) ([]history.Entry, error)   { return nil, nil }
 func (fakeEngine) FixContext() engexplain.Context                     { return engexplain.Context{} }
+func (fakeEngine) QueryFix(context.Context, string, error) (string, []string, error) {
+	return `{"Statement": "whole"}`, []string{"a note"}, nil
+}
 
 func newModel(l *engine.Listing) Model {
 	m := New(Config{Engine: fakeEngine{}, Keys: keys.Default(), Theme: theme.New(theme.Options{NoColor: true}),
@@ -119,6 +123,41 @@ func BenchmarkFirstFrame(b *testing.B) {
 		mm, _ := m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
 		if mm.(Model).View().Content == "" {
 			b.Fatal("empty first frame")
+		}
+	}
+}
+
+// A refusal's whole-query fix replaces the statement read from the text
+// once it arrives, unless it belongs to an earlier run.
+func TestQueryFixReachesThePanel(t *testing.T) {
+	m := newModel(nil)
+	refusal := &engine.Error{Op: "grant check", Kind: engine.Denied, Err: errors.New("refused before sending")}
+	m.cfg.Check = func(string) error { return refusal }
+	mm, cmd := m.startRun("SELECT * FROM t")
+	m = mm.(Model)
+	if cmd == nil {
+		t.Fatal("a local refusal asked for no whole-query fix")
+	}
+	msg, ok := cmd().(QueryFixMsg)
+	if !ok || msg.Run != m.run || msg.Fix == "" {
+		t.Fatalf("got %#v, want the QueryFixMsg of run %d", msg, m.run)
+	}
+	stale := msg
+	stale.Run, stale.Fix = m.run-1, `{"Statement": "stale"}`
+	mm, _ = m.Update(stale)
+	m = mm.(Model)
+	if strings.Contains(m.explain.Fix(), "stale") {
+		t.Errorf("a fix of an earlier run reached the panel: %s", m.explain.Fix())
+	}
+	mm, _ = m.Update(msg)
+	m = mm.(Model)
+	if got := m.explain.Fix(); got != msg.Fix {
+		t.Errorf("panel fix %q, want %q", got, msg.Fix)
+	}
+	text := strings.Join(m.explain.Lines(), "\n")
+	for _, want := range []string{"fixes the whole query", "note: a note", "The grant check said:"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the panel lacks %q:\n%s", want, text)
 		}
 	}
 }

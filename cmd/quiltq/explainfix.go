@@ -505,25 +505,16 @@ func explainRefusal(w io.Writer, s *querySession, x athena.Execution, err error)
 		return
 	}
 	req := athena.Request{SQL: x.SQL, Catalog: x.Catalog, Database: x.Database, Workgroup: x.Workgroup}
-	n, nerr := s.needs(ctx, req, true)
+	wf, nerr := s.wholeFix(ctx, req, d)
 	if nerr != nil {
-		writeDenialFix(w, d, n.ctx, fmt.Sprintf("what the whole statement needs could not be worked out (%v)", nerr))
+		writeDenialFix(w, d, wf.needs.ctx, fmt.Sprintf("what the whole statement needs could not be worked out (%v)", nerr))
 		return
 	}
-	denied := denialRequirements(d, n.ctx)
-	if s.fix != nil && s.fix.known != nil {
-		gaps := iam.Missing(n.reqs, n.caller, s.fix.known.policies...)
-		gaps = addDenied(gaps, denied)
-		fmt.Fprintf(w, "  the statement needs %d permissions; %s lacks %d of them (policies: %s)\n", len(n.reqs), s.roleName(), len(gaps), s.fix.known.source)
-		writeFix(w, s, n, gaps)
+	n := wf.needs
+	if wf.known {
+		fmt.Fprintf(w, "  the statement needs %d permissions; %s lacks %d of them (policies: %s)\n", len(n.reqs), s.roleName(), len(wf.gaps), s.fix.known.source)
+		writeFix(w, s, n, wf.gaps)
 		return
-	}
-	// Without the policies, the fix covers everything the statement
-	// needs: that is what makes the next try the last.
-	n.reqs = dedupe(append(n.reqs, denied...))
-	gaps := make([]iam.Gap, len(n.reqs))
-	for i, r := range n.reqs {
-		gaps[i] = iam.Gap{Requirement: r}
 	}
 	if d.ExplicitDeny {
 		fmt.Fprintf(w, "  who:       %s\n  why:       %s\n", rem.Who, rem.Why)
@@ -532,11 +523,43 @@ func explainRefusal(w io.Writer, s *querySession, x athena.Execution, err error)
 	for _, note := range n.notes {
 		fmt.Fprintf(w, "  note:      %s\n", note)
 	}
-	fix := explain.Fix(n.reqs, gaps)
-	if fix.Policy != nil {
+	if wf.fix.Policy != nil {
 		fmt.Fprintf(w, "statement that fixes the whole query (add it to %s's identity policies):\n", s.roleName())
-		fmt.Fprintln(w, fix.Policy.JSON())
+		fmt.Fprintln(w, wf.fix.Policy.JSON())
 	}
+}
+
+// wholeFixResult is what fixes a whole statement.
+type wholeFixResult struct {
+	needs statementNeeds
+	gaps  []iam.Gap // what is missing (everything it needs when !known)
+	known bool      // the role's policies are known
+	fix   explain.FixResult
+}
+
+// wholeFix works out the statement that fixes the whole statement req:
+// the missing pairs when the role's policies are known, else every pair it
+// needs (what makes the next try the last), in both cases with what the
+// refusal d names, so that a fix always covers what AWS actually refused.
+func (s *querySession) wholeFix(ctx context.Context, req athena.Request, d explain.Denial) (wholeFixResult, error) {
+	n, err := s.needs(ctx, req, true)
+	out := wholeFixResult{needs: n}
+	if err != nil {
+		return out, err
+	}
+	denied := denialRequirements(d, n.ctx)
+	if s.fix != nil && s.fix.known != nil {
+		out.known = true
+		out.gaps = addDenied(iam.Missing(n.reqs, n.caller, s.fix.known.policies...), denied)
+	} else {
+		n.reqs = dedupe(append(n.reqs, denied...))
+		out.needs = n
+		for _, r := range n.reqs {
+			out.gaps = append(out.gaps, iam.Gap{Requirement: r})
+		}
+	}
+	out.fix = explain.Fix(out.needs.reqs, out.gaps)
+	return out, nil
 }
 
 // writeDenialFix prints the statement the refusal text alone supports.

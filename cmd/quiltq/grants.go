@@ -165,6 +165,33 @@ func statementKind(sql string) iam.StatementKind {
 	return k
 }
 
+// checkSQL is the grant check of the workbench: nil when the SQL may be
+// sent, an engine.Error of kind Denied naming what the grants refuse, or
+// of kind Invalid when its tables cannot be told.
+func (gc *grantCheck) checkSQL(ctx context.Context, sql, catalog, database string) error {
+	if !gc.active() {
+		return nil
+	}
+	refs, err := refsOf(sql, catalog, database)
+	if err != nil {
+		return &engine.Error{Op: "grant check", Kind: engine.Invalid, Err: fmt.Errorf("which tables this SQL uses cannot be told, so it is not sent: %w", err)}
+	}
+	if denied := grants.Denials(gc.decide(ctx, refs, statementKind(sql))); len(denied) > 0 {
+		return &engine.Error{Op: "grant check", Kind: engine.Denied, Err: &grants.Refusal{Denied: denied}}
+	}
+	return nil
+}
+
+// preload reads what the sources need from the network (the Quilt role's
+// buckets) now, at start-up, rather than on the first query.
+func (gc *grantCheck) preload() {
+	for _, s := range gc.checker.Sources {
+		if q, ok := s.(*grants.QuiltRole); ok {
+			q.Preload()
+		}
+	}
+}
+
 // listingFilter hides from a listing what the grants deny: a table whose
 // read is denied, a database whose tables are all hidden (or which is
 // denied itself when it has none).

@@ -18,6 +18,7 @@ import (
 	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/catalogcache"
 	engexplain "github.com/quiltq/quiltq/engine/explain"
+	"github.com/quiltq/quiltq/engine/grants"
 	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/tabulator"
 	"github.com/quiltq/quiltq/ui"
@@ -86,6 +87,32 @@ func (e *tuiEngine) History(ctx context.Context) ([]history.Entry, error) {
 	return out, nil
 }
 
+func (e *tuiEngine) QueryFix(ctx context.Context, sql string, refusal error) (string, []string, error) {
+	var local *grants.Refusal
+	if errors.As(refusal, &local) && !local.ByIAM() {
+		// The Quilt role's buckets or a rules file refused: their managers
+		// change them, not an IAM statement.
+		return "", []string{"no IAM statement changes this: the Quilt role's buckets are granted by a Quilt admin, a rules file by whoever keeps it"}, nil
+	}
+	req := athena.Request{SQL: sql, Catalog: e.catalog, Database: e.database, Workgroup: e.s.workgroup}
+	d := engexplain.Parse(deniedText(refusal))
+	if rem := d.Remedy(); d.Denied && !rem.Fixable && (d.ExplicitDeny || d.PolicyType != "" && d.PolicyType != engexplain.PolicyIdentity) {
+		return "", nil, nil // no identity statement helps; the panel says who acts
+	}
+	wf, err := e.s.wholeFix(ctx, req, d)
+	if err != nil {
+		return "", wf.needs.notes, err
+	}
+	notes := wf.needs.notes
+	if !wf.known {
+		notes = append(notes, fmt.Sprintf("the role's policies are not known here (give --policy FILE): the statement allows all %d permissions the query needs", len(wf.needs.reqs)))
+	}
+	if wf.fix.Policy == nil {
+		return "", notes, nil
+	}
+	return wf.fix.Policy.JSON(), notes, nil
+}
+
 func (e *tuiEngine) FixContext() engexplain.Context {
 	return engexplain.Context{Partition: "aws", Region: e.s.aws.Region, Account: e.account, Workgroup: e.s.workgroup, DataCatalog: e.catalog}
 }
@@ -114,6 +141,10 @@ func runTUI(ctx context.Context, g *globalFlags, st streams, getenv func(string)
 		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 		return exitCode(err)
 	}
+	if cfg.Check, err = tuiGrants(ctx, a, s, sess); err != nil {
+		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
+		return exitUsage
+	}
 	base, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cfg.Context = base
@@ -140,6 +171,18 @@ func runTUI(ctx context.Context, g *globalFlags, st streams, getenv func(string)
 		return exitFailed
 	}
 	return exitOK
+}
+
+// tuiGrants is the workbench's grant check: every source, the known
+// policy included, with the Quilt role's buckets read now.
+func tuiGrants(ctx context.Context, a *app, s *config.Settings, sess *querySession) (func(string) error, error) {
+	gc, err := a.localGrants()
+	if err != nil {
+		return nil, err
+	}
+	a.sessionGrants(ctx, gc, sess, true)
+	gc.preload()
+	return func(sql string) error { return gc.checkSQL(ctx, sql, s.Catalog(), s.Database()) }, nil
 }
 
 // tuiConfig builds the workbench's configuration: identity, keymap,

@@ -60,6 +60,10 @@ type Reason struct {
 	Why    string
 	// Instead is what the user may use instead (see Source.Offer).
 	Instead string
+	// IAM says the source is an IAM policy, so an identity-policy
+	// statement can change its word; the Quilt role's buckets and a
+	// rules file are changed by whoever manages them.
+	IAM bool
 }
 
 // Checker checks references against every configured source.
@@ -86,7 +90,8 @@ func (c *Checker) decide(r engine.Ref, kind iam.StatementKind) Decision {
 		switch v {
 		case Denied:
 			d.Verdict = Denied
-			d.Reasons = append(d.Reasons, Reason{Source: s.Name(), Why: why, Instead: s.Offer(r)})
+			_, isPolicy := s.(*Policy)
+			d.Reasons = append(d.Reasons, Reason{Source: s.Name(), Why: why, Instead: s.Offer(r), IAM: isPolicy})
 		case Allowed:
 			allowed = append(allowed, Reason{Source: s.Name(), Why: why})
 		}
@@ -134,6 +139,19 @@ func Denials(ds []Decision) []Decision {
 // the user may use instead.
 type Refusal struct {
 	Denied []Decision
+}
+
+// ByIAM reports whether some denial came from an IAM policy, which an
+// identity-policy statement can fix.
+func (e *Refusal) ByIAM() bool {
+	for _, d := range e.Denied {
+		for _, r := range d.Reasons {
+			if r.IAM {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (e *Refusal) Error() string {

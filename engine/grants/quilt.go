@@ -33,6 +33,9 @@ type QuiltRole struct {
 	loadErr error
 }
 
+// Preload runs Load now (once), so that later decisions make no call.
+func (q *QuiltRole) Preload() error { return q.load() }
+
 // load runs Load once.
 func (q *QuiltRole) load() error {
 	q.once.Do(func() {

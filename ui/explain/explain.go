@@ -40,7 +40,11 @@ type Model struct {
 	queryID string
 	denial  engexplain.Denial
 	remedy  engexplain.Remedy
-	fix     *engexplain.Policy
+	fix     *engexplain.Policy // from the refusal's text alone
+	// wholeFix is the statement that fixes the whole query, once worked
+	// out (QueryFixMsg); notes say what it could not tell.
+	wholeFix string
+	notes    []string
 
 	top           int
 	width, height int
@@ -64,16 +68,32 @@ func (m *Model) Blur() { m.focused = false }
 // build the fix statement.
 func (m *Model) Set(source Source, queryID string, err error, ctx engexplain.Context) {
 	m.source, m.err, m.queryID, m.top = source, err, queryID, 0
+	m.wholeFix, m.notes = "", nil
 	m.denial = engexplain.Parse(err.Error())
 	m.remedy = m.denial.Remedy()
 	m.fix = engexplain.FixDenial(m.denial, ctx)
 }
 
+// SetQueryFix replaces the statement read from the refusal's text with
+// the one that fixes the whole query (every permission it lacks), once it
+// is worked out. With err, the text's statement stays, with the reason.
+func (m *Model) SetQueryFix(fix string, notes []string, err error) {
+	if err != nil {
+		m.notes = []string{"the whole query's needs could not be worked out: " + err.Error()}
+		return
+	}
+	m.wholeFix, m.notes = fix, notes
+}
+
 // Empty reports whether there is nothing to explain.
 func (m Model) Empty() bool { return m.err == nil }
 
-// Fix is the fix statement as JSON, "" when there is none.
+// Fix is the fix statement as JSON, "" when there is none: the whole
+// query's once it is known, else the one the refusal's text supports.
 func (m Model) Fix() string {
+	if m.wholeFix != "" {
+		return m.wholeFix
+	}
 	if m.fix == nil {
 		return ""
 	}
@@ -140,12 +160,23 @@ func (m Model) Lines() []string {
 	}
 	add("who fixes", m.remedy.Who)
 	add("why", m.remedy.Why)
-	if m.fix != nil {
+	said := "AWS said:"
+	if m.source == Local {
+		said = "The grant check said:"
+	}
+	out = append(out, "", m.th.Muted.Render(said))
+	out = append(out, strings.Split(m.err.Error(), "\n")...)
+	switch {
+	case m.wholeFix != "":
+		out = append(out, "", m.th.Title.Render("The statement that fixes the whole query (y copies it):"))
+		out = append(out, strings.Split(m.wholeFix, "\n")...)
+	case m.fix != nil:
 		out = append(out, "", m.th.Title.Render("The statement that fixes it (y copies it):"))
 		out = append(out, strings.Split(m.fix.JSON(), "\n")...)
 	}
-	out = append(out, "", m.th.Muted.Render("AWS said:"))
-	out = append(out, strings.Split(m.err.Error(), "\n")...)
+	for _, n := range m.notes {
+		out = append(out, m.th.Muted.Render("note: "+n))
+	}
 	out = append(out, "", m.th.Muted.Render("`quiltq explain` explains a pasted error the same way; esc closes this panel."))
 	return out
 }

@@ -379,3 +379,67 @@ func TestLoginUsage(t *testing.T) {
 		t.Errorf("logout with no login: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// An API key: `login --api-key` reads it from stdin, verifies it, stores
+// it; every command then works with no environment variables, with no
+// refresh (the stored secret never changes); whoami shows no expiry; the
+// key never appears in an output; logout removes it. A revoked or unknown
+// key is refused with "run `quiltq login`" and exit 4.
+func TestLoginWithAPIKey(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	key, ok := env.Registry().IssueAPIKey("analyst", 24*time.Hour)
+	if !ok {
+		t.Fatal("the sandbox issued no API key")
+	}
+	dir := t.TempDir()
+	s := &session{t: t, env: map[string]string{"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir()}}
+	store := &auth.FileStore{Path: filepath.Join(dir, "quiltq", "credentials.json")}
+
+	r := s.run("not-a-key\n", map[string]string{"AWS_ENDPOINT_URL": env.Info.AWSEndpointURL}, "login", env.Info.CatalogURL, "--api-key", "--insecure-storage")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "qk_") {
+		t.Errorf("a secret without qk_: exit %d, stderr %s", r.code, r.stderr)
+	}
+	r = s.run(key+"\n", map[string]string{"AWS_ENDPOINT_URL": env.Info.AWSEndpointURL}, "login", env.Info.CatalogURL, "--api-key", "--insecure-storage")
+	if r.code != exitOK || !strings.Contains(r.stdout, "as analyst <analyst@example.com>") {
+		t.Fatalf("login --api-key: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	stored, err := store.Load(context.Background(), env.Info.RegistryURL)
+	if err != nil || stored.RefreshToken != key {
+		t.Fatalf("the stored login is not the key: %v", err)
+	}
+	for range 2 {
+		r = s.run("", nil, "-o", "csv", "-e", "SELECT 1 AS n")
+		if r.code != exitOK || r.stdout != "\"n\"\n\"1\"\n" {
+			t.Fatalf("query with the API key: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+		}
+	}
+	if again, _ := store.Load(context.Background(), env.Info.RegistryURL); again.RefreshToken != key {
+		t.Error("using an API key changed the stored secret: keys are never refreshed")
+	}
+	r = s.run("", nil, "whoami", "--json")
+	var id identity
+	if err := json.Unmarshal([]byte(r.stdout), &id); err != nil || r.code != exitOK {
+		t.Fatalf("whoami --json: exit %d, %v in %q", r.code, err, r.stdout)
+	}
+	if id.User != "analyst" || id.TokenExpiresAt != nil || id.CredentialSource != "file" ||
+		!strings.HasSuffix(id.PrincipalARN, ":assumed-role/ReadWriteQuiltV2-sales-prod/analyst") {
+		t.Errorf("whoami with an API key = %+v", id)
+	}
+
+	// A key the registry does not know (revoked): exit 4, run `quiltq login`.
+	if err := store.Save(context.Background(), env.Info.RegistryURL, auth.Tokens{RefreshToken: "qk_revoked", AccessToken: "qk_revoked"}); err != nil {
+		t.Fatal(err)
+	}
+	r = s.run("", nil, "-e", "SELECT 1")
+	if r.code != exitCredentials || !strings.Contains(r.stderr, "run `quiltq login`") {
+		t.Errorf("a revoked key: exit %d, stderr %s", r.code, r.stderr)
+	}
+	r = s.run("", nil, "logout")
+	if r.code != exitOK {
+		t.Fatalf("logout: exit %d, stderr %s", r.code, r.stderr)
+	}
+	if _, err := store.Load(context.Background(), env.Info.RegistryURL); !errors.Is(err, auth.ErrNotStored) {
+		t.Errorf("after logout the file still answers %v", err)
+	}
+	s.noSecretsAnywhere(dir, store.Path, []string{key})
+}

@@ -98,7 +98,17 @@ func (reg *Registry) authed(h func(http.ResponseWriter, *http.Request, string)) 
 			writeMessage(w, http.StatusUnauthorized, "Token could not be deserialized")
 			return
 		}
-		c, err := parseJWT(reg.jwtKey, strings.TrimSpace(tok), reg.now())
+		tok = strings.TrimSpace(tok)
+		if strings.HasPrefix(tok, APIKeyPrefix) {
+			user, refusal := reg.apiKeyUser(tok)
+			if refusal != "" {
+				writeMessage(w, http.StatusUnauthorized, refusal)
+				return
+			}
+			h(w, r, user)
+			return
+		}
+		c, err := parseJWT(reg.jwtKey, tok, reg.now())
 		if errors.Is(err, errOutdated) {
 			writeMessage(w, http.StatusUnauthorized, "Outdated access token: please log in again")
 			return

@@ -415,3 +415,45 @@ func TestAPIErrors(t *testing.T) {
 		t.Errorf("refresh after expiry: got %d %+v", status, next)
 	}
 }
+
+// An API key is a Bearer for every authenticated call, acting as its owner
+// in their current role, until it expires; an unknown one is refused.
+func TestAPIKeys(t *testing.T) {
+	f := newFixture(t)
+	secret, ok := f.reg.IssueAPIKey("alice@example.com", 24*time.Hour)
+	if !ok || !strings.HasPrefix(secret, APIKeyPrefix) {
+		t.Fatalf("IssueAPIKey = %q, %v; want a qk_ secret", secret, ok)
+	}
+	if _, ok := f.reg.IssueAPIKey("nobody", time.Hour); ok {
+		t.Error("an API key was issued to an unknown user")
+	}
+	var creds struct{ AccessKeyId, Message string }
+	if status := f.call(t, "GET", "/registry/api/auth/get_credentials", "", "", secret, &creds); status != 200 || creds.AccessKeyId == "" {
+		t.Fatalf("get_credentials with an API key: %d %+v", status, creds)
+	}
+	if status, out := f.graphql(t, secret, `query { me { name } }`, nil); status != 200 || !strings.Contains(string(mustJSON(t, out)), "alice") {
+		t.Errorf("GraphQL me with an API key: %d %v", status, out)
+	}
+	for _, tc := range []struct{ bearer, want string }{
+		{APIKeyPrefix + "not-issued", "Invalid API key"},
+	} {
+		var out struct{ Message string }
+		if status := f.call(t, "GET", "/registry/api/auth/get_credentials", "", "", tc.bearer, &out); status != 401 || out.Message != tc.want {
+			t.Errorf("%s: %d %q, want 401 %q", tc.bearer, status, out.Message, tc.want)
+		}
+	}
+	f.clock.Add(25 * time.Hour)
+	var out struct{ Message string }
+	if status := f.call(t, "GET", "/registry/api/auth/get_credentials", "", "", secret, &out); status != 401 || !strings.Contains(out.Message, "expired") {
+		t.Errorf("an expired API key: %d %q, want 401 saying it expired", status, out.Message)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

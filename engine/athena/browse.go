@@ -22,7 +22,7 @@ const GlueCatalog = "AwsDataCatalog"
 // browseParallel bounds the databases listed at once: enough to hide the
 // round trips of a catalog of hundreds of databases, few enough to stay
 // under Athena's metadata call rates (throttles are retried anyway).
-const browseParallel = 8
+const browseParallel = 16
 
 // TabulatorSource reads the Tabulator tables Quilt defines on a bucket
 // (GraphQL bucketConfig.tabulatorTables), each with the columns its YAML

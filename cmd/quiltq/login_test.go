@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -442,4 +443,68 @@ func TestLoginWithAPIKey(t *testing.T) {
 		t.Errorf("after logout the file still answers %v", err)
 	}
 	s.noSecretsAnywhere(dir, store.Path, []string{key})
+}
+
+// In a real terminal, `quiltq login` asks for the code without echoing
+// it, then logs in: the code never appears on the screen.
+func TestLoginReadsTheCodeWithoutEcho(t *testing.T) {
+	needTmux(t)
+	env := sandboxtest.Start(t, sandbox.Options{})
+	bin := buildQuiltq(t)
+	dir := t.TempDir()
+	code := loginCode(t, env, "analyst")
+	// No DISPLAY: no browser is opened, the /code URL is printed instead.
+	cmd := "env -i PATH=/usr/bin:/bin HOME=" + dir + " XDG_CONFIG_HOME=" + dir + "/config TERM=xterm-256color AWS_ENDPOINT_URL=" + env.Info.AWSEndpointURL +
+		" " + bin + " login " + env.Info.CatalogURL + " --insecure-storage; echo exit=$?; sleep 30"
+	tt := startTmux(t, cmd)
+	tt.screenHas("Open "+env.Info.CatalogURL+"/code in a browser", "Code:")
+	tt.send(true, code)
+	tt.send(false, "Enter")
+	screen := tt.screenHas("as analyst <analyst@example.com>", "exit=0")
+	if strings.Contains(screen, code) {
+		t.Errorf("the code was echoed on the terminal:\n%s", screen)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "config", "quiltq", "credentials.json")); err != nil {
+		t.Errorf("no stored login after logging in: %v", err)
+	}
+}
+
+// With a display, login opens the registry's login page in the browser
+// (xdg-open), passing only that URL: never a secret in process arguments.
+func TestLoginOpensTheBrowser(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("xdg-open is the Linux path")
+	}
+	bin := t.TempDir()
+	got := filepath.Join(bin, "args")
+	script := "#!/bin/sh\nprintf '%s\\n' \"$@\" > " + got + "\n"
+	if err := os.WriteFile(filepath.Join(bin, "xdg-open"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	a := newApp(&globalFlags{}, streams{Err: io.Discard}, func(k string) string {
+		return map[string]string{"DISPLAY": ":99"}[k]
+	})
+	if !a.openBrowser("https://registry.example.com/login") {
+		t.Fatal("openBrowser found no xdg-open")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := os.ReadFile(got)
+		if err == nil && len(b) > 0 {
+			if string(b) != "https://registry.example.com/login\n" {
+				t.Errorf("xdg-open got %q, want only the login URL", b)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("xdg-open never ran")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Without a display there is no browser to open.
+	noDisplay := newApp(&globalFlags{}, streams{Err: io.Discard}, func(string) string { return "" })
+	if noDisplay.openBrowser("https://registry.example.com/login") {
+		t.Error("openBrowser claimed a browser without DISPLAY or WAYLAND_DISPLAY")
+	}
 }

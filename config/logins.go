@@ -119,25 +119,37 @@ func (l *Logins) Save() error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(l.Path)
+	return WritePrivate(l.Path, append(data, '\n'))
+}
+
+// WritePrivate replaces the file at path with data, readable by the user
+// alone (0600, in a 0700 directory it makes when missing), atomically: a
+// temporary file synced, then renamed, so that a crash leaves the old
+// content or the new, never half.
+func WritePrivate(path string, data []byte) error {
+	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".logins-*.json")
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
+	defer os.Remove(tmp.Name()) // after the rename, removes nothing
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
 		return err
 	}
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return err
 	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), l.Path)
+	return os.Rename(tmp.Name(), path)
 }

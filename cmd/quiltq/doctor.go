@@ -562,16 +562,7 @@ func (d *doctor) report() doctorReport {
 }
 
 func dedupeGaps(gaps []iam.Gap) []iam.Gap {
-	seen := map[string]bool{}
-	var out []iam.Gap
-	for _, g := range gaps {
-		k := g.Action + "\x00" + g.Resource + "\x00" + g.Via
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, g)
-		}
-	}
-	return out
+	return firstOfEach(gaps, func(g iam.Gap) iam.Requirement { return g.Requirement })
 }
 
 // writeDoctor prints the report as a table, the missing actions and the

@@ -273,13 +273,20 @@ func shortReason(err error) string {
 
 // dedupe keeps the first of each (action, resource, via).
 func dedupe(reqs []iam.Requirement) []iam.Requirement {
+	return firstOfEach(reqs, func(r iam.Requirement) iam.Requirement { return r })
+}
+
+// firstOfEach keeps the first of the items whose requirements name the
+// same (action, resource, via).
+func firstOfEach[T any](items []T, req func(T) iam.Requirement) []T {
 	seen := map[string]bool{}
-	var out []iam.Requirement
-	for _, r := range reqs {
+	var out []T
+	for _, it := range items {
+		r := req(it)
 		k := r.Action + "\x00" + r.Resource + "\x00" + r.Via
 		if !seen[k] {
 			seen[k] = true
-			out = append(out, r)
+			out = append(out, it)
 		}
 	}
 	return out

@@ -15,6 +15,7 @@ import (
 	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/sqlref"
 	"github.com/quiltq/quiltq/ui/print"
+	"github.com/quiltq/quiltq/ui/status"
 )
 
 // queryOptions are the flags of one-shot query mode.
@@ -322,7 +323,7 @@ func (p *progress) update(x athena.Execution) {
 	if !x.Submitted.IsZero() {
 		elapsed = now.Sub(x.Submitted).Truncate(100 * time.Millisecond)
 	}
-	fmt.Fprintf(p.st.Err, "\r\x1b[K%s %s · %s scanned · $%.4f", x.State, elapsed, humanBytes(x.DataScanned), cost(x.DataScanned, p.price))
+	fmt.Fprintf(p.st.Err, "\r\x1b[K%s %s · %s scanned · $%.4f", x.State, elapsed, status.Bytes(x.DataScanned), cost(x.DataScanned, p.price))
 	p.shown = true
 }
 
@@ -330,19 +331,6 @@ func (p *progress) done() {
 	if p.shown {
 		fmt.Fprint(p.st.Err, "\r\x1b[K")
 	}
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // showResults prints the results of an earlier query, waiting for it when

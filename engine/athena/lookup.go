@@ -21,12 +21,7 @@ import (
 // ChooseWorkgroup it does not refuse a disabled workgroup or one without a
 // result location, since what it needs is the facts.
 func (c *Client) DescribeWorkgroup(ctx context.Context, name string) (Workgroup, error) {
-	var out *awsathena.GetWorkGroupOutput
-	err := c.retry(ctx, "get workgroup "+name, func(ctx context.Context) error {
-		var err error
-		out, err = c.athena.GetWorkGroup(ctx, &awsathena.GetWorkGroupInput{WorkGroup: aws.String(name)}, withErrorBody)
-		return err
-	})
+	out, err := c.getWorkGroup(ctx, name)
 	if err != nil {
 		return Workgroup{}, err
 	}

@@ -137,16 +137,22 @@ func (c *Client) listWorkgroups(ctx context.Context) ([]types.WorkGroupSummary, 
 // describeWorkgroup reads one workgroup: either it is usable, or it is
 // skipped with a reason.
 func (c *Client) describeWorkgroup(ctx context.Context, name string) (Workgroup, *Skipped) {
+	out, err := c.getWorkGroup(ctx, name)
+	if err != nil {
+		return Workgroup{}, &Skipped{Name: name, Reason: skipReason(err), Err: err}
+	}
+	return usable(out.WorkGroup, name)
+}
+
+// getWorkGroup is GetWorkGroup, throttling retried.
+func (c *Client) getWorkGroup(ctx context.Context, name string) (*awsathena.GetWorkGroupOutput, error) {
 	var out *awsathena.GetWorkGroupOutput
 	err := c.retry(ctx, "get workgroup "+name, func(ctx context.Context) error {
 		var err error
 		out, err = c.athena.GetWorkGroup(ctx, &awsathena.GetWorkGroupInput{WorkGroup: aws.String(name)}, withErrorBody)
 		return err
 	})
-	if err != nil {
-		return Workgroup{}, &Skipped{Name: name, Reason: skipReason(err), Err: err}
-	}
-	return usable(out.WorkGroup, name)
+	return out, err
 }
 
 // usable checks a described workgroup.

@@ -192,6 +192,7 @@ func usage(w io.Writer) {
 quiltq: a terminal query workbench for Amazon Athena behind Quilt.
 
 Usage:
+  quiltq [flags]                   open the interactive workbench (in a terminal)
   quiltq [flags] -e 'SQL'          run SQL and print its rows (data on stdout, narration on stderr)
   quiltq [flags] -f FILE           run the SQL in FILE ('-' for stdin)
   quiltq [flags] < script.sql      run SQL from stdin
@@ -212,8 +213,9 @@ Usage:
 
 Logging in: 'quiltq login CATALOG_URL' once (the login lives in the OS
 keyring); or QUILTQ_CATALOG_URL and QUILTQ_TOKEN (a Quilt refresh token) in
-the environment, which come first; or --aws-profile for plain AWS credentials. AWS_ENDPOINT_URL points the AWS calls elsewhere (as at
-a running 'quiltq sandbox serve').
+the environment, which come first; or --aws-profile for plain AWS
+credentials. AWS_ENDPOINT_URL points the AWS calls elsewhere (as at a
+running 'quiltq sandbox serve').
 
 Exit codes: 0 ok, 1 query failed, 2 usage or config, 3 denied,
 4 not logged in or credentials refused, 130 interrupted (query stopped).

@@ -10,7 +10,8 @@
 // is the one the grant check and completion read the query with, and it
 // follows Trino's (Athena's) rules where a generic SQL lexer does not:
 // "double quotes" are identifiers, not strings; `backticks`, U&'...' and
-// X'...' literals; ” inside a string; non-nesting /* */ comments. The
+// X'...' literals; a doubled quote inside quotes; /* */ comments that do
+// not nest. The
 // colours therefore show the query as Athena will read it, an unclosed
 // quote shows as the error Athena will report, and no second lexer (with
 // its regular-expression engine) is added to the binary.

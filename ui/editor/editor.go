@@ -11,10 +11,9 @@
 // follows Trino's (Athena's) rules where a generic SQL lexer does not:
 // "double quotes" are identifiers, not strings; `backticks`, U&'...' and
 // X'...' literals; a doubled quote inside quotes; /* */ comments that do
-// not nest. The
-// colours therefore show the query as Athena will read it, an unclosed
-// quote shows as the error Athena will report, and no second lexer (with
-// its regular-expression engine) is added to the binary.
+// not nest. The colours therefore show the query as Athena will read it,
+// an unclosed quote shows as the error Athena will report, and no second
+// lexer (with its regular-expression engine) is added to the binary.
 package editor
 
 import (

@@ -447,6 +447,27 @@ func (m *Model) vertical(d int) {
 
 func isWordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
 
+// Click puts the cursor at x, y of the pane (the line numbers are left of
+// the text).
+func (m *Model) Click(x, y int) {
+	m.comp = nil
+	m.row = max(min(m.top+y, len(m.lines)-1), 0)
+	want := max(x-gutter, 0) + m.left
+	line := m.lines[m.row]
+	w, i := 0, 0
+	for i < len(line) {
+		r, n := utf8.DecodeRuneInString(line[i:])
+		if w+runeWidth(r) > want {
+			break
+		}
+		w += runeWidth(r)
+		i += n
+	}
+	m.col = i
+	m.setWant()
+	m.scroll()
+}
+
 // scroll keeps the cursor on screen.
 func (m *Model) scroll() {
 	m.row = max(min(m.row, len(m.lines)-1), 0)

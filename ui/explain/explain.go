@@ -13,6 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	engexplain "github.com/quiltq/quiltq/engine/explain"
 	"github.com/quiltq/quiltq/ui/keys"
@@ -280,16 +281,11 @@ func (m Model) View() string {
 	return lipgloss.NewStyle().Width(m.width).Height(m.height).MaxHeight(m.height).Render(strings.Join(lines, "\n"))
 }
 
-// wrap cuts a line into pieces of at most w columns.
+// wrap cuts a line into pieces of at most w columns, at spaces where it
+// can (long ARNs are cut where they must), keeping styles intact.
 func wrap(s string, w int) []string {
-	if lipgloss.Width(s) <= w || strings.Contains(s, "\x1b") {
+	if lipgloss.Width(s) <= w {
 		return []string{s}
 	}
-	var out []string
-	rs := []rune(s)
-	for len(rs) > w {
-		out = append(out, string(rs[:w]))
-		rs = rs[w:]
-	}
-	return append(out, string(rs))
+	return strings.Split(ansi.Wrap(s, w, ""), "\n")
 }

@@ -40,6 +40,9 @@ type tuiEngine struct {
 	a        *app
 	s        *querySession
 	live     liveQueries // queries started and not yet final
+	// base is the workbench's context: when it ends (a signal), a
+	// query Wait stopped still counts as live, for runTUI to report.
+	base context.Context
 	catalog  string
 	database string
 	browse   athena.BrowseOptions
@@ -95,8 +98,12 @@ func (e *tuiEngine) Start(ctx context.Context, sql string) (string, error) {
 func (e *tuiEngine) Wait(ctx context.Context, id string, progress func(ui.Progress)) (ui.Progress, error) {
 	x, err := e.s.client.Wait(ctx, id, func(x athena.Execution) { progress(e.progress(x)) })
 	p := e.progress(x)
-	if p.Done() || engine.KindOf(err) == engine.Canceled {
-		e.live.remove(id) // final, or stopped by Wait itself
+	canceled := engine.KindOf(err) == engine.Canceled
+	switch {
+	case canceled && e.base != nil && e.base.Err() != nil:
+		// Stopped because the workbench is ending: runTUI reports it.
+	case p.Done() || canceled:
+		e.live.remove(id) // final, or cancelled by the user (esc)
 	}
 	return p, err
 }
@@ -327,6 +334,7 @@ func connectTUI(ctx context.Context, a *app, s *config.Settings, look tuiLookT, 
 		return ui.Config{}, err
 	}
 	cfg.Keys, cfg.Theme, cfg.Mouse, cfg.Context = look.keys, look.theme, look.mouse, ctx
+	eng.base = ctx
 	slot.Store(eng)
 	return cfg, nil
 }

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/quiltq/quiltq/config"
+	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/ui"
 	loginui "github.com/quiltq/quiltq/ui/login"
 )
@@ -37,7 +39,7 @@ func newTUIGate(ctx context.Context, a *app, s *config.Settings, look tuiLookT, 
 	o := loginui.Options{
 		CatalogURL: s.CatalogURL(),
 		File:       s.InsecureStorage(),
-		Why:        fmt.Sprintf("quiltq is %v.", why),
+		Why:        "quiltq has no usable Quilt login for this profile (" + reason(why) + "): log in here, as `quiltq login` would.",
 		Login:      a.tuiLogin,
 		Context:    ctx,
 	}
@@ -119,4 +121,13 @@ func (g tuiGate) Render() string {
 		return g.wb.Render()
 	}
 	return g.login.View()
+}
+
+// reason is the words of err without its operation's name.
+func reason(err error) string {
+	var e *engine.Error
+	if errors.As(err, &e) && e.Err != nil {
+		return e.Err.Error()
+	}
+	return err.Error()
 }

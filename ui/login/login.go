@@ -208,6 +208,9 @@ func (m Model) View() string {
 		lines = append(lines, "", th.OK.Render("Logged in as "+m.who+"; opening the workbench…"))
 	case m.err != "":
 		lines = append(lines, "", th.Error.Render(m.err))
+		if !m.file {
+			lines = append(lines, th.Muted.Render("(ctrl+t keeps the login in a plain 0600 file instead of the OS keyring)"))
+		}
 	}
 	box := lipgloss.NewStyle().Padding(1, 2).Width(max(min(m.width, 100), 20)).Render(strings.Join(lines, "\n"))
 	if m.width == 0 || m.height == 0 {

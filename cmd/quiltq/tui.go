@@ -37,12 +37,12 @@ import (
 // tuiEngine is the workbench's engine: the Athena client of a session,
 // with where its catalog listing is cached.
 type tuiEngine struct {
-	a        *app
-	s        *querySession
-	live     liveQueries // queries started and not yet final
+	a    *app
+	s    *querySession
+	live liveQueries // queries started and not yet final
 	// base is the workbench's context: when it ends (a signal), a
 	// query Wait stopped still counts as live, for runTUI to report.
-	base context.Context
+	base     context.Context
 	catalog  string
 	database string
 	browse   athena.BrowseOptions

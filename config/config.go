@@ -19,6 +19,16 @@
 //	keyring_timeout  = "3s"         # time-box of each OS keyring call
 //	insecure_storage = false        # true: keep logins in a plain 0600 file, not the keyring
 //
+// The workbench (the TUI) reads three more top-level entries, which no
+// profile overrides:
+//
+//	theme = "light"                 # or "dark" (the default); QUILTQ_THEME overrides it
+//	mouse = true                    # clicks and the wheel in the workbench (default false)
+//
+//	[keys]                          # the workbench's keys, as its help (?) names them
+//	"global.run"     = ["f9", "ctrl+r"]
+//	"results.export" = []           # unbound
+//
 // An unknown key is an error, so that a typo is never silently ignored.
 // No setting is a secret: tokens live elsewhere.
 package config
@@ -122,7 +132,32 @@ type Settings struct {
 	Profiles []string
 
 	values []Setting // in the order of specs()
+
+	// UI is the workbench's settings.
+	UI UI
 }
+
+// UI is the workbench's settings: its theme, the mouse and the keys.
+type UI struct {
+	// Theme is "light" or "dark"; ThemeSource says who chose it.
+	Theme, ThemeSource string
+	// Mouse turns the mouse on.
+	Mouse bool
+	// Keys are the [keys] table's overrides, in the file's order.
+	Keys []KeyOverride
+}
+
+// KeyOverride is one entry of the [keys] table: a binding ("group.action")
+// and the keys that replace its keys, with the line it is written on (0
+// when it cannot be told), for error messages.
+type KeyOverride struct {
+	Name string
+	Keys []string
+	Line int
+}
+
+// Themes lists the values the theme setting accepts.
+func Themes() []string { return []string{"dark", "light"} }
 
 // Load reads the settings of a profile: profile when it is not empty
 // (it comes from the -P flag), else $QUILTQ_PROFILE, else the file's
@@ -160,6 +195,20 @@ func Load(getenv func(string) string, profile string) (*Settings, error) {
 	} else if getenv("QUILTQ_PROFILE") != "" || profile != "" {
 		// A profile was asked for but there is no file to find it in.
 		return nil, fmt.Errorf("no config file to read profiles from: %w", pathErr)
+	}
+
+	s.UI = UI{Theme: "dark", ThemeSource: SourceDefault}
+	if f != nil {
+		if f.theme != "" {
+			s.UI.Theme, s.UI.ThemeSource = f.theme, "config file "+s.Path+" theme"
+		}
+		s.UI.Mouse, s.UI.Keys = f.mouse, f.keys
+	}
+	if v := getenv("QUILTQ_THEME"); v != "" {
+		if !slices.Contains(Themes(), v) {
+			return nil, fmt.Errorf("QUILTQ_THEME %q is not a theme: use light or dark", v)
+		}
+		s.UI.Theme, s.UI.ThemeSource = v, "env QUILTQ_THEME"
 	}
 
 	switch {
@@ -391,6 +440,9 @@ func editDistance(a, b string) int {
 type file struct {
 	defaultProfile string
 	profiles       map[string]map[string]string // profile -> setting -> normalized value
+	theme          string
+	mouse          bool
+	keys           []KeyOverride
 }
 
 // parseFile parses and checks a config file. Errors name the file and,
@@ -428,9 +480,27 @@ func parseFile(path string, data []byte) (*file, error) {
 			if _, ok := v.(map[string]any); !ok {
 				return nil, bad(k, "profiles must be tables, such as [profiles.prod]")
 			}
+		case len(k) == 1 && k[0] == "theme":
+			t, ok := v.(string)
+			if !ok || !slices.Contains(Themes(), t) {
+				return nil, bad(k, "theme must be \"light\" or \"dark\", in quotes")
+			}
+			f.theme = t
+		case len(k) == 1 && k[0] == "mouse":
+			b, ok := v.(bool)
+			if !ok {
+				return nil, bad(k, "mouse must be true or false, without quotes")
+			}
+			f.mouse = b
+		case k[0] == "keys":
+			if err := f.addKeys(path, k, v, text, bad); err != nil {
+				return nil, err
+			}
+		case k[0] == "theme" || k[0] == "mouse":
+			// Inside a wrongly typed entry, already reported.
 		case k[0] != "profiles" && k[0] != "default_profile":
 			// Dotted keys (a.b = 1) come without their table's key.
-			return nil, bad(k, "unknown key %q%s; the file may set default_profile and [profiles.NAME] tables", k.String(), suggest(k[0], []string{"default_profile", "profiles"}))
+			return nil, bad(k, "unknown key %q%s; the file may set default_profile, theme, mouse, [keys] and [profiles.NAME] tables", k.String(), suggest(k[0], []string{"default_profile", "profiles", "theme", "mouse", "keys"}))
 		case k[0] != "profiles":
 			// Inside default_profile, already reported as wrongly typed.
 		case len(k) == 2:
@@ -463,6 +533,67 @@ func parseFile(path string, data []byte) (*file, error) {
 		}
 	}
 	return f, nil
+}
+
+// addKeys reads one entry of the [keys] table: "group.action" = ["key", ...].
+// The names and keys themselves are checked against the keymap by the
+// workbench, which knows them; the line is kept for its errors.
+func (f *file) addKeys(path string, k toml.Key, v any, text string, bad func(toml.Key, string, ...any) error) error {
+	if _, ok := v.(map[string]any); ok {
+		if len(k) == 1 {
+			return nil // the [keys] table itself
+		}
+		if len(k) == 2 && keysLine(text, k[1]) == 0 {
+			return nil // the group of a dotted name (global.run = [...])
+		}
+	}
+	if len(k) == 1 {
+		return bad(k, "keys must be a table: write [keys] and \"group.action\" = [\"key\", ...] under it")
+	}
+	name := strings.Join(k[1:], ".")
+	line := keysLine(text, name)
+	where := func(format string, args ...any) error {
+		if line > 0 {
+			return fmt.Errorf("%s:%d: %s", path, line, fmt.Sprintf(format, args...))
+		}
+		return bad(k, format, args...)
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return where("[keys] %q must be a list of keys in quotes, such as [\"ctrl+r\", \"f5\"] ([] unbinds it)", name)
+	}
+	keys := []string{}
+	for _, x := range list {
+		ks, ok := x.(string)
+		if !ok {
+			return where("[keys] %q must be a list of keys in quotes, such as [\"ctrl+r\", \"f5\"]", name)
+		}
+		keys = append(keys, ks)
+	}
+	f.keys = append(f.keys, KeyOverride{Name: name, Keys: keys, Line: line})
+	return nil
+}
+
+// keysLine finds the line of the [keys] table on which binding name is
+// written ("global.run", quoted or dotted), 0 when it cannot tell.
+func keysLine(text, name string) int {
+	in := false
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			in = normalizeKey(strings.Trim(strings.SplitN(line, "#", 2)[0], " \t[]")) == "keys"
+			continue
+		}
+		lhs, _, ok := strings.Cut(line, "=")
+		if !in || !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		lhs = strings.TrimSpace(lhs)
+		if strings.Trim(lhs, `"'`) == name || normalizeKey(lhs) == name {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // tomlString turns a decoded TOML value into the setting's text.

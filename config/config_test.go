@@ -386,3 +386,67 @@ func TestPaths(t *testing.T) {
 		})
 	}
 }
+
+func TestWorkbenchSettings(t *testing.T) {
+	e, path := writeConfig(t, `theme = "light"
+mouse = true
+
+[keys]
+"global.run" = ["f9", "ctrl+r"]
+results.export = []   # unbound
+
+[profiles.default]
+`)
+	s, err := Load(e.get, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.UI.Theme != "light" || s.UI.ThemeSource != "config file "+path+" theme" || !s.UI.Mouse {
+		t.Errorf("UI = %+v", s.UI)
+	}
+	want := []KeyOverride{{Name: "global.run", Keys: []string{"f9", "ctrl+r"}, Line: 5}, {Name: "results.export", Keys: []string{}, Line: 6}}
+	if len(s.UI.Keys) != 2 {
+		t.Fatalf("keys = %+v, want %+v", s.UI.Keys, want)
+	}
+	for i, k := range s.UI.Keys {
+		if k.Name != want[i].Name || strings.Join(k.Keys, ",") != strings.Join(want[i].Keys, ",") || k.Line != want[i].Line {
+			t.Errorf("keys[%d] = %+v, want %+v", i, k, want[i])
+		}
+	}
+	// QUILTQ_THEME overrides the file.
+	e["QUILTQ_THEME"] = "dark"
+	if s, err := Load(e.get, ""); err != nil || s.UI.Theme != "dark" || s.UI.ThemeSource != "env QUILTQ_THEME" {
+		t.Errorf("with QUILTQ_THEME=dark: %+v, %v", s.UI, err)
+	}
+	e["QUILTQ_THEME"] = "solarized"
+	if _, err := Load(e.get, ""); err == nil || !strings.Contains(err.Error(), `QUILTQ_THEME "solarized" is not a theme`) {
+		t.Errorf("QUILTQ_THEME=solarized: %v", err)
+	}
+	// Without a file: dark, no mouse, no keys.
+	s, err = Load(env{"XDG_CONFIG_HOME": t.TempDir()}.get, "")
+	if err != nil || s.UI.Theme != "dark" || s.UI.ThemeSource != SourceDefault || s.UI.Mouse || s.UI.Keys != nil {
+		t.Errorf("defaults: %+v, %v", s.UI, err)
+	}
+}
+
+func TestWorkbenchSettingErrors(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"theme = \"blue\"\n", `:1: theme must be "light" or "dark"`},
+		{"mouse = \"yes\"\n", ":1: mouse must be true or false"},
+		{"[keys]\n\"global.run\" = \"f9\"\n", `:2: [keys] "global.run" must be a list of keys in quotes`},
+		{"[keys]\n\"global.run\" = [\"f9\", 5]\n", `:2: [keys] "global.run" must be a list`},
+		{"keys = 3\n", ":1: keys must be a table"},
+		{"them = \"light\"\n", `(did you mean "theme"?)`},
+	}
+	for _, tt := range tests {
+		e, path := writeConfig(t, tt.text)
+		_, err := Load(e.get, "")
+		want := tt.want
+		if strings.HasPrefix(want, ":") {
+			want = path + want // the file and line
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", tt.text, err, tt.want)
+		}
+	}
+}

@@ -27,6 +27,12 @@ type Engine interface {
 	Listing(ctx context.Context) (engine.Listing, error)
 	// History is the workgroup's recent queries, newest first.
 	History(ctx context.Context) ([]history.Entry, error)
+	// Saved is the workgroup's saved (named) queries, and how many of
+	// them Athena would not show.
+	Saved(ctx context.Context) ([]history.Saved, int, error)
+	// Doctor runs `quiltq doctor`'s probes for the session and returns
+	// the report as text. It calls AWS, so it runs as a command.
+	Doctor(ctx context.Context) (string, error)
 	// FixContext is what the session knows for building fix statements.
 	FixContext() engexplain.Context
 	// QueryFix works out the statement that fixes the whole query sql,
@@ -170,4 +176,46 @@ func readHistory(ctx context.Context, eng Engine) tea.Cmd {
 		es, err := eng.History(ctx)
 		return WorkgroupHistoryMsg{Entries: es, Err: err}
 	}
+}
+
+// SavedMsg carries the workgroup's saved queries.
+type SavedMsg struct {
+	Queries []history.Saved
+	Hidden  int
+	Err     error
+}
+
+// readSaved reads the workgroup's saved queries.
+func readSaved(ctx context.Context, eng Engine) tea.Cmd {
+	return func() tea.Msg {
+		qs, hidden, err := eng.Saved(ctx)
+		return SavedMsg{Queries: qs, Hidden: hidden, Err: err}
+	}
+}
+
+// DoctorMsg carries the report of doctor run Run.
+type DoctorMsg struct {
+	Run    int
+	Report string
+	Err    error
+}
+
+// runDoctor runs the doctor's probes as doctor run run.
+func runDoctor(ctx context.Context, eng Engine, run int) tea.Cmd {
+	return func() tea.Msg {
+		rep, err := eng.Doctor(ctx)
+		return DoctorMsg{Run: run, Report: rep, Err: err}
+	}
+}
+
+// TickMsg advances the elapsed time of run on the status line while its
+// query runs.
+type TickMsg struct{ Run int }
+
+// tickEvery is how often the status line's elapsed time moves.
+const tickEvery = 200 * time.Millisecond
+
+// tick asks for the next TickMsg of run.
+func tick(run int) tea.Cmd {
+	return tea.Tick(tickEvery, func(time.Time) tea.Msg { return TickMsg{Run: run} })
 }

@@ -52,6 +52,9 @@ type Config struct {
 	Now func() time.Time
 	// Context governs every engine call (default context.Background()).
 	Context context.Context
+	// Mouse turns on clicks (focus a pane, pick a row) and the wheel
+	// (scroll the grid, the catalog, the explanation, the history).
+	Mouse bool
 }
 
 type focus int
@@ -83,7 +86,9 @@ type Model struct {
 
 	focus, back   focus
 	help          bool
+	helpTop       int // first line of the help on screen
 	width, height int
+	doctorRun     int // the current doctor run; reports of others are stale
 
 	run     int                // the current run; replies of other runs are stale
 	cancel  context.CancelFunc // stops the current run
@@ -106,7 +111,7 @@ func New(cfg Config) Model {
 		catalog: catalog.New(cfg.Keys.Catalog, cfg.Theme),
 		editor:  editor.New(cfg.Keys.Editor, cfg.Theme),
 		results: results.New(cfg.Keys.Results, cfg.Theme, cfg.DisplayCap),
-		explain: explain.New(cfg.Keys.Results, cfg.Theme),
+		explain: explain.New(cfg.Keys.Results, cfg.Keys.Explain, cfg.Theme),
 		status:  status.New(cfg.Identity, cfg.Theme),
 		focus:   focusEditor,
 	}
@@ -115,6 +120,7 @@ func New(cfg Config) Model {
 		mine, _ = cfg.History.Load()
 	}
 	m.history = history.New(cfg.Keys.History, cfg.Theme, mine)
+	m.results.SetRunKeys(cfg.Keys.Global.Run.Help().Key)
 	if cfg.Listing != nil {
 		m.catalog.SetListing(*cfg.Listing, true, cfg.Age)
 		m.editor.SetIndex(editor.NewIndex(*cfg.Listing, cfg.Identity.Catalog, cfg.Identity.Database))
@@ -146,6 +152,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.key(msg)
+	case tea.MouseClickMsg:
+		return m.click(msg.Mouse())
+	case tea.MouseWheelMsg:
+		return m.wheel(msg.Mouse())
+	case TickMsg:
+		return m.tick(msg)
 	case tea.PasteMsg:
 		if m.focus == focusEditor {
 			var cmd tea.Cmd
@@ -201,6 +213,24 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case WorkgroupHistoryMsg:
 		m.history.SetWorkgroup(msg.Entries, msg.Err)
 		return m, nil
+	case SavedMsg:
+		m.history.SetSaved(msg.Queries, msg.Hidden, msg.Err)
+		return m, nil
+	case explain.DoctorRequestMsg:
+		if m.eng == nil {
+			return m, nil
+		}
+		m.doctorRun++
+		m.explain.SetDoctorRunning()
+		m.status.SetNote("running the doctor's probes…")
+		return m, runDoctor(m.ctx, m.eng, m.doctorRun)
+	case DoctorMsg:
+		if msg.Run != m.doctorRun {
+			return m, nil
+		}
+		m.explain.SetDoctor(msg.Report, msg.Err)
+		m.status.SetNote("the doctor's report is in the explanation panel")
+		return m, nil
 	case history.OpenMsg:
 		m.setFocus(m.back)
 		return m.reopen(msg.ID)
@@ -216,9 +246,20 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	g := m.km.Global
 	if m.help {
-		if key.Matches(k, g.Help, g.Cancel, g.Quit) || k.String() == "q" {
+		hk := m.km.Help
+		switch {
+		case key.Matches(k, g.Help, g.Cancel, g.Quit) || k.String() == "q":
 			m.help = false
+		case key.Matches(k, hk.Up):
+			m.helpTop--
+		case key.Matches(k, hk.Down):
+			m.helpTop++
+		case key.Matches(k, hk.PageUp):
+			m.helpTop -= m.helpHeight()
+		case key.Matches(k, hk.PageDown):
+			m.helpTop += m.helpHeight()
 		}
+		m.helpTop = max(min(m.helpTop, m.helpMaxTop()), 0)
 		return m, nil
 	}
 	// A printable key is text for a pane that takes text.
@@ -237,7 +278,7 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, g.Cancel):
 		return m.cancelKey()
 	case key.Matches(k, g.Help):
-		m.help = true
+		m.help, m.helpTop = true, 0
 		return m, nil
 	case key.Matches(k, g.FocusCatalog):
 		m.setFocus(focusCatalog)
@@ -256,7 +297,7 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.back = m.focus
 		m.setFocus(focusHistory)
 		if m.eng != nil {
-			return m, readHistory(m.ctx, m.eng)
+			return m, tea.Batch(readHistory(m.ctx, m.eng), readSaved(m.ctx, m.eng))
 		}
 		return m, nil
 	case key.Matches(k, g.Explain):
@@ -377,7 +418,7 @@ func (m Model) startRun(sql string) (tea.Model, tea.Cmd) {
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.cancel, m.runCtx, m.running = cancel, ctx, true
 	m.status.SetQuery(status.Query{State: "SUBMITTING"})
-	return m, startQuery(ctx, m.eng, m.run, sql)
+	return m, tea.Batch(startQuery(ctx, m.eng, m.run, sql), tick(m.run))
 }
 
 // reopen shows the results of a past query without running it again.
@@ -390,7 +431,28 @@ func (m Model) reopen(id string) (tea.Model, tea.Cmd) {
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.cancel, m.runCtx, m.running = cancel, ctx, true
 	m.status.SetQuery(status.Query{ID: id, State: "REOPENING", Note: "reopening " + id + ", not running it again"})
-	return m, waitQuery(ctx, m.eng, m.run, id)
+	return m, tea.Batch(waitQuery(ctx, m.eng, m.run, id), tick(m.run))
+}
+
+// tick moves the elapsed time on the status line while the run's query
+// is not final; Athena's own figure replaces it at each report.
+func (m Model) tick(msg TickMsg) (tea.Model, tea.Cmd) {
+	q := m.status.Query()
+	if msg.Run != m.run || !m.running || finalState(q.State) {
+		return m, nil // the ticking of that run stops here
+	}
+	q.Elapsed = max(q.Elapsed, m.now().Sub(m.started))
+	m.status.SetQuery(q)
+	return m, tick(m.run)
+}
+
+// finalState reports whether a query in state s has stopped running.
+func finalState(s string) bool {
+	switch s {
+	case "SUCCEEDED", "FAILED", "CANCELLED", "REFUSED":
+		return true
+	}
+	return false
 }
 
 // query follows the current run through its messages; replies of other
@@ -416,7 +478,8 @@ func (m Model) query(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if q.State != "CANCELLING" {
 			q.State = msg.Progress.State
 		}
-		q.ID, q.Elapsed, q.Scanned, q.Cost = msg.Progress.ID, msg.Progress.Elapsed, msg.Progress.Scanned, msg.Progress.Cost
+		q.ID, q.Scanned, q.Cost = msg.Progress.ID, msg.Progress.Scanned, msg.Progress.Cost
+		q.Elapsed = max(msg.Progress.Elapsed, m.now().Sub(m.started))
 		m.status.SetQuery(q)
 		return m, next
 	case QueryDoneMsg:
@@ -498,7 +561,7 @@ func (m Model) failed(err error) (tea.Model, tea.Cmd) {
 		}
 		m.status.SetQuery(q)
 		m.explain.Set(explain.AWS, m.queryID, err, m.eng.FixContext())
-		m.results.SetMessage(m.queryID, "Refused: see the explanation (F8).")
+		m.results.SetMessage(m.queryID, "Refused: see the explanation ("+m.km.Global.Explain.Help().Key+").")
 		m.setFocus(focusExplain)
 		if engine.KindOf(err) == engine.Denied {
 			return m, queryFix(m.ctx, m.eng, m.run, m.runSQL, err)
@@ -527,10 +590,10 @@ func (m *Model) remember(p Progress) {
 	}
 }
 
-// QueryID is the Athena ID of the current run's query ("" before it is
 // Fix is the explanation panel's fix statement ("" when none), as y
 // copies it.
 func (m Model) Fix() string { return m.explain.Fix() }
 
+// QueryID is the Athena ID of the current run's query ("" before it is
 // submitted).
 func (m Model) QueryID() string { return m.queryID }

@@ -14,6 +14,7 @@ import (
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/catalogcache"
 	engexplain "github.com/quiltq/quiltq/engine/explain"
+	"github.com/quiltq/quiltq/ui/explain"
 	"github.com/quiltq/quiltq/ui/history"
 	"github.com/quiltq/quiltq/ui/keys"
 	"github.com/quiltq/quiltq/ui/results"
@@ -35,6 +36,12 @@ func (fakeEngine) History(context.Context) ([]history.Entry, error)   { return n
 func (fakeEngine) FixContext() engexplain.Context                     { return engexplain.Context{} }
 func (fakeEngine) QueryFix(context.Context, string, error) (string, []string, error) {
 	return `{"Statement": "whole"}`, []string{"a note"}, nil
+}
+func (fakeEngine) Saved(context.Context) ([]history.Saved, int, error) {
+	return []history.Saved{{ID: "n1", Name: "Revenue by region", SQL: "SELECT region, sum(x) FROM t GROUP BY 1"}}, 1, nil
+}
+func (fakeEngine) Doctor(context.Context) (string, error) {
+	return "quiltq doctor: arn:aws:sts::1:assumed-role/r/ana\n\nCHECK     RESULT  DETAIL\nidentity  ok\n", nil
 }
 
 func newModel(l *engine.Listing) Model {
@@ -159,5 +166,199 @@ func TestQueryFixReachesThePanel(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("the panel lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// run drives m with msg and runs the commands that come back (not those
+// that wait: ticks), to a depth, returning the model.
+func drive(t *testing.T, m Model, msg tea.Msg) Model {
+	t.Helper()
+	mm, cmd := m.Update(msg)
+	m = mm.(Model)
+	for depth := 0; cmd != nil && depth < 4; depth++ {
+		next := cmd()
+		if b, ok := next.(tea.BatchMsg); ok {
+			var cmds []tea.Cmd
+			for _, c := range b {
+				if c != nil {
+					if r := c(); r != nil {
+						mm, c2 := m.Update(r)
+						m = mm.(Model)
+						cmds = append(cmds, c2)
+					}
+				}
+			}
+			cmd = tea.Batch(cmds...)
+			continue
+		}
+		if next == nil {
+			break
+		}
+		mm, cmd = m.Update(next)
+		m = mm.(Model)
+	}
+	return m
+}
+
+// The elapsed time on the status line moves while the query runs (a tick
+// of the current run), and stops with it; a tick of another run is
+// dropped.
+func TestElapsedTicksWhileTheQueryRuns(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	clock := func() time.Time { return now }
+	m := New(Config{Engine: fakeEngine{}, Keys: keys.Default(), Theme: theme.New(theme.Options{NoColor: true}), Now: clock})
+	mm, _ := m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m = mm.(Model)
+	mm, cmd := m.startRun("SELECT 1")
+	m = mm.(Model)
+	if cmd == nil {
+		t.Fatal("starting a run gave no command")
+	}
+	now = now.Add(2500 * time.Millisecond)
+	mm, next := m.Update(TickMsg{Run: m.run})
+	m = mm.(Model)
+	if got := m.status.Query().Elapsed; got != 2500*time.Millisecond || next == nil {
+		t.Fatalf("after a tick: elapsed %v (next tick %v), want 2.5s and another tick", got, next != nil)
+	}
+	if !strings.Contains(ansi.Strip(m.status.View()), "2.5s") {
+		t.Errorf("the status line does not show 2.5s: %q", ansi.Strip(m.status.View()))
+	}
+	now = now.Add(time.Second)
+	if _, c := m.Update(TickMsg{Run: m.run - 1}); c != nil {
+		t.Error("a tick of an earlier run asked for another")
+	}
+	mm, _ = m.Update(QueryDoneMsg{Run: m.run, Progress: Progress{ID: "id", State: "FAILED", Elapsed: 3 * time.Second}, Err: errors.New("boom")})
+	m = mm.(Model)
+	now = now.Add(time.Minute)
+	mm, next = m.Update(TickMsg{Run: m.run})
+	m = mm.(Model)
+	if got := m.status.Query().Elapsed; got != 3*time.Second || next != nil {
+		t.Fatalf("after the query ended: elapsed %v (next tick %v), want Athena's 3s and no more ticks", got, next != nil)
+	}
+}
+
+// The doctor runs from the explanation panel and its report shows there;
+// the report of an earlier run is dropped.
+func TestDoctorFromTheExplanationPanel(t *testing.T) {
+	m := newModel(nil)
+	mm, _ := m.Update(tea.KeyPressMsg{Code: tea.KeyF8})
+	m = mm.(Model)
+	if !strings.Contains(ansi.Strip(m.Render()), "d/f6 runs `quiltq doctor`") {
+		t.Fatalf("the panel does not offer the doctor:\n%s", ansi.Strip(m.Render()))
+	}
+	mm, cmd := m.Update(tea.KeyPressMsg{Code: 'd', Text: "d"})
+	m = mm.(Model)
+	req, ok := cmd().(explain.DoctorRequestMsg)
+	if !ok {
+		t.Fatalf("d gave %T, want a doctor request", req)
+	}
+	mm, cmd = m.Update(req)
+	m = mm.(Model)
+	if !strings.Contains(ansi.Strip(m.Render()), "running the probes") || cmd == nil {
+		t.Fatalf("the panel does not say the probes run:\n%s", ansi.Strip(m.Render()))
+	}
+	rep := cmd().(DoctorMsg)
+	if rep.Run != m.doctorRun {
+		t.Fatalf("the report is of run %d, want %d", rep.Run, m.doctorRun)
+	}
+	stale := DoctorMsg{Run: rep.Run - 1, Report: "STALE REPORT"}
+	mm, _ = m.Update(stale)
+	m = mm.(Model)
+	mm, _ = m.Update(rep)
+	m = mm.(Model)
+	v := ansi.Strip(m.Render())
+	if !strings.Contains(v, "identity  ok") || !strings.Contains(v, "Doctor (d/f6 runs it again)") || strings.Contains(v, "STALE") {
+		t.Fatalf("the panel does not show the current report alone:\n%s", v)
+	}
+}
+
+// Help scrolls when it does not fit, and shows a remapped key.
+func TestHelpScrollsAndShowsRemappedKeys(t *testing.T) {
+	km := keys.Default()
+	if err := km.Remap(map[string][]string{"global.run": {"f9", "ctrl+g"}}); err != nil {
+		t.Fatal(err)
+	}
+	m := New(Config{Engine: fakeEngine{}, Keys: km, Theme: theme.New(theme.Options{NoColor: true})})
+	mm, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 20})
+	mm, _ = mm.Update(tea.KeyPressMsg{Code: tea.KeyF1})
+	m = mm.(Model)
+	first := ansi.Strip(m.Render())
+	if !strings.Contains(first, "f9/ctrl+g") || strings.Contains(first, "ctrl+enter/f5") {
+		t.Fatalf("help does not show the remapped run keys:\n%s", first)
+	}
+	if !strings.Contains(first, "lines 1–") || m.helpMaxTop() == 0 {
+		t.Fatalf("help at 80x20 does not say it scrolls (max top %d):\n%s", m.helpMaxTop(), first)
+	}
+	if strings.Contains(first, "Help") && strings.Contains(first, "scroll down") {
+		t.Fatalf("the help's own keys, at the end, are on the first screen:\n%s", first)
+	}
+	for i := 0; i < 20; i++ {
+		mm, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyPgDown})
+		m = mm.(Model)
+	}
+	last := ansi.Strip(m.Render())
+	if m.helpTop != m.helpMaxTop() || !strings.Contains(last, "scroll down") {
+		t.Fatalf("paging down did not reach the end (top %d of %d):\n%s", m.helpTop, m.helpMaxTop(), last)
+	}
+	if n := len(strings.Split(last, "\n")); n != 20 {
+		t.Errorf("the scrolled help is %d lines, want 20", n)
+	}
+}
+
+// The mouse is off unless asked for: clicks then focus panes and pick
+// rows, the wheel scrolls the pane under the pointer.
+func TestMouse(t *testing.T) {
+	l := bigListing()
+	m := newModel(&l)
+	if m.View().MouseMode != tea.MouseModeNone {
+		t.Fatal("the mouse is on by default")
+	}
+	if mm, _ := m.Update(tea.MouseClickMsg{X: 2, Y: 4, Button: tea.MouseLeft}); mm.(Model).focus != focusEditor {
+		t.Fatal("a click changed the focus with the mouse off")
+	}
+	m.cfg.Mouse = true
+	if m.View().MouseMode != tea.MouseModeCellMotion {
+		t.Fatal("Mouse does not turn the terminal's mouse reporting on")
+	}
+	// The catalog is 25 columns wide at 100x30; its rows start at y 2.
+	mm, _ := m.Update(tea.MouseClickMsg{X: 3, Y: 2, Button: tea.MouseLeft})
+	m = mm.(Model)
+	if m.focus != focusCatalog {
+		t.Fatalf("a click on the catalog left the focus on %d", m.focus)
+	}
+	m = drive(t, m, tea.MouseClickMsg{X: 3, Y: 2, Button: tea.MouseLeft}) // again: opens the catalog
+	m = drive(t, m, tea.MouseClickMsg{X: 3, Y: 3, Button: tea.MouseLeft}) // db_000
+	if v := ansi.Strip(m.catalog.View()); !strings.Contains(v, "▾ AwsDataCatalog") || !strings.Contains(v, "db_000") {
+		t.Fatalf("a second click did not open the catalog:\n%s", v)
+	}
+	before := m.catalog.View()
+	mm, _ = m.Update(tea.MouseWheelMsg{X: 3, Y: 10, Button: tea.MouseWheelDown})
+	m = mm.(Model)
+	if m.catalog.View() == before {
+		t.Error("the wheel over the catalog did not scroll it")
+	}
+	// A click in the editor focuses it and moves the cursor there.
+	m.editor.SetValue("SELECT 1\nFROM t")
+	mm, _ = m.Update(tea.MouseClickMsg{X: 25 + 1 + 5 + 2, Y: 2, Button: tea.MouseLeft})
+	m = mm.(Model)
+	if row, col := m.editor.Cursor(); m.focus != focusEditor || row != 0 || col != 2 {
+		t.Fatalf("a click in the editor: focus %d, cursor %d:%d; want the editor at 0:2", m.focus, row, col)
+	}
+}
+
+// The workgroup's saved queries are listed in the history and open into
+// the editor.
+func TestSavedQueryOpensIntoTheEditor(t *testing.T) {
+	m := newModel(nil)
+	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyF7})
+	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyTab})
+	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyTab})
+	v := ansi.Strip(m.Render())
+	if !strings.Contains(v, "[saved]") || !strings.Contains(v, "Revenue by region") || !strings.Contains(v, "1 saved queries are not shown") {
+		t.Fatalf("the saved tab:\n%s", v)
+	}
+	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyEnter})
+	if m.focus != focusEditor || m.editor.Value() != "SELECT region, sum(x) FROM t GROUP BY 1" {
+		t.Fatalf("enter on a saved query: focus %d, editor %q", m.focus, m.editor.Value())
 	}
 }

@@ -199,26 +199,11 @@ func (a *app) login(ctx context.Context, lf loginFlags, catalogArg string) error
 	if catalogURL == "" {
 		catalogURL = s.CatalogURL()
 	}
-	if catalogURL == "" {
-		return &engine.Error{Op: "login", Kind: engine.Invalid, Err: errors.New("which catalog? give its URL (quiltq login https://catalog.example.com) or set catalog_url in the profile")}
-	}
-	cat, err := auth.Discover(ctx, a.http, catalogURL)
+	t, err := a.prepareLogin(ctx, catalogURL, lf.insecure || s.InsecureStorage())
 	if err != nil {
 		return err
 	}
-	storage := auth.SourceKeyring
-	if lf.insecure || s.InsecureStorage() {
-		storage = auth.SourceFile
-	}
-	store, err := a.secretStore(s, storage)
-	if err != nil {
-		return err
-	}
-
-	// Find out now, before asking for a code, whether the store works.
-	if _, err := store.Load(ctx, cat.RegistryURL); err != nil && !errors.Is(err, auth.ErrNotStored) {
-		return err
-	}
+	cat := t.cat
 
 	// The secret: quilt3's refresh token, an API key, or a login code.
 	var secret string
@@ -260,43 +245,107 @@ func (a *app) login(ctx context.Context, lf loginFlags, catalogArg string) error
 		}
 	}
 
+	li, err := a.completeLogin(ctx, t, secret)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.st.Out, "Logged in to %s as %s <%s>\n", li.catalogURL, li.name, li.email)
+	fmt.Fprintf(a.st.Out, "  role:          %s\n", li.role)
+	fmt.Fprintf(a.st.Out, "  AWS principal: %s\n", li.principal)
+	fmt.Fprintf(a.st.Out, "  stored in:     %s\n", li.where)
+	return nil
+}
+
+// loginTarget is where a login goes: the catalog (and its registry) and
+// the store that will keep it.
+type loginTarget struct {
+	s       *config.Settings
+	cat     *auth.Catalog
+	store   auth.SecretStore
+	storage string // auth.SourceKeyring or auth.SourceFile
+}
+
+// prepareLogin finds the catalog at catalogURL and the store the login
+// will go to (a plain file when insecure), and checks that the store
+// works, before anyone is asked for a code.
+func (a *app) prepareLogin(ctx context.Context, catalogURL string, insecure bool) (*loginTarget, error) {
+	s, err := a.loadSettings()
+	if err != nil {
+		return nil, err
+	}
+	if catalogURL == "" {
+		return nil, &engine.Error{Op: "login", Kind: engine.Invalid, Err: errors.New("which catalog? give its URL (quiltq login https://catalog.example.com) or set catalog_url in the profile")}
+	}
+	cat, err := auth.Discover(ctx, a.http, catalogURL)
+	if err != nil {
+		return nil, err
+	}
+	storage := auth.SourceKeyring
+	if insecure {
+		storage = auth.SourceFile
+	}
+	store, err := a.secretStore(s, storage)
+	if err != nil {
+		return nil, err
+	}
+	// Find out now, before asking for a code, whether the store works.
+	if _, err := store.Load(ctx, cat.RegistryURL); err != nil && !errors.Is(err, auth.ErrNotStored) {
+		return nil, err
+	}
+	return &loginTarget{s: s, cat: cat, store: store, storage: storage}, nil
+}
+
+// loggedIn is who a login verified.
+type loggedIn struct {
+	catalogURL, name, email, role string
+	principal                     string // the AWS principal, or why it is unknown
+	where                         string // the store's words for where the login is kept
+}
+
+// completeLogin exchanges secret (a login code, a refresh token or an
+// API key) with t's registry, verifies the login (AWS credentials, and who
+// the registry says the user is), and only then saves it in t's store and
+// records it for the profile.
+func (a *app) completeLogin(ctx context.Context, t *loginTarget, secret string) (loggedIn, error) {
+	cat, s := t.cat, t.s
 	reg := &auth.Registry{URL: cat.RegistryURL, HTTPClient: a.http}
 	var tokens auth.Tokens
+	var err error
 	if strings.HasPrefix(secret, auth.APIKeyPrefix) {
 		tokens = auth.Tokens{RefreshToken: secret}
 	} else if tokens, err = reg.Exchange(ctx, secret); err != nil {
-		return loginRefused(err, cat.URL+"/code")
+		return loggedIn{}, loginRefused(err, cat.URL+"/code")
 	}
 
 	// Verify before saving: AWS credentials, and who the registry says we
 	// are. Should the session refresh meanwhile (a short-lived access
 	// token), the rotated tokens are the ones to save.
-	sess := auth.NewSession(reg, tokens, auth.SessionOptions{Source: storage, OnRotate: func(t auth.Tokens) error {
-		tokens = t
+	sess := auth.NewSession(reg, tokens, auth.SessionOptions{Source: t.storage, OnRotate: func(tk auth.Tokens) error {
+		tokens = tk
 		return nil
 	}})
 	if _, err := sess.Retrieve(ctx); err != nil {
-		return loginRefused(err, cat.URL+"/code")
+		return loggedIn{}, loginRefused(err, cat.URL+"/code")
 	}
 	access, err := sess.AccessToken(ctx)
 	if err != nil {
-		return loginRefused(err, cat.URL+"/code")
+		return loggedIn{}, loginRefused(err, cat.URL+"/code")
 	}
 	me, err := reg.Me(ctx, access)
 	if err != nil {
-		return loginRefused(err, cat.URL+"/code")
+		return loggedIn{}, loginRefused(err, cat.URL+"/code")
 	}
 
-	if err := store.Save(ctx, cat.RegistryURL, tokens); err != nil {
-		return err
+	if err := t.store.Save(ctx, cat.RegistryURL, tokens); err != nil {
+		return loggedIn{}, err
 	}
 	logins, err := a.loadLogins()
 	if err != nil {
-		return err
+		return loggedIn{}, err
 	}
-	logins.Profiles[s.Profile] = config.Login{CatalogURL: cat.URL, RegistryURL: cat.RegistryURL, Storage: storage, AWSEndpointURL: a.getenv("AWS_ENDPOINT_URL")}
+	logins.Profiles[s.Profile] = config.Login{CatalogURL: cat.URL, RegistryURL: cat.RegistryURL, Storage: t.storage, AWSEndpointURL: a.getenv("AWS_ENDPOINT_URL")}
 	if err := logins.Save(); err != nil {
-		return &engine.Error{Op: "record the login", Kind: engine.Other, Err: err}
+		return loggedIn{}, &engine.Error{Op: "record the login", Kind: engine.Other, Err: err}
 	}
 
 	// The AWS principal, for the record; a failure here does not undo the login.
@@ -312,11 +361,7 @@ func (a *app) login(ctx context.Context, lf loginFlags, catalogArg string) error
 			principal = "unknown (" + err.Error() + ")"
 		}
 	}
-	fmt.Fprintf(a.st.Out, "Logged in to %s as %s <%s>\n", cat.URL, me.Name, me.Email)
-	fmt.Fprintf(a.st.Out, "  role:          %s\n", me.Role)
-	fmt.Fprintf(a.st.Out, "  AWS principal: %s\n", principal)
-	fmt.Fprintf(a.st.Out, "  stored in:     %s\n", store.Where())
-	return nil
+	return loggedIn{catalogURL: cat.URL, name: me.Name, email: me.Email, role: me.Role, principal: principal, where: t.store.Where()}, nil
 }
 
 // credentialsCause digs out of err (often wrapped by the AWS SDK as

@@ -51,6 +51,7 @@ type globalFlags struct {
 	sandboxUser     string
 	awsProfile      string
 	fetch           string
+	mouse           bool
 	results         string
 	grants          string
 	policies        listFlag // --policy: the role's identity policies, when known
@@ -85,6 +86,7 @@ func newGlobalFlags(g *globalFlags) *flag.FlagSet {
 	fs.BoolVar(&g.sandbox, "sandbox", false, "run against the embedded sandbox stack, started in-process on loopback")
 	fs.StringVar(&g.sandboxUser, "sandbox-user", "analyst", "sandbox `user` to log in as (analyst, reader, admin)")
 	fs.StringVar(&g.awsProfile, "aws-profile", "", "use plain AWS credentials from this shared-config `profile` instead of a Quilt login")
+	fs.BoolVar(&g.mouse, "mouse", false, "the workbench takes clicks and the wheel (config: mouse = true)")
 	fs.StringVar(&g.fetch, "fetch", "auto", "how to read results: auto (the S3 file when allowed), s3, api (`mode`)")
 	fs.StringVar(&g.grants, "grants", "", "check table references against this rules `file` (default: grants.toml in the config dir, when it exists)")
 	fs.StringVar(&g.results, "results", "", "print the results of an earlier query `ID` (waiting if it still runs) instead of running SQL")

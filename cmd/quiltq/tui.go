@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -32,7 +37,12 @@ import (
 // tuiEngine is the workbench's engine: the Athena client of a session,
 // with where its catalog listing is cached.
 type tuiEngine struct {
-	s        *querySession
+	a    *app
+	s    *querySession
+	live liveQueries // queries started and not yet final
+	// base is the workbench's context: when it ends (a signal), a
+	// query Wait stopped still counts as live, for runTUI to report.
+	base     context.Context
 	catalog  string
 	database string
 	browse   athena.BrowseOptions
@@ -43,13 +53,98 @@ type tuiEngine struct {
 
 var _ ui.Engine = (*tuiEngine)(nil)
 
+// liveQueries are the queries the workbench started that are not final
+// yet, so that however it ends (a quit, a signal, a panic) none is left
+// running on Athena.
+type liveQueries struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+func (l *liveQueries) add(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ids == nil {
+		l.ids = map[string]bool{}
+	}
+	l.ids[id] = true
+}
+
+func (l *liveQueries) remove(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.ids, id)
+}
+
+func (l *liveQueries) list() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]string, 0, len(l.ids))
+	for id := range l.ids {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func (e *tuiEngine) Start(ctx context.Context, sql string) (string, error) {
-	return e.s.client.Start(ctx, athena.Request{SQL: sql, Catalog: e.catalog, Database: e.database, Workgroup: e.s.workgroup})
+	id, err := e.s.client.Start(ctx, athena.Request{SQL: sql, Catalog: e.catalog, Database: e.database, Workgroup: e.s.workgroup})
+	if err == nil {
+		e.live.add(id)
+	}
+	return id, err
 }
 
 func (e *tuiEngine) Wait(ctx context.Context, id string, progress func(ui.Progress)) (ui.Progress, error) {
 	x, err := e.s.client.Wait(ctx, id, func(x athena.Execution) { progress(e.progress(x)) })
-	return e.progress(x), err
+	p := e.progress(x)
+	canceled := engine.KindOf(err) == engine.Canceled
+	switch {
+	case canceled && e.base != nil && e.base.Err() != nil:
+		// Stopped because the workbench is ending: runTUI reports it.
+	case p.Done() || canceled:
+		e.live.remove(id) // final, or cancelled by the user (esc)
+	}
+	return p, err
+}
+
+// stopLive stops on Athena every query the workbench left running, and
+// returns their IDs.
+func (e *tuiEngine) stopLive(ctx context.Context) []string {
+	ids := e.live.list()
+	if len(ids) == 0 {
+		return nil
+	}
+	stop, done := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer done()
+	for _, id := range ids {
+		_ = e.s.client.Stop(stop, id)
+	}
+	return ids
+}
+
+func (e *tuiEngine) Saved(ctx context.Context) ([]history.Saved, int, error) {
+	qs, hidden, err := e.s.client.Saved(ctx, e.s.workgroup, 200)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]history.Saved, 0, len(qs))
+	for _, q := range qs {
+		out = append(out, history.Saved{ID: q.ID, Name: q.Name, Description: q.Description, Database: q.Database, SQL: q.SQL})
+	}
+	return out, hidden, nil
+}
+
+// Doctor runs `quiltq doctor`'s probes for the session, as the command
+// does, and writes its report.
+func (e *tuiEngine) Doctor(ctx context.Context) (string, error) {
+	start := time.Now()
+	d := &doctor{a: e.a, s: e.s}
+	rep := d.run(ctx)
+	rep.Seconds = time.Since(start).Seconds()
+	var b strings.Builder
+	writeDoctor(&b, rep, e.s)
+	return b.String(), ctx.Err()
 }
 
 func (e *tuiEngine) progress(x athena.Execution) ui.Progress {
@@ -117,8 +212,13 @@ func (e *tuiEngine) FixContext() engexplain.Context {
 	return engexplain.Context{Partition: "aws", Region: e.s.aws.Region, Account: e.account, Workgroup: e.s.workgroup, DataCatalog: e.catalog}
 }
 
-// runTUI opens the interactive workbench.
+// runTUI opens the interactive workbench. Without a Quilt login it opens
+// on the login screen, then goes on into the workbench.
 func runTUI(ctx context.Context, g *globalFlags, st streams, getenv func(string) string) int {
+	// While the workbench owns the screen, what quiltq would write on
+	// stderr (a warning) waits, and is written once the terminal is back.
+	held := &heldWriter{w: st.Err}
+	st.Err = held
 	a := newApp(g, st, getenv)
 	defer a.close()
 	s, err := a.loadSettings()
@@ -126,9 +226,23 @@ func runTUI(ctx context.Context, g *globalFlags, st streams, getenv func(string)
 		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprintln(st.Err, "quiltq: connecting…")
-	sess, err := a.session(ctx, true)
+	look, err := tuiLook(a, s)
 	if err != nil {
+		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
+		return exitUsage
+	}
+	base, cancel := context.WithCancel(ctx)
+	defer cancel()
+	slot := &atomic.Pointer[tuiEngine]{}
+	fmt.Fprintln(st.Err, "quiltq: connecting…")
+	var model tea.Model
+	cfg, err := connectTUI(base, a, s, look, slot)
+	switch {
+	case err == nil:
+		model = ui.New(cfg)
+	case a.offersLogin(s, err):
+		model = newTUIGate(base, a, s, look, slot, credentialsCause(err))
+	default:
 		err = credentialsCause(err)
 		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 		if hint := athena.Hint(err); hint != "" {
@@ -136,21 +250,13 @@ func runTUI(ctx context.Context, g *globalFlags, st streams, getenv func(string)
 		}
 		return exitCode(err)
 	}
-	cfg, eng, err := tuiConfig(ctx, a, s, sess)
-	if err != nil {
-		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
-		return exitCode(err)
+	if panicKey != "" {
+		model = panicOn{model}
 	}
-	if cfg.Check, err = tuiGrants(ctx, a, s, sess); err != nil {
-		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
-		return exitUsage
-	}
-	base, cancel := context.WithCancel(ctx)
-	defer cancel()
-	cfg.Context = base
-	p := tea.NewProgram(ui.New(cfg), tea.WithContext(base), tea.WithInput(st.In), tea.WithOutput(st.Out))
-	// Bubble Tea restores the terminal on a panic and on SIGTERM; a hang-up
-	// (the terminal closed) gets the same orderly quit.
+	held.hold()
+	p := tea.NewProgram(model, tea.WithContext(base), tea.WithInput(st.In), tea.WithOutput(st.Out))
+	// Bubble Tea restores the terminal on a panic and quits on SIGTERM; a
+	// hang-up (the terminal closed) gets the same orderly quit.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -159,18 +265,119 @@ func runTUI(ctx context.Context, g *globalFlags, st streams, getenv func(string)
 			p.Quit()
 		}
 	}()
-	final, err := p.Run()
-	if m, ok := final.(ui.Model); ok && m.Running() && m.QueryID() != "" {
+	_, err = p.Run()
+	held.release()
+	var stopped []string
+	if eng := slot.Load(); eng != nil {
 		// Never leave a query running behind the closed workbench.
-		stop, done := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer done()
-		_ = eng.s.client.Stop(stop, m.QueryID())
+		stopped = eng.stopLive(ctx)
 	}
-	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+	for _, id := range stopped {
+		fmt.Fprintf(st.Err, "quiltq: stopped query %s on Athena\n", id)
+	}
+	switch {
+	case errors.Is(err, tea.ErrProgramPanic):
+		fmt.Fprintln(st.Err, "quiltq: the workbench crashed (a bug: the trace above says where; please report it); the terminal was restored")
+		return exitFailed
+	case err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled):
 		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 		return exitFailed
+	case len(stopped) > 0:
+		return exitInterrupted
 	}
 	return exitOK
+}
+
+// tuiLook is the workbench's keymap, theme and mouse, from the defaults,
+// the config and the environment.
+type tuiLookT struct {
+	keys  keys.KeyMap
+	theme theme.Theme
+	mouse bool
+}
+
+func tuiLook(a *app, s *config.Settings) (tuiLookT, error) {
+	km := keys.Default()
+	for _, o := range s.UI.Keys {
+		if err := km.Remap(map[string][]string{o.Name: o.Keys}); err != nil {
+			var re *keys.RemapError
+			why := err
+			if errors.As(err, &re) {
+				why = re.Err
+			}
+			where := s.Path
+			if o.Line > 0 {
+				where = fmt.Sprintf("%s:%d", s.Path, o.Line)
+			}
+			return tuiLookT{}, &engine.Error{Op: "config", Kind: engine.Invalid, Err: fmt.Errorf("%s: [keys] %q: %v", where, o.Name, why)}
+		}
+	}
+	th := theme.New(theme.Options{Dark: s.UI.Theme != "light", NoColor: a.getenv("NO_COLOR") != ""})
+	return tuiLookT{keys: km, theme: th, mouse: a.g.mouse || s.UI.Mouse}, nil
+}
+
+// connectTUI builds the session and the workbench's configuration, and
+// puts the engine in slot (for runTUI to stop its queries at the end).
+func connectTUI(ctx context.Context, a *app, s *config.Settings, look tuiLookT, slot *atomic.Pointer[tuiEngine]) (ui.Config, error) {
+	sess, err := a.session(ctx, true)
+	if err != nil {
+		return ui.Config{}, err
+	}
+	cfg, eng, err := tuiConfig(ctx, a, s, sess)
+	if err != nil {
+		return ui.Config{}, err
+	}
+	if cfg.Check, err = tuiGrants(ctx, a, s, sess); err != nil {
+		if engine.KindOf(err) == engine.Other {
+			err = &engine.Error{Op: "grants", Kind: engine.Invalid, Err: err}
+		}
+		return ui.Config{}, err
+	}
+	cfg.Keys, cfg.Theme, cfg.Mouse, cfg.Context = look.keys, look.theme, look.mouse, ctx
+	eng.base = ctx
+	slot.Store(eng)
+	return cfg, nil
+}
+
+// offersLogin reports whether err, from building the session, is the
+// want of a Quilt login that the login screen can give: not with
+// --sandbox, QUILTQ_TOKEN or plain AWS credentials, which a stored login
+// would not replace.
+func (a *app) offersLogin(s *config.Settings, err error) bool {
+	return engine.KindOf(credentialsCause(err)) == engine.Credentials && !a.g.sandbox && a.getenv("QUILTQ_TOKEN") == "" &&
+		s.AWSProfile() == "" && a.getenv("AWS_PROFILE") == "" && a.getenv("AWS_ACCESS_KEY_ID") == ""
+}
+
+// heldWriter passes writes through, except while held, when it keeps them
+// until release.
+type heldWriter struct {
+	mu   sync.Mutex
+	w    io.Writer
+	held bool
+	buf  bytes.Buffer
+}
+
+func (h *heldWriter) Write(p []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.held {
+		return h.buf.Write(p)
+	}
+	return h.w.Write(p)
+}
+
+func (h *heldWriter) hold() {
+	h.mu.Lock()
+	h.held = true
+	h.mu.Unlock()
+}
+
+func (h *heldWriter) release() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.held = false
+	_, _ = h.w.Write(h.buf.Bytes())
+	h.buf.Reset()
 }
 
 // tuiGrants is the workbench's grant check: every source, the known
@@ -192,7 +399,7 @@ func tuiConfig(ctx context.Context, a *app, s *config.Settings, sess *querySessi
 	if err != nil {
 		return ui.Config{}, nil, err
 	}
-	eng := &tuiEngine{s: sess, catalog: s.Catalog(), database: s.Database(), key: catalogcache.Key{Principal: arn, Region: sess.aws.Region}}
+	eng := &tuiEngine{a: a, s: sess, catalog: s.Catalog(), database: s.Database(), key: catalogcache.Key{Principal: arn, Region: sess.aws.Region}}
 	if parsed, err := iam.ParseARN(arn); err == nil {
 		eng.account = parsed.Account
 	}
@@ -205,7 +412,7 @@ func tuiConfig(ctx context.Context, a *app, s *config.Settings, sess *querySessi
 		}
 	}
 	cfg := ui.Config{Engine: eng, Keys: keys.Default(), Identity: identityOf(arn, sess.workgroup, s.Catalog(), s.Database())}
-	cfg.Theme = theme.New(theme.Options{Dark: a.getenv("QUILTQ_THEME") != "light", NoColor: a.getenv("NO_COLOR") != ""})
+	cfg.Theme = theme.New(theme.Options{Dark: s.UI.Theme != "light", NoColor: a.getenv("NO_COLOR") != ""})
 	if p, err := config.PathsFrom(a.getenv); err == nil && p.CacheDir != "" {
 		eng.cache = &catalogcache.Cache{Dir: filepath.Join(p.CacheDir, "catalog")}
 		if e, ok, _ := eng.cache.Load(eng.key); ok {

@@ -291,3 +291,26 @@ func TestWorkbenchInTmux(t *testing.T) {
 	screenHas("Refused by the local grant check", "glue:GetTable", "fixes the whole query")
 	tmux("send-keys", "-t", "q", "C-q")
 }
+
+// The workgroup's saved queries (ListNamedQueries, BatchGetNamedQuery)
+// open into the editor and run; the doctor runs from the explanation
+// panel on the session's own engine.
+func TestWorkbenchSavedQueryAndDoctor(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	w := startWorkbench(t, env, "admin", false)
+	w.key(tea.KeyF7, 0)
+	w.key(tea.KeyTab, 0)
+	w.key(tea.KeyTab, 0)
+	w.waitFor("[saved]", "Revenue by region", "Latest package revisions")
+	w.tm.Type("revenue")
+	w.waitFor("search: revenue")
+	w.key(tea.KeyEnter, 0)
+	w.waitFor("Query", "FROM sales.orders", "GROUP BY region")
+	w.key(tea.KeyF5, 0)
+	w.waitFor("SUCCEEDED", "region")
+
+	w.key(tea.KeyF8, 0)
+	w.waitFor("runs `quiltq doctor`'s probes")
+	w.tm.Type("d")
+	w.waitFor("Doctor (d/f6 runs it again)", "CHECK", "identity", "quiltq doctor: arn:aws:sts::")
+}

@@ -28,6 +28,8 @@ type athenaAPI interface {
 	StopQueryExecution(context.Context, *awsathena.StopQueryExecutionInput, ...func(*awsathena.Options)) (*awsathena.StopQueryExecutionOutput, error)
 	ListQueryExecutions(context.Context, *awsathena.ListQueryExecutionsInput, ...func(*awsathena.Options)) (*awsathena.ListQueryExecutionsOutput, error)
 	BatchGetQueryExecution(context.Context, *awsathena.BatchGetQueryExecutionInput, ...func(*awsathena.Options)) (*awsathena.BatchGetQueryExecutionOutput, error)
+	ListNamedQueries(context.Context, *awsathena.ListNamedQueriesInput, ...func(*awsathena.Options)) (*awsathena.ListNamedQueriesOutput, error)
+	BatchGetNamedQuery(context.Context, *awsathena.BatchGetNamedQueryInput, ...func(*awsathena.Options)) (*awsathena.BatchGetNamedQueryOutput, error)
 	ListWorkGroups(context.Context, *awsathena.ListWorkGroupsInput, ...func(*awsathena.Options)) (*awsathena.ListWorkGroupsOutput, error)
 	GetWorkGroup(context.Context, *awsathena.GetWorkGroupInput, ...func(*awsathena.Options)) (*awsathena.GetWorkGroupOutput, error)
 

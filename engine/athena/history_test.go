@@ -2,6 +2,7 @@ package athena
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/quiltq/quiltq/engine/sandbox"
@@ -49,5 +50,32 @@ func TestRecentReopensWithoutRunning(t *testing.T) {
 	}
 	if got := rec.n("StartQueryExecution"); got != starts {
 		t.Fatalf("reopening started %d queries, want none", got-starts)
+	}
+}
+
+func TestSavedListsTheWorkgroupsNamedQueries(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	c, rec := client(t, env, "analyst", Options{Sleep: (&sleepLog{}).Sleep})
+	qs, skipped, err := c.Saved(context.Background(), userWG, 0)
+	if err != nil {
+		t.Fatalf("Saved: %v", err)
+	}
+	var names []string
+	for _, q := range qs {
+		names = append(names, q.Name)
+		if q.SQL == "" || q.ID == "" || q.Workgroup != userWG {
+			t.Errorf("saved query %+v lacks its SQL, ID or workgroup", q)
+		}
+	}
+	// Sorted by name; the primary workgroup's query is not among them.
+	want := []string{"Latest package revisions", "Revenue by region", "Salmon TPM by sample"}
+	if strings.Join(names, "|") != strings.Join(want, "|") || skipped != 0 {
+		t.Fatalf("Saved = %q (skipped %d), want %q", names, skipped, want)
+	}
+	if rec.n("StartQueryExecution") != 0 {
+		t.Error("listing saved queries started a query")
+	}
+	if _, _, err := c.Saved(context.Background(), "no-such-workgroup", 0); err == nil {
+		t.Error("Saved of a workgroup that does not exist succeeded")
 	}
 }

@@ -265,13 +265,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			}
 		}
 	case key.Matches(k, m.keys.Insert):
-		switch cur.kind {
-		case nTable, nColumn:
-			p := cur.path
-			return m, func() tea.Msg { return InsertMsg{Catalog: p[0], Database: p[1], Table: p[2], Column: p[3]} }
-		case nCatalog, nDatabase:
-			m.expanded[cur.key()] = !m.expanded[cur.key()]
-			m.rebuild()
+		if cmd := m.activate(); cmd != nil {
+			return m, cmd
 		}
 	case key.Matches(k, m.keys.Preview):
 		if cur.kind == nTable || cur.kind == nColumn {
@@ -292,6 +287,51 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	m.scroll()
 	return m, nil
+}
+
+// activate is what enter does on the row under the cursor: a table or a
+// column is inserted into the editor, a catalog or database opens or
+// closes.
+func (m *Model) activate() tea.Cmd {
+	if len(m.flat) == 0 {
+		return nil
+	}
+	cur := m.flat[m.cursor]
+	switch cur.kind {
+	case nTable, nColumn:
+		p := cur.path
+		return func() tea.Msg { return InsertMsg{Catalog: p[0], Database: p[1], Table: p[2], Column: p[3]} }
+	case nCatalog, nDatabase:
+		m.expanded[cur.key()] = !m.expanded[cur.key()]
+		m.rebuild()
+		m.scroll()
+	}
+	return nil
+}
+
+// Click acts on row y of the pane: the first click puts the cursor on the
+// row, a second click on it does what enter does.
+func (m *Model) Click(y int) tea.Cmd {
+	if m.listing == nil {
+		y-- // the "listing…" line
+	}
+	i := m.top + y
+	if y < 0 || y >= m.bodyHeight() || i >= len(m.flat) {
+		return nil
+	}
+	if i == m.cursor {
+		return m.activate()
+	}
+	m.cursor = i
+	m.scroll()
+	return nil
+}
+
+// Wheel scrolls n rows (negative: up), the cursor moving with the rows.
+func (m *Model) Wheel(n int) {
+	m.cursor += n
+	m.top += n
+	m.scroll()
 }
 
 func (m *Model) scroll() {

@@ -1,9 +1,19 @@
 // Package editor is the workbench's SQL editor: multi-line text with
-// syntax highlighting (from engine/sqlref's lexer, which knows Athena's
-// SQL), completion of keywords, catalogs, databases, tables and columns
-// (alias-aware), bracket and quote pairing, and undo. Only the lines on
-// screen are lexed and drawn, so a query of thousands of lines stays as
-// quick to edit as a short one.
+// syntax highlighting, completion of keywords, catalogs, databases, tables
+// and columns (alias-aware), bracket and quote pairing, and undo. Only the
+// lines on screen are lexed and drawn; the lexer state at the start of
+// each line (inside a comment or a string opened above) is cached and
+// rescanned only from the first changed line, so a query of thousands of
+// lines stays as quick to edit as a short one.
+//
+// Highlighting uses engine/sqlref's lexer rather than chroma. That lexer
+// is the one the grant check and completion read the query with, and it
+// follows Trino's (Athena's) rules where a generic SQL lexer does not:
+// "double quotes" are identifiers, not strings; `backticks`, U&'...' and
+// X'...' literals; a doubled quote inside quotes; /* */ comments that do
+// not nest. The colours therefore show the query as Athena will read it,
+// an unclosed quote shows as the error Athena will report, and no second
+// lexer (with its regular-expression engine) is added to the binary.
 package editor
 
 import (
@@ -61,11 +71,12 @@ type Model struct {
 
 	index *Index
 	comp  *popup
+	hl    *hlCache // lexer states per line, shared by copies
 }
 
 // New returns an empty editor.
 func New(km keys.Editor, th theme.Theme) Model {
-	return Model{keys: km, th: th, p: newPaints(th), lines: []string{""}, index: &Index{}}
+	return Model{keys: km, th: th, p: newPaints(th), lines: []string{""}, index: &Index{}, hl: &hlCache{}}
 }
 
 // SetSize sets the inner size of the pane.
@@ -436,6 +447,27 @@ func (m *Model) vertical(d int) {
 
 func isWordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
 
+// Click puts the cursor at x, y of the pane (the line numbers are left of
+// the text).
+func (m *Model) Click(x, y int) {
+	m.comp = nil
+	m.row = max(min(m.top+y, len(m.lines)-1), 0)
+	want := max(x-gutter, 0) + m.left
+	line := m.lines[m.row]
+	w, i := 0, 0
+	for i < len(line) {
+		r, n := utf8.DecodeRuneInString(line[i:])
+		if w+runeWidth(r) > want {
+			break
+		}
+		w += runeWidth(r)
+		i += n
+	}
+	m.col = i
+	m.setWant()
+	m.scroll()
+}
+
 // scroll keeps the cursor on screen.
 func (m *Model) scroll() {
 	m.row = max(min(m.row, len(m.lines)-1), 0)
@@ -576,49 +608,128 @@ const (
 )
 
 // highlight lexes lines from..to and returns, per line, the kind of each
-// byte. The window is lexed whole (so a comment over several lines on
-// screen is seen); a window that does not lex (an unclosed string while
-// typing) is lexed line by line, and a line that still does not lex is
-// plain up to where the lexer stopped.
+// byte. Each line is lexed on its own, but from the state the lines above
+// leave it in (inside a block comment, a string or a quoted identifier
+// opened higher up, even far above the screen): the line is lexed with
+// that construct's opening delimiter put before it, and with the closing
+// delimiter of whatever it leaves open put after it, so the lexer sees
+// whole tokens. The states come from the cache, which rescans only from
+// the first line that changed, so a keystroke in a long query does not
+// rescan the lines above it.
 func (m Model) highlight(from, to int) [][]byte {
 	out := make([][]byte, to-from)
+	states := m.hl.states(m.lines, to)
 	for i := range out {
-		out[i] = make([]byte, len(m.lines[from+i]))
+		line := m.lines[from+i]
+		out[i] = make([]byte, len(line))
+		open, close := states[from+i].opener(), states[from+i+1].closer()
+		toks, _ := sqlref.Lex(open + line + close)
+		paintLine(toks, out[i], len(open))
 	}
-	text := strings.Join(m.lines[from:to], "\n")
-	starts := make([]int, to-from)
-	p := 0
-	for i := range starts {
-		starts[i] = p
-		p += len(m.lines[from+i]) + 1
-	}
-	toks, err := sqlref.Lex(text)
-	if err != nil {
-		for i := from; i < to; i++ {
-			lt, _ := sqlref.Lex(m.lines[i])
-			paintTokens(lt, [][]byte{out[i-from]}, []int{0})
-		}
-		return out
-	}
-	paintTokens(toks, out, starts)
 	return out
 }
 
-func paintTokens(toks []sqlref.Token, out [][]byte, starts []int) {
-	li := 0
+// lexState is where the lexer is at the start of a line: in plain SQL, or
+// inside a construct a line above opened and has not closed.
+type lexState byte
+
+const (
+	inSQL lexState = iota
+	inComment
+	inString
+	inQuoted
+	inBacktick
+)
+
+func (s lexState) opener() string { return [...]string{"", "/*", "'", `"`, "`"}[s] }
+func (s lexState) closer() string { return [...]string{"", "*/", "'", `"`, "`"}[s] }
+
+// scanLine returns the state at the end of line, begun in state s. It
+// follows sqlref's lexer: -- comments end with the line, /* */ comments do
+// not nest, and a doubled quote inside quotes stands for itself.
+func scanLine(s lexState, line string) lexState {
+	i := 0
+	for i < len(line) {
+		switch s {
+		case inComment:
+			j := strings.Index(line[i:], "*/")
+			if j < 0 {
+				return inComment
+			}
+			i += j + 2
+			s = inSQL
+		case inString, inQuoted, inBacktick:
+			q := s.closer()[0]
+			j := strings.IndexByte(line[i:], q)
+			if j < 0 {
+				return s
+			}
+			i += j + 1
+			if i < len(line) && line[i] == q {
+				i++ // a doubled quote: still inside
+				continue
+			}
+			s = inSQL
+		default:
+			switch c := line[i]; {
+			case c == '-' && strings.HasPrefix(line[i:], "--"):
+				return inSQL
+			case c == '/' && strings.HasPrefix(line[i:], "/*"):
+				s, i = inComment, i+2
+			case c == '\'':
+				s, i = inString, i+1
+			case c == '"':
+				s, i = inQuoted, i+1
+			case c == '`':
+				s, i = inBacktick, i+1
+			default:
+				i++
+			}
+		}
+	}
+	return s
+}
+
+// hlCache keeps the lexer state at the start of each line, for the lines
+// it last saw. It is shared by the copies of a Model (bubbletea passes
+// models by value) and checks itself against the lines it is given: an
+// unchanged line is the same string (a comparison of two pointers), so
+// finding the first changed line is cheap.
+type hlCache struct {
+	lines []string
+	st    []lexState // st[i] is the state at the start of lines[i]; one more at the end
+}
+
+// states returns the state at the start of lines[0..to] (to+1 entries).
+func (c *hlCache) states(lines []string, to int) []lexState {
+	same := 0
+	for same < min(len(c.lines), to) && c.lines[same] == lines[same] {
+		same++
+	}
+	if same == to && len(c.st) > to {
+		return c.st
+	}
+	c.lines = append(c.lines[:same], lines[same:to]...)
+	c.st = c.st[:min(len(c.st), same+1)]
+	if len(c.st) == 0 {
+		c.st = append(c.st, inSQL)
+	}
+	for i := same; i < to; i++ {
+		c.st = append(c.st, scanLine(c.st[i], lines[i]))
+	}
+	return c.st
+}
+
+// paintLine marks the kind of each byte of one line from its tokens,
+// which were lexed with shift bytes of opening delimiter before the line.
+func paintLine(toks []sqlref.Token, out []byte, shift int) {
 	for _, t := range toks {
 		k := kindOf(t)
 		if k == kPlain {
 			continue
 		}
-		for pos := t.Pos; pos < t.End(); pos++ {
-			for li+1 < len(starts) && starts[li+1] <= pos {
-				li++
-			}
-			off := pos - starts[li]
-			if off < len(out[li]) {
-				out[li][off] = k
-			}
+		for pos := max(t.Pos-shift, 0); pos < t.End()-shift && pos < len(out); pos++ {
+			out[pos] = k
 		}
 	}
 }

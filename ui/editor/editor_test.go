@@ -173,6 +173,82 @@ func TestHighlightMarksKinds(t *testing.T) {
 	}
 }
 
+// A comment, a string or a quoted name opened far above the screen is
+// still coloured as one on the lines that show, and the line that closes
+// it goes back to SQL after the closing delimiter.
+func TestHighlightCarriesStateFromAboveTheScreen(t *testing.T) {
+	filler := strings.Repeat("SELECT 1\n", 40)
+	tests := []struct {
+		name, sql string
+		want      byte
+	}{
+		{"block comment", "/* opened here\n" + filler + "still comment */ SELECT", kComment},
+		{"string", "SELECT 'opened here\n" + filler + "still string' FROM", kString},
+		{"quoted name", "SELECT \"opened here\n" + filler + "still name\" FROM", kIdent},
+	}
+	for _, tt := range tests {
+		m := newEditor(60, 5)
+		m.SetValue(tt.sql) // the cursor (and the screen) at the end
+		if m.top < 30 {
+			t.Fatalf("%s: the screen starts at line %d; the opening line must be far above it", tt.name, m.top)
+		}
+		last := len(m.lines) - 1
+		ks := m.highlight(m.top, last+1)
+		mid := ks[0] // a "SELECT 1" line inside the construct
+		for i, k := range mid {
+			if k != tt.want {
+				t.Errorf("%s: line %d byte %d is kind %d, want %d (inside the construct)", tt.name, m.top+1, i, k, tt.want)
+				break
+			}
+		}
+		end := ks[len(ks)-1]
+		line := m.lines[last]
+		kw := strings.LastIndex(line, " ") + 1
+		if end[0] != tt.want || end[kw] != kKeyword {
+			t.Errorf("%s: closing line %q has kinds %v; want the construct up to its end, then a keyword", tt.name, line, end)
+		}
+	}
+}
+
+// An edit far above the screen that opens a comment recolours the lines
+// on screen (the cached states are rescanned from the edited line).
+func TestHighlightFollowsAnEditAbove(t *testing.T) {
+	m := newEditor(60, 5)
+	m.SetValue(strings.Repeat("SELECT 1\n", 40) + "SELECT 2")
+	if k := m.highlight(m.top, m.top+1)[0]; k[0] != kKeyword {
+		t.Fatalf("before the edit: kinds %v", k)
+	}
+	m.lines[3] = "/* " + m.lines[3]
+	if k := m.highlight(m.top, m.top+1)[0]; k[0] != kComment {
+		t.Fatalf("after opening a comment on line 4: kinds %v, want a comment", k)
+	}
+	m.lines[3] = m.lines[3] + " */"
+	if k := m.highlight(m.top, m.top+1)[0]; k[0] != kKeyword {
+		t.Fatalf("after closing it on the same line: kinds %v, want a keyword", k)
+	}
+}
+
+func TestScanLineFollowsTheLexer(t *testing.T) {
+	tests := []struct {
+		in   lexState
+		line string
+		want lexState
+	}{
+		{inSQL, "SELECT 1 -- 'not a string", inSQL},
+		{inSQL, "SELECT 'a''b' /* open", inComment},
+		{inComment, "still */ 'x", inString},
+		{inString, "it''s", inString},
+		{inString, "end' \"name", inQuoted},
+		{inQuoted, "a\"\"b\" `x", inBacktick},
+		{inSQL, "/* a */ /* b */", inSQL},
+	}
+	for _, tt := range tests {
+		if got := scanLine(tt.in, tt.line); got != tt.want {
+			t.Errorf("scanLine(%d, %q) = %d, want %d", tt.in, tt.line, got, tt.want)
+		}
+	}
+}
+
 // BenchmarkKeystroke1000Lines is one typed character (Update and View)
 // in a query of 1,000 lines. Goal: at most 5 ms.
 func BenchmarkKeystroke1000Lines(b *testing.B) {

@@ -2,7 +2,8 @@
 // local grant check before a query runs, or by AWS after) with the
 // missing actions, the resources, the principal, the kind of policy that
 // refused, who can fix it and the statement that would, which can be
-// copied.
+// copied. From the panel a key runs `quiltq doctor`'s probes for the
+// session, whose report is shown below the refusal.
 package explain
 
 import (
@@ -12,6 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	engexplain "github.com/quiltq/quiltq/engine/explain"
 	"github.com/quiltq/quiltq/ui/keys"
@@ -30,10 +32,28 @@ const (
 // CopiedMsg reports that the fix statement was put on the clipboard.
 type CopiedMsg struct{ Bytes int }
 
+// DoctorRequestMsg asks for the doctor's probes to be run for the
+// session; the root runs them and hands the report to SetDoctor.
+type DoctorRequestMsg struct{}
+
+// doctorState is where the doctor's report is.
+type doctorState int
+
+const (
+	doctorNone doctorState = iota
+	doctorRunning
+	doctorDone
+)
+
 // Model is the panel.
 type Model struct {
 	keys keys.Results // scrolling and copying share the grid's keys
+	ex   keys.Explain
 	th   theme.Theme
+
+	doctor    doctorState
+	doctorOut string
+	doctorErr error
 
 	source  Source
 	err     error
@@ -52,7 +72,28 @@ type Model struct {
 }
 
 // New returns an empty panel.
-func New(km keys.Results, th theme.Theme) Model { return Model{keys: km, th: th} }
+func New(km keys.Results, ex keys.Explain, th theme.Theme) Model {
+	return Model{keys: km, ex: ex, th: th}
+}
+
+// SetDoctorRunning says the doctor's probes are running.
+func (m *Model) SetDoctorRunning() {
+	m.doctor, m.doctorOut, m.doctorErr = doctorRunning, "", nil
+	m.top = m.doctorLine()
+}
+
+// SetDoctor shows the doctor's report (or why it could not be made), and
+// scrolls to it.
+func (m *Model) SetDoctor(report string, err error) {
+	m.doctor, m.doctorOut, m.doctorErr = doctorDone, strings.TrimRight(report, "\n"), err
+	m.top = m.doctorLine()
+}
+
+// DoctorRunning reports whether the doctor's probes are running.
+func (m Model) DoctorRunning() bool { return m.doctor == doctorRunning }
+
+// Wheel scrolls n lines (negative: up).
+func (m *Model) Wheel(n int) { m.top = max(m.top+n, 0) }
 
 // SetSize sets the inner size of the pane.
 func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
@@ -115,10 +156,18 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.top = max(m.top-m.height, 0)
 	case key.Matches(k, m.keys.PageDown):
 		m.top += m.height
+	case key.Matches(k, m.ex.Doctor):
+		if m.doctor == doctorRunning {
+			return m, nil
+		}
+		return m, func() tea.Msg { return DoctorRequestMsg{} }
 	case key.Matches(k, m.keys.CopyCell), key.Matches(k, m.keys.CopyRow):
 		text := m.Fix()
-		if text == "" {
+		if text == "" && m.err != nil {
 			text = m.err.Error()
+		}
+		if text == "" {
+			return m, nil
 		}
 		n := len(text)
 		return m, tea.Batch(tea.SetClipboard(text), func() tea.Msg { return CopiedMsg{Bytes: n} })
@@ -128,6 +177,43 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 // Lines is the panel's text, one entry a line, before scrolling.
 func (m Model) Lines() []string {
+	out := m.refusalLines()
+	return append(out, m.doctorLines()...)
+}
+
+// doctorLines is the doctor's section: a hint, the probes running, or
+// their report.
+func (m Model) doctorLines() []string {
+	keysHelp := m.ex.Doctor.Help().Key
+	switch m.doctor {
+	case doctorRunning:
+		return []string{"", m.th.Title.Render("Doctor"), m.th.Muted.Render("running the probes: identity, registry, workgroups, catalogs, a query…")}
+	case doctorDone:
+		out := []string{"", m.th.Title.Render("Doctor (" + keysHelp + " runs it again)")}
+		if m.doctorErr != nil {
+			out = append(out, m.th.Error.Render("the probes did not finish: "+m.doctorErr.Error()))
+		}
+		if m.doctorOut != "" {
+			out = append(out, strings.Split(m.doctorOut, "\n")...)
+		}
+		return out
+	}
+	if !m.ex.Doctor.Enabled() {
+		return nil
+	}
+	return []string{"", m.th.Muted.Render(keysHelp + " runs `quiltq doctor`'s probes for this session: what works, what is refused, and one statement that fixes it all.")}
+}
+
+// doctorLine is the first wrapped line of the doctor's section.
+func (m Model) doctorLine() int {
+	n := 0
+	for _, l := range m.refusalLines() {
+		n += len(wrap(l, max(m.width, 1)))
+	}
+	return n
+}
+
+func (m Model) refusalLines() []string {
 	if m.err == nil {
 		return []string{m.th.Muted.Render("Nothing refused yet. When the grant check or AWS refuses a query, it is explained here.")}
 	}
@@ -168,16 +254,16 @@ func (m Model) Lines() []string {
 	out = append(out, strings.Split(m.err.Error(), "\n")...)
 	switch {
 	case m.wholeFix != "":
-		out = append(out, "", m.th.Title.Render("The statement that fixes the whole query (y copies it):"))
+		out = append(out, "", m.th.Title.Render("The statement that fixes the whole query ("+m.keys.CopyCell.Help().Key+" copies it):"))
 		out = append(out, strings.Split(m.wholeFix, "\n")...)
 	case m.fix != nil:
-		out = append(out, "", m.th.Title.Render("The statement that fixes it (y copies it):"))
+		out = append(out, "", m.th.Title.Render("The statement that fixes it ("+m.keys.CopyCell.Help().Key+" copies it):"))
 		out = append(out, strings.Split(m.fix.JSON(), "\n")...)
 	}
 	for _, n := range m.notes {
 		out = append(out, m.th.Muted.Render("note: "+n))
 	}
-	out = append(out, "", m.th.Muted.Render("`quiltq explain` explains a pasted error the same way; esc closes this panel."))
+	out = append(out, "", m.th.Muted.Render("`quiltq explain` explains a pasted error the same way."))
 	return out
 }
 
@@ -195,16 +281,11 @@ func (m Model) View() string {
 	return lipgloss.NewStyle().Width(m.width).Height(m.height).MaxHeight(m.height).Render(strings.Join(lines, "\n"))
 }
 
-// wrap cuts a line into pieces of at most w columns.
+// wrap cuts a line into pieces of at most w columns, at spaces where it
+// can (long ARNs are cut where they must), keeping styles intact.
 func wrap(s string, w int) []string {
-	if lipgloss.Width(s) <= w || strings.Contains(s, "\x1b") {
+	if lipgloss.Width(s) <= w {
 		return []string{s}
 	}
-	var out []string
-	rs := []rune(s)
-	for len(rs) > w {
-		out = append(out, string(rs[:w]))
-		rs = rs[w:]
-	}
-	return append(out, string(rs))
+	return strings.Split(ansi.Wrap(s, w, ""), "\n")
 }

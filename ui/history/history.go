@@ -1,7 +1,8 @@
 // Package history is the workbench's query history: the user's own
-// queries, kept on disk per principal and searchable, and the
-// workgroup's Athena history, whose results can be reopened without
-// running the query again.
+// queries, kept on disk per principal and searchable; the workgroup's
+// Athena history, whose results can be reopened without running the query
+// again; and the workgroup's saved (named) queries, which open into the
+// editor.
 package history
 
 import (
@@ -20,6 +21,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/quiltq/quiltq/ui/keys"
 	"github.com/quiltq/quiltq/ui/status"
@@ -99,13 +101,29 @@ func (s *Store) Add(e Entry) error {
 	return err
 }
 
+// Saved is one of the workgroup's saved (named) queries.
+type Saved struct {
+	ID, Name, Description, Database, SQL string
+}
+
 // OpenMsg asks for the results of query ID, without running it again.
 type OpenMsg struct{ ID string }
 
 // LoadMsg asks for SQL to be put in the editor.
 type LoadMsg struct{ SQL string }
 
-// Model is the history list: the user's queries or the workgroup's.
+// Tab is which list is shown.
+type Tab int
+
+// The lists.
+const (
+	Mine Tab = iota
+	Workgroup
+	SavedQueries
+)
+
+// Model is the history list: the user's queries, the workgroup's, or the
+// workgroup's saved queries.
 type Model struct {
 	keys keys.History
 	th   theme.Theme
@@ -113,9 +131,14 @@ type Model struct {
 	mine, workgroup []Entry
 	wgErr           error
 	wgLoaded        bool
-	showWorkgroup   bool
+	saved           []Saved
+	savedHidden     int
+	savedErr        error
+	savedLoaded     bool
+	tab             Tab
 	query           string
 	shown           []Entry
+	shownSaved      []Saved
 	cursor, top     int
 	width, height   int
 }
@@ -142,25 +165,103 @@ func (m *Model) SetWorkgroup(es []Entry, err error) {
 	m.refilter()
 }
 
-// ShowingWorkgroup reports whether the workgroup's history is shown.
-func (m Model) ShowingWorkgroup() bool { return m.showWorkgroup }
+// SetSaved sets the workgroup's saved queries (or why they could not be
+// read); hidden counts those Athena would not show.
+func (m *Model) SetSaved(qs []Saved, hidden int, err error) {
+	m.saved, m.savedHidden, m.savedErr, m.savedLoaded = qs, hidden, err, true
+	m.refilter()
+}
 
-// Shown is the entries that match the search, in order.
+// Tab is the list shown.
+func (m Model) Tab() Tab { return m.tab }
+
+// ShowingWorkgroup reports whether the workgroup's history is shown.
+func (m Model) ShowingWorkgroup() bool { return m.tab == Workgroup }
+
+// Shown is the entries that match the search, in order (none on the
+// saved queries' tab: see ShownSaved).
 func (m Model) Shown() []Entry { return m.shown }
 
+// ShownSaved is the saved queries that match the search, in order.
+func (m Model) ShownSaved() []Saved { return m.shownSaved }
+
 func (m *Model) refilter() {
-	src := m.mine
-	if m.showWorkgroup {
-		src = m.workgroup
-	}
-	m.shown = m.shown[:0]
 	q := strings.ToLower(m.query)
-	for _, e := range src {
-		if q == "" || strings.Contains(strings.ToLower(e.SQL), q) || strings.HasPrefix(e.ID, q) {
-			m.shown = append(m.shown, e)
+	m.shown, m.shownSaved = m.shown[:0], m.shownSaved[:0]
+	n := 0
+	if m.tab == SavedQueries {
+		for _, s := range m.saved {
+			if q == "" || strings.Contains(strings.ToLower(s.Name), q) || strings.Contains(strings.ToLower(s.SQL), q) || strings.Contains(strings.ToLower(s.Description), q) {
+				m.shownSaved = append(m.shownSaved, s)
+			}
 		}
+		n = len(m.shownSaved)
+	} else {
+		src := m.mine
+		if m.tab == Workgroup {
+			src = m.workgroup
+		}
+		for _, e := range src {
+			if q == "" || strings.Contains(strings.ToLower(e.SQL), q) || strings.HasPrefix(e.ID, q) {
+				m.shown = append(m.shown, e)
+			}
+		}
+		n = len(m.shown)
 	}
-	m.cursor = max(min(m.cursor, len(m.shown)-1), 0)
+	m.cursor = max(min(m.cursor, n-1), 0)
+}
+
+func (m Model) count() int {
+	if m.tab == SavedQueries {
+		return len(m.shownSaved)
+	}
+	return len(m.shown)
+}
+
+// open is what enter does on the row under the cursor: reopen a past
+// query's results, or load its SQL (a saved query, or one without results).
+func (m Model) open() tea.Cmd {
+	if m.count() == 0 {
+		return nil
+	}
+	if m.tab == SavedQueries {
+		sql := m.shownSaved[m.cursor].SQL
+		return func() tea.Msg { return LoadMsg{SQL: sql} }
+	}
+	e := m.shown[m.cursor]
+	if e.State == "SUCCEEDED" && e.ID != "" {
+		return func() tea.Msg { return OpenMsg{ID: e.ID} }
+	}
+	return func() tea.Msg { return LoadMsg{SQL: e.SQL} }
+}
+
+// Click acts on row y of the pane (0 is its first line, the tabs): the
+// first click puts the cursor on a row, a second click on it opens it.
+func (m *Model) Click(y int) tea.Cmd {
+	i := m.top + y - m.headerLines()
+	if y < m.headerLines() || i >= m.count() {
+		return nil
+	}
+	if i == m.cursor {
+		return m.open()
+	}
+	m.cursor = i
+	return nil
+}
+
+// Wheel moves the cursor n rows (negative: up).
+func (m *Model) Wheel(n int) {
+	m.cursor = max(min(m.cursor+n, m.count()-1), 0)
+	m.follow()
+}
+
+// headerLines is the lines above the first row: the tabs, the search
+// and, when there is one, the message line.
+func (m Model) headerLines() int {
+	if m.message() != "" {
+		return 3
+	}
+	return 2
 }
 
 // Update handles the list's keys; printable keys edit the search.
@@ -173,22 +274,21 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case key.Matches(k, m.keys.Up):
 		m.cursor = max(m.cursor-1, 0)
 	case key.Matches(k, m.keys.Down):
-		m.cursor = min(m.cursor+1, max(len(m.shown)-1, 0))
+		m.cursor = min(m.cursor+1, max(m.count()-1, 0))
 	case key.Matches(k, m.keys.Switch):
-		m.showWorkgroup = !m.showWorkgroup
+		m.tab = (m.tab + 1) % 3
 		m.cursor, m.top = 0, 0
 		m.refilter()
 	case key.Matches(k, m.keys.Open):
-		if len(m.shown) > 0 {
-			e := m.shown[m.cursor]
-			if e.State == "SUCCEEDED" && e.ID != "" {
-				return m, func() tea.Msg { return OpenMsg{ID: e.ID} }
-			}
-			return m, func() tea.Msg { return LoadMsg{SQL: e.SQL} }
-		}
+		return m, m.open()
 	case key.Matches(k, m.keys.Load):
-		if len(m.shown) > 0 {
-			sql := m.shown[m.cursor].SQL
+		if m.count() > 0 {
+			sql := ""
+			if m.tab == SavedQueries {
+				sql = m.shownSaved[m.cursor].SQL
+			} else {
+				sql = m.shown[m.cursor].SQL
+			}
 			return m, func() tea.Msg { return LoadMsg{SQL: sql} }
 		}
 	case k.String() == "backspace":
@@ -200,16 +300,41 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.query += k.Text
 		m.refilter()
 	}
+	m.follow()
+	return m, nil
+}
+
+// follow keeps the cursor's row on screen.
+func (m *Model) follow() {
 	if m.cursor < m.top {
 		m.top = m.cursor
 	}
 	if h := m.bodyHeight(); m.cursor >= m.top+h {
 		m.top = m.cursor - h + 1
 	}
-	return m, nil
 }
 
-func (m Model) bodyHeight() int { return max(m.height-3, 1) }
+func (m Model) bodyHeight() int { return max(m.height-m.headerLines(), 1) }
+
+// message is the line under the search saying why the list is empty or
+// incomplete ("" when none).
+func (m Model) message() string {
+	switch {
+	case m.tab == Workgroup && !m.wgLoaded:
+		return m.th.Muted.Render("reading the workgroup's history…")
+	case m.tab == Workgroup && m.wgErr != nil:
+		return m.th.Error.Render("the workgroup's history could not be read: " + m.wgErr.Error())
+	case m.tab == SavedQueries && !m.savedLoaded:
+		return m.th.Muted.Render("reading the workgroup's saved queries…")
+	case m.tab == SavedQueries && m.savedErr != nil:
+		return m.th.Error.Render("the workgroup's saved queries could not be read: " + m.savedErr.Error())
+	case m.count() == 0:
+		return m.th.Muted.Render("no queries")
+	case m.tab == SavedQueries && m.savedHidden > 0:
+		return m.th.Muted.Render(fmt.Sprintf("%d saved queries are not shown: Athena refused to read them", m.savedHidden))
+	}
+	return ""
+}
 
 // View draws the list.
 func (m Model) View() string {
@@ -219,24 +344,33 @@ func (m Model) View() string {
 		}
 		return m.th.Muted.Render(" " + name + " ")
 	}
-	lines := []string{tab("your queries", !m.showWorkgroup) + " " + tab("workgroup", m.showWorkgroup) + m.th.Muted.Render("  tab switches · enter reopens results · ctrl+o loads the SQL"),
-		"search: " + m.query + "▏"}
-	switch {
-	case m.showWorkgroup && !m.wgLoaded:
-		lines = append(lines, m.th.Muted.Render("reading the workgroup's history…"))
-	case m.showWorkgroup && m.wgErr != nil:
-		lines = append(lines, m.th.Error.Render("the workgroup's history could not be read: "+m.wgErr.Error()))
-	case len(m.shown) == 0:
-		lines = append(lines, m.th.Muted.Render("no queries"))
+	sw, open, load := m.keys.Switch.Help().Key, m.keys.Open.Help().Key, m.keys.Load.Help().Key
+	hint := "  " + sw + " switches · " + open + " reopens results · " + load + " loads the SQL"
+	if m.tab == SavedQueries {
+		hint = "  " + sw + " switches · " + open + " opens the query in the editor"
 	}
-	for i := m.top; i < len(m.shown) && len(lines) < m.height; i++ {
-		e := m.shown[i]
-		when := ""
-		if !e.Submitted.IsZero() {
-			when = e.Submitted.Local().Format("01-02 15:04")
+	lines := []string{ansi.Truncate(tab("your queries", m.tab == Mine)+" "+tab("workgroup", m.tab == Workgroup)+" "+tab("saved", m.tab == SavedQueries)+m.th.Muted.Render(hint), m.width, "…"),
+		"search: " + m.query + "▏"}
+	if msg := m.message(); msg != "" {
+		lines = append(lines, msg)
+	}
+	for i := m.top; i < m.count() && len(lines) < m.height; i++ {
+		var line string
+		if m.tab == SavedQueries {
+			q := m.shownSaved[i]
+			line = q.Name
+			if q.Description != "" {
+				line += " — " + q.Description
+			}
+			line = fmt.Sprintf("%-40s  %s", line, strings.Join(strings.Fields(q.SQL), " "))
+		} else {
+			e := m.shown[i]
+			when := ""
+			if !e.Submitted.IsZero() {
+				when = e.Submitted.Local().Format("01-02 15:04")
+			}
+			line = fmt.Sprintf("%-11s %-9s %9s  %s", when, e.State, status.Bytes(e.Scanned), strings.Join(strings.Fields(e.SQL), " "))
 		}
-		sql := strings.Join(strings.Fields(e.SQL), " ")
-		line := fmt.Sprintf("%-11s %-9s %9s  %s", when, e.State, status.Bytes(e.Scanned), sql)
 		line = clip(line, m.width)
 		if i == m.cursor {
 			line = m.th.TreeCursor.Render(line + strings.Repeat(" ", max(m.width-lipgloss.Width(line), 0)))

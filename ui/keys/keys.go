@@ -54,6 +54,17 @@ type History struct {
 	Up, Down, Open, Load, Search, Switch key.Binding
 }
 
+// Explain are the explanation panel's own keys (it scrolls and copies
+// with the grid's).
+type Explain struct {
+	Doctor key.Binding
+}
+
+// Help are the help screen's keys.
+type Help struct {
+	Up, Down, PageUp, PageDown key.Binding
+}
+
 // KeyMap is every binding of the workbench.
 type KeyMap struct {
 	Global  Global
@@ -61,6 +72,8 @@ type KeyMap struct {
 	Results Results
 	Catalog Catalog
 	History History
+	Explain Explain
+	Help    Help
 }
 
 func b(help string, keys ...string) key.Binding {
@@ -140,10 +153,19 @@ func Default() KeyMap {
 		History: History{
 			Up:     b("up", "up", "ctrl+p"),
 			Down:   b("down", "down", "ctrl+n"),
-			Open:   b("reopen the results (no new run)", "enter"),
+			Open:   b("reopen the results (no new run); a saved query: load it", "enter"),
 			Load:   b("load the SQL into the editor", "ctrl+o"),
 			Search: b("search (type to filter)", "/"),
-			Switch: b("your queries / the workgroup's", "tab"),
+			Switch: b("your queries / the workgroup's / saved queries", "tab"),
+		},
+		Explain: Explain{
+			Doctor: b("run the doctor's probes for this session", "d", "f6"),
+		},
+		Help: Help{
+			Up:       b("scroll up", "up", "k"),
+			Down:     b("scroll down", "down", "j"),
+			PageUp:   b("page up", "pgup"),
+			PageDown: b("page down", "pgdown", "space"),
 		},
 	}
 }
@@ -178,29 +200,51 @@ func (m *KeyMap) Entries() []Entry {
 	h := &m.History
 	add("history", []string{"up", "down", "open", "load", "search", "switch"},
 		&h.Up, &h.Down, &h.Open, &h.Load, &h.Search, &h.Switch)
+	add("explain", []string{"doctor"}, &m.Explain.Doctor)
+	hp := &m.Help
+	add("help", []string{"up", "down", "page_up", "page_down"}, &hp.Up, &hp.Down, &hp.PageUp, &hp.PageDown)
 	return out
 }
 
+// RemapError is a refused override: the binding it names and why.
+type RemapError struct {
+	Name string // "group.action" as the config wrote it
+	Err  error
+}
+
+func (e *RemapError) Error() string { return fmt.Sprintf("keys: %q: %v", e.Name, e.Err) }
+
+func (e *RemapError) Unwrap() error { return e.Err }
+
 // Remap applies the user's overrides, "group.name" to the keys that
 // replace the binding's keys (an empty list unbinds it). A name the keymap
-// does not have is an error naming it, so that a typo in the config is
-// not silently ignored.
+// does not have, or a key no terminal sends as written, is a *RemapError
+// naming it, so that a typo in the config is not silently ignored; then
+// nothing is changed.
 func (m *KeyMap) Remap(overrides map[string][]string) error {
 	byName := map[string]*key.Binding{}
+	var names []string
 	for _, e := range m.Entries() {
 		byName[e.Group+"."+e.Name] = e.Binding
+		names = append(names, e.Group+"."+e.Name)
 	}
-	names := make([]string, 0, len(overrides))
+	order := make([]string, 0, len(overrides))
 	for n := range overrides {
-		names = append(names, n)
+		order = append(order, n)
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		bd, ok := byName[n]
-		if !ok {
-			return fmt.Errorf("keys: no binding %q: names are group.action, as `?` lists them (global.run, results.copy_cell, ...)", n)
+	sort.Strings(order)
+	for _, n := range order {
+		if _, ok := byName[n]; !ok {
+			return &RemapError{Name: n, Err: fmt.Errorf("no such binding%s: names are group.action, as `?` lists them (global.run, results.copy_cell, ...)", nearest(n, names))}
 		}
-		ks := overrides[n]
+		for _, k := range overrides[n] {
+			if err := Check(k); err != nil {
+				return &RemapError{Name: n, Err: err}
+			}
+		}
+	}
+	for _, n := range order {
+		bd, ks := byName[n], overrides[n]
 		if len(ks) == 0 {
 			bd.Unbind()
 			continue
@@ -211,4 +255,80 @@ func (m *KeyMap) Remap(overrides map[string][]string) error {
 		bd.SetEnabled(true)
 	}
 	return nil
+}
+
+// named are the keys written by name, as the terminal reports them.
+func named(k string) bool {
+	switch k {
+	case "enter", "tab", "backspace", "esc", "space", "up", "down", "left", "right", "begin", "find",
+		"insert", "delete", "select", "pgup", "pgdown", "home", "end":
+		return true
+	}
+	if n, ok := strings.CutPrefix(k, "f"); ok && n != "" && len(n) <= 2 && strings.Trim(n, "0123456789") == "" && n[0] != '0' {
+		return true
+	}
+	return false
+}
+
+// Check reports whether k is a key as bubbletea writes it: modifiers in
+// the order ctrl, alt, shift, meta, hyper, super, then a key name (enter,
+// pgdown, f5, ...) or one character. A shifted character is written as
+// the character ("G", not "shift+g").
+func Check(k string) error {
+	if k == "" {
+		return fmt.Errorf("an empty key: write a key such as \"ctrl+x\" or \"f9\"")
+	}
+	base, mods := k, []string(nil)
+	for {
+		i := strings.Index(base, "+")
+		if i <= 0 || i == len(base)-1 {
+			break
+		}
+		mods, base = append(mods, base[:i]), base[i+1:]
+	}
+	order := []string{"ctrl", "alt", "shift", "meta", "hyper", "super"}
+	last := -1
+	for _, md := range mods {
+		i := indexOf(order, md)
+		if i < 0 {
+			return fmt.Errorf("key %q: %q is not a modifier (ctrl, alt, shift, meta, hyper, super)", k, md)
+		}
+		if i <= last {
+			return fmt.Errorf("key %q: write the modifiers in the order ctrl, alt, shift, meta, hyper, super (as the terminal reports them)", k)
+		}
+		last = i
+	}
+	if named(base) {
+		return nil
+	}
+	rs := []rune(base)
+	if len(rs) != 1 || rs[0] <= ' ' || rs[0] == 0x7f {
+		return fmt.Errorf("key %q: %q is neither a key name (enter, esc, tab, space, up, pgdown, home, f1 to f63, ...) nor one character", k, base)
+	}
+	if len(mods) == 1 && mods[0] == "shift" {
+		return fmt.Errorf("key %q: a shifted character is written as the character itself (\"G\", not \"shift+g\")", k)
+	}
+	return nil
+}
+
+func indexOf(xs []string, x string) int {
+	for i, v := range xs {
+		if v == x {
+			return i
+		}
+	}
+	return -1
+}
+
+// nearest is ` (did you mean "x"?)` for the name of names closest to n
+// when it differs by a word, else "".
+func nearest(n string, names []string) string {
+	group, action, _ := strings.Cut(n, ".")
+	for _, c := range names {
+		g, a, _ := strings.Cut(c, ".")
+		if (g == group) != (a == action) && (strings.EqualFold(c, n) || g == group && strings.Contains(a, action) || a == action) {
+			return fmt.Sprintf(" (did you mean %q?)", c)
+		}
+	}
+	return ""
 }

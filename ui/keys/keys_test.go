@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -37,5 +38,57 @@ func TestRemap(t *testing.T) {
 	err := km.Remap(map[string][]string{"global.rnu": {"x"}})
 	if err == nil || !strings.Contains(err.Error(), `"global.rnu"`) {
 		t.Fatalf("remapping an unknown name: %v, want an error naming it", err)
+	}
+	var re *RemapError
+	if !errors.As(err, &re) || re.Name != "global.rnu" {
+		t.Fatalf("error %v is not a *RemapError naming global.rnu", err)
+	}
+	err = km.Remap(map[string][]string{"editor.copy_cell": {"y"}})
+	if err == nil || !strings.Contains(err.Error(), `did you mean "results.copy_cell"`) {
+		t.Fatalf("a binding under the wrong group: %v, want a suggestion", err)
+	}
+	// A bad key refuses the whole remap: nothing changes.
+	err = km.Remap(map[string][]string{"global.quit": {"f12"}, "global.help": {"ctlr+h"}})
+	if !errors.As(err, &re) || re.Name != "global.help" || !strings.Contains(err.Error(), `"ctlr" is not a modifier`) {
+		t.Fatalf("a misspelt modifier: %v", err)
+	}
+	if got := km.Global.Quit.Keys(); strings.Join(got, " ") != "ctrl+q f10" {
+		t.Fatalf("quit keys %q after a refused remap, want them unchanged", got)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	good := []string{"ctrl+x", "f5", "f12", "alt+1", "shift+tab", "ctrl+alt+delete", "G", "?", "$", "pgdown", "ctrl+space", "esc", "+", "ctrl++"}
+	for _, k := range good {
+		if err := Check(k); err != nil {
+			t.Errorf("Check(%q) = %v, want nil", k, err)
+		}
+	}
+	bad := map[string]string{
+		"":            "empty",
+		"alt+ctrl+x":  "order",
+		"shift+g":     "the character itself",
+		"ctrl+return": "neither a key name",
+		"f0":          "neither a key name",
+		"cmd+x":       "not a modifier",
+		"page down":   "neither a key name",
+	}
+	for k, want := range bad {
+		if err := Check(k); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Check(%q) = %v, want an error saying %q", k, err, want)
+		}
+	}
+}
+
+// Every default key passes Check: the defaults are what the config shows
+// as examples.
+func TestDefaultsPassCheck(t *testing.T) {
+	km := Default()
+	for _, e := range km.Entries() {
+		for _, k := range e.Binding.Keys() {
+			if err := Check(k); err != nil {
+				t.Errorf("%s.%s: %v", e.Group, e.Name, err)
+			}
+		}
 	}
 }

@@ -71,6 +71,7 @@ type Model struct {
 	done    bool
 	err     error
 	message string // shown when there is no result (e.g. a DDL statement's outcome)
+	runKeys string // the run keys, as help writes them
 
 	row, col  int // cursor
 	top, left int // first row and column on screen
@@ -90,6 +91,9 @@ func New(km keys.Results, th theme.Theme, displayCap int) Model {
 	}
 	return Model{keys: km, th: th, p: newPaints(th), cap: displayCap}
 }
+
+// SetRunKeys sets the run keys the empty grid names ("ctrl+enter/f5").
+func (m *Model) SetRunKeys(k string) { m.runKeys = k }
 
 // SetSize sets the inner size of the pane.
 func (m *Model) SetSize(w, h int) {
@@ -292,6 +296,38 @@ func shortID(id string) string {
 	return id
 }
 
+// Click puts the cursor on the cell at x, y of the pane (row 0 is the
+// header).
+func (m *Model) Click(x, y int) {
+	if len(m.cols) == 0 || m.inspecting || m.prompt != nil {
+		return
+	}
+	if y >= 1 && y <= m.bodyHeight() && m.top+y-1 < m.rows.Len() {
+		m.row = m.top + y - 1
+	}
+	w := 0
+	for c := m.left; c < len(m.cols); c++ {
+		w += m.widths[c] + 1
+		if x < w {
+			m.col = c
+			break
+		}
+	}
+	m.scroll()
+}
+
+// Wheel scrolls n rows (negative: up), the cursor moving with the rows;
+// in the cell inspector it scrolls the value.
+func (m *Model) Wheel(n int) {
+	if m.inspecting {
+		m.inspectTop = max(m.inspectTop+n, 0)
+		return
+	}
+	m.row += n
+	m.top += n
+	m.scroll()
+}
+
 // scroll keeps the cursor inside the data and on screen.
 func (m *Model) scroll() {
 	n := m.rows.Len()
@@ -414,7 +450,10 @@ func (m Model) View() string {
 	if len(m.cols) == 0 {
 		msg := m.message
 		if msg == "" {
-			msg = "No result yet: write a query and run it (ctrl+enter, F5 or ctrl+r)."
+			msg = "No result yet: write a query and run it."
+			if m.runKeys != "" {
+				msg = "No result yet: write a query and run it (" + m.runKeys + ")."
+			}
 		}
 		if m.err != nil {
 			msg = m.th.Error.Render(m.err.Error())

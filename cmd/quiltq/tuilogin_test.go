@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/quiltq/quiltq/config"
+	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/engine/sandbox"
+	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
+)
+
+// rendered wraps a model that can render itself, so that a test reads the
+// screen after each update.
+type rendered struct {
+	m interface {
+		tea.Model
+		Render() string
+	}
+	last *atomic.Pointer[string]
+}
+
+func (r rendered) Init() tea.Cmd { return r.m.Init() }
+
+func (r rendered) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := r.m.Update(msg)
+	r.m = m.(interface {
+		tea.Model
+		Render() string
+	})
+	text := ansi.Strip(r.m.Render())
+	r.last.Store(&text)
+	return r, cmd
+}
+
+func (r rendered) View() tea.View { return r.m.View() }
+
+func waitScreen(t *testing.T, last *atomic.Pointer[string], want ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s := ""
+		if p := last.Load(); p != nil {
+			s = *p
+		}
+		ok := true
+		for _, x := range want {
+			ok = ok && strings.Contains(s, x)
+		}
+		if ok {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the screen never showed %q; it shows:\n%s", want, s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Not logged in, `quiltq` opens on the login screen, with the catalog
+// from the config: a code from the catalog's /code page (never shown) logs
+// in as `quiltq login` does (here into the plain file, chosen on the
+// screen), then the workbench opens on that login.
+func TestWorkbenchOffersLogin(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	cfgDir := t.TempDir()
+	vars := map[string]string{
+		"QUILTQ_CATALOG_URL": env.Info.CatalogURL,
+		"AWS_ENDPOINT_URL":   env.Info.AWSEndpointURL,
+		"XDG_CONFIG_HOME":    cfgDir,
+		"XDG_CACHE_HOME":     t.TempDir(),
+		"XDG_RUNTIME_DIR":    t.TempDir(),
+	}
+	var stderr bytes.Buffer
+	g := &globalFlags{fetch: "auto", sandboxUser: "analyst"}
+	a := newApp(g, streams{Out: io.Discard, Err: &stderr, InTTY: true, OutTTY: true}, func(k string) string { return vars[k] })
+	t.Cleanup(a.close)
+	ctx := context.Background()
+	s, err := a.loadSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	look, err := tuiLook(a, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot := &atomic.Pointer[tuiEngine]{}
+	_, err = connectTUI(ctx, a, s, look, slot)
+	if err == nil || !a.offersLogin(s, err) {
+		t.Fatalf("without a login, connecting gave %v; want a credentials error the login screen answers", err)
+	}
+	last := &atomic.Pointer[string]{}
+	gate := newTUIGate(ctx, a, s, look, slot, credentialsCause(err))
+	tm := teatest.NewTestModel(t, rendered{m: gate, last: last}, teatest.WithInitialTermSize(120, 35))
+	t.Cleanup(func() { tm.Quit() })
+	first := waitScreen(t, last, "Log in to Quilt", env.Info.CatalogURL+"/code", "no usable Quilt login", "the OS keyring")
+
+	// The plain file, chosen on the screen (this machine may have no
+	// keyring: TestLoginFlowKeyring covers it).
+	tm.Send(tea.KeyPressMsg{Code: 't', Mod: tea.ModCtrl})
+	waitScreen(t, last, "a plain 0600 file in the config dir")
+
+	// A wrong code is refused, and the screen stays.
+	tm.Type("not-a-real-code")
+	if s := waitScreen(t, last, "Code:"); strings.Contains(s, "not-a-real-code") {
+		t.Fatalf("the code is shown as it is typed:\n%s", s)
+	}
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, last, "the registry refused the code", "(a code works once)")
+
+	code := loginCode(t, env, "analyst")
+	tm.Type(code)
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	screen := waitScreen(t, last, "Catalog", "Query", "analyst", "role ReadWriteQuiltV2-sales-prod", "wg QuiltUserAthena")
+	if strings.Contains(first+screen, code) {
+		t.Error("the code reached the screen")
+	}
+	if slot.Load() == nil {
+		t.Error("the workbench's engine was not kept for stopping its queries at the end")
+	}
+
+	// The login is where `quiltq login --insecure-storage` puts it.
+	cred := filepath.Join(cfgDir, "quiltq", "credentials.json")
+	fi, err := os.Stat(cred)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("credentials file: %v (mode %v), want 0600", err, fi)
+	}
+	l, err := config.LoadLogins(filepath.Join(cfgDir, "quiltq", "logins.json"))
+	if rec := l.Profiles["default"]; err != nil || rec.CatalogURL != env.Info.CatalogURL || rec.Storage != "file" || rec.AWSEndpointURL != env.Info.AWSEndpointURL {
+		t.Fatalf("logins = %+v (%v)", l, err)
+	}
+	// And later commands use it with no token in the environment.
+	r := quiltq(t, ctx, map[string]string{"XDG_CONFIG_HOME": cfgDir, "XDG_RUNTIME_DIR": vars["XDG_RUNTIME_DIR"]}, "", "whoami")
+	if r.code != exitOK || !strings.Contains(r.stdout, "assumed-role/ReadWriteQuiltV2-sales-prod/analyst") {
+		t.Errorf("whoami after the TUI's login: exit %d, %s %s", r.code, r.stdout, r.stderr)
+	}
+	data, _ := os.ReadFile(filepath.Join(cfgDir, "quiltq", "logins.json"))
+	if strings.Contains(string(data)+stderr.String(), code) {
+		t.Error("the code is in the logins file or on stderr")
+	}
+}
+
+// With --sandbox, QUILTQ_TOKEN or plain AWS credentials the login screen
+// is not offered: a stored login would not be used.
+func TestOffersLoginOnlyWhereItHelps(t *testing.T) {
+	var notLoggedIn error = &engine.Error{Op: "login", Kind: engine.Credentials, Err: errors.New("not logged in")}
+	for _, tt := range []struct {
+		name string
+		g    globalFlags
+		env  map[string]string
+		want bool
+	}{
+		{"nothing set", globalFlags{}, nil, true},
+		{"sandbox", globalFlags{sandbox: true}, nil, false},
+		{"token", globalFlags{}, map[string]string{"QUILTQ_TOKEN": "x"}, false},
+		{"aws profile", globalFlags{}, map[string]string{"AWS_PROFILE": "p"}, false},
+	} {
+		env := map[string]string{"XDG_CONFIG_HOME": t.TempDir()}
+		for k, v := range tt.env {
+			env[k] = v
+		}
+		a := newApp(&tt.g, streams{Out: io.Discard, Err: io.Discard}, func(k string) string { return env[k] })
+		s, err := a.loadSettings()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := a.offersLogin(s, notLoggedIn); got != tt.want {
+			t.Errorf("%s: offersLogin = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func writeTUIConfig(t *testing.T, text string) (dir, path string) {
+	t.Helper()
+	dir = t.TempDir()
+	path = filepath.Join(dir, "quiltq", "config.toml")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir, path
+}
+
+// A bad [keys] entry stops `quiltq` before it connects, naming the file,
+// the line and what is wrong (exit 2).
+func TestWorkbenchKeysConfigErrors(t *testing.T) {
+	for _, tt := range []struct{ keys, want string }{
+		{`"global.rnu" = ["f9"]`, `[keys] "global.rnu": no such binding`},
+		{`"global.run" = ["ctlr+r"]`, `[keys] "global.run": key "ctlr+r": "ctlr" is not a modifier`},
+		{`"editor.copy_cell" = ["y"]`, `did you mean "results.copy_cell"`},
+	} {
+		dir, path := writeTUIConfig(t, "theme = \"light\"\n\n[keys]\n"+tt.keys+"\n")
+		var out, errb bytes.Buffer
+		st := streams{In: strings.NewReader(""), Out: &out, Err: &errb, InTTY: true, OutTTY: true}
+		code := run(context.Background(), nil, st, func(k string) string { return map[string]string{"XDG_CONFIG_HOME": dir}[k] })
+		if code != exitUsage || !strings.Contains(errb.String(), path+":4: ") || !strings.Contains(errb.String(), tt.want) {
+			t.Errorf("%s: exit %d, stderr %q; want %d, %s:4 and %q", tt.keys, code, errb.String(), exitUsage, path, tt.want)
+		}
+	}
+}
+
+// The config's keys, theme and mouse reach the workbench; --mouse and
+// NO_COLOR too.
+func TestWorkbenchLookFromConfig(t *testing.T) {
+	dir, _ := writeTUIConfig(t, "theme = \"light\"\nmouse = true\n\n[keys]\n\"global.run\" = [\"f9\"]\n\"results.export\" = []\n")
+	env := map[string]string{"XDG_CONFIG_HOME": dir}
+	a := newApp(&globalFlags{}, streams{Out: io.Discard, Err: io.Discard}, func(k string) string { return env[k] })
+	s, err := a.loadSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	look, err := tuiLook(a, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ks := look.keys.Global.Run.Keys(); len(ks) != 1 || ks[0] != "f9" || look.keys.Results.Export.Enabled() || !look.mouse || look.theme.NoColor {
+		t.Errorf("look: run %q, export enabled %v, mouse %v, no colour %v", ks, look.keys.Results.Export.Enabled(), look.mouse, look.theme.NoColor)
+	}
+	dark, _ := tuiLook(newApp(&globalFlags{}, streams{}, func(string) string { return "" }), &config.Settings{UI: config.UI{Theme: "dark"}})
+	if look.theme.Keyword.GetForeground() == dark.theme.Keyword.GetForeground() {
+		t.Error("the light theme has the dark theme's keyword colour")
+	}
+	env["NO_COLOR"] = "1"
+	a = newApp(&globalFlags{mouse: true}, streams{Out: io.Discard, Err: io.Discard}, func(k string) string { return env[k] })
+	s, _ = a.loadSettings()
+	if look, _ = tuiLook(a, s); !look.theme.NoColor || !look.mouse {
+		t.Errorf("NO_COLOR=1 --mouse: no colour %v, mouse %v", look.theme.NoColor, look.mouse)
+	}
+}

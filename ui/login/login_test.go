@@ -1,0 +1,128 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/quiltq/quiltq/ui/theme"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("view differs from %s (-update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+// calls records the logins asked for.
+type calls struct{ got []string }
+
+func (c *calls) login(_ context.Context, url, code string, file bool) (string, error) {
+	c.got = append(c.got, url+" "+code+" "+map[bool]string{true: "file", false: "keyring"}[file])
+	if code == "good" {
+		return "ana <ana@example.com>", nil
+	}
+	return "", errors.New("the registry refused the code")
+}
+
+func newScreen(c *calls, url string) Model {
+	m := New(Options{CatalogURL: url, Why: "quiltq has no login.", Login: c.login}, theme.New(theme.Options{NoColor: true}))
+	m.SetSize(90, 24)
+	return m
+}
+
+func typed(m Model, s string) Model {
+	for _, r := range s {
+		m, _ = m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	return m
+}
+
+// press sends k and runs the command it gives back once, feeding its
+// message (a login's outcome) to the model.
+func press(m Model, k tea.KeyPressMsg) (Model, tea.Msg) {
+	m, cmd := m.Update(k)
+	if cmd == nil {
+		return m, nil
+	}
+	msg := cmd()
+	if d, ok := msg.(DoneMsg); ok {
+		m, _ = m.Update(d)
+	}
+	return m, msg
+}
+
+var enter = tea.KeyPressMsg{Code: tea.KeyEnter}
+
+func TestGoldenViews(t *testing.T) {
+	c := &calls{}
+	m := newScreen(c, "https://catalog.example.com")
+	golden(t, "prefilled-90x24.txt", ansi.Strip(m.View()))
+	m = typed(m, "bad-code")
+	m, _ = press(m, enter)
+	golden(t, "refused-90x24.txt", ansi.Strip(m.View()))
+}
+
+func TestTheCodeIsNeverShown(t *testing.T) {
+	m := typed(newScreen(&calls{}, "https://c.example.com"), "s3cr3t-code")
+	if v := m.View(); strings.Contains(v, "s3cr3t") || strings.Contains(v, "*") {
+		t.Fatalf("the code (or a mask of its length) is shown:\n%s", ansi.Strip(v))
+	}
+}
+
+func TestLoginRunsWithWhatWasTyped(t *testing.T) {
+	c := &calls{}
+	m := newScreen(c, "")
+	// No URL: the cursor starts in it, and enter asks for one.
+	m, _ = press(m, enter)
+	if !strings.Contains(ansi.Strip(m.View()), "give the catalog's URL first") || len(c.got) != 0 {
+		t.Fatalf("enter with no URL: %v\n%s", c.got, ansi.Strip(m.View()))
+	}
+	m = typed(m, "https://c.example.com")
+	m, _ = press(m, enter) // to the code
+	m, _ = press(m, enter) // no code yet
+	if !strings.Contains(ansi.Strip(m.View()), "paste the code") || len(c.got) != 0 {
+		t.Fatalf("enter with no code: %v", c.got)
+	}
+	m = typed(m, "bad")
+	m, msg := press(m, enter)
+	if d, ok := msg.(DoneMsg); !ok || d.Err == nil || c.got[0] != "https://c.example.com bad keyring" {
+		t.Fatalf("a refused code: %#v, calls %v", msg, c.got)
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "the registry refused the code") || !strings.Contains(v, "ctrl+t keeps the login in a plain 0600 file") || m.code.Value() != "" {
+		t.Fatalf("after a refusal the screen shows:\n%s\n(code field %q, want it emptied: a code works once)", v, m.code.Value())
+	}
+	m, _ = m.Update(tea.KeyPressMsg{Code: 't', Mod: tea.ModCtrl})
+	m = typed(m, "good")
+	m, msg = press(m, enter)
+	if d, ok := msg.(DoneMsg); !ok || d.Err != nil || c.got[1] != "https://c.example.com good file" {
+		t.Fatalf("the good code with the file chosen: %#v, calls %v", msg, c.got)
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "Logged in as ana <ana@example.com>") {
+		t.Fatalf("after the login:\n%s", v)
+	}
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape}); cmd == nil || cmd() != (QuitMsg{}) {
+		t.Error("esc does not ask to quit")
+	}
+}

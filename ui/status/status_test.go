@@ -1,0 +1,97 @@
+package status
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/quiltq/quiltq/ui/theme"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("view differs from %s (-update rewrites it)\ngot:\n%q\nwant:\n%q", path, got, want)
+	}
+}
+
+func line(w int, q Query) Model {
+	m := New(Identity{User: "analyst", Role: "ReadWriteQuiltV2-sales-prod", Workgroup: "QuiltUserAthena", Catalog: "AwsDataCatalog", Database: "sales"}, theme.New(theme.Options{NoColor: true}))
+	m.SetSize(w, 1)
+	m.SetQuery(q)
+	return m
+}
+
+func TestGoldenViews(t *testing.T) {
+	running := Query{ID: "q1", State: "RUNNING", Elapsed: 2345 * time.Millisecond, Scanned: 3 << 20, Cost: 0.0000143, Rows: 0}
+	done := Query{ID: "q1", State: "SUCCEEDED", Elapsed: 4 * time.Second, Scanned: 1536, Cost: 0.0001, Rows: 4200, Note: "copied cell as TSV (6 B)"}
+	for _, tt := range []struct {
+		name string
+		w    int
+		q    Query
+	}{
+		{"idle-100", 100, Query{}},
+		{"running-100", 100, running},
+		{"done-120", 120, done},
+		{"done-60", 60, done}, // the identity gives way to the query's state
+	} {
+		golden(t, "status-"+tt.name+".txt", ansi.Strip(line(tt.w, tt.q).View()))
+	}
+}
+
+// The line is exactly the width, however long what it says.
+func TestWidthIsKept(t *testing.T) {
+	q := Query{State: "FAILED", Note: strings.Repeat("a long note ", 20), Elapsed: time.Second}
+	for _, w := range []int{1, 10, 40, 80, 200} {
+		v := ansi.Strip(line(w, q).View())
+		if got := ansi.StringWidth(v); got != w || strings.Contains(v, "\n") {
+			t.Errorf("at width %d the line is %d wide: %q", w, got, v)
+		}
+	}
+}
+
+func TestNoteAndIdentity(t *testing.T) {
+	m := line(120, Query{State: "RUNNING"})
+	m.SetNote("exporting…")
+	if q := m.Query(); q.Note != "exporting…" || q.State != "RUNNING" {
+		t.Fatalf("SetNote changed the query to %+v", q)
+	}
+	m.SetIdentity(Identity{User: "reader", Catalog: "c", Database: "d"})
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "reader · c.d") || strings.Contains(v, "analyst") || !strings.Contains(v, "exporting…") {
+		t.Fatalf("line %q", v)
+	}
+}
+
+func TestBytesAndCount(t *testing.T) {
+	bytes := map[int64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 1536: "1.5 KiB", 5 << 30: "5.0 GiB"}
+	for n, want := range bytes {
+		if got := Bytes(n); got != want {
+			t.Errorf("Bytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+	counts := map[int64]string{0: "0", 999: "999", 1000: "1,000", 4200: "4,200", 1234567: "1,234,567", -1234: "-1,234"}
+	for n, want := range counts {
+		if got := Count(n); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -450,17 +450,17 @@ func TestLoginWithAPIKey(t *testing.T) {
 func TestLoginReadsTheCodeWithoutEcho(t *testing.T) {
 	needTmux(t)
 	env := sandboxtest.Start(t, sandbox.Options{})
-	bin := buildQuiltq(t)
+	bin := buildQuiltq(t, "")
 	dir := t.TempDir()
 	code := loginCode(t, env, "analyst")
 	// No DISPLAY: no browser is opened, the /code URL is printed instead.
-	cmd := "env -i PATH=/usr/bin:/bin HOME=" + dir + " XDG_CONFIG_HOME=" + dir + "/config TERM=xterm-256color AWS_ENDPOINT_URL=" + env.Info.AWSEndpointURL +
-		" " + bin + " login " + env.Info.CatalogURL + " --insecure-storage; echo exit=$?; sleep 30"
-	tt := startTmux(t, cmd)
-	tt.screenHas("Open "+env.Info.CatalogURL+"/code in a browser", "Code:")
-	tt.send(true, code)
-	tt.send(false, "Enter")
-	screen := tt.screenHas("as analyst <analyst@example.com>", "exit=0")
+	script := "env -i PATH=/usr/bin:/bin HOME=" + dir + " XDG_CONFIG_HOME=" + dir + "/config TERM=xterm-256color AWS_ENDPOINT_URL=" + env.Info.AWSEndpointURL +
+		" " + bin + " login " + env.Info.CatalogURL + " --insecure-storage; echo exit=$?"
+	tt := startTerm(t, script)
+	tt.waitFor("Open "+env.Info.CatalogURL+"/code in a browser", "Code:")
+	tt.text(code)
+	tt.keys("Enter")
+	screen := tt.waitFor("as analyst <analyst@example.com>", "exit=0")
 	if strings.Contains(screen, code) {
 		t.Errorf("the code was echoed on the terminal:\n%s", screen)
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -235,61 +233,24 @@ func TestWorkbenchLocalRefusalSendsNothing(t *testing.T) {
 // query, run it, read its rows off the screen, then a refused query and
 // its explanation.
 func TestWorkbenchInTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("QUILTQ_REQUIRE_TOOLS") == "1" {
-			t.Fatal("tmux is not installed and QUILTQ_REQUIRE_TOOLS=1")
-		}
-		t.Skip("tmux is not installed: skipping the terminal test (QUILTQ_REQUIRE_TOOLS=1 makes this fail)")
-	}
+	needTmux(t)
+	bin := buildQuiltq(t, "")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "quiltq")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	sock := filepath.Join(dir, "tmux.sock")
-	tmux := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
-	cmd := "env -i PATH=" + os.Getenv("PATH") + " HOME=" + dir + " XDG_CACHE_HOME=" + dir + "/cache XDG_CONFIG_HOME=" + dir + "/config TERM=xterm-256color " + bin + " --sandbox"
-	tmux("new-session", "-d", "-s", "q", "-x", "120", "-y", "35", cmd)
-	t.Cleanup(func() { exec.Command("tmux", "-S", sock, "kill-server").Run() })
-	screenHas := func(want ...string) string {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			s := tmux("capture-pane", "-p", "-t", "q")
-			ok := true
-			for _, x := range want {
-				ok = ok && strings.Contains(s, x)
-			}
-			if ok {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the terminal never showed %q; it shows:\n%s", want, s)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	screenHas("Catalog", "Query", "wg QuiltUserAthena")
-	tmux("send-keys", "-t", "q", "-l", "SELECT 7 AS seven, 'hi' AS greeting")
-	tmux("send-keys", "-t", "q", "F5")
-	s := screenHas("seven", "greeting", "SUCCEEDED")
+	tt := startTerm(t, "env -i PATH="+os.Getenv("PATH")+" HOME="+dir+" XDG_CACHE_HOME="+dir+"/cache XDG_CONFIG_HOME="+dir+"/config TERM=xterm-256color "+bin+" --sandbox")
+	tt.waitFor("Catalog", "Query", "wg QuiltUserAthena")
+	tt.text("SELECT 7 AS seven, 'hi' AS greeting")
+	tt.keys("F5")
+	s := tt.waitFor("seven", "greeting", "SUCCEEDED")
 	if !strings.Contains(s, "7 ") || !strings.Contains(s, "hi") {
 		t.Errorf("the row is not on the screen:\n%s", s)
 	}
-	tmux("send-keys", "-t", "q", "C-a", "C-k")
-	tmux("send-keys", "-t", "q", "-l", "SELECT * FROM sales.orders LIMIT 5")
-	tmux("send-keys", "-t", "q", "C-r")
+	tt.keys("C-a", "C-k")
+	tt.text("SELECT * FROM sales.orders LIMIT 5")
+	tt.keys("C-r")
 	// The sandbox knows the role's policy: refused before sending, with
 	// the statement that fixes the whole query.
-	screenHas("Refused by the local grant check", "glue:GetTable", "fixes the whole query")
-	tmux("send-keys", "-t", "q", "C-q")
+	tt.waitFor("Refused by the local grant check", "glue:GetTable", "fixes the whole query")
+	tt.keys("C-q")
 }
 
 // The workgroup's saved queries (ListNamedQueries, BatchGetNamedQuery)

@@ -1,10 +1,8 @@
 package catalog
 
 import (
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
+	"github.com/quiltq/quiltq/ui/internal/golden"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -14,25 +12,6 @@ import (
 	"github.com/quiltq/quiltq/ui/keys"
 	"github.com/quiltq/quiltq/ui/theme"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		os.WriteFile(path, []byte(got), 0o644)
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("view differs from %s (-update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 func listing() engine.Listing {
 	return engine.Listing{
@@ -71,7 +50,7 @@ func TestViewShowsRefusalsAndHidden(t *testing.T) {
 	m, _ = m.Update(press("l")) // expand AwsDataCatalog
 	m, _ = m.Update(press("down"))
 	m, _ = m.Update(press("l")) // expand sales
-	golden(t, "tree-44x9.txt", ansi.Strip(m.View()))
+	golden.Check(t, "tree-44x9.txt", ansi.Strip(m.View()))
 }
 
 func TestEnterInsertsAndPPreviews(t *testing.T) {

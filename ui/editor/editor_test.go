@@ -1,9 +1,7 @@
 package editor
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/quiltq/quiltq/ui/internal/golden"
 	"strings"
 	"testing"
 
@@ -14,25 +12,6 @@ import (
 	"github.com/quiltq/quiltq/ui/keys"
 	"github.com/quiltq/quiltq/ui/theme"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		os.WriteFile(path, []byte(got), 0o644)
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("view differs from %s (-update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 var named = map[string]tea.KeyPressMsg{
 	"enter":      {Code: tea.KeyEnter},
@@ -158,10 +137,10 @@ func TestQuote(t *testing.T) {
 func TestViewGolden(t *testing.T) {
 	m := newEditor(40, 5)
 	m.SetValue("SELECT o.id, 'a''b' -- note\nFROM sales.orders o\nWHERE x > 1.5")
-	golden(t, "editor-40x5.txt", ansi.Strip(m.View()))
+	golden.Check(t, "editor-40x5.txt", ansi.Strip(m.View()))
 	m.SetIndex(NewIndex(listing(), "AwsDataCatalog", "sales"))
 	m = typeIn(m, " AND o.")
-	golden(t, "editor-popup-40x5.txt", ansi.Strip(m.View()))
+	golden.Check(t, "editor-popup-40x5.txt", ansi.Strip(m.View()))
 }
 
 func TestHighlightMarksKinds(t *testing.T) {

@@ -2,9 +2,7 @@ package explain
 
 import (
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/quiltq/quiltq/ui/internal/golden"
 	"strings"
 	"testing"
 
@@ -15,26 +13,6 @@ import (
 	"github.com/quiltq/quiltq/ui/keys"
 	"github.com/quiltq/quiltq/ui/theme"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("view differs from %s (-update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 const refusal = "AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:123456789012:table/sales/orders because no identity-based policy allows the glue:GetTable action"
 
@@ -73,23 +51,23 @@ var (
 
 func TestGoldenViews(t *testing.T) {
 	m := newPanel(76, 12)
-	golden(t, "empty-76x12.txt", ansi.Strip(m.View()))
+	golden.Check(t, "empty-76x12.txt", ansi.Strip(m.View()))
 
 	m.Set(AWS, "q-123", errors.New(refusal), fixCtx)
-	golden(t, "aws-76x12.txt", ansi.Strip(m.View()))
+	golden.Check(t, "aws-76x12.txt", ansi.Strip(m.View()))
 	m.SetQueryFix(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["athena:StartQueryExecution", "glue:GetTable"], "Resource": "*"}]}`, []string{"the role's policies are not known here"}, nil)
 	m, _ = press(m, keyPgDn)
-	golden(t, "aws-wholefix-paged-76x12.txt", ansi.Strip(m.View()))
+	golden.Check(t, "aws-wholefix-paged-76x12.txt", ansi.Strip(m.View()))
 
 	l := newPanel(60, 8)
 	l.Set(Local, "", errors.New("the Quilt role ReadOnlyQuilt does not grant bucket nextflowtower"), fixCtx)
-	golden(t, "local-60x8.txt", ansi.Strip(l.View()))
+	golden.Check(t, "local-60x8.txt", ansi.Strip(l.View()))
 
 	d := newPanel(60, 10)
 	d.SetDoctorRunning()
-	golden(t, "doctor-running-60x10.txt", ansi.Strip(d.View()))
+	golden.Check(t, "doctor-running-60x10.txt", ansi.Strip(d.View()))
 	d.SetDoctor("quiltq doctor: arn:aws:sts::1:assumed-role/r/ana\n\nCHECK     RESULT   DETAIL\nidentity  ok\nquery     refused  refused: athena:StartQueryExecution\n", nil)
-	golden(t, "doctor-done-60x10.txt", ansi.Strip(d.View()))
+	golden.Check(t, "doctor-done-60x10.txt", ansi.Strip(d.View()))
 }
 
 func TestRefusalIsReadIntoFields(t *testing.T) {

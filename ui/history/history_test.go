@@ -2,9 +2,8 @@ package history
 
 import (
 	"errors"
-	"flag"
+	"github.com/quiltq/quiltq/ui/internal/golden"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,26 +14,6 @@ import (
 	"github.com/quiltq/quiltq/ui/keys"
 	"github.com/quiltq/quiltq/ui/theme"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("view differs from %s (-update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 // at is a time shown the same in every time zone (the list shows local
 // times).
@@ -91,14 +70,14 @@ var (
 
 func TestGoldenViews(t *testing.T) {
 	m := newList(72, 7)
-	golden(t, "mine-72x7.txt", ansi.Strip(m.View()))
+	golden.Check(t, "mine-72x7.txt", ansi.Strip(m.View()))
 	m, _ = press(m, tab)
-	golden(t, "workgroup-reading-72x7.txt", ansi.Strip(m.View()))
+	golden.Check(t, "workgroup-reading-72x7.txt", ansi.Strip(m.View()))
 	m.SetWorkgroup(nil, errors.New("AccessDenied: not allowed to list"))
-	golden(t, "workgroup-refused-72x7.txt", ansi.Strip(m.View()))
+	golden.Check(t, "workgroup-refused-72x7.txt", ansi.Strip(m.View()))
 	m, _ = press(m, tab)
 	m.SetSaved(saved(), 2, nil)
-	golden(t, "saved-72x7.txt", ansi.Strip(m.View()))
+	golden.Check(t, "saved-72x7.txt", ansi.Strip(m.View()))
 }
 
 func TestEnterReopensOrLoads(t *testing.T) {

@@ -3,9 +3,7 @@ package login
 import (
 	"context"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/quiltq/quiltq/ui/internal/golden"
 	"strings"
 	"testing"
 
@@ -14,26 +12,6 @@ import (
 
 	"github.com/quiltq/quiltq/ui/theme"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("view differs from %s (-update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 // calls records the logins asked for.
 type calls struct{ got []string }
@@ -78,10 +56,10 @@ var enter = tea.KeyPressMsg{Code: tea.KeyEnter}
 func TestGoldenViews(t *testing.T) {
 	c := &calls{}
 	m := newScreen(c, "https://catalog.example.com")
-	golden(t, "prefilled-90x24.txt", ansi.Strip(m.View()))
+	golden.Check(t, "prefilled-90x24.txt", ansi.Strip(m.View()))
 	m = typed(m, "bad-code")
 	m, _ = press(m, enter)
-	golden(t, "refused-90x24.txt", ansi.Strip(m.View()))
+	golden.Check(t, "refused-90x24.txt", ansi.Strip(m.View()))
 }
 
 func TestTheCodeIsNeverShown(t *testing.T) {

@@ -3,7 +3,7 @@ package results
 import (
 	"context"
 	"errors"
-	"flag"
+	"github.com/quiltq/quiltq/ui/internal/golden"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,27 +18,7 @@ import (
 	"github.com/quiltq/quiltq/ui/theme"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
 // golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("view differs from %s (-update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 func press(s string) tea.KeyPressMsg {
 	switch s {
@@ -99,11 +79,11 @@ func TestViewGolden(t *testing.T) {
 	m.Reset("q1", cols)
 	m.Append(sample())
 	m.Finish(nil)
-	golden(t, "grid-40x6.txt", ansi.Strip(m.View()))
+	golden.Check(t, "grid-40x6.txt", ansi.Strip(m.View()))
 	m, _ = m.Update(press("right"))
 	m, _ = m.Update(press("down"))
 	m, _ = m.Update(press("enter"))
-	golden(t, "inspect-null-40x6.txt", ansi.Strip(m.View()))
+	golden.Check(t, "inspect-null-40x6.txt", ansi.Strip(m.View()))
 }
 
 func TestNullAndEmptyLookDifferent(t *testing.T) {

@@ -1,9 +1,7 @@
 package status
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/quiltq/quiltq/ui/internal/golden"
 	"strings"
 	"testing"
 	"time"
@@ -12,26 +10,6 @@ import (
 
 	"github.com/quiltq/quiltq/ui/theme"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("view differs from %s (-update rewrites it)\ngot:\n%q\nwant:\n%q", path, got, want)
-	}
-}
 
 func line(w int, q Query) Model {
 	m := New(Identity{User: "analyst", Role: "ReadWriteQuiltV2-sales-prod", Workgroup: "QuiltUserAthena", Catalog: "AwsDataCatalog", Database: "sales"}, theme.New(theme.Options{NoColor: true}))
@@ -53,7 +31,7 @@ func TestGoldenViews(t *testing.T) {
 		{"done-120", 120, done},
 		{"done-60", 60, done}, // the identity gives way to the query's state
 	} {
-		golden(t, "status-"+tt.name+".txt", ansi.Strip(line(tt.w, tt.q).View()))
+		golden.Check(t, "status-"+tt.name+".txt", ansi.Strip(line(tt.w, tt.q).View()))
 	}
 }
 

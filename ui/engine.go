@@ -31,8 +31,14 @@ type Engine interface {
 	// them Athena would not show.
 	Saved(ctx context.Context) ([]history.Saved, int, error)
 	// Doctor runs `quiltq doctor`'s probes for the session and returns
-	// the report as text. It calls AWS, so it runs as a command.
-	Doctor(ctx context.Context) (string, error)
+	// the report as text, and the one statement that fixes every refusal
+	// it found ("" when none is needed or possible). It calls AWS, so it
+	// runs as a command.
+	Doctor(ctx context.Context) (report, fix string, err error)
+	// ApplyFix adds the policy statement fix to the role, where quiltq
+	// may change it: only the embedded sandbox's roles. It returns what
+	// was done, for the status line, or why it could not be.
+	ApplyFix(ctx context.Context, fix string) (string, error)
 	// FixContext is what the session knows for building fix statements.
 	FixContext() engexplain.Context
 	// QueryFix works out the statement that fixes the whole query sql,
@@ -197,14 +203,29 @@ func readSaved(ctx context.Context, eng Engine) tea.Cmd {
 type DoctorMsg struct {
 	Run    int
 	Report string
+	Fix    string
 	Err    error
 }
 
 // runDoctor runs the doctor's probes as doctor run run.
 func runDoctor(ctx context.Context, eng Engine, run int) tea.Cmd {
 	return func() tea.Msg {
-		rep, err := eng.Doctor(ctx)
-		return DoctorMsg{Run: run, Report: rep, Err: err}
+		rep, fix, err := eng.Doctor(ctx)
+		return DoctorMsg{Run: run, Report: rep, Fix: fix, Err: err}
+	}
+}
+
+// FixAppliedMsg says how applying a fix statement went.
+type FixAppliedMsg struct {
+	Note string
+	Err  error
+}
+
+// applyFix adds fix to the role through the engine.
+func applyFix(ctx context.Context, eng Engine, fix string) tea.Cmd {
+	return func() tea.Msg {
+		note, err := eng.ApplyFix(ctx, fix)
+		return FixAppliedMsg{Note: note, Err: err}
 	}
 }
 

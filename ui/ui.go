@@ -216,6 +216,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case SavedMsg:
 		m.history.SetSaved(msg.Queries, msg.Hidden, msg.Err)
 		return m, nil
+	case explain.ApplyRequestMsg:
+		m.status.SetNote("applying the statement…")
+		return m, applyFix(m.ctx, m.eng, msg.Fix)
+	case FixAppliedMsg:
+		if msg.Err != nil {
+			m.status.SetNote("not applied: " + msg.Err.Error())
+		} else {
+			m.status.SetNote(msg.Note)
+		}
+		return m, nil
 	case explain.DoctorRequestMsg:
 		if m.eng == nil {
 			return m, nil
@@ -228,7 +238,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.Run != m.doctorRun {
 			return m, nil
 		}
-		m.explain.SetDoctor(msg.Report, msg.Err)
+		m.explain.SetDoctor(msg.Report, msg.Fix, msg.Err)
 		m.status.SetNote("the doctor's report is in the explanation panel")
 		return m, nil
 	case history.OpenMsg:

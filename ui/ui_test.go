@@ -40,8 +40,14 @@ func (fakeEngine) QueryFix(context.Context, string, error) (string, []string, er
 func (fakeEngine) Saved(context.Context) ([]history.Saved, int, error) {
 	return []history.Saved{{ID: "n1", Name: "Revenue by region", SQL: "SELECT region, sum(x) FROM t GROUP BY 1"}}, 1, nil
 }
-func (fakeEngine) Doctor(context.Context) (string, error) {
-	return "quiltq doctor: arn:aws:sts::1:assumed-role/r/ana\n\nCHECK     RESULT  DETAIL\nidentity  ok\n", nil
+func (fakeEngine) Doctor(context.Context) (string, string, error) {
+	return "quiltq doctor: arn:aws:sts::1:assumed-role/r/ana\n\nCHECK     RESULT  DETAIL\nidentity  ok\n", "", nil
+}
+func (fakeEngine) ApplyFix(_ context.Context, fix string) (string, error) {
+	if fix == "" {
+		return "", errors.New("no statement")
+	}
+	return "applied " + fix, nil
 }
 
 func newModel(l *engine.Listing) Model {
@@ -360,5 +366,42 @@ func TestSavedQueryOpensIntoTheEditor(t *testing.T) {
 	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyEnter})
 	if m.focus != focusEditor || m.editor.Value() != "SELECT region, sum(x) FROM t GROUP BY 1" {
 		t.Fatalf("enter on a saved query: focus %d, editor %q", m.focus, m.editor.Value())
+	}
+}
+
+// a in the explanation panel applies the statement shown through the
+// engine (the doctor's once it reported), and the outcome reaches the
+// status line.
+func TestApplyFixFromThePanel(t *testing.T) {
+	m := newModel(nil)
+	m.cfg.Check = func(string) error {
+		return &engine.Error{Op: "grant check", Kind: engine.Denied, Err: errors.New("refused before sending")}
+	}
+	mm, cmd := m.startRun("SELECT * FROM t")
+	m = mm.(Model)
+	mm, _ = m.Update(cmd())
+	m = mm.(Model)
+	mm, cmd = m.Update(tea.KeyPressMsg{Code: 'a', Text: "a"})
+	m = mm.(Model)
+	if cmd == nil {
+		t.Fatal("a in the explanation panel asked for nothing")
+	}
+	req, ok := cmd().(explain.ApplyRequestMsg)
+	if !ok || req.Fix != `{"Statement": "whole"}` {
+		t.Fatalf("got %#v, want the whole-query statement applied", req)
+	}
+	mm, cmd = m.Update(req)
+	m = mm.(Model)
+	mm, _ = m.Update(cmd())
+	m = mm.(Model)
+	if v := m.Render(); !strings.Contains(v, "applied") {
+		t.Errorf("the status line does not say it was applied:\n%s", v)
+	}
+	// After the doctor reported, its statement is the one applied.
+	mm, _ = m.Update(DoctorMsg{Run: m.doctorRun, Report: "report", Fix: `{"Statement": "doctor"}`})
+	m = mm.(Model)
+	_, cmd = m.Update(tea.KeyPressMsg{Code: 'a', Text: "a"})
+	if req, ok := cmd().(explain.ApplyRequestMsg); !ok || req.Fix != `{"Statement": "doctor"}` {
+		t.Errorf("after the doctor: got %#v, want its statement", req)
 	}
 }

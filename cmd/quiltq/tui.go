@@ -49,6 +49,10 @@ type tuiEngine struct {
 	cache    *catalogcache.Cache // nil: no cache
 	key      catalogcache.Key
 	account  string
+	// grants is the check before sending, whose known policy ApplyFix
+	// refreshes; fixes counts the statements applied to the sandbox.
+	grants *grantCheck
+	fixes  int
 }
 
 var _ ui.Engine = (*tuiEngine)(nil)
@@ -137,14 +141,45 @@ func (e *tuiEngine) Saved(ctx context.Context) ([]history.Saved, int, error) {
 
 // Doctor runs `quiltq doctor`'s probes for the session, as the command
 // does, and writes its report.
-func (e *tuiEngine) Doctor(ctx context.Context) (string, error) {
+func (e *tuiEngine) Doctor(ctx context.Context) (string, string, error) {
 	start := time.Now()
 	d := &doctor{a: e.a, s: e.s}
 	rep := d.run(ctx)
 	rep.Seconds = time.Since(start).Seconds()
 	var b strings.Builder
 	writeDoctor(&b, rep, e.s)
-	return b.String(), ctx.Err()
+	fix := ""
+	if rep.Fix != nil {
+		fix = rep.Fix.JSON()
+	}
+	return b.String(), fix, ctx.Err()
+}
+
+// ApplyFix adds fix to the sandbox user's role as an inline policy of its
+// own, and makes the checks before sending see it. Anywhere else it
+// refuses: a real role is changed by its administrator, not by quiltq.
+func (e *tuiEngine) ApplyFix(_ context.Context, fix string) (string, error) {
+	sb := e.a.sandbox
+	if sb == nil {
+		return "", errors.New("only the sandbox's roles can be changed from here: give the statement (y copies it) to your AWS administrator")
+	}
+	user, ok := sandboxUser(sb.Info, e.a.g.sandboxUser)
+	if !ok {
+		return "", fmt.Errorf("the sandbox has no user %q", e.a.g.sandboxUser)
+	}
+	e.fixes++
+	name := fmt.Sprintf("quiltq-fix-%d", e.fixes)
+	if err := sb.PutRolePolicy(user.Role, name, []byte(fix)); err != nil {
+		return "", err
+	}
+	policies := sb.Authorizer().Policies(user.Role)
+	if e.s.fix != nil && e.s.fix.known != nil {
+		e.s.fix.known.policies = policies
+	}
+	if e.grants != nil && e.grants.policy != nil {
+		e.grants.policy.Policies = policies
+	}
+	return fmt.Sprintf("added policy %s to the sandbox's role %s: run the query again", name, user.Role), nil
 }
 
 func (e *tuiEngine) progress(x athena.Execution) ui.Progress {
@@ -327,7 +362,7 @@ func connectTUI(ctx context.Context, a *app, s *config.Settings, look tuiLookT, 
 	if err != nil {
 		return ui.Config{}, err
 	}
-	if cfg.Check, err = tuiGrants(ctx, a, s, sess); err != nil {
+	if cfg.Check, err = tuiGrants(ctx, a, s, sess, eng); err != nil {
 		if engine.KindOf(err) == engine.Other {
 			err = &engine.Error{Op: "grants", Kind: engine.Invalid, Err: err}
 		}
@@ -382,13 +417,14 @@ func (h *heldWriter) release() {
 
 // tuiGrants is the workbench's grant check: every source, the known
 // policy included, with the Quilt role's buckets read now.
-func tuiGrants(ctx context.Context, a *app, s *config.Settings, sess *querySession) (func(string) error, error) {
+func tuiGrants(ctx context.Context, a *app, s *config.Settings, sess *querySession, eng *tuiEngine) (func(string) error, error) {
 	gc, err := a.localGrants()
 	if err != nil {
 		return nil, err
 	}
 	a.sessionGrants(ctx, gc, sess, true)
 	gc.preload()
+	eng.grants = gc
 	return func(sql string) error { return gc.checkSQL(ctx, sql, s.Catalog(), s.Database()) }, nil
 }
 

@@ -56,13 +56,19 @@ type workbench struct {
 	fix  *atomic.Pointer[string]
 }
 
-// withGrants installs the grant check runTUI builds.
+// withGrants installs the grant check runTUI builds. A nil env runs the
+// sandbox in-process, as `quiltq --sandbox --sandbox-user user` does.
 func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants bool) *workbench {
 	t.Helper()
-	vars := envFor(t, env, user)
+	g := &globalFlags{fetch: "auto", sandboxUser: "analyst"}
+	vars := map[string]string{}
+	if env != nil {
+		vars = envFor(t, env, user)
+	} else {
+		g.sandbox, g.sandboxUser = true, user
+	}
 	vars["XDG_CACHE_HOME"] = t.TempDir()
 	vars["XDG_CONFIG_HOME"] = t.TempDir()
-	g := &globalFlags{fetch: "auto", sandboxUser: "analyst"}
 	a := newApp(g, streams{Out: io.Discard, Err: io.Discard}, func(k string) string { return vars[k] })
 	t.Cleanup(a.close)
 	ctx := context.Background()
@@ -74,13 +80,13 @@ func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants 
 	if err != nil {
 		t.Fatalf("session: %v", err)
 	}
-	cfg, _, err := tuiConfig(ctx, a, s, sess)
+	cfg, eng, err := tuiConfig(ctx, a, s, sess)
 	if err != nil {
 		t.Fatalf("tuiConfig: %v", err)
 	}
 	cfg.Theme = theme.New(theme.Options{NoColor: true})
 	if withGrants {
-		if cfg.Check, err = tuiGrants(ctx, a, s, sess); err != nil {
+		if cfg.Check, err = tuiGrants(ctx, a, s, sess, eng); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -274,4 +280,29 @@ func TestWorkbenchSavedQueryAndDoctor(t *testing.T) {
 	w.waitFor("runs `quiltq doctor`'s probes")
 	w.tm.Type("d")
 	w.waitFor("Doctor (d/f6 runs it again)", "CHECK", "identity", "quiltq doctor: arn:aws:sts::")
+}
+
+// The README's story in the workbench: the analyst's query is refused
+// before sending, the statement that fixes the whole query is applied to
+// the sandbox's role with one key, and the same query then runs.
+func TestWorkbenchAppliesTheFixInTheSandbox(t *testing.T) {
+	w := startWorkbench(t, nil, "analyst", true)
+	w.tm.Type("SELECT count(*) AS n FROM sales.orders")
+	w.key(tea.KeyF5, 0)
+	w.waitFor("Refused by the local grant check", "glue:GetTable")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if p := w.fix.Load(); p != nil && strings.Contains(*p, "glue:GetTable") && strings.Contains(*p, "glue:GetPartitions") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the whole-query statement never reached the panel")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	w.tm.Type("a")
+	w.waitFor("added policy quiltq-fix-1 to the sandbox's role ReadWriteQuiltV2-sales-prod")
+	w.key(tea.KeyF3, 0)
+	w.key(tea.KeyF5, 0)
+	w.waitFor("SUCCEEDED", "4200")
 }

@@ -54,6 +54,7 @@ type Model struct {
 	doctor    doctorState
 	doctorOut string
 	doctorErr error
+	doctorFix string // the doctor's statement, once it reported
 
 	source  Source
 	err     error
@@ -78,16 +79,21 @@ func New(km keys.Results, ex keys.Explain, th theme.Theme) Model {
 
 // SetDoctorRunning says the doctor's probes are running.
 func (m *Model) SetDoctorRunning() {
-	m.doctor, m.doctorOut, m.doctorErr = doctorRunning, "", nil
+	m.doctor, m.doctorOut, m.doctorErr, m.doctorFix = doctorRunning, "", nil, ""
 	m.top = m.doctorLine()
 }
 
 // SetDoctor shows the doctor's report (or why it could not be made), and
-// scrolls to it.
-func (m *Model) SetDoctor(report string, err error) {
-	m.doctor, m.doctorOut, m.doctorErr = doctorDone, strings.TrimRight(report, "\n"), err
+// scrolls to it; fix is its statement, which y copies and a applies from
+// then on.
+func (m *Model) SetDoctor(report, fix string, err error) {
+	m.doctor, m.doctorOut, m.doctorErr, m.doctorFix = doctorDone, strings.TrimRight(report, "\n"), err, fix
 	m.top = m.doctorLine()
 }
+
+// ApplyRequestMsg asks for the statement Fix to be added to the role
+// (which only the sandbox allows).
+type ApplyRequestMsg struct{ Fix string }
 
 // DoctorRunning reports whether the doctor's probes are running.
 func (m Model) DoctorRunning() bool { return m.doctor == doctorRunning }
@@ -110,6 +116,8 @@ func (m *Model) Blur() { m.focused = false }
 func (m *Model) Set(source Source, queryID string, err error, ctx engexplain.Context) {
 	m.source, m.err, m.queryID, m.top = source, err, queryID, 0
 	m.wholeFix, m.notes = "", nil
+	// A new refusal makes an earlier doctor's report stale.
+	m.doctor, m.doctorOut, m.doctorErr, m.doctorFix = doctorNone, "", nil, ""
 	m.denial = engexplain.Parse(err.Error())
 	m.remedy = m.denial.Remedy()
 	m.fix = engexplain.FixDenial(m.denial, ctx)
@@ -129,9 +137,14 @@ func (m *Model) SetQueryFix(fix string, notes []string, err error) {
 // Empty reports whether there is nothing to explain.
 func (m Model) Empty() bool { return m.err == nil }
 
-// Fix is the fix statement as JSON, "" when there is none: the whole
-// query's once it is known, else the one the refusal's text supports.
+// Fix is the fix statement as JSON, "" when there is none: the doctor's
+// after it reported, else the whole query's once it is known, else the one
+// the refusal's text supports.
 func (m Model) Fix() string {
+	if m.doctorFix != "" {
+		// The doctor's report is the last thing shown: its statement.
+		return m.doctorFix
+	}
 	if m.wholeFix != "" {
 		return m.wholeFix
 	}
@@ -161,6 +174,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, func() tea.Msg { return DoctorRequestMsg{} }
+	case key.Matches(k, m.ex.Apply):
+		fix := m.Fix()
+		if fix == "" {
+			return m, nil
+		}
+		return m, func() tea.Msg { return ApplyRequestMsg{Fix: fix} }
 	case key.Matches(k, m.keys.CopyCell), key.Matches(k, m.keys.CopyRow):
 		text := m.Fix()
 		if text == "" && m.err != nil {

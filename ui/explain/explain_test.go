@@ -66,7 +66,7 @@ func TestGoldenViews(t *testing.T) {
 	d := newPanel(60, 10)
 	d.SetDoctorRunning()
 	golden.Check(t, "doctor-running-60x10.txt", ansi.Strip(d.View()))
-	d.SetDoctor("quiltq doctor: arn:aws:sts::1:assumed-role/r/ana\n\nCHECK     RESULT   DETAIL\nidentity  ok\nquery     refused  refused: athena:StartQueryExecution\n", nil)
+	d.SetDoctor("quiltq doctor: arn:aws:sts::1:assumed-role/r/ana\n\nCHECK     RESULT   DETAIL\nidentity  ok\nquery     refused  refused: athena:StartQueryExecution\n", "", nil)
 	golden.Check(t, "doctor-done-60x10.txt", ansi.Strip(d.View()))
 }
 
@@ -130,7 +130,7 @@ func TestDoctorKey(t *testing.T) {
 	if _, msgs := press(m, keyD); msgs != nil || !m.DoctorRunning() {
 		t.Fatalf("d while the probes run gave %v, want nothing", msgs)
 	}
-	m.SetDoctor("", errors.New("context canceled"))
+	m.SetDoctor("", "", errors.New("context canceled"))
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "the probes did not finish: context canceled") {
 		t.Errorf("a failed doctor run:\n%s", v)
 	}

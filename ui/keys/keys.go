@@ -58,6 +58,8 @@ type History struct {
 // with the grid's).
 type Explain struct {
 	Doctor key.Binding
+	// Apply adds the statement shown to the role: the sandbox's only.
+	Apply key.Binding
 }
 
 // Help are the help screen's keys.
@@ -160,6 +162,7 @@ func Default() KeyMap {
 		},
 		Explain: Explain{
 			Doctor: b("run the doctor's probes for this session", "d", "f6"),
+			Apply:  b("apply the statement to the role (sandbox only)", "a"),
 		},
 		Help: Help{
 			Up:       b("scroll up", "up", "k"),
@@ -201,6 +204,7 @@ func (m *KeyMap) Entries() []Entry {
 	add("history", []string{"up", "down", "open", "load", "search", "switch"},
 		&h.Up, &h.Down, &h.Open, &h.Load, &h.Search, &h.Switch)
 	add("explain", []string{"doctor"}, &m.Explain.Doctor)
+	add("explain", []string{"apply"}, &m.Explain.Apply)
 	hp := &m.Help
 	add("help", []string{"up", "down", "page_up", "page_down"}, &hp.Up, &hp.Down, &hp.PageUp, &hp.PageDown)
 	return out

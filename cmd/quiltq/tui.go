@@ -200,9 +200,10 @@ func (e *tuiEngine) Open(ctx context.Context, id string) (results.Rows, error) {
 func (e *tuiEngine) Listing(ctx context.Context) (engine.Listing, error) {
 	l, err := e.s.client.Browse(ctx, e.browse)
 	if err == nil && e.cache != nil {
+		// The cache keeps what AWS listed; the grants filter on the way out.
 		_, _ = e.cache.Store(e.key, l)
 	}
-	return l, err
+	return e.grants.listingFilter(l), err
 }
 
 func (e *tuiEngine) History(ctx context.Context) ([]history.Entry, error) {
@@ -367,6 +368,10 @@ func connectTUI(ctx context.Context, a *app, s *config.Settings, look tuiLookT, 
 			err = &engine.Error{Op: "grants", Kind: engine.Invalid, Err: err}
 		}
 		return ui.Config{}, err
+	}
+	if cfg.Listing != nil {
+		l := eng.grants.listingFilter(*cfg.Listing)
+		cfg.Listing = &l
 	}
 	cfg.Keys, cfg.Theme, cfg.Mouse, cfg.Context = look.keys, look.theme, look.mouse, ctx
 	eng.base = ctx

@@ -230,6 +230,12 @@ func TestWorkbenchLocalRefusalSendsNothing(t *testing.T) {
 	w.tm.Type(`SELECT * FROM "quilt-sales-prod-tabulator"."nextflowtower"."sail"`)
 	w.key(tea.KeyF5, 0)
 	w.waitFor("Refused by the local grant check", "does not grant bucket nextflowtower", "REFUSED")
+	// The catalog tree shows only what the grants allow, and counts the rest.
+	w.key(tea.KeyF2, 0)
+	tree := w.waitFor("hidden")
+	if strings.Contains(tree, "▸ nextflowtower") || strings.Contains(tree, "nextflowtower_packages") {
+		t.Errorf("the reader's catalog tree shows what the role does not grant:\n%s", tree)
+	}
 	if after := started(t, athenaClient(t, env)); after != before {
 		t.Errorf("a locally refused query reached Athena (%d started)", after-before)
 	}

@@ -283,6 +283,33 @@ func (d *doctor) refNeeds(kind iam.StatementKind, ref engine.Ref, catType, funct
 	return out
 }
 
+// anyName stands for a name the doctor could not list, in requirements
+// whose resources then name every database or table ("*").
+const anyName = "quiltq-doctor-any"
+
+// widen turns the anyName placeholders of reqs' resources into "*".
+func widen(reqs []iam.Requirement) []iam.Requirement {
+	for i := range reqs {
+		reqs[i].Resource = strings.ReplaceAll(reqs[i].Resource, anyName, "*")
+		reqs[i].Why = strings.ReplaceAll(reqs[i].Why, anyName, "every")
+	}
+	return reqs
+}
+
+// everyDatabaseNeeds is what listing the tables of every database of a
+// catalog, and reading any table's metadata, needs: what the later probes
+// need when the databases themselves cannot be listed.
+func (d *doctor) everyDatabaseNeeds(catalog, catType, function string) []iam.Requirement {
+	return append(widen(d.refNeeds(iam.ShowTables, engine.Ref{Catalog: catalog, Database: anyName, Table: "*", Access: engine.Metadata}, catType, function, "athena:ListTableMetadata")),
+		d.anyTableNeeds(catalog, anyName, catType, function)...)
+}
+
+// anyTableNeeds is what reading the metadata of any table of a database
+// needs, when its tables cannot be listed.
+func (d *doctor) anyTableNeeds(catalog, database, catType, function string) []iam.Requirement {
+	return widen(d.refNeeds(iam.Describe, engine.Ref{Catalog: catalog, Database: database, Table: anyName, Access: engine.Metadata}, catType, function, "athena:GetTableMetadata"))
+}
+
 // catalogs probes the data catalogs, their databases and their tables.
 func (d *doctor) catalogs(ctx context.Context) {
 	s := d.s
@@ -336,6 +363,9 @@ func (d *doctor) catalogs(ctx context.Context) {
 		d.probe(ctx, "databases of "+cat.Name, func(ctx context.Context, c *doctorCheck) error {
 			c.needs = d.refNeeds(iam.ShowDatabases, engine.Ref{Catalog: cat.Name, Database: "*", Table: "*", Access: engine.Metadata}, cat.Type, dc.Function(), "athena:ListDatabases")
 			if e := errFor(cat.Name); e != nil {
+				// The probes after this one cannot see a database to ask
+				// about: fix them in this same round, for every database.
+				c.needs = append(c.needs, d.everyDatabaseNeeds(cat.Name, cat.Type, dc.Function())...)
 				return listFailure(e)
 			}
 			c.Detail = fmt.Sprintf("%d databases", len(cat.Databases))
@@ -358,6 +388,8 @@ func (d *doctor) catalogs(ctx context.Context) {
 					refused++
 					last = e
 					c.needs = append(c.needs, d.refNeeds(iam.ShowTables, engine.Ref{Catalog: cat.Name, Database: db.Name, Table: "*", Access: engine.Metadata}, cat.Type, dc.Function(), "athena:ListTableMetadata")...)
+					// Nor can the table metadata probe see a table of it.
+					c.needs = append(c.needs, d.anyTableNeeds(cat.Name, db.Name, cat.Type, dc.Function())...)
 				}
 			}
 			if last != nil {
@@ -507,7 +539,7 @@ func (d *doctor) report() doctorReport {
 		rep.Policies = &d.s.fix.known.source
 	}
 	caller, _ := d.s.caller(context.Background())
-	var gaps []iam.Gap
+	var gaps, missing []iam.Gap // what the fix grants; what is known missing
 	var who []string
 	for i := range d.checks {
 		c := &d.checks[i]
@@ -521,28 +553,33 @@ func (d *doctor) report() doctorReport {
 				continue
 			}
 		}
-		var these []iam.Gap
-		if known {
-			these = iam.Missing(c.needs, caller, d.s.fix.known.policies...)
-		} else {
-			for _, r := range c.needs {
-				for _, act := range c.denial.Actions {
-					if strings.EqualFold(act, r.Action) {
-						these = append(these, iam.Gap{Requirement: r})
-					}
-				}
-			}
-		}
 		ctx := explain.Context{Region: d.s.aws.Region, Account: d.account, Workgroup: d.wg.Name}
-		these = addDenied(these, denialRequirements(c.denial, ctx))
+		denied := denialRequirements(c.denial, ctx)
+		var these, fixes []iam.Gap
+		if known {
+			these = addDenied(iam.Missing(c.needs, caller, d.s.fix.known.policies...), denied)
+			fixes = these
+		} else {
+			// Without the policies, what is known missing is what AWS
+			// named; the fix grants all the probe needs (and what the
+			// probes it hid need), so that the next run is the last.
+			these = addDenied(nil, denied)
+			for _, r := range c.needs {
+				fixes = append(fixes, iam.Gap{Requirement: r})
+			}
+			fixes = addDenied(fixes, denied)
+		}
 		c.Missing = actionsOf(these)
 		if len(c.Missing) > 0 {
-			c.Detail = "refused: " + strings.Join(c.Missing, ", ")
+			// With the policies known this also names what the probes
+			// this refusal hid will need.
+			c.Detail = "missing: " + strings.Join(c.Missing, ", ")
 		}
-		gaps = append(gaps, these...)
+		missing = append(missing, these...)
+		gaps = append(gaps, fixes...)
 	}
 	gaps = dedupeGaps(gaps)
-	rep.Missing = actionsOf(gaps)
+	rep.Missing = actionsOf(dedupeGaps(missing))
 	if rep.Missing == nil {
 		rep.Missing = []string{}
 	}

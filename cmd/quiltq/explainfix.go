@@ -502,7 +502,7 @@ func explainRefusal(w io.Writer, s *querySession, x athena.Execution, err error)
 	rem := d.Remedy()
 	// A refusal that names no action is still worked out from the query;
 	// only a cause no identity statement reaches stops here.
-	if d.Denied && !rem.Fixable && (d.ExplicitDeny || d.Connector != "" || d.PolicyType != "" && d.PolicyType != explain.PolicyIdentity) {
+	if identityCannotFix(d) {
 		fmt.Fprintf(w, "  who:       %s\n  why:       %s\n", rem.Who, rem.Why)
 		fmt.Fprintln(w, "  no identity-policy statement fixes this; see who and why above")
 		return
@@ -534,6 +534,14 @@ func explainRefusal(w io.Writer, s *querySession, x athena.Execution, err error)
 		fmt.Fprintf(w, "statement that fixes the whole query (add it to %s's identity policies):\n", s.roleName())
 		fmt.Fprintln(w, wf.fix.Policy.JSON())
 	}
+}
+
+// identityCannotFix reports whether the refusal d is one no statement on
+// the caller's role can fix (an explicit Deny, another kind of policy, a
+// connector's own role): then who must act is said instead of a statement.
+// A refusal that names no action is still worked out from the query.
+func identityCannotFix(d explain.Denial) bool {
+	return d.Denied && !d.Remedy().Fixable && (d.ExplicitDeny || d.Connector != "" || d.PolicyType != "" && d.PolicyType != explain.PolicyIdentity)
 }
 
 // wholeFixResult is what fixes a whole statement.

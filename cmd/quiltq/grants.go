@@ -126,9 +126,8 @@ func (gc *grantCheck) decide(ctx context.Context, refs []engine.Ref, kind iam.St
 				continue
 			}
 			gc.catalogs[name] = true
-			typ, fn, err := gc.client.DataCatalog(ctx, r.Catalog)
-			if err == nil {
-				gc.policy.Catalogs = append(gc.policy.Catalogs, iam.DataCatalog{Name: r.Catalog, Type: typ, Function: fn})
+			if dc, err := gc.client.DescribeDataCatalog(ctx, r.Catalog); err == nil {
+				gc.policy.Catalogs = append(gc.policy.Catalogs, iam.DataCatalog{Name: r.Catalog, Type: dc.Type, Function: dc.Function()})
 			}
 		}
 	}
@@ -138,20 +137,15 @@ func (gc *grantCheck) decide(ctx context.Context, refs []engine.Ref, kind iam.St
 // checkStatement is the check before a statement is sent: -1 to go on,
 // else the exit code after saying why it was refused.
 func (gc *grantCheck) checkStatement(ctx context.Context, sql string, o queryOptions, st streams) int {
-	if !gc.active() {
+	err := gc.checkSQL(ctx, sql, o.Catalog, o.Database)
+	if err == nil {
 		return -1
 	}
-	refs, err := refsOf(sql, o.Catalog, o.Database)
-	if err != nil {
-		fmt.Fprintf(st.Err, "quiltq: not sent: which tables this statement uses cannot be told, so the grants cannot be checked: %v\n", err)
-		return exitFailed
+	fmt.Fprintf(st.Err, "quiltq: %v\n", errors.Unwrap(err))
+	if engine.KindOf(err) == engine.Denied {
+		return exitDenied
 	}
-	denied := grants.Denials(gc.decide(ctx, refs, statementKind(sql)))
-	if len(denied) == 0 {
-		return -1
-	}
-	fmt.Fprintf(st.Err, "quiltq: %v\n", &grants.Refusal{Denied: denied})
-	return exitDenied
+	return exitFailed
 }
 
 // statementKind is what a statement does, as far as permissions go; a

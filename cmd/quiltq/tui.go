@@ -227,7 +227,7 @@ func (e *tuiEngine) QueryFix(ctx context.Context, sql string, refusal error) (st
 	}
 	req := athena.Request{SQL: sql, Catalog: e.catalog, Database: e.database, Workgroup: e.s.workgroup}
 	d := engexplain.Parse(deniedText(refusal))
-	if rem := d.Remedy(); d.Denied && !rem.Fixable && (d.ExplicitDeny || d.PolicyType != "" && d.PolicyType != engexplain.PolicyIdentity) {
+	if identityCannotFix(d) {
 		return "", nil, nil // no identity statement helps; the panel says who acts
 	}
 	wf, err := e.s.wholeFix(ctx, req, d)

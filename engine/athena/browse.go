@@ -499,19 +499,3 @@ func listError(item, call string, err error) engine.ListError {
 	}
 	return e
 }
-
-// DataCatalog says what kind of catalog name is (GLUE, LAMBDA, HIVE,
-// FEDERATED) and, for a Lambda catalog, its function ARN: what a
-// permission check of a query on it needs.
-func (c *Client) DataCatalog(ctx context.Context, name string) (typ, function string, err error) {
-	dc, err := c.getDataCatalog(ctx, name)
-	if err != nil {
-		return "", "", translate("get data catalog "+name, err)
-	}
-	function = dc.Parameters["function"]
-	if function == "" {
-		// A connector split in two is checked on its metadata function first.
-		function = dc.Parameters["metadata-function"]
-	}
-	return string(dc.Type), function, nil
-}

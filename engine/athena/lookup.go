@@ -25,20 +25,7 @@ func (c *Client) DescribeWorkgroup(ctx context.Context, name string) (Workgroup,
 	if err != nil {
 		return Workgroup{}, err
 	}
-	wg := Workgroup{Name: name}
-	if w := out.WorkGroup; w != nil {
-		wg.Description = aws.ToString(w.Description)
-		if cfg := w.Configuration; cfg != nil {
-			wg.Enforced = aws.ToBool(cfg.EnforceWorkGroupConfiguration)
-			if rc := cfg.ResultConfiguration; rc != nil {
-				wg.OutputLocation = aws.ToString(rc.OutputLocation)
-				if ec := rc.EncryptionConfiguration; ec != nil {
-					wg.Encryption = string(ec.EncryptionOption)
-					wg.KMSKey = aws.ToString(ec.KmsKey)
-				}
-			}
-		}
-	}
+	wg := workgroupOf(out.WorkGroup, name)
 	return wg, nil
 }
 

@@ -163,10 +163,24 @@ func usable(w *types.WorkGroup, name string) (Workgroup, *Skipped) {
 	if w.State == types.WorkGroupStateDisabled {
 		return Workgroup{}, &Skipped{Name: name, Reason: "disabled"}
 	}
-	wg := Workgroup{Name: aws.ToString(w.Name), Description: aws.ToString(w.Description)}
-	if wg.Name == "" {
-		wg.Name = name
+	wg := workgroupOf(w, name)
+	if wg.OutputLocation == "" {
+		return Workgroup{}, &Skipped{Name: name, Reason: "no query result location (OutputLocation) is set"}
 	}
+	return wg, nil
+}
+
+// workgroupOf reads what a workgroup's description says; name stands in
+// for a description that names none.
+func workgroupOf(w *types.WorkGroup, name string) Workgroup {
+	wg := Workgroup{Name: name}
+	if w == nil {
+		return wg
+	}
+	if n := aws.ToString(w.Name); n != "" {
+		wg.Name = n
+	}
+	wg.Description = aws.ToString(w.Description)
 	if cfg := w.Configuration; cfg != nil {
 		wg.Enforced = aws.ToBool(cfg.EnforceWorkGroupConfiguration)
 		if rc := cfg.ResultConfiguration; rc != nil {
@@ -177,10 +191,7 @@ func usable(w *types.WorkGroup, name string) (Workgroup, *Skipped) {
 			}
 		}
 	}
-	if wg.OutputLocation == "" {
-		return Workgroup{}, &Skipped{Name: name, Reason: "no query result location (OutputLocation) is set"}
-	}
-	return wg, nil
+	return wg
 }
 
 // skipReason says in a few words why describing a workgroup failed.

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/grants"
+	"github.com/quiltq/quiltq/engine/session"
 )
 
 // checkedRef is one reference in `quiltq check --json`.
@@ -52,19 +52,19 @@ func runCheck(ctx context.Context, g *globalFlags, args []string, st streams, ge
 	}
 	a := newApp(g, st, getenv)
 	defer a.close()
-	s, err := a.loadSettings()
+	opts, err := a.options()
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq check: %v\n", err)
 		return exitUsage
 	}
-	gc, err := a.localGrants()
+	sess, err := session.Offline(opts)
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq check: %v\n", err)
 		return exitUsage
 	}
 	var refs []checkedRef
 	var refErr error
-	stmts, err := splitStatements(sql)
+	stmts, err := session.SplitStatements(sql)
 	if err != nil {
 		refErr = err
 	}
@@ -74,24 +74,24 @@ func runCheck(ctx context.Context, g *globalFlags, args []string, st streams, ge
 	}
 	var found []stmtRefs
 	for _, stmt := range stmts {
-		rs, err := refsOf(stmt, s.Catalog(), s.Database())
+		rs, err := sess.Refs(session.Statement{SQL: stmt})
 		if err != nil {
 			refErr = err
 			break
 		}
 		found = append(found, stmtRefs{stmt, rs})
 	}
-	if refErr == nil && !offline && a.canLogIn(s) {
-		if qs, err := a.session(ctx, false); err != nil {
+	if refErr == nil && !offline && session.CanLogIn(opts) {
+		if online, err := session.Open(ctx, opts); err != nil {
 			fmt.Fprintf(st.Err, "quiltq check: not logged in, so only the rules file decides: %v\n", err)
 		} else {
-			a.sessionGrants(ctx, gc, qs, true)
+			sess = online
 		}
 	}
 	denied := false
 	seen := map[checkedRef]bool{}
 	for _, f := range found {
-		for _, d := range gc.decide(ctx, f.refs, statementKind(f.sql)) {
+		for _, d := range sess.Decide(ctx, f.refs, session.StatementKind(f.sql), true) {
 			c := checkedRef{Catalog: d.Ref.Catalog, Database: d.Ref.Database, Table: d.Ref.Table, Access: string(d.Ref.Access), Verdict: string(d.Verdict), Reason: reasonText(d)}
 			if seen[c] {
 				continue
@@ -151,20 +151,6 @@ func checkInput(pos []string, st streams) (string, int) {
 		return "", exitUsage
 	}
 	return string(b), -1
-}
-
-// canLogIn reports whether there is a login to try, so that check stays
-// quiet and offline when there is none.
-func (a *app) canLogIn(s *config.Settings) bool {
-	if a.g.sandbox || a.getenv("QUILTQ_TOKEN") != "" || s.CatalogURL() != "" || s.AWSProfile() != "" || a.getenv("AWS_PROFILE") != "" {
-		return true
-	}
-	logins, err := a.loadLogins()
-	if err != nil {
-		return false
-	}
-	_, ok := logins.Find(s.Profile, "")
-	return ok
 }
 
 // reasonText joins the reasons of a decision for one line.

@@ -8,25 +8,25 @@ import (
 	"strings"
 
 	"github.com/quiltq/quiltq/engine"
-	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/explain"
 	"github.com/quiltq/quiltq/engine/iam"
+	"github.com/quiltq/quiltq/engine/session"
 )
 
 // explainSQLJSON is the --json output of `quiltq explain --sql`.
 type explainSQLJSON struct {
-	SQL       string    `json:"sql"`
-	Principal string    `json:"principal"`
-	Workgroup string    `json:"workgroup"`
-	Policies  *string   `json:"policies"` // where the role's policies came from; null when unknown
-	Required  []gapJSON `json:"required"`
+	SQL       string         `json:"sql"`
+	Principal string         `json:"principal"`
+	Workgroup string         `json:"workgroup"`
+	Policies  *string        `json:"policies"` // where the role's policies came from; null when unknown
+	Required  []session.Pair `json:"required"`
 	// Missing are the required pairs the policies do not allow; null when
 	// the policies are not known.
-	Missing []gapJSON `json:"missing"`
+	Missing []session.Pair `json:"missing"`
 	// Fix allows every missing pair an Allow can fix (every required pair
 	// when the policies are not known); null when nothing is missing.
 	Fix     *explain.Policy `json:"fix"`
-	Blocked []gapJSON       `json:"blocked"`
+	Blocked []session.Pair  `json:"blocked"`
 	Notes   []string        `json:"notes"`
 }
 
@@ -86,26 +86,22 @@ Flags:
 	}
 	a := newApp(g, st, getenv)
 	defer a.close()
-	s, err := a.session(ctx, false)
+	s, err := a.open(ctx)
 	if err != nil {
-		err = credentialsCause(err)
-		fmt.Fprintf(st.Err, "quiltq explain --sql: %v\n", err)
-		if hint := athena.Hint(err); hint != "" {
-			fmt.Fprintf(st.Err, "  next:      %s\n", hint)
-		}
-		return exitCode(err)
+		return failed(st, "explain --sql", session.CredentialsCause(err))
 	}
-	settings, _ := a.loadSettings()
-	req := athena.Request{SQL: *sql, Catalog: settings.Catalog(), Database: settings.Database(), Workgroup: settings.Workgroup()}
-	if req.Workgroup == "" {
-		wg, err := s.client.ChooseWorkgroup(ctx, "")
+	stmt := session.Statement{SQL: *sql}
+	if s.Settings().Workgroup() == "" {
+		wg, err := s.Workgroup(ctx)
 		if err != nil {
 			fmt.Fprintf(st.Err, "quiltq explain --sql: no workgroup given and none could be chosen (%v); name it with -w\n", err)
 			return exitUsage
 		}
-		req.Workgroup = wg.Name
+		stmt.Workgroup = wg.Name
+	} else {
+		stmt.Workgroup = s.Settings().Workgroup()
 	}
-	n, err := s.needs(ctx, req, true)
+	n, err := s.Needs(ctx, stmt)
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq explain --sql: %v\n", err)
 		if engine.KindOf(err) == engine.Credentials {
@@ -113,31 +109,29 @@ Flags:
 		}
 		return exitUsage
 	}
-	out := explainSQLJSON{SQL: *sql, Principal: n.caller.ARN, Workgroup: req.Workgroup, Required: []gapJSON{}, Blocked: []gapJSON{}, Notes: n.notes}
+	out := explainSQLJSON{SQL: *sql, Principal: n.Caller.ARN, Workgroup: stmt.Workgroup, Required: []session.Pair{}, Blocked: []session.Pair{}, Notes: n.Notes}
 	if out.Notes == nil {
 		out.Notes = []string{}
 	}
-	for _, r := range n.reqs {
-		out.Required = append(out.Required, reqOf(r))
+	for _, r := range n.Requirements {
+		out.Required = append(out.Required, session.PairOfRequirement(r))
 	}
-	var gaps []iam.Gap
-	known := s.fix != nil && s.fix.known != nil
+	gaps, known := s.Missing(n)
 	if known {
-		out.Policies = &s.fix.known.source
-		gaps = iam.Missing(n.reqs, n.caller, s.fix.known.policies...)
-		out.Missing = []gapJSON{}
+		out.Policies = &s.Known().Source
+		out.Missing = []session.Pair{}
 		for _, gp := range gaps {
-			out.Missing = append(out.Missing, gapOf(gp))
+			out.Missing = append(out.Missing, session.PairOf(gp))
 		}
 	} else {
-		for _, r := range n.reqs {
+		for _, r := range n.Requirements {
 			gaps = append(gaps, iam.Gap{Requirement: r})
 		}
 	}
-	fix := explain.Fix(n.reqs, gaps)
+	fix := explain.Fix(n.Requirements, gaps)
 	out.Fix = fix.Policy
 	for _, gp := range fix.Blocked {
-		out.Blocked = append(out.Blocked, gapOf(gp))
+		out.Blocked = append(out.Blocked, session.PairOf(gp))
 	}
 	code = exitOK
 	if known && len(gaps) > 0 {
@@ -153,29 +147,29 @@ Flags:
 		return code
 	}
 	w := st.Out
-	fmt.Fprintf(w, "the query needs %d permissions in workgroup %s, for %s:\n", len(n.reqs), req.Workgroup, n.caller.ARN)
-	all := make([]iam.Gap, len(n.reqs))
-	for i, r := range n.reqs {
+	fmt.Fprintf(w, "the query needs %d permissions in workgroup %s, for %s:\n", len(n.Requirements), stmt.Workgroup, n.Caller.ARN)
+	all := make([]iam.Gap, len(n.Requirements))
+	for i, r := range n.Requirements {
 		all[i] = iam.Gap{Requirement: r}
 	}
 	writeGaps(w, all)
 	switch {
 	case !known:
 		fmt.Fprintln(w, "the role's policies are not known (give --policy FILE, or use --sandbox): the statement below allows everything the query needs")
-		for _, note := range n.notes {
+		for _, note := range n.Notes {
 			fmt.Fprintf(w, "  note:      %s\n", note)
 		}
 		if fix.Policy != nil {
-			fmt.Fprintf(w, "statement that fixes the whole query (add it to %s's identity policies):\n", s.roleName())
+			fmt.Fprintf(w, "statement that fixes the whole query (add it to %s's identity policies):\n", s.RoleName())
 			fmt.Fprintln(w, fix.Policy.JSON())
 		}
 	case len(gaps) == 0:
-		fmt.Fprintf(w, "%s allows all of them (policies: %s)\n", s.roleName(), s.fix.known.source)
-		for _, note := range n.notes {
+		fmt.Fprintf(w, "%s allows all of them (policies: %s)\n", s.RoleName(), s.Known().Source)
+		for _, note := range n.Notes {
 			fmt.Fprintf(w, "  note:      %s\n", note)
 		}
 	default:
-		fmt.Fprintf(w, "%s lacks %d of them (policies: %s):\n", s.roleName(), len(gaps), s.fix.known.source)
+		fmt.Fprintf(w, "%s lacks %d of them (policies: %s):\n", s.RoleName(), len(gaps), s.Known().Source)
 		writeFix(w, s, n, gaps)
 	}
 	return code

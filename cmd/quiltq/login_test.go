@@ -39,15 +39,15 @@ func loginCode(t *testing.T, env *sandboxtest.Env, user string) string {
 	return string(m[1])
 }
 
-// session records every output of a sequence of quiltq runs, to search
+// runs records every output of a sequence of quiltq runs, to search
 // them for secrets at the end.
-type session struct {
+type runs struct {
 	t       *testing.T
 	env     map[string]string
 	outputs []string
 }
 
-func (s *session) run(stdin string, extra map[string]string, args ...string) result {
+func (s *runs) run(stdin string, extra map[string]string, args ...string) result {
 	s.t.Helper()
 	env := map[string]string{}
 	for k, v := range s.env {
@@ -63,7 +63,7 @@ func (s *session) run(stdin string, extra map[string]string, args ...string) res
 
 // noSecretsAnywhere fails if a secret is in an output or in a file under
 // dir other than allowed.
-func (s *session) noSecretsAnywhere(dir, allowed string, secrets []string) {
+func (s *runs) noSecretsAnywhere(dir, allowed string, secrets []string) {
 	s.t.Helper()
 	for _, out := range s.outputs {
 		for _, sec := range secrets {
@@ -118,7 +118,7 @@ func loginFlow(t *testing.T, storage string) {
 	// refreshes, and the SDK's signatures stay on the real clock.
 	env := sandboxtest.Start(t, sandbox.Options{AccessTokenTTL: 30 * time.Second})
 	dir := t.TempDir()
-	s := &session{t: t, env: map[string]string{"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir()}}
+	s := &runs{t: t, env: map[string]string{"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir()}}
 	var store auth.SecretStore
 	loginArgs := []string{"login", env.Info.CatalogURL, "--token-stdin"}
 	credFile := filepath.Join(dir, "quiltq", "credentials.json")
@@ -295,7 +295,7 @@ func loginFlow(t *testing.T, storage string) {
 func TestLoginWithoutKeyring(t *testing.T) {
 	env := sandboxtest.Start(t, sandbox.Options{})
 	dir := t.TempDir()
-	s := &session{t: t, env: map[string]string{
+	s := &runs{t: t, env: map[string]string{
 		"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir(), "AWS_ENDPOINT_URL": env.Info.AWSEndpointURL,
 	}}
 	code := loginCode(t, env, "reader")
@@ -336,7 +336,7 @@ func TestLoginFromQuilt3(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := &session{t: t, env: map[string]string{"HOME": home, "XDG_CONFIG_HOME": filepath.Join(home, ".config"), "XDG_RUNTIME_DIR": t.TempDir()}}
+	s := &runs{t: t, env: map[string]string{"HOME": home, "XDG_CONFIG_HOME": filepath.Join(home, ".config"), "XDG_RUNTIME_DIR": t.TempDir()}}
 	r := s.run("", map[string]string{"QUILTQ_CATALOG_URL": env.Info.CatalogURL}, "-e", "SELECT 1")
 	if r.code != exitCredentials || !strings.Contains(r.stderr, "quiltq login --from-quilt3") {
 		t.Errorf("not logged in: exit %d, stderr %s; want the quilt3 import offered", r.code, r.stderr)
@@ -393,7 +393,7 @@ func TestLoginWithAPIKey(t *testing.T) {
 		t.Fatal("the sandbox issued no API key")
 	}
 	dir := t.TempDir()
-	s := &session{t: t, env: map[string]string{"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir()}}
+	s := &runs{t: t, env: map[string]string{"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir()}}
 	store := &auth.FileStore{Path: filepath.Join(dir, "quiltq", "credentials.json")}
 
 	r := s.run("not-a-key\n", map[string]string{"AWS_ENDPOINT_URL": env.Info.AWSEndpointURL}, "login", env.Info.CatalogURL, "--api-key", "--insecure-storage")

@@ -6,17 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/catalogcache"
+	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/engine/sqlref"
-	"github.com/quiltq/quiltq/engine/tabulator"
 )
 
 // browseFlags are the flags ls and describe share.
@@ -73,21 +71,21 @@ func runLs(ctx context.Context, g *globalFlags, args []string, st streams, geten
 
 	a := newApp(g, st, getenv)
 	defer a.close()
-	b, code := newBrowser(ctx, a, st, "ls")
-	if code >= 0 {
-		return code
-	}
-	l, code := b.listing(ctx, bf)
-	if code >= 0 {
-		return code
-	}
-	gc, err := a.localGrants()
+	sess, err := a.open(ctx)
 	if err != nil {
-		fmt.Fprintf(st.Err, "quiltq ls: %v\n", err)
-		return exitUsage
+		return failed(st, "ls", err)
 	}
-	a.sessionGrants(ctx, gc, b.qs, true)
-	l = gc.listingFilter(l)
+	listed, err := sess.List(ctx, session.ListOptions{Refresh: bf.refresh, MaxAge: bf.maxAge})
+	for _, w := range listed.Warnings {
+		fmt.Fprintf(st.Err, "quiltq ls: %s\n", w)
+	}
+	if err != nil {
+		return failed(st, "ls", err)
+	}
+	if listed.Cached {
+		fmt.Fprintf(st.Err, "quiltq ls: from the cache, listed %s ago (--refresh lists anew)\n", listed.Age.Round(time.Second))
+	}
+	l := sess.FilterListing(ctx, listed.Listing)
 	if catalog != "" {
 		l = narrow(l, catalog, database)
 	}
@@ -98,8 +96,10 @@ func runLs(ctx context.Context, g *globalFlags, args []string, st streams, geten
 		printErrors(st.Err, l)
 		code = listingExit(l)
 	}
-	if b.afterPrint != nil {
-		b.afterPrint()
+	// The listing is printed before the refresh ends: wait for it only
+	// now, so that the next start is current.
+	if err := listed.Refreshed(); err != nil {
+		fmt.Fprintf(st.Err, "quiltq ls: refreshing the cache: %v\n", err)
 	}
 	if code != exitOK {
 		return code
@@ -136,30 +136,18 @@ func runDescribe(ctx context.Context, g *globalFlags, args []string, st streams,
 	}
 	a := newApp(g, st, getenv)
 	defer a.close()
-	s, err := a.loadSettings()
+	sess, err := a.open(ctx)
 	if err != nil {
-		fmt.Fprintf(st.Err, "quiltq describe: %v\n", err)
-		return exitUsage
+		return failed(st, "describe", err)
 	}
-	o := athena.DescribeOptions{Catalog: s.Catalog(), Database: s.Database(), Table: parts[len(parts)-1]}
+	var catalog, database string
 	if len(parts) >= 2 {
-		o.Database = parts[len(parts)-2]
+		database = parts[len(parts)-2]
 	}
 	if len(parts) == 3 {
-		o.Catalog = parts[0]
+		catalog = parts[0]
 	}
-	if o.Catalog == "" {
-		o.Catalog = athena.GlueCatalog
-	}
-	if o.Database == "" {
-		o.Database = "default"
-	}
-	b, code := newBrowser(ctx, a, st, "describe")
-	if code >= 0 {
-		return code
-	}
-	o.TabulatorCatalog, o.Tabulator = b.opts.TabulatorCatalog, b.opts.Tabulator
-	l, err := b.client.Describe(ctx, o)
+	l, err := sess.Describe(ctx, catalog, database, parts[len(parts)-1])
 	if err != nil {
 		return failed(st, "describe", err)
 	}
@@ -172,97 +160,6 @@ func runDescribe(ctx context.Context, g *globalFlags, args []string, st streams,
 		printErrors(st.Err, l)
 	}
 	return listingExit(l)
-}
-
-// browser is what ls and describe need: the engine, where Tabulator
-// tables come from, and the cache.
-type browser struct {
-	client *athena.Client
-	qs     *querySession
-	opts   athena.BrowseOptions
-	region string
-	cache  *catalogcache.Cache // nil when no cache directory can be told
-	st     streams
-	name   string
-	// afterPrint, when set, waits for the background refresh of a cached
-	// listing; ls calls it once the listing is printed.
-	afterPrint func()
-}
-
-func newBrowser(ctx context.Context, a *app, st streams, name string) (*browser, int) {
-	qs, err := a.session(ctx, false)
-	if err != nil {
-		return nil, failed(st, name, err)
-	}
-	b := &browser{client: qs.client, qs: qs, region: qs.aws.Region, st: st, name: name}
-	if l := qs.login; l != nil {
-		if l.catalog != nil {
-			b.opts.TabulatorCatalog = l.catalog.TabulatorCatalog()
-		}
-		if l.registry != nil && l.quilt != nil {
-			b.opts.Tabulator = &tabulator.RegistrySource{Registry: l.registry, AccessToken: l.quilt.AccessToken}
-		}
-	}
-	if p, err := config.PathsFrom(a.getenv); err == nil && p.CacheDir != "" {
-		b.cache = &catalogcache.Cache{Dir: filepath.Join(p.CacheDir, "catalog")}
-	} else {
-		fmt.Fprintf(st.Err, "quiltq %s: listing without a cache: %v\n", name, err)
-	}
-	return b, -1
-}
-
-// listing is the whole listing, from the cache or anew, by the policy
-// runLs documents.
-func (b *browser) listing(ctx context.Context, bf browseFlags) (engine.Listing, int) {
-	fetch := func(ctx context.Context) (engine.Listing, error) { return b.client.Browse(ctx, b.opts) }
-	if b.cache == nil {
-		l, err := fetch(ctx)
-		if err != nil {
-			return l, failed(b.st, b.name, err)
-		}
-		return l, -1
-	}
-	arn, err := b.client.CallerARN(ctx)
-	if err != nil {
-		return engine.Listing{}, failed(b.st, b.name, err)
-	}
-	key := catalogcache.Key{Principal: arn, Region: b.region}
-	if bf.refresh || bf.maxAge <= 0 {
-		l, err := fetch(ctx)
-		if err != nil {
-			return l, failed(b.st, b.name, err)
-		}
-		if _, err := b.cache.Store(key, l); err != nil {
-			fmt.Fprintf(b.st.Err, "quiltq %s: %v\n", b.name, err)
-		}
-		return l, -1
-	}
-	policy := catalogcache.DefaultPolicy()
-	policy.MaxAge = bf.maxAge
-	e, served, refresh, warn := b.cache.Serve(ctx, key, policy, fetch)
-	if warn != nil {
-		fmt.Fprintf(b.st.Err, "quiltq %s: %v\n", b.name, warn)
-	}
-	if served {
-		age := e.Age(time.Now()).Round(time.Second)
-		fmt.Fprintf(b.st.Err, "quiltq %s: from the cache, listed %s ago (--refresh lists anew)\n", b.name, age)
-		// The listing is printed before the refresh ends: wait for it
-		// only after, so that the next start is current.
-		b.afterPrint = func() {
-			if r, ok := <-refresh; ok && r.Err != nil && engine.KindOf(r.Err) != engine.Canceled {
-				fmt.Fprintf(b.st.Err, "quiltq %s: refreshing the cache: %v\n", b.name, r.Err)
-			}
-		}
-		return e.Listing, -1
-	}
-	r := <-refresh
-	if r.Err != nil && r.Entry.Listing.Catalogs == nil {
-		return engine.Listing{}, failed(b.st, b.name, r.Err)
-	}
-	if r.Err != nil {
-		fmt.Fprintf(b.st.Err, "quiltq %s: %v\n", b.name, r.Err)
-	}
-	return r.Entry.Listing, -1
 }
 
 // failed reports err and returns its exit code.

@@ -6,14 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
-	"github.com/quiltq/quiltq/engine/sqlref"
+	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/ui/print"
 	"github.com/quiltq/quiltq/ui/status"
 )
@@ -26,66 +23,12 @@ type queryOptions struct {
 	Limit           int64 // 0: no limit
 	ContinueOnError bool
 	Stats           bool
-	Catalog         string
-	Database        string
-}
-
-// querySession is what running queries needs, built by the app.
-type querySession struct {
-	client     *athena.Client
-	workgroup  string
-	pricePerTB float64 // USD
-	credSource string
-
-	login *login     // how it signed in (registry and catalog with a Quilt login)
-	aws   aws.Config // the SDK configuration the client was built on
-
-	fix *fixer // what explaining refusals knows of the role (explainfix.go)
-}
-
-// splitStatements cuts a script into statements at the semicolons that
-// are not inside strings, quoted names or comments. Empty statements (a
-// trailing ";") are dropped.
-func splitStatements(sql string) ([]string, error) {
-	toks, err := sqlref.Lex(sql)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	start := 0
-	flush := func(end int) {
-		if s := strings.TrimSpace(sql[start:end]); s != "" && hasCode(s) {
-			out = append(out, s)
-		}
-	}
-	for _, t := range toks {
-		if t.Kind == sqlref.Op && t.Text == ";" {
-			flush(t.Pos)
-			start = t.Pos + 1
-		}
-	}
-	flush(len(sql))
-	return out, nil
-}
-
-// hasCode reports whether s holds more than comments.
-func hasCode(s string) bool {
-	toks, err := sqlref.Lex(s)
-	if err != nil {
-		return true // let Athena say what is wrong with it
-	}
-	for _, t := range toks {
-		if t.Kind != sqlref.Comment {
-			return true
-		}
-	}
-	return false
 }
 
 // runStatements runs each statement in order, printing each result on
 // st.Out. It stops at the first failure unless ContinueOnError, and returns
 // the exit code of the first failure (or 0).
-func runStatements(ctx context.Context, s *querySession, stmts []string, o queryOptions, st streams) int {
+func runStatements(ctx context.Context, s *session.Session, stmts []string, o queryOptions, st streams) int {
 	code := exitOK
 	for i, sql := range stmts {
 		if len(stmts) > 1 {
@@ -111,26 +54,26 @@ func runStatements(ctx context.Context, s *querySession, stmts []string, o query
 }
 
 // runOne runs one statement and prints its rows.
-func runOne(ctx context.Context, s *querySession, sql string, o queryOptions, st streams) int {
-	req := athena.Request{SQL: sql, Catalog: o.Catalog, Database: o.Database, Workgroup: s.workgroup}
-	if code, ok := preflight(ctx, s, req, st); !ok {
+func runOne(ctx context.Context, s *session.Session, sql string, o queryOptions, st streams) int {
+	stmt := session.Statement{SQL: sql}
+	if code, ok := preflight(ctx, s, stmt, st); !ok {
 		return code
 	}
-	prog := newProgress(st, s.pricePerTB)
-	x, err := s.client.Run(ctx, req, prog.update)
+	prog := newProgress(st, s.PricePerTB())
+	x, err := s.Run(ctx, stmt, prog.update)
 	prog.done()
 	if err != nil {
-		return reportFailure(st, s, withRequest(x, req), err, o.Stats, nil)
+		return reportFailure(st, s, x, err, o.Stats, nil)
 	}
 	return printResult(ctx, s, x, o, st)
 }
 
 // printResult prints the rows of the finished query x.
-func printResult(ctx context.Context, s *querySession, x athena.Execution, o queryOptions, st streams) int {
+func printResult(ctx context.Context, s *session.Session, x athena.Execution, o queryOptions, st streams) int {
 	if code, ok := passThrough(ctx, s, x, o, st); ok {
 		return code
 	}
-	rows, err := s.client.Results(ctx, x)
+	rows, err := s.Results(ctx, x)
 	if err != nil {
 		return reportFailure(st, s, x, err, o.Stats, nil)
 	}
@@ -159,11 +102,11 @@ func printResult(ctx context.Context, s *querySession, x athena.Execution, o que
 // reports ok false, having printed nothing, when the file cannot be read
 // (no CSV file in S3, S3 refuses, --fetch api): then the rows are fetched
 // the usual way.
-func passThrough(ctx context.Context, s *querySession, x athena.Execution, o queryOptions, st streams) (int, bool) {
+func passThrough(ctx context.Context, s *session.Session, x athena.Execution, o queryOptions, st streams) (int, bool) {
 	if o.Format != "csv" || (o.NullString != nil && *o.NullString != "") {
 		return 0, false
 	}
-	f, err := s.client.ResultFile(ctx, x)
+	f, err := s.ResultFile(ctx, x)
 	if err != nil {
 		if k := engine.KindOf(err); k == engine.Denied || k == engine.Invalid {
 			return 0, false
@@ -226,7 +169,7 @@ type fetchInfo struct {
 
 // reportFailure prints err on stderr (its text whole, then what it names
 // and the next step) and returns its exit code.
-func reportFailure(st streams, s *querySession, x athena.Execution, err error, stats bool, f *fetchInfo) int {
+func reportFailure(st streams, s *session.Session, x athena.Execution, err error, stats bool, f *fetchInfo) int {
 	fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 	if kind := engine.KindOf(err); kind == engine.Denied || kind == engine.Credentials {
 		explainRefusal(st.Err, s, x, err)
@@ -255,20 +198,8 @@ func exitCode(err error) int {
 	return exitFailed
 }
 
-// cost is Athena's price for a query: bytes scanned rounded up to the
-// megabyte, at least 10 MB, at pricePerTB dollars per terabyte (2^40
-// bytes). Cancelled and failed queries are billed for what they scanned.
-func cost(scanned int64, pricePerTB float64) float64 {
-	const mb, tb = 1 << 20, 1 << 40
-	billed := (scanned + mb - 1) / mb * mb
-	if billed < 10*mb {
-		billed = 10 * mb
-	}
-	return float64(billed) / tb * pricePerTB
-}
-
 // writeStats prints the --stats JSON object.
-func writeStats(w io.Writer, s *querySession, x athena.Execution, f *fetchInfo) {
+func writeStats(w io.Writer, s *session.Session, x athena.Execution, f *fetchInfo) {
 	v := map[string]any{
 		"query_id":      x.ID,
 		"state":         x.State,
@@ -278,9 +209,9 @@ func writeStats(w io.Writer, s *querySession, x athena.Execution, f *fetchInfo) 
 		"engine_ms":     x.EngineTime.Milliseconds(),
 		"total_ms":      x.TotalTime.Milliseconds(),
 		"bytes_scanned": x.DataScanned,
-		"cost_usd":      cost(x.DataScanned, s.pricePerTB),
+		"cost_usd":      session.Cost(x.DataScanned, s.PricePerTB()),
 		"polls":         x.Polls,
-		"credentials":   s.credSource,
+		"credentials":   s.Source(),
 	}
 	if !x.Submitted.IsZero() {
 		v["submitted"] = x.Submitted.UTC().Format(time.RFC3339Nano)
@@ -323,7 +254,7 @@ func (p *progress) update(x athena.Execution) {
 	if !x.Submitted.IsZero() {
 		elapsed = now.Sub(x.Submitted).Truncate(100 * time.Millisecond)
 	}
-	fmt.Fprintf(p.st.Err, "\r\x1b[K%s %s · %s scanned · $%.4f", x.State, elapsed, status.Bytes(x.DataScanned), cost(x.DataScanned, p.price))
+	fmt.Fprintf(p.st.Err, "\r\x1b[K%s %s · %s scanned · $%.4f", x.State, elapsed, status.Bytes(x.DataScanned), session.Cost(x.DataScanned, p.price))
 	p.shown = true
 }
 
@@ -336,9 +267,9 @@ func (p *progress) done() {
 // showResults prints the results of an earlier query, waiting for it when
 // it is still running: a script can fetch a result again without paying
 // for the query twice.
-func showResults(ctx context.Context, s *querySession, id string, o queryOptions, st streams) int {
-	prog := newProgress(st, s.pricePerTB)
-	x, err := s.client.Wait(ctx, id, prog.update)
+func showResults(ctx context.Context, s *session.Session, id string, o queryOptions, st streams) int {
+	prog := newProgress(st, s.PricePerTB())
+	x, err := s.Wait(ctx, id, prog.update)
 	prog.done()
 	if err == nil && x.State != athena.Succeeded {
 		err = &engine.Error{Op: "query " + id, Kind: engine.Failed, Err: fmt.Errorf("the query ended %s: %s", x.State, x.Reason)}

@@ -76,19 +76,20 @@ func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants 
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err := a.session(ctx, true)
+	sess, err := a.open(ctx)
 	if err != nil {
 		t.Fatalf("session: %v", err)
 	}
-	cfg, eng, err := tuiConfig(ctx, a, s, sess)
+	if _, err := sess.Workgroup(ctx); err != nil {
+		t.Fatalf("workgroup: %v", err)
+	}
+	cfg, _, err := tuiConfig(ctx, a, s, sess)
 	if err != nil {
 		t.Fatalf("tuiConfig: %v", err)
 	}
 	cfg.Theme = theme.New(theme.Options{NoColor: true})
 	if withGrants {
-		if cfg.Check, err = tuiGrants(ctx, a, s, sess, eng); err != nil {
-			t.Fatal(err)
-		}
+		cfg.Check = tuiCheck(ctx, sess)
 	}
 	w := &workbench{t: t, last: &atomic.Pointer[string]{}, id: &atomic.Pointer[string]{}, fix: &atomic.Pointer[string]{}}
 	w.tm = teatest.NewTestModel(t, screen{m: ui.New(cfg), last: w.last, id: w.id, fix: w.fix}, teatest.WithInitialTermSize(120, 35))

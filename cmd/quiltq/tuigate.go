@@ -10,6 +10,7 @@ import (
 
 	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/ui"
 	loginui "github.com/quiltq/quiltq/ui/login"
 )
@@ -49,15 +50,19 @@ func newTUIGate(ctx context.Context, a *app, s *config.Settings, look tuiLookT, 
 // tuiLogin is `quiltq login`'s exchange, verification and save, for the
 // login screen.
 func (a *app) tuiLogin(ctx context.Context, catalogURL, code string, file bool) (string, error) {
-	t, err := a.prepareLogin(ctx, catalogURL, file)
+	opts, err := a.options()
 	if err != nil {
 		return "", err
 	}
-	li, err := a.completeLogin(ctx, t, code)
+	t, err := session.PrepareLogin(ctx, opts, catalogURL, file)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s <%s>, role %s", li.name, li.email, li.role), nil
+	li, err := session.CompleteLogin(ctx, t, code)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s <%s>, role %s", li.Name, li.Email, li.Role), nil
 }
 
 // connectAfterLogin builds the session with the login just made.
@@ -92,7 +97,7 @@ func (g tuiGate) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tuiConnectedMsg:
 		if msg.err != nil {
 			var cmd tea.Cmd
-			g.login, cmd = g.login.Update(loginui.DoneMsg{Err: fmt.Errorf("logged in, but the workbench could not connect: %v", credentialsCause(msg.err))})
+			g.login, cmd = g.login.Update(loginui.DoneMsg{Err: fmt.Errorf("logged in, but the workbench could not connect: %v", session.CredentialsCause(msg.err))})
 			return g, cmd
 		}
 		m, _ := ui.New(msg.cfg).Update(tea.WindowSizeMsg{Width: g.width, Height: g.height})

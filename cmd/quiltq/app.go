@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -225,34 +224,27 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 	}
 	// Every statement is checked before any runs: a script is not started
 	// when one of its statements would be refused.
-	for _, sql := range stmts {
-		if code := checkStatement(ctx, sess, sql, st); code >= 0 {
-			if len(stmts) > 1 {
+	verdicts := make([]session.Verdict, len(stmts))
+	for i, sql := range stmts {
+		v, err := sess.Check(ctx, session.Statement{SQL: sql})
+		if err != nil {
+			code := refused(st, sess, err)
+			if code < 0 {
+				return sessionFailed(st, sess, stmts, err)
+			}
+			if len(stmts) > 1 && code != exitInterrupted {
 				fmt.Fprintln(st.Err, "quiltq: no statement of the script was run")
 			}
 			return code
 		}
+		verdicts[i] = v
 	}
-	// The workgroup is chosen after the grant check, so that a refused
-	// query costs no AWS call at all.
+	// The workgroup is chosen after the check, so that a query the
+	// grants refuse costs no AWS call at all.
 	if _, err := sess.Workgroup(ctx); err != nil {
 		return sessionFailed(st, sess, stmts, err)
 	}
-	return runStatements(ctx, sess, stmts, opts, st)
-}
-
-// checkStatement is the grant check before a statement is sent: -1 to go
-// on, else the exit code after saying why it was refused.
-func checkStatement(ctx context.Context, sess *session.Session, sql string, st streams) int {
-	err := sess.CheckGrants(ctx, session.Statement{SQL: sql}, false)
-	if err == nil {
-		return -1
-	}
-	fmt.Fprintf(st.Err, "quiltq: %v\n", errors.Unwrap(err))
-	if engine.KindOf(err) == engine.Denied {
-		return exitDenied
-	}
-	return exitFailed
+	return runStatements(ctx, sess, stmts, verdicts, opts, st)
 }
 
 // sessionFailed says why a session could not be set up (a login, the

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,7 +11,9 @@ import (
 	"text/tabwriter"
 
 	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/engine/explain"
 	"github.com/quiltq/quiltq/engine/grants"
+	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/session"
 )
 
@@ -33,7 +36,7 @@ func runCheck(ctx context.Context, g *globalFlags, args []string, st streams, ge
 	fs := flag.NewFlagSet("quiltq check", flag.ContinueOnError)
 	connectionFlags(fs, g)
 	var asJSON, offline bool
-	fs.BoolVar(&asJSON, "json", false, `print JSON: {"refs": [{"catalog", "database", "table", "access", "verdict", "reason"}], "error": null | "..."}`)
+	fs.BoolVar(&asJSON, "json", false, `print JSON: {"refs": [{"catalog", "database", "table", "access", "verdict", "reason"}], "error": null | "...", "missing": null | [{"action", "resource", "via", "why"}], "fix": null | {...}}`)
 	fs.BoolVar(&offline, "offline", false, "do not log in: decide with the rules file alone")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: quiltq check [--json] [-c CATALOG] [-d DATABASE] [--grants FILE] [SQL | -]")
@@ -81,11 +84,12 @@ func runCheck(ctx context.Context, g *globalFlags, args []string, st streams, ge
 		}
 		found = append(found, stmtRefs{stmt, rs})
 	}
+	loggedIn := false
 	if refErr == nil && !offline && session.CanLogIn(opts) {
 		if online, err := session.Open(ctx, opts); err != nil {
 			fmt.Fprintf(st.Err, "quiltq check: not logged in, so only the rules file decides: %v\n", err)
 		} else {
-			sess = online
+			sess, loggedIn = online, true
 		}
 	}
 	denied := false
@@ -101,11 +105,47 @@ func runCheck(ctx context.Context, g *globalFlags, args []string, st streams, ge
 			denied = denied || d.Verdict == grants.Denied
 		}
 	}
+	// With the role's policies known, the check before sending also
+	// evaluates every permission each statement needs: what it refuses is
+	// listed, with the statement that fixes it.
+	var missing []iam.Gap
+	var needs []iam.Requirement
+	var notes []string
+	known := loggedIn && sess.Known() != nil
+	for _, f := range found {
+		if !known {
+			break
+		}
+		v, err := sess.Check(ctx, session.Statement{SQL: f.sql})
+		var r *session.Refusal
+		switch {
+		case errors.As(err, &r):
+			missing, needs = append(missing, r.Gaps...), append(needs, r.Needs.Requirements...)
+			notes = append(notes, r.Needs.Notes...)
+			denied = true
+		case err != nil && engine.KindOf(err) != engine.Denied:
+			fmt.Fprintf(st.Err, "quiltq check: the permissions %q needs could not be checked: %v\n", f.sql, err)
+		}
+		for _, n := range v.Notes {
+			fmt.Fprintf(st.Err, "quiltq check: note: %s\n", n)
+		}
+	}
+	fix := explain.Fix(needs, missing)
 	if asJSON {
 		out := struct {
 			Refs  []checkedRef `json:"refs"`
 			Error *string      `json:"error"`
+			// Missing are the pairs the role's known policies lack (null
+			// when they are not known), Fix the statement that adds them.
+			Missing []session.Pair  `json:"missing"`
+			Fix     *explain.Policy `json:"fix"`
 		}{Refs: refs}
+		if known && refErr == nil {
+			out.Missing, out.Fix = []session.Pair{}, fix.Policy
+			for _, g := range missing {
+				out.Missing = append(out.Missing, session.PairOf(g))
+			}
+		}
 		if out.Refs == nil {
 			out.Refs = []checkedRef{}
 		}
@@ -121,6 +161,10 @@ func runCheck(ctx context.Context, g *globalFlags, args []string, st streams, ge
 		}
 	} else if refErr == nil {
 		printChecked(st.Out, refs)
+		if len(missing) > 0 {
+			fmt.Fprintf(st.Out, "\n%s lacks %d permissions the SQL needs (policies: %s):\n", sess.RoleName(), len(missing), sess.Known().Source)
+			writeFix(st.Out, sess, session.Needs{Requirements: needs, Notes: notes}, missing)
+		}
 	}
 	switch {
 	case refErr != nil:

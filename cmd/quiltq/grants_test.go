@@ -245,3 +245,47 @@ func TestLsHidesWhatGrantsDeny(t *testing.T) {
 		}
 	}
 }
+
+// With the role's policies known, check also lists every permission the
+// SQL needs that they lack (the check before sending refuses on those),
+// with the statement that fixes them; a role that lacks nothing gets an
+// empty list, and without known policies the list is null.
+func TestCheckListsWhatThePoliciesLack(t *testing.T) {
+	type out struct {
+		Refs    []json.RawMessage `json:"refs"`
+		Missing *[]struct{ Action, Resource string }
+		Fix     json.RawMessage `json:"fix"`
+	}
+	decode := func(r result) out {
+		t.Helper()
+		var o out
+		if err := json.Unmarshal([]byte(r.stdout), &o); err != nil {
+			t.Fatalf("check --json: %v in %q (stderr %s)", err, r.stdout, r.stderr)
+		}
+		return o
+	}
+	r := quiltq(t, context.Background(), nil, "", "--sandbox", "check", "--json", "SELECT * FROM sales.orders")
+	o := decode(r)
+	if r.code != exitDenied || o.Missing == nil || string(o.Fix) == "null" {
+		t.Fatalf("analyst: exit %d, %s", r.code, r.stdout)
+	}
+	found := false
+	for _, m := range *o.Missing {
+		found = found || m.Action == "glue:GetTable" && m.Resource == "arn:aws:glue:us-east-1:123456789012:table/sales/orders"
+	}
+	if !found {
+		t.Errorf("analyst: missing lacks glue:GetTable on sales/orders: %s", r.stdout)
+	}
+	r = quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "check", "--json", "SELECT * FROM sales.orders")
+	if o := decode(r); r.code != exitOK || o.Missing == nil || len(*o.Missing) != 0 || string(o.Fix) != "null" {
+		t.Errorf("admin: exit %d, %s", r.code, r.stdout)
+	}
+	r = quiltq(t, context.Background(), nil, "", "check", "--json", "SELECT * FROM sales.orders")
+	if o := decode(r); r.code != exitOK || o.Missing != nil {
+		t.Errorf("no login: exit %d, %s", r.code, r.stdout)
+	}
+	r = quiltq(t, context.Background(), nil, "", "--sandbox", "check", "SELECT * FROM sales.orders")
+	if r.code != exitDenied || !strings.Contains(r.stdout, "lacks") || !strings.Contains(r.stdout, "statement that fixes the whole query") {
+		t.Errorf("analyst, text: exit %d, %s", r.code, r.stdout)
+	}
+}

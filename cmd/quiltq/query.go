@@ -28,12 +28,13 @@ type queryOptions struct {
 // runStatements runs each statement in order, printing each result on
 // st.Out. It stops at the first failure unless ContinueOnError, and returns
 // the exit code of the first failure (or 0).
-func runStatements(ctx context.Context, s *session.Session, stmts []string, o queryOptions, st streams) int {
+func runStatements(ctx context.Context, s *session.Session, stmts []string, verdicts []session.Verdict, o queryOptions, st streams) int {
 	code := exitOK
 	for i, sql := range stmts {
 		if len(stmts) > 1 {
 			fmt.Fprintf(st.Err, "quiltq: statement %d of %d\n", i+1, len(stmts))
 		}
+		checkNotes(st, s, verdicts[i])
 		c := runOne(ctx, s, sql, o, st)
 		if c == exitInterrupted {
 			return c
@@ -56,9 +57,6 @@ func runStatements(ctx context.Context, s *session.Session, stmts []string, o qu
 // runOne runs one statement and prints its rows.
 func runOne(ctx context.Context, s *session.Session, sql string, o queryOptions, st streams) int {
 	stmt := session.Statement{SQL: sql}
-	if code, ok := preflight(ctx, s, stmt, st); !ok {
-		return code
-	}
 	prog := newProgress(st, s.PricePerTB())
 	x, err := s.Run(ctx, stmt, prog.update)
 	prog.done()

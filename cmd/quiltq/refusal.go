@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/explain"
+	"github.com/quiltq/quiltq/engine/grants"
 	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/session"
 )
@@ -18,46 +20,44 @@ import (
 // pre-send check's refusal with the statement that fixes the whole query,
 // and the explanation after AWS refused.
 
-// preflight is the pre-send hook of the query path: when the role's
-// policies are known it evaluates every pair the statement needs and, when
-// any is missing, refuses locally (no Athena call) with the missing list and
-// the statement that fixes the whole query; it returns the exit code and
-// false then. Only the fast path's own result read missing lets the query
-// go, with a note. Without known policies it does nothing.
-func preflight(ctx context.Context, s *session.Session, stmt session.Statement, st streams) (int, bool) {
-	known := s.Known()
-	if known == nil {
-		return exitOK, true
+// refused prints why the check before sending refused a statement (err,
+// from session.Check) and returns the exit code: the grants' refusal
+// whole, or the pairs the role's policies lack with the statement that
+// fixes the whole query.
+func refused(st streams, s *session.Session, err error) int {
+	var r *session.Refusal
+	var g *grants.Refusal
+	var e *engine.Error
+	switch {
+	case errors.As(err, &r):
+		fmt.Fprintf(st.Err, "quiltq: %s\n", r.Summary())
+		fmt.Fprintf(st.Err, "  principal: %s\n", r.Principal)
+		writeFix(st.Err, s, r.Needs, r.Gaps)
+		fmt.Fprintln(st.Err, "  next:      ask your AWS administrator to add the statement to the role, then run the query again")
+		return exitDenied
+	case errors.As(err, &g):
+		fmt.Fprintf(st.Err, "quiltq: %v\n", g)
+		return exitDenied
+	case errors.As(err, &e) && e.Op == "grant check" && e.Kind == engine.Invalid:
+		fmt.Fprintf(st.Err, "quiltq: %v\n", e.Err)
+		return exitFailed
+	case engine.KindOf(err) == engine.Canceled:
+		return exitInterrupted
 	}
-	n, err := s.Needs(ctx, stmt)
-	if err != nil {
-		if engine.KindOf(err) == engine.Canceled {
-			return exitInterrupted, false
-		}
-		fmt.Fprintf(st.Err, "quiltq: note: the permissions this statement needs could not be worked out (%v); sending it unchecked\n", err)
-		return exitOK, true
+	return -1
+}
+
+// checkNotes prints what the check let through with a remark: only the
+// fast path's own read of the result file missing (the rows then come
+// through Athena), or what it could not tell.
+func checkNotes(st streams, s *session.Session, v session.Verdict) {
+	for _, note := range v.Notes {
+		fmt.Fprintf(st.Err, "quiltq: note: %s\n", note)
 	}
-	gaps, _ := s.Missing(n)
-	essential := 0
-	for _, g := range gaps {
-		if !session.FastPath(g) {
-			essential++
-		}
-	}
-	if len(gaps) == 0 {
-		return exitOK, true
-	}
-	if essential == 0 {
+	if len(v.Gaps) > 0 && v.Needs != nil {
 		fmt.Fprintf(st.Err, "quiltq: note: %s may not read the result file itself (s3:GetObject outside Athena), so the rows will come through GetQueryResults pages, which is slower\n", s.RoleName())
-		writeFix(st.Err, s, n, gaps)
-		return exitOK, true
+		writeFix(st.Err, s, *v.Needs, v.Gaps)
 	}
-	fmt.Fprintf(st.Err, "quiltq: refused before sending: %s lacks %d of the %d permissions this statement needs (policies: %s); nothing was sent to Athena\n",
-		s.RoleName(), len(gaps), len(n.Requirements), known.Source)
-	fmt.Fprintf(st.Err, "  principal: %s\n", n.Caller.ARN)
-	writeFix(st.Err, s, n, gaps)
-	fmt.Fprintln(st.Err, "  next:      ask your AWS administrator to add the statement to the role, then run the query again")
-	return exitDenied, false
 }
 
 // writeFix prints the missing pairs, the notes, who must act on what an

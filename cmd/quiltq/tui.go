@@ -284,11 +284,15 @@ func (h *heldWriter) release() {
 	h.buf.Reset()
 }
 
-// tuiCheck is the workbench's check before sending, with every source
-// read now (the Quilt role's buckets), rather than on the first query.
+// tuiCheck is the workbench's check before sending, the one `-e` makes,
+// with every source read now (the Quilt role's buckets), rather than on
+// the first query.
 func tuiCheck(ctx context.Context, sess *session.Session) func(string) error {
 	sess.PreloadGrants(ctx)
-	return func(sql string) error { return sess.CheckGrants(ctx, session.Statement{SQL: sql}, true) }
+	return func(sql string) error {
+		_, err := sess.Check(ctx, session.Statement{SQL: sql})
+		return err
+	}
 }
 
 // tuiConfig builds the workbench's configuration: identity, keymap,

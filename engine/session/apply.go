@@ -16,6 +16,14 @@ import (
 // can fix it: then notes, or the refusal's own remedy, say who must act);
 // notes say what could not be told.
 func (s *Session) QueryFix(ctx context.Context, stmt Statement, refusal error) (fix string, notes []string, err error) {
+	var checked *Refusal
+	if errors.As(refusal, &checked) {
+		// The check before sending worked it out already.
+		if checked.Fix.Policy == nil {
+			return "", checked.Needs.Notes, nil
+		}
+		return checked.Fix.Policy.JSON(), checked.Needs.Notes, nil
+	}
 	var local *grants.Refusal
 	if errors.As(refusal, &local) && !local.ByIAM() {
 		// The Quilt role's buckets or a rules file refused: their managers

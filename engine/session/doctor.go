@@ -473,7 +473,8 @@ func (d *doctor) report() Report {
 		denied := denialRequirements(c.denial, ctx)
 		var these, fixes []iam.Gap
 		if known {
-			these = addDenied(iam.Missing(c.needs, caller, kp.Documents...), denied)
+			gaps, _ := d.s.missing(c.needs, caller)
+			these = addDenied(gaps, denied)
 			fixes = these
 		} else {
 			// Without the policies, what is known missing is what AWS

@@ -144,11 +144,18 @@ func (s *Session) needs(ctx context.Context, req athena.Request) (Needs, error) 
 // Missing are the pairs of n the role's known policies do not allow; nil,
 // false when the policies are not known.
 func (s *Session) Missing(n Needs) ([]iam.Gap, bool) {
+	return s.missing(n.Requirements, n.Caller)
+}
+
+// missing evaluates reqs for caller against the known policies: the one
+// evaluation the check before sending, explain --sql, the whole-query fix
+// and the doctor share.
+func (s *Session) missing(reqs []iam.Requirement, caller iam.Caller) ([]iam.Gap, bool) {
 	known := s.Known()
 	if known == nil {
 		return nil, false
 	}
-	return iam.Missing(n.Requirements, n.Caller, known.Documents...), true
+	return iam.Missing(reqs, caller, known.Documents...), true
 }
 
 // queryOf builds the iam.Query of one statement.

@@ -3,7 +3,6 @@ package session
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -198,24 +197,6 @@ func StatementKind(sql string) iam.StatementKind {
 		return iam.Select
 	}
 	return k
-}
-
-// CheckGrants is the grant check of one statement: nil when it may be
-// sent, an engine.Error of kind Denied holding a *grants.Refusal naming
-// what the grants refuse, or of kind Invalid when its tables cannot be
-// told. withPolicy adds the known policy to the sources.
-func (s *Session) CheckGrants(ctx context.Context, stmt Statement, withPolicy bool) error {
-	if !s.GrantsActive(ctx, withPolicy) {
-		return nil
-	}
-	refs, err := s.Refs(stmt)
-	if err != nil {
-		return &engine.Error{Op: "grant check", Kind: engine.Invalid, Err: fmt.Errorf("which tables this SQL uses cannot be told, so it is not sent: %w", err)}
-	}
-	if denied := grants.Denials(s.Decide(ctx, refs, StatementKind(stmt.SQL), withPolicy)); len(denied) > 0 {
-		return &engine.Error{Op: "grant check", Kind: engine.Denied, Err: &grants.Refusal{Denied: denied}}
-	}
-	return nil
 }
 
 // PreloadGrants reads what the sources need from the network (the Quilt

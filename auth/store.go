@@ -22,6 +22,10 @@ type SecretStore interface {
 	// Delete removes the login of registryURL; deleting nothing is no
 	// error.
 	Delete(ctx context.Context, registryURL string) error
+	// CanSave reports, before anyone is asked for a code, whether a login
+	// for registryURL could be saved now: the keyring answers, the file
+	// can be read. Its error is worded as the save's.
+	CanSave(ctx context.Context, registryURL string) error
 	// Name is the credential source the store stands for: SourceKeyring
 	// or SourceFile.
 	Name() string

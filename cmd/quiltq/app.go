@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -254,10 +255,19 @@ func sessionFailed(st streams, sess *session.Session, stmts []string, err error)
 	err = session.CredentialsCause(err)
 	fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 	explainSessionFailure(st.Err, sess, stmts, err)
-	if hint := athena.Hint(err); hint != "" {
+	if hint := nextStep(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 	}
 	return exitCode(err)
+}
+
+// nextStep is the one-line next step for err: none when there is no login
+// at all, whose own words say how to log in.
+func nextStep(err error) string {
+	if errors.Is(err, session.ErrNotLoggedIn) {
+		return ""
+	}
+	return athena.Hint(err)
 }
 
 // settingIsDefault reports whether nobody set the setting name.

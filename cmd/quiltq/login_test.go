@@ -303,10 +303,13 @@ func TestLoginWithoutKeyring(t *testing.T) {
 	if r.code != exitCredentials {
 		t.Fatalf("exit %d, want %d; stderr %s", r.code, exitCredentials, r.stderr)
 	}
-	for _, w := range []string{"no D-Bus session bus", "QUILTQ_TOKEN", "--insecure-storage"} {
+	for _, w := range []string{"no D-Bus session bus", "QUILTQ_TOKEN", "--insecure-storage", "save the Quilt login in the keyring"} {
 		if !strings.Contains(r.stderr, w) {
 			t.Errorf("stderr lacks %q: %s", w, r.stderr)
 		}
+	}
+	if strings.Contains(r.stderr, "read the Quilt login") {
+		t.Errorf("saving a login calls its failure a read: %s", r.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "quiltq", "logins.json")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a failed login recorded itself: %v", err)
@@ -506,5 +509,59 @@ func TestLoginOpensTheBrowser(t *testing.T) {
 	noDisplay := newApp(&globalFlags{}, streams{Err: io.Discard}, func(string) string { return "" })
 	if noDisplay.openBrowser("https://registry.example.com/login") {
 		t.Error("openBrowser claimed a browser without DISPLAY or WAYLAND_DISPLAY")
+	}
+}
+
+// login saves nothing it has not verified: when STS refuses the AWS
+// credentials the registry issued (here AWS_ENDPOINT_URL points at another
+// stack, which never issued them), the login fails, nothing is stored or
+// recorded, and nothing warns of plain-text storage, since nothing was
+// kept in plain text.
+func TestLoginVerifiesBeforeSaving(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	other := sandboxtest.Start(t, sandbox.Options{})
+	dir := t.TempDir()
+	s := &runs{t: t, env: map[string]string{"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir(), "AWS_ENDPOINT_URL": other.Info.AWSEndpointURL}}
+	code := loginCode(t, env, "analyst")
+	r := s.run(code, nil, "login", env.Info.CatalogURL, "--token-stdin", "--insecure-storage")
+	if r.code == exitOK {
+		t.Fatalf("login with credentials STS refuses: exit 0, stdout %s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "STS") || !strings.Contains(r.stderr, "nothing was saved") {
+		t.Errorf("stderr does not say the credentials could not be verified and nothing was saved: %s", r.stderr)
+	}
+	if strings.Contains(r.stderr, "plain text") {
+		t.Errorf("a login that saved nothing warned of plain-text storage: %s", r.stderr)
+	}
+	for _, f := range []string{"logins.json", "credentials.json"} {
+		if _, err := os.Stat(filepath.Join(dir, "quiltq", f)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a login that failed to verify wrote %s (%v)", f, err)
+		}
+	}
+	// A refused code does not warn either.
+	r = s.run("not-a-code", nil, "login", env.Info.CatalogURL, "--token-stdin", "--insecure-storage")
+	if r.code != exitCredentials || strings.Contains(r.stderr, "plain text") {
+		t.Errorf("refused code: exit %d, stderr %s", r.code, r.stderr)
+	}
+	s.noSecretsAnywhere(dir, "", []string{code})
+}
+
+// "Not logged in" says what to do, and never that the credentials were
+// refused: there were none.
+func TestNotLoggedInIsNotRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"-e", "SELECT 1"},
+		{"ls"},
+		{"whoami"},
+		{"doctor"},
+		{"explain", "--sql", "SELECT 1"},
+	} {
+		r := quiltq(t, context.Background(), nil, "", args...)
+		if r.code != exitCredentials || !strings.Contains(r.stderr, "not logged in") {
+			t.Errorf("%v: exit %d, stderr %s", args, r.code, r.stderr)
+		}
+		if strings.Contains(r.stderr, "refused") {
+			t.Errorf("%v: a missing login is called refused:\n%s", args, r.stderr)
+		}
 	}
 }

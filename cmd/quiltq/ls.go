@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/quiltq/quiltq/engine"
-	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/catalogcache"
 	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/engine/sqlref"
@@ -165,7 +164,7 @@ func runDescribe(ctx context.Context, g *globalFlags, args []string, st streams,
 // failed reports err and returns its exit code.
 func failed(st streams, name string, err error) int {
 	fmt.Fprintf(st.Err, "quiltq %s: %v\n", name, err)
-	if hint := athena.Hint(err); hint != "" {
+	if hint := nextStep(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 	}
 	return exitCode(err)

@@ -172,7 +172,7 @@ func reportFailure(st streams, s *session.Session, x athena.Execution, err error
 	if kind := engine.KindOf(err); kind == engine.Denied || kind == engine.Credentials {
 		explainRefusal(st.Err, s, x, err)
 	}
-	if hint := athena.Hint(err); hint != "" {
+	if hint := nextStep(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 	}
 	if stats && x.ID != "" {

@@ -205,7 +205,7 @@ func writeDenialFix(w io.Writer, d explain.Denial, ctx explain.Context, note str
 // sent (choosing the workgroup, most often): against the statements and
 // the workgroup asked for, as after a refused query.
 func explainSessionFailure(w io.Writer, s *session.Session, stmts []string, err error) {
-	if k := engine.KindOf(err); k != engine.Denied && k != engine.Credentials {
+	if k := engine.KindOf(err); k != engine.Denied && k != engine.Credentials || errors.Is(err, session.ErrNotLoggedIn) {
 		return
 	}
 	x := athena.Execution{SQL: strings.Join(stmts, ";\n")}

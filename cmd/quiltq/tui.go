@@ -152,7 +152,7 @@ func runTUI(ctx context.Context, g *globalFlags, st streams, getenv func(string)
 	default:
 		err = session.CredentialsCause(err)
 		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
-		if hint := athena.Hint(err); hint != "" {
+		if hint := nextStep(err); hint != "" {
 			fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 		}
 		return exitCode(err)

@@ -77,8 +77,13 @@ func (s *Session) resolveLogin(ctx context.Context) (*login, error) {
 	default:
 		why = "run `quiltq login CATALOG_URL` (or set QUILTQ_CATALOG_URL and QUILTQ_TOKEN), use --aws-profile for plain AWS credentials, or try --sandbox"
 	}
-	return nil, &engine.Error{Op: "login", Kind: engine.Credentials, Err: errors.New("not logged in: " + why)}
+	return nil, &engine.Error{Op: "login", Kind: engine.Credentials, Err: fmt.Errorf("%w: %s", ErrNotLoggedIn, why)}
 }
+
+// ErrNotLoggedIn is in the chain of every error that says there is no
+// login at all, as against credentials that were refused: a front end
+// then gives the way to log in and says nothing of refusals.
+var ErrNotLoggedIn = errors.New("not logged in")
 
 // secretStore is the store of logins of the given storage kind ("file"
 // or "keyring"): the keyring unless the user asked for a plain file.
@@ -139,7 +144,7 @@ func (s *Session) storedLogin(ctx context.Context, endpoint string) (*login, err
 	tokens, err := store.Load(ctx, rec.RegistryURL)
 	if errors.Is(err, auth.ErrNotStored) {
 		return nil, &engine.Error{Op: "login", Kind: engine.Credentials, Err: fmt.Errorf(
-			"not logged in: the login to %s is no longer in %s: run `quiltq login`", rec.CatalogURL, store.Where())}
+			"%w: the login to %s is no longer in %s: run `quiltq login`", ErrNotLoggedIn, rec.CatalogURL, store.Where())}
 	}
 	if err != nil {
 		return nil, err
@@ -259,7 +264,7 @@ func PrepareLogin(ctx context.Context, opts Options, catalogURL string, insecure
 		return nil, err
 	}
 	// Find out now, before asking for a code, whether the store works.
-	if _, err := store.Load(ctx, cat.RegistryURL); err != nil && !errors.Is(err, auth.ErrNotStored) {
+	if err := store.CanSave(ctx, cat.RegistryURL); err != nil {
 		return nil, err
 	}
 	return &LoginTarget{opts: opts, Catalog: cat, store: store, storage: storage}, nil
@@ -273,9 +278,9 @@ type LoggedIn struct {
 }
 
 // CompleteLogin exchanges secret (a login code, a refresh token or an
-// API key) with t's registry, verifies the login (AWS credentials, and who
-// the registry says the user is), and only then saves it in t's store and
-// records it for the profile.
+// API key) with t's registry, verifies the login (AWS credentials, who the
+// registry says the user is, and who AWS STS says the credentials belong
+// to), and only then saves it in t's store and records it for the profile.
 func CompleteLogin(ctx context.Context, t *LoginTarget, secret string) (LoggedIn, error) {
 	cat, opts := t.Catalog, t.opts
 	st := opts.Settings
@@ -307,6 +312,22 @@ func CompleteLogin(ctx context.Context, t *LoginTarget, secret string) (LoggedIn
 		return LoggedIn{}, loginRefused(err, cat.URL+"/code")
 	}
 
+	// And who AWS says the credentials belong to: a login whose
+	// credentials STS refuses (or cannot be asked about) is not saved.
+	region := cat.Region
+	if r := st.Region(); r != "" {
+		region = r
+	}
+	cfg, err := auth.AWSConfig(ctx, auth.AWSParams{Region: region, Endpoint: opts.Getenv("AWS_ENDPOINT_URL"), Credentials: sess})
+	if err != nil {
+		return LoggedIn{}, err
+	}
+	caller, err := auth.CallerIdentity(ctx, cfg)
+	if err != nil {
+		return LoggedIn{}, &engine.Error{Op: "login", Kind: engine.KindOf(err), Err: fmt.Errorf(
+			"the AWS credentials the registry issued could not be verified with AWS STS, so nothing was saved (%w): check AWS_ENDPOINT_URL and the network, then log in again", err)}
+	}
+
 	if err := t.store.Save(ctx, cat.RegistryURL, tokens); err != nil {
 		return LoggedIn{}, err
 	}
@@ -318,20 +339,7 @@ func CompleteLogin(ctx context.Context, t *LoginTarget, secret string) (LoggedIn
 	if err := logins.Save(); err != nil {
 		return LoggedIn{}, &engine.Error{Op: "record the login", Kind: engine.Other, Err: err}
 	}
-
-	// The AWS principal, for the record; a failure here does not undo the login.
-	region := cat.Region
-	if r := st.Region(); r != "" {
-		region = r
-	}
-	principal := "unknown"
-	if cfg, err := auth.AWSConfig(ctx, auth.AWSParams{Region: region, Endpoint: opts.Getenv("AWS_ENDPOINT_URL"), Credentials: sess}); err == nil {
-		if c, err := auth.CallerIdentity(ctx, cfg); err == nil {
-			principal = c.ARN
-		} else {
-			principal = "unknown (" + err.Error() + ")"
-		}
-	}
+	principal := caller.ARN
 	return LoggedIn{CatalogURL: cat.URL, Name: me.Name, Email: me.Email, Role: me.Role, Principal: principal, Where: t.store.Where()}, nil
 }
 

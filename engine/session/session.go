@@ -187,7 +187,7 @@ func Open(ctx context.Context, opts Options) (*Session, error) {
 func defaultHTTP() *http.Client { return &http.Client{Timeout: 30 * time.Second} }
 
 // errOffline is the error of a call that needs AWS on an Offline session.
-var errOffline = &engine.Error{Op: "session", Kind: engine.Credentials, Err: errors.New("not logged in: this needs a login (run `quiltq login`)")}
+var errOffline = &engine.Error{Op: "session", Kind: engine.Credentials, Err: fmt.Errorf("%w: this needs a login (run `quiltq login`)", ErrNotLoggedIn)}
 
 // ready reports whether the session has a login, as an error.
 func (s *Session) ready() error {

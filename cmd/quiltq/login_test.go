@@ -114,8 +114,11 @@ func TestLoginFlowInsecureFile(t *testing.T) {
 // and rotation, a crash between refresh and save, whoami, roles, a
 // revoked login, logout; no token in any output or file but the store.
 func loginFlow(t *testing.T, storage string) {
-	// Access tokens shorter than the refresh margin: every command
-	// refreshes, and the SDK's signatures stay on the real clock.
+	// Access tokens shorter than the refresh margin: every command that
+	// asks the registry refreshes, and the SDK's signatures stay on the
+	// real clock. The AWS credentials are kept with the login, so queries
+	// ask the registry for nothing while they are good: the refresh
+	// steps below use whoami, which asks the registry who the user is.
 	env := sandboxtest.Start(t, sandbox.Options{AccessTokenTTL: 30 * time.Second})
 	dir := t.TempDir()
 	s := &runs{t: t, env: map[string]string{"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir()}}
@@ -219,8 +222,9 @@ func loginFlow(t *testing.T, storage string) {
 	}
 
 	// Refresh: inside the access token's refresh margin, the next command
-	// exchanges and the rotated refresh token is stored.
-	query(exitOK)
+	// that asks the registry exchanges and the rotated refresh token is
+	// stored.
+	whoami()
 	second := load()
 	if second.RefreshToken == first.RefreshToken || second.ExpiresAt.Before(first.ExpiresAt) {
 		t.Fatal("the refresh did not store a rotated refresh token and a later expiry")
@@ -235,6 +239,7 @@ func loginFlow(t *testing.T, storage string) {
 		t.Fatal(err)
 	}
 	secrets = append(secrets, lost.RefreshToken, lost.AccessToken)
+	whoami()
 	query(exitOK)
 	if third := load(); third.RefreshToken != lost.RefreshToken {
 		t.Error("after the crash, the stored refresh token is not the successor the registry issued")
@@ -268,6 +273,12 @@ func loginFlow(t *testing.T, storage string) {
 		t.Fatal(err)
 	}
 	secrets = append(secrets, t1.RefreshToken, t1.AccessToken, t2.RefreshToken, t2.AccessToken)
+	r = s.run("", nil, "whoami")
+	if r.code != exitCredentials || !strings.Contains(r.stderr, "run `quiltq login`") || strings.Contains(r.stderr, "operation error") {
+		t.Errorf("revoked login: whoami exit %d, stderr %s", r.code, r.stderr)
+	}
+	// Once the registry refused the login, the AWS credentials it bought
+	// are not used for it any more.
 	r = query(exitCredentials)
 	if !strings.Contains(r.stderr, "run `quiltq login`") || strings.Contains(r.stderr, "operation error") {
 		t.Errorf("revoked login: stderr %s", r.stderr)

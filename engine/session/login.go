@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -47,7 +49,13 @@ func (s *Session) resolveLogin(ctx context.Context) (*login, error) {
 		catalogURL, token, endpoint, source = l.CatalogURL, l.RefreshToken, l.AWSEndpointURL, l.Source
 	}
 	if token != "" && catalogURL != "" {
-		cat, err := auth.Discover(ctx, s.opts.HTTP, catalogURL)
+		discover := s.discover
+		if s.opts.Login != nil {
+			// A login handed in (the sandbox's) is of a stack that lives as
+			// long as the process: nothing to keep for the next run.
+			discover = func(ctx context.Context, u string) (*auth.Catalog, error) { return auth.Discover(ctx, s.opts.HTTP, u) }
+		}
+		cat, err := discover(ctx, catalogURL)
 		if err != nil {
 			return nil, err
 		}
@@ -149,15 +157,20 @@ func (s *Session) storedLogin(ctx context.Context, endpoint string) (*login, err
 	if err != nil {
 		return nil, err
 	}
-	cat, err := auth.Discover(ctx, s.opts.HTTP, rec.CatalogURL)
+	cat, err := s.discover(ctx, rec.CatalogURL)
 	if err != nil {
 		return nil, err
 	}
 	reg := &auth.Registry{URL: cat.RegistryURL, HTTPClient: s.opts.HTTP}
+	// The login keeps the AWS credentials the registry issues, beside
+	// itself in the store, so that the next run uses them until 5 minutes
+	// before they expire rather than asking the registry again.
 	sess := auth.NewSession(reg, tokens, auth.SessionOptions{
-		Source:   store.Name(),
-		OnRotate: s.saveRotated(store, rec.RegistryURL),
+		Source:          store.Name(),
+		OnRotate:        s.saveRotated(store, rec.RegistryURL),
+		KeepCredentials: true,
 	})
+	s.keptCreds = tokens.AWS != nil && s.opts.Now().Add(auth.CredentialsExpiryWindow).Before(tokens.AWS.Expires)
 	region := cat.Region
 	if r := s.settings.Region(); r != "" {
 		region = r
@@ -251,7 +264,16 @@ func PrepareLogin(ctx context.Context, opts Options, catalogURL string, insecure
 	if opts.HTTP == nil {
 		opts.HTTP = defaultHTTP()
 	}
-	cat, err := auth.Discover(ctx, opts.HTTP, catalogURL)
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	// Read anew, and kept for the commands that follow.
+	paths, _ := config.PathsFrom(opts.Getenv)
+	dir := ""
+	if paths.CacheDir != "" {
+		dir = filepath.Join(paths.CacheDir, "catalogs")
+	}
+	cat, err := discoverCached(ctx, opts, dir, catalogURL, true)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +318,7 @@ func CompleteLogin(ctx context.Context, t *LoginTarget, secret string) (LoggedIn
 	// Verify before saving: AWS credentials, and who the registry says we
 	// are. Should the session refresh meanwhile (a short-lived access
 	// token), the rotated tokens are the ones to save.
-	sess := auth.NewSession(reg, tokens, auth.SessionOptions{Source: t.storage, OnRotate: func(tk auth.Tokens) error {
+	sess := auth.NewSession(reg, tokens, auth.SessionOptions{Source: t.storage, KeepCredentials: true, OnRotate: func(tk auth.Tokens) error {
 		tokens = tk
 		return nil
 	}})
@@ -327,6 +349,10 @@ func CompleteLogin(ctx context.Context, t *LoginTarget, secret string) (LoggedIn
 		return LoggedIn{}, &engine.Error{Op: "login", Kind: engine.KindOf(err), Err: fmt.Errorf(
 			"the AWS credentials the registry issued could not be verified with AWS STS, so nothing was saved (%w): check AWS_ENDPOINT_URL and the network, then log in again", err)}
 	}
+
+	// The credentials just verified are saved with the login, with who
+	// they act as: the first command after login need ask for neither.
+	sess.SetPrincipal(caller.ARN)
 
 	if err := t.store.Save(ctx, cat.RegistryURL, tokens); err != nil {
 		return LoggedIn{}, err

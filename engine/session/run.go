@@ -51,7 +51,8 @@ func (s *Session) request(ctx context.Context, stmt Statement, workgroup bool) (
 }
 
 // Workgroup is the workgroup the session runs queries in: the configured
-// one (checked), else the one the user may use, chosen once.
+// one (checked), else the one the user may use, chosen once, and kept for
+// the principal (WorkgroupTTL) so that the next start need not choose.
 func (s *Session) Workgroup(ctx context.Context) (athena.Workgroup, error) {
 	if err := s.ready(); err != nil {
 		return athena.Workgroup{}, err
@@ -62,13 +63,20 @@ func (s *Session) Workgroup(ctx context.Context) (athena.Workgroup, error) {
 	if wg != nil {
 		return *wg, nil
 	}
+	if wg, ok := s.cachedChoice(ctx); ok {
+		s.mu.Lock()
+		s.wg, s.wgCached = &wg, true
+		s.mu.Unlock()
+		return wg, nil
+	}
 	chosen, err := s.client.ChooseWorkgroup(ctx, s.settings.Workgroup())
 	if err != nil {
-		return athena.Workgroup{}, err
+		return athena.Workgroup{}, s.failed(err)
 	}
 	s.mu.Lock()
-	s.wg = &chosen
+	s.wg, s.wgCached = &chosen, false
 	s.mu.Unlock()
+	s.keepChoice(ctx, chosen)
 	return chosen, nil
 }
 
@@ -100,6 +108,19 @@ func (s *Session) Start(ctx context.Context, stmt Statement) (id string, x athen
 		return "", withRequest(athena.Execution{}, req), err
 	}
 	id, err = s.client.Start(ctx, req)
+	if err != nil && stmt.Workgroup == "" && refusesWorkgroup(err) {
+		// The workgroup the cache gave may be gone: choose anew, and when
+		// the choice differs, start there.
+		if wg, cerr := s.rechoose(ctx, req.Workgroup); cerr == nil {
+			req.Workgroup = wg.Name
+			id, err = s.client.Start(ctx, req)
+		}
+	}
+	if err != nil && s.dropKept(err) {
+		// The credentials kept from an earlier run were refused: once more
+		// with new ones from the registry.
+		id, err = s.client.Start(ctx, req)
+	}
 	if err != nil {
 		return "", withRequest(athena.Execution{}, req), err
 	}

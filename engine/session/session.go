@@ -116,6 +116,8 @@ type Session struct {
 	known     *Policies // the role's policies, when known; ApplyFix refreshes them
 	callerARN string
 	wg        *athena.Workgroup // the chosen workgroup, once chosen
+	wgCached  bool              // wg came from the cache
+	keptCreds bool              // the credentials in use were kept by an earlier run
 	fixes     int               // statements ApplyFix added
 	live      liveQueries
 }

@@ -123,14 +123,51 @@ func (s *Session) SwitchRole(ctx context.Context, name string) (string, error) {
 		return "", err
 	}
 	// Credentials issued before the switch keep the old role until they
-	// expire: drop them, so the next AWS call acts in the new role.
+	// expire: drop them (those kept in the store too), so the next AWS call
+	// acts in the new role.
+	s.dropCredentials()
+	return me.Role, nil
+}
+
+// dropCredentials forgets every AWS credential the session holds, kept
+// ones included, and what it learned with them (the principal, the
+// workgroup).
+func (s *Session) dropCredentials() {
+	l := s.login
+	l.quilt.DropCredentials()
 	if c, ok := l.creds.(*aws.CredentialsCache); ok {
 		c.Invalidate()
 	}
 	s.mu.Lock()
-	s.callerARN, s.wg = "", nil
+	s.callerARN, s.wg, s.wgCached = "", nil, false
 	s.mu.Unlock()
-	return me.Role, nil
+}
+
+// dropKept drops the credentials kept from an earlier run when AWS
+// refused err for them, and reports whether it did (the call may then be
+// made once more, with new ones). Credentials fetched in this run are
+// not dropped: asking again would not change the answer.
+func (s *Session) dropKept(err error) bool {
+	l := s.login
+	if engine.KindOf(CredentialsCause(err)) != engine.Credentials || l == nil || l.quilt == nil {
+		return false
+	}
+	s.mu.Lock()
+	kept := s.keptCreds
+	s.keptCreds = false
+	s.mu.Unlock()
+	if !kept {
+		return false
+	}
+	s.dropCredentials()
+	return true
+}
+
+// failed is err, after dropping kept credentials AWS refused (see
+// dropKept): the next run then asks the registry for new ones.
+func (s *Session) failed(err error) error {
+	s.dropKept(err)
+	return err
 }
 
 // Principal is the AWS principal the session acts as (STS
@@ -145,9 +182,19 @@ func (s *Session) Principal(ctx context.Context) (string, error) {
 	if arn != "" {
 		return arn, nil
 	}
-	arn, err := s.client.CallerARN(ctx)
-	if err != nil {
-		return "", err
+	quilt := s.login.quilt
+	if quilt != nil {
+		// Learned by an earlier run, with the credentials it kept.
+		arn = quilt.Principal()
+	}
+	if arn == "" {
+		var err error
+		if arn, err = s.client.CallerARN(ctx); err != nil {
+			return "", s.failed(err)
+		}
+		if quilt != nil {
+			quilt.SetPrincipal(arn)
+		}
 	}
 	s.mu.Lock()
 	s.callerARN = arn

@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/quiltq/quiltq/engine/session"
+	"github.com/quiltq/quiltq/ui/print"
 )
 
 // runDoctor runs `quiltq doctor [--json] [--table DB.TABLE]`: it probes
@@ -73,7 +71,7 @@ func printDoctor(ctx context.Context, st streams, s *session.Session, rep sessio
 		}
 		fmt.Fprintln(st.Out, string(b))
 	} else {
-		writeDoctor(st.Out, rep, s)
+		print.Doctor(st.Out, rep, s.RoleName())
 	}
 	code := exitOK
 	for _, c := range rep.Checks {
@@ -87,36 +85,4 @@ func printDoctor(ctx context.Context, st streams, s *session.Session, rep sessio
 		}
 	}
 	return code
-}
-
-// writeDoctor prints the report as a table, the missing actions and the
-// statement.
-func writeDoctor(w io.Writer, rep session.Report, s *session.Session) {
-	fmt.Fprintf(w, "quiltq doctor: %s\n", rep.Principal)
-	if rep.Policies != nil {
-		fmt.Fprintf(w, "policies: %s\n", *rep.Policies)
-	}
-	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHECK\tRESULT\tDETAIL")
-	for _, c := range rep.Checks {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Check, c.Status, c.Detail)
-	}
-	tw.Flush()
-	fmt.Fprintln(w)
-	if len(rep.Missing) == 0 && rep.WhoCanFix == nil {
-		fmt.Fprintf(w, "nothing is missing (%.1f s)\n", rep.Seconds)
-		return
-	}
-	if len(rep.Missing) > 0 {
-		fmt.Fprintf(w, "missing: %s\n", strings.Join(rep.Missing, ", "))
-	}
-	if rep.WhoCanFix != nil {
-		fmt.Fprintf(w, "who must act: %s\n", *rep.WhoCanFix)
-	}
-	if rep.Fix != nil {
-		fmt.Fprintf(w, "statement that fixes every refusal above (add it to %s's identity policies):\n", s.RoleName())
-		fmt.Fprintln(w, rep.Fix.JSON())
-	}
-	fmt.Fprintf(w, "(%.1f s)\n", rep.Seconds)
 }

@@ -8,27 +8,9 @@ import (
 	"strings"
 
 	"github.com/quiltq/quiltq/engine"
-	"github.com/quiltq/quiltq/engine/explain"
-	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/session"
+	"github.com/quiltq/quiltq/ui/print"
 )
-
-// explainSQLJSON is the --json output of `quiltq explain --sql`.
-type explainSQLJSON struct {
-	SQL       string         `json:"sql"`
-	Principal string         `json:"principal"`
-	Workgroup string         `json:"workgroup"`
-	Policies  *string        `json:"policies"` // where the role's policies came from; null when unknown
-	Required  []session.Pair `json:"required"`
-	// Missing are the required pairs the policies do not allow; null when
-	// the policies are not known.
-	Missing []session.Pair `json:"missing"`
-	// Fix allows every missing pair an Allow can fix (every required pair
-	// when the policies are not known); null when nothing is missing.
-	Fix     *explain.Policy `json:"fix"`
-	Blocked []session.Pair  `json:"blocked"`
-	Notes   []string        `json:"notes"`
-}
 
 // wantsSQL reports whether `quiltq explain` was given --sql.
 func wantsSQL(args []string) bool {
@@ -101,7 +83,7 @@ Flags:
 	} else {
 		stmt.Workgroup = s.Settings().Workgroup()
 	}
-	n, err := s.Needs(ctx, stmt)
+	e, err := s.ExplainSQL(ctx, stmt)
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq explain --sql: %v\n", err)
 		if engine.KindOf(err) == engine.Credentials {
@@ -109,36 +91,12 @@ Flags:
 		}
 		return exitUsage
 	}
-	out := explainSQLJSON{SQL: *sql, Principal: n.Caller.ARN, Workgroup: stmt.Workgroup, Required: []session.Pair{}, Blocked: []session.Pair{}, Notes: n.Notes}
-	if out.Notes == nil {
-		out.Notes = []string{}
-	}
-	for _, r := range n.Requirements {
-		out.Required = append(out.Required, session.PairOfRequirement(r))
-	}
-	gaps, known := s.Missing(n)
-	if known {
-		out.Policies = &s.Known().Source
-		out.Missing = []session.Pair{}
-		for _, gp := range gaps {
-			out.Missing = append(out.Missing, session.PairOf(gp))
-		}
-	} else {
-		for _, r := range n.Requirements {
-			gaps = append(gaps, iam.Gap{Requirement: r})
-		}
-	}
-	fix := explain.Fix(n.Requirements, gaps)
-	out.Fix = fix.Policy
-	for _, gp := range fix.Blocked {
-		out.Blocked = append(out.Blocked, session.PairOf(gp))
-	}
 	code = exitOK
-	if known && len(gaps) > 0 {
+	if e.Known && len(e.Gaps) > 0 {
 		code = exitDenied
 	}
 	if *asJSON {
-		b, err := json.Marshal(out)
+		b, err := json.Marshal(e)
 		if err != nil {
 			fmt.Fprintf(st.Err, "quiltq explain --sql: %v\n", err)
 			return exitFailed
@@ -146,31 +104,6 @@ Flags:
 		fmt.Fprintln(st.Out, string(b))
 		return code
 	}
-	w := st.Out
-	fmt.Fprintf(w, "the query needs %d permissions in workgroup %s, for %s:\n", len(n.Requirements), stmt.Workgroup, n.Caller.ARN)
-	all := make([]iam.Gap, len(n.Requirements))
-	for i, r := range n.Requirements {
-		all[i] = iam.Gap{Requirement: r}
-	}
-	writeGaps(w, all)
-	switch {
-	case !known:
-		fmt.Fprintln(w, "the role's policies are not known (give --policy FILE, or use --sandbox): the statement below allows everything the query needs")
-		for _, note := range n.Notes {
-			fmt.Fprintf(w, "  note:      %s\n", note)
-		}
-		if fix.Policy != nil {
-			fmt.Fprintf(w, "statement that fixes the whole query (add it to %s's identity policies):\n", s.RoleName())
-			fmt.Fprintln(w, fix.Policy.JSON())
-		}
-	case len(gaps) == 0:
-		fmt.Fprintf(w, "%s allows all of them (policies: %s)\n", s.RoleName(), s.Known().Source)
-		for _, note := range n.Notes {
-			fmt.Fprintf(w, "  note:      %s\n", note)
-		}
-	default:
-		fmt.Fprintf(w, "%s lacks %d of them (policies: %s):\n", s.RoleName(), len(gaps), s.Known().Source)
-		writeFix(w, s, n, gaps)
-	}
+	print.SQLNeeds(st.Out, e)
 	return code
 }

@@ -5,15 +5,13 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/catalogcache"
 	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/engine/sqlref"
+	"github.com/quiltq/quiltq/ui/print"
 )
 
 // browseFlags are the flags ls and describe share.
@@ -54,7 +52,7 @@ func runLs(ctx context.Context, g *globalFlags, args []string, st streams, geten
 	switch len(pos) {
 	case 0:
 	case 1:
-		parts, err := splitName(pos[0], 2)
+		parts, err := sqlref.SplitName(pos[0], 2)
 		if err != nil {
 			fmt.Fprintf(st.Err, "quiltq ls: %v\n", err)
 			return exitUsage
@@ -86,13 +84,13 @@ func runLs(ctx context.Context, g *globalFlags, args []string, st streams, geten
 	}
 	l := sess.FilterListing(ctx, listed.Listing)
 	if catalog != "" {
-		l = narrow(l, catalog, database)
+		l = l.Narrow(catalog, database)
 	}
 	if bf.json {
 		code = printJSON(st, "ls", l)
 	} else {
-		printTree(st.Out, l)
-		printErrors(st.Err, l)
+		print.Tree(st.Out, l)
+		print.ListErrors(st.Err, l)
 		code = listingExit(l)
 	}
 	// The listing is printed before the refresh ends: wait for it only
@@ -128,7 +126,7 @@ func runDescribe(ctx context.Context, g *globalFlags, args []string, st streams,
 		fmt.Fprintln(st.Err, `quiltq describe: give one TABLE, such as sales.orders or '"quilt-stack-tabulator"."my-bucket"."my_table"'`)
 		return exitUsage
 	}
-	parts, err := splitName(pos[0], 3)
+	parts, err := sqlref.SplitName(pos[0], 3)
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq describe: %v\n", err)
 		return exitUsage
@@ -155,8 +153,8 @@ func runDescribe(ctx context.Context, g *globalFlags, args []string, st streams,
 			return code
 		}
 	} else {
-		printColumns(st.Out, l)
-		printErrors(st.Err, l)
+		print.Columns(st.Out, l)
+		print.ListErrors(st.Err, l)
 	}
 	return listingExit(l)
 }
@@ -168,101 +166,6 @@ func failed(st streams, name string, err error) int {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 	}
 	return exitCode(err)
-}
-
-// splitName reads a dotted name as SQL writes it (`sales.orders`,
-// `"quilt-x-tabulator"."my-bucket"."t"`), at most max parts. Unquoted
-// parts are lower-cased, as Athena folds them. A name without quotes
-// that is not valid SQL (hyphens: quilt-x-tabulator) is split at its
-// dots, as a user typing a catalog name means it.
-func splitName(s string, max int) ([]string, error) {
-	toks, err := sqlref.Lex(s)
-	var parts []string
-	ok := err == nil
-	if ok {
-		toks = sqlref.Significant(toks)
-		for i, t := range toks {
-			switch {
-			case i%2 == 0 && (t.Kind == sqlref.Word || t.Kind == sqlref.QuotedIdent || t.Kind == sqlref.BacktickIdent):
-				v := t.Value
-				if t.Kind == sqlref.Word {
-					v = strings.ToLower(v)
-				}
-				parts = append(parts, v)
-			case i%2 == 1 && t.IsOp("."):
-			default:
-				ok = false
-			}
-		}
-		ok = ok && len(toks)%2 == 1
-	}
-	if !ok {
-		if strings.ContainsAny(s, "\"`") || strings.TrimSpace(s) == "" {
-			return nil, fmt.Errorf("%q is not a name as SQL writes it: parts separated by dots, each a word or in double quotes", s)
-		}
-		parts = strings.Split(strings.ToLower(strings.TrimSpace(s)), ".")
-	}
-	for _, p := range parts {
-		if p == "" {
-			return nil, fmt.Errorf("%q has an empty part", s)
-		}
-	}
-	if len(parts) > max {
-		return nil, fmt.Errorf("%q has %d parts; at most %d are allowed here", s, len(parts), max)
-	}
-	return parts, nil
-}
-
-// narrow keeps the catalog (and database) asked for, and the errors that
-// concern them. What is asked for and neither listed nor explained by an
-// error becomes an error of its own: never a silent empty answer.
-func narrow(l engine.Listing, catalog, database string) engine.Listing {
-	out := engine.Listing{Catalogs: []engine.ListedCatalog{}, Errors: []engine.ListError{}, Hidden: l.Hidden}
-	item := catalog
-	if database != "" {
-		item += "." + database
-	}
-	found := false
-	for _, c := range l.Catalogs {
-		if !strings.EqualFold(c.Name, catalog) {
-			continue
-		}
-		if database != "" {
-			nc := c
-			nc.Databases = nil
-			for _, d := range c.Databases {
-				if strings.EqualFold(d.Name, database) {
-					nc.Databases = append(nc.Databases, d)
-					found = true
-				}
-			}
-			if nc.Databases == nil {
-				nc.Databases = []engine.ListedDatabase{}
-			}
-			c = nc
-		} else {
-			found = true
-		}
-		out.Catalogs = append(out.Catalogs, c)
-	}
-	explained := false
-	for _, e := range l.Errors {
-		it := strings.ToLower(e.Item)
-		c := strings.ToLower(catalog)
-		if e.Item == "data catalogs" || it == c || strings.HasPrefix(it, c+".") && (database == "" || it == strings.ToLower(item) || strings.HasPrefix(it, strings.ToLower(item)+".")) {
-			out.Errors = append(out.Errors, e)
-			explained = explained || it == c || it == strings.ToLower(item)
-		}
-	}
-	if !found && !explained {
-		what := "data catalog " + catalog
-		if database != "" {
-			what = "database " + database + " in data catalog " + catalog
-		}
-		out.Errors = append(out.Errors, engine.ListError{Item: item, Action: "list", Kind: engine.NotFound,
-			Message: "there is no " + what + " among what you can list (quiltq ls shows them all)"})
-	}
-	return out
 }
 
 // listingExit is ls's and describe's exit code: 0 when something was
@@ -290,59 +193,4 @@ func printJSON(st streams, name string, l engine.Listing) int {
 		return exitFailed
 	}
 	return exitOK
-}
-
-// printTree prints catalogs, databases and tables as an indented tree,
-// each table with its kind and column count (or its error).
-func printTree(w io.Writer, l engine.Listing) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, c := range l.Catalogs {
-		fmt.Fprintf(tw, "%s\t%s\t\n", c.Name, c.Type)
-		for _, d := range c.Databases {
-			fmt.Fprintf(tw, "  %s\t\t\n", d.Name)
-			for _, t := range d.Tables {
-				detail := fmt.Sprintf("%d columns", len(t.Columns))
-				if t.Error != "" {
-					detail = "error: " + t.Error
-				}
-				fmt.Fprintf(tw, "    %s\t%s\t%s\n", t.Name, t.Kind, detail)
-			}
-		}
-	}
-	tw.Flush()
-	if l.Hidden > 0 {
-		fmt.Fprintf(w, "(%d hidden by your grants)\n", l.Hidden)
-	}
-}
-
-// printColumns prints each table's quoted name, kind and columns.
-func printColumns(w io.Writer, l engine.Listing) {
-	for _, c := range l.Catalogs {
-		for _, d := range c.Databases {
-			for _, t := range d.Tables {
-				fmt.Fprintf(w, "%s.%s.%s (%s)\n", quoteName(c.Name), quoteName(d.Name), quoteName(t.Name), t.Kind)
-				if t.Error != "" {
-					fmt.Fprintf(w, "  error: %s\n", t.Error)
-				}
-				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				for _, col := range t.Columns {
-					fmt.Fprintf(tw, "  %s\t%s\n", col.Name, col.Type)
-				}
-				tw.Flush()
-			}
-		}
-	}
-}
-
-func quoteName(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-// printErrors prints what could not be listed, one line each.
-func printErrors(w io.Writer, l engine.Listing) {
-	if len(l.Errors) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "quiltq: %d item(s) could not be listed:\n", len(l.Errors))
-	for _, e := range l.Errors {
-		fmt.Fprintf(w, "  %s: %s: %s\n", e.Item, e.Action, e.Message)
-	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -76,7 +75,7 @@ func printResult(ctx context.Context, s *session.Session, x athena.Execution, o 
 		return reportFailure(st, s, x, err, o.Stats, nil)
 	}
 	defer rows.Close()
-	n, truncated, err := printRows(rows, o, st.Out)
+	n, truncated, err := print.Rows(rows, o.Format, print.Options{NoHeader: o.NoHeader, NullString: o.NullString}, o.Limit, st.Out)
 	path := rows.Path()
 	if path.Fallback != "" {
 		fmt.Fprintf(st.Err, "quiltq: results read through GetQueryResults pages: %s\n", path.Fallback)
@@ -112,7 +111,7 @@ func passThrough(ctx context.Context, s *session.Session, x athena.Execution, o 
 		return reportFailure(st, s, x, err, o.Stats, nil), true
 	}
 	defer f.Close()
-	n, truncated, err := copyCSV(f, st.Out, o.NoHeader, o.Limit, o.Stats)
+	n, truncated, err := print.CopyCSV(f, st.Out, o.NoHeader, o.Limit, o.Stats)
 	info := &fetchInfo{rows: n, path: athena.FetchPath{Via: "s3"}}
 	if err != nil {
 		return reportFailure(st, s, x, err, o.Stats, info), true
@@ -124,39 +123,6 @@ func passThrough(ctx context.Context, s *session.Session, x athena.Execution, o 
 		writeStats(st.Err, s, x, info)
 	}
 	return exitOK, true
-}
-
-// printRows writes rows in the chosen format, up to o.Limit rows. It
-// reports how many it wrote and whether rows were left unprinted.
-func printRows(rows athena.Rows, o queryOptions, out io.Writer) (int64, bool, error) {
-	w, err := print.New(o.Format, out, print.Options{NoHeader: o.NoHeader, NullString: o.NullString})
-	if err != nil {
-		return 0, false, err
-	}
-	if err := w.Header(rows.Columns()); err != nil {
-		return 0, false, err
-	}
-	var n int64
-	truncated := false
-	for {
-		r, err := rows.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			w.Close()
-			return n, false, err
-		}
-		if o.Limit > 0 && n == o.Limit {
-			truncated = true
-			break
-		}
-		if err := w.Row(r); err != nil {
-			return n, false, err
-		}
-		n++
-	}
-	return n, truncated, w.Close()
 }
 
 // fetchInfo is what the result fetch did.
@@ -198,33 +164,13 @@ func exitCode(err error) int {
 
 // writeStats prints the --stats JSON object.
 func writeStats(w io.Writer, s *session.Session, x athena.Execution, f *fetchInfo) {
-	v := map[string]any{
-		"query_id":      x.ID,
-		"state":         x.State,
-		"workgroup":     x.Workgroup,
-		"statement":     x.StatementType,
-		"queue_ms":      x.QueueTime.Milliseconds(),
-		"engine_ms":     x.EngineTime.Milliseconds(),
-		"total_ms":      x.TotalTime.Milliseconds(),
-		"bytes_scanned": x.DataScanned,
-		"cost_usd":      session.Cost(x.DataScanned, s.PricePerTB()),
-		"polls":         x.Polls,
-		"credentials":   s.Source(),
-	}
-	if !x.Submitted.IsZero() {
-		v["submitted"] = x.Submitted.UTC().Format(time.RFC3339Nano)
-	}
-	if !x.Completed.IsZero() {
-		v["completed"] = x.Completed.UTC().Format(time.RFC3339Nano)
-	}
+	var st session.Stats
 	if f != nil {
-		v["rows"] = f.rows
-		v["fetch_path"] = f.path.Via
-		if f.path.Fallback != "" {
-			v["fetch_fallback"] = f.path.Fallback
-		}
+		st = s.StatsOf(x, &f.rows, f.path)
+	} else {
+		st = s.StatsOf(x, nil, athena.FetchPath{})
 	}
-	b, _ := json.Marshal(v)
+	b, _ := json.Marshal(st)
 	fmt.Fprintf(w, "%s\n", b)
 }
 

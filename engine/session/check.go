@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -126,4 +127,103 @@ func (s *Session) Check(ctx context.Context, stmt Statement) (Verdict, error) {
 		}
 	}
 	return v, nil
+}
+
+// CheckedRef is one table reference in a CheckReport: `quiltq check
+// --json` prints them.
+type CheckedRef struct {
+	Catalog  string `json:"catalog"`
+	Database string `json:"database"`
+	Table    string `json:"table"`
+	Access   string `json:"access"`
+	Verdict  string `json:"verdict"`
+	Reason   string `json:"reason"`
+}
+
+// CheckReport is what the check before sending says of a script, without
+// sending anything: each table reference with every source's verdict
+// (the known policy among them), and, when the role's policies are known,
+// every permission the statements need that they lack, with the statement
+// that fixes them all. `quiltq check --json` prints it.
+type CheckReport struct {
+	Refs []CheckedRef `json:"refs"`
+	// Error is why the references cannot be told (then Refs is empty).
+	Error *string `json:"error"`
+	// Missing are the pairs the known policies lack (null when they are
+	// not known), Fix the statement that adds them.
+	Missing []Pair          `json:"missing"`
+	Fix     *explain.Policy `json:"fix"`
+
+	// Denied says something is refused, by a source or the policies.
+	Denied bool `json:"-"`
+	// Gaps, Needs and Notes are Missing as pairs, the requirements they
+	// were found among, and what could not be told.
+	Gaps  []iam.Gap         `json:"-"`
+	Needs []iam.Requirement `json:"-"`
+	Notes []string          `json:"-"`
+}
+
+// CheckSQL checks every statement of sql as Check does before sending
+// it, and reports on each reference whatever the sources say. It works
+// on an Offline session too (then only the rules file decides).
+func (s *Session) CheckSQL(ctx context.Context, sql string) CheckReport {
+	out := CheckReport{Refs: []CheckedRef{}}
+	fail := func(err error) CheckReport {
+		msg := err.Error()
+		return CheckReport{Refs: []CheckedRef{}, Error: &msg}
+	}
+	stmts, err := SplitStatements(sql)
+	if err != nil {
+		return fail(err)
+	}
+	refs := make([][]engine.Ref, len(stmts))
+	for i, stmt := range stmts {
+		if refs[i], err = s.Refs(Statement{SQL: stmt}); err != nil {
+			return fail(err)
+		}
+	}
+	seen := map[CheckedRef]bool{}
+	for i, stmt := range stmts {
+		for _, d := range s.Decide(ctx, refs[i], StatementKind(stmt), true) {
+			c := CheckedRef{Catalog: d.Ref.Catalog, Database: d.Ref.Database, Table: d.Ref.Table, Access: string(d.Ref.Access), Verdict: string(d.Verdict), Reason: reasonText(d)}
+			if !seen[c] {
+				seen[c] = true
+				out.Refs = append(out.Refs, c)
+			}
+			out.Denied = out.Denied || d.Verdict == grants.Denied
+		}
+	}
+	if s.client == nil || s.Known() == nil {
+		return out
+	}
+	// With the role's policies known, the check before sending also
+	// evaluates every permission each statement needs.
+	for _, stmt := range stmts {
+		v, err := s.Check(ctx, Statement{SQL: stmt})
+		var r *Refusal
+		switch {
+		case errors.As(err, &r):
+			out.Gaps, out.Needs = append(out.Gaps, r.Gaps...), append(out.Needs, r.Needs.Requirements...)
+			out.Notes = append(out.Notes, r.Needs.Notes...)
+			out.Denied = true
+		case err != nil && engine.KindOf(err) != engine.Denied:
+			out.Notes = append(out.Notes, fmt.Sprintf("the permissions %q needs could not be checked: %v", stmt, err))
+		}
+		out.Notes = append(out.Notes, v.Notes...)
+	}
+	out.Missing = []Pair{}
+	for _, g := range out.Gaps {
+		out.Missing = append(out.Missing, PairOf(g))
+	}
+	out.Fix = explain.Fix(out.Needs, out.Gaps).Policy
+	return out
+}
+
+// reasonText joins the reasons of a decision for one line.
+func reasonText(d grants.Decision) string {
+	var parts []string
+	for _, r := range d.Reasons {
+		parts = append(parts, r.Source+": "+r.Why)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -452,3 +452,65 @@ func purposeFor(action string) iam.Purpose {
 	}
 	return iam.PurposeWorkgroup
 }
+
+// SQLNeeds is what a statement needs and lacks, as `quiltq explain --sql
+// --json` prints it.
+type SQLNeeds struct {
+	SQL       string  `json:"sql"`
+	Principal string  `json:"principal"`
+	Workgroup string  `json:"workgroup"`
+	Policies  *string `json:"policies"` // where the role's policies came from; null when unknown
+	Required  []Pair  `json:"required"`
+	// Missing are the required pairs the policies do not allow; null when
+	// the policies are not known.
+	Missing []Pair `json:"missing"`
+	// Fix allows every missing pair an Allow can fix (every required pair
+	// when the policies are not known); null when nothing is missing.
+	Fix     *explain.Policy `json:"fix"`
+	Blocked []Pair          `json:"blocked"`
+	Notes   []string        `json:"notes"`
+
+	// Needs and Gaps are the same as pairs; Gaps are every required pair
+	// when the policies are not known (Known false). RoleName names the
+	// role for the statement.
+	Needs    Needs     `json:"-"`
+	Gaps     []iam.Gap `json:"-"`
+	Known    bool      `json:"-"`
+	RoleName string    `json:"-"`
+}
+
+// ExplainSQL says what stmt needs (Needs), what the known policies lack
+// of it (Missing), and the statement that fixes the whole query; nothing
+// is run.
+func (s *Session) ExplainSQL(ctx context.Context, stmt Statement) (SQLNeeds, error) {
+	n, err := s.Needs(ctx, stmt)
+	if err != nil {
+		return SQLNeeds{}, err
+	}
+	out := SQLNeeds{SQL: stmt.SQL, Principal: n.Caller.ARN, Workgroup: n.Workgroup, Required: []Pair{}, Blocked: []Pair{}, Notes: n.Notes, Needs: n}
+	if out.Notes == nil {
+		out.Notes = []string{}
+	}
+	for _, r := range n.Requirements {
+		out.Required = append(out.Required, PairOfRequirement(r))
+	}
+	gaps, known := s.Missing(n)
+	if known {
+		src := s.Known().Source
+		out.Policies, out.Missing = &src, []Pair{}
+		for _, g := range gaps {
+			out.Missing = append(out.Missing, PairOf(g))
+		}
+	} else {
+		for _, r := range n.Requirements {
+			gaps = append(gaps, iam.Gap{Requirement: r})
+		}
+	}
+	fix := explain.Fix(n.Requirements, gaps)
+	out.Fix = fix.Policy
+	for _, g := range fix.Blocked {
+		out.Blocked = append(out.Blocked, PairOf(g))
+	}
+	out.Gaps, out.Known, out.RoleName = gaps, known, s.RoleName()
+	return out, nil
+}

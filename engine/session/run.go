@@ -331,3 +331,46 @@ func (l *liveQueries) list() []string {
 	sort.Strings(out)
 	return out
 }
+
+// Stats are what a finished (or failed) query cost and how its rows were
+// read: `quiltq -e --stats` prints them, one JSON object per statement.
+// The fields are in the order of their names, as the object has always
+// printed.
+type Stats struct {
+	BytesScanned  int64   `json:"bytes_scanned"`
+	Completed     string  `json:"completed,omitempty"`
+	CostUSD       float64 `json:"cost_usd"`
+	Credentials   string  `json:"credentials"`
+	EngineMs      int64   `json:"engine_ms"`
+	FetchFallback string  `json:"fetch_fallback,omitempty"`
+	FetchPath     string  `json:"fetch_path,omitempty"`
+	Polls         int     `json:"polls"`
+	QueryID       string  `json:"query_id"`
+	QueueMs       int64   `json:"queue_ms"`
+	Rows          *int64  `json:"rows,omitempty"`
+	State         string  `json:"state"`
+	Statement     string  `json:"statement"`
+	Submitted     string  `json:"submitted,omitempty"`
+	TotalMs       int64   `json:"total_ms"`
+	Workgroup     string  `json:"workgroup"`
+}
+
+// StatsOf are x's stats; rows and path say how many rows were read and
+// how, when they were (rows nil otherwise).
+func (s *Session) StatsOf(x athena.Execution, rows *int64, path athena.FetchPath) Stats {
+	st := Stats{
+		QueryID: x.ID, State: string(x.State), Workgroup: x.Workgroup, Statement: x.StatementType,
+		QueueMs: x.QueueTime.Milliseconds(), EngineMs: x.EngineTime.Milliseconds(), TotalMs: x.TotalTime.Milliseconds(),
+		BytesScanned: x.DataScanned, CostUSD: Cost(x.DataScanned, s.PricePerTB()), Polls: x.Polls, Credentials: s.Source(),
+	}
+	if !x.Submitted.IsZero() {
+		st.Submitted = x.Submitted.UTC().Format(time.RFC3339Nano)
+	}
+	if !x.Completed.IsZero() {
+		st.Completed = x.Completed.UTC().Format(time.RFC3339Nano)
+	}
+	if rows != nil {
+		st.Rows, st.FetchPath, st.FetchFallback = rows, path.Via, path.Fallback
+	}
+	return st
+}

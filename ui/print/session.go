@@ -1,0 +1,113 @@
+package print
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/engine/session"
+)
+
+// This file writes, as text, what the session lists (the catalog tree,
+// a table's columns, what could not be listed) and the doctor's report.
+
+// Tree writes catalogs, databases and tables as an indented tree, each
+// table with its kind and column count (or its error), and how many items
+// the grants hid.
+func Tree(w io.Writer, l engine.Listing) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, c := range l.Catalogs {
+		fmt.Fprintf(tw, "%s\t%s\t\n", c.Name, c.Type)
+		for _, d := range c.Databases {
+			fmt.Fprintf(tw, "  %s\t\t\n", d.Name)
+			for _, t := range d.Tables {
+				detail := fmt.Sprintf("%d columns", len(t.Columns))
+				if t.Error != "" {
+					detail = "error: " + t.Error
+				}
+				fmt.Fprintf(tw, "    %s\t%s\t%s\n", t.Name, t.Kind, detail)
+			}
+		}
+	}
+	tw.Flush()
+	if l.Hidden > 0 {
+		fmt.Fprintf(w, "(%d hidden by your grants)\n", l.Hidden)
+	}
+}
+
+// Columns writes each table's quoted name, kind and columns.
+func Columns(w io.Writer, l engine.Listing) {
+	for _, c := range l.Catalogs {
+		for _, d := range c.Databases {
+			for _, t := range d.Tables {
+				fmt.Fprintf(w, "%s.%s.%s (%s)\n", quoteName(c.Name), quoteName(d.Name), quoteName(t.Name), t.Kind)
+				if t.Error != "" {
+					fmt.Fprintf(w, "  error: %s\n", t.Error)
+				}
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				for _, col := range t.Columns {
+					fmt.Fprintf(tw, "  %s\t%s\n", col.Name, col.Type)
+				}
+				tw.Flush()
+			}
+		}
+	}
+}
+
+func quoteName(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// printErrors prints what could not be listed, one line each.
+func printErrors(w io.Writer, l engine.Listing) {
+	if len(l.Errors) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "quiltq: %d item(s) could not be listed:\n", len(l.Errors))
+	for _, e := range l.Errors {
+		fmt.Fprintf(w, "  %s: %s: %s\n", e.Item, e.Action, e.Message)
+	}
+}
+
+// ListErrors writes what could not be listed, one line each.
+func ListErrors(w io.Writer, l engine.Listing) {
+	if len(l.Errors) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "quiltq: %d item(s) could not be listed:\n", len(l.Errors))
+	for _, e := range l.Errors {
+		fmt.Fprintf(w, "  %s: %s: %s\n", e.Item, e.Action, e.Message)
+	}
+}
+
+// Doctor writes the doctor's report as a table, the missing actions and
+// the statement that fixes them, to be added to role ("role R").
+func Doctor(w io.Writer, rep session.Report, role string) {
+	fmt.Fprintf(w, "quiltq doctor: %s\n", rep.Principal)
+	if rep.Policies != nil {
+		fmt.Fprintf(w, "policies: %s\n", *rep.Policies)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHECK\tRESULT\tDETAIL")
+	for _, c := range rep.Checks {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Check, c.Status, c.Detail)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	if len(rep.Missing) == 0 && rep.WhoCanFix == nil {
+		fmt.Fprintf(w, "nothing is missing (%.1f s)\n", rep.Seconds)
+		return
+	}
+	if len(rep.Missing) > 0 {
+		fmt.Fprintf(w, "missing: %s\n", strings.Join(rep.Missing, ", "))
+	}
+	if rep.WhoCanFix != nil {
+		fmt.Fprintf(w, "who must act: %s\n", *rep.WhoCanFix)
+	}
+	if rep.Fix != nil {
+		fmt.Fprintf(w, "statement that fixes every refusal above (add it to %s's identity policies):\n", role)
+		fmt.Fprintln(w, rep.Fix.JSON())
+	}
+	fmt.Fprintf(w, "(%.1f s)\n", rep.Seconds)
+}

@@ -183,7 +183,9 @@ var errNoChoice = errors.New("the workgroup was not chosen from the cache")
 func (s *Session) rechoose(ctx context.Context, old string) (athena.Workgroup, error) {
 	s.mu.Lock()
 	cached := s.wgCached
-	s.wg, s.wgCached = nil, false
+	if cached {
+		s.wg, s.wgCached = nil, false
+	}
 	s.mu.Unlock()
 	if !cached {
 		return athena.Workgroup{}, errNoChoice

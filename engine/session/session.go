@@ -188,13 +188,11 @@ func Open(ctx context.Context, opts Options) (*Session, error) {
 // given: their calls are small, and none may hang a command.
 func defaultHTTP() *http.Client { return &http.Client{Timeout: 30 * time.Second} }
 
-// errOffline is the error of a call that needs AWS on an Offline session.
-var errOffline = &engine.Error{Op: "session", Kind: engine.Credentials, Err: fmt.Errorf("%w: this needs a login (run `quiltq login`)", ErrNotLoggedIn)}
-
-// ready reports whether the session has a login, as an error.
+// ready reports whether the session has a login, as an error: an Offline
+// session has none.
 func (s *Session) ready() error {
 	if s.client == nil {
-		return errOffline
+		return &engine.Error{Op: "session", Kind: engine.Credentials, Err: fmt.Errorf("%w: this needs a login (run `quiltq login`)", ErrNotLoggedIn)}
 	}
 	return nil
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/quiltq/quiltq/auth"
-	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
 )
@@ -52,13 +51,33 @@ func readCache(path string, v any) bool {
 	return json.Unmarshal(data, v) == nil
 }
 
-// writeCache writes v to path, 0600, atomically. A failure only costs the
-// next start a few calls: it is not an error.
+// writeCache writes v to path, 0600, atomically (a temporary file, then
+// a rename). It does not wait for the disk (no fsync, unlike the stores
+// of secrets): a cache lost in a crash costs the next start a few calls,
+// and a failure to write is not an error for the same reason.
 func writeCache(path string, v any) {
 	data, err := json.Marshal(v)
-	if err == nil {
-		_ = config.WritePrivate(path, data)
+	if err != nil {
+		return
 	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*")
+	if err != nil {
+		return
+	}
+	defer os.Remove(tmp.Name()) // after the rename, removes nothing
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return
+	}
+	_, werr := tmp.Write(data)
+	if cerr := tmp.Close(); werr != nil || cerr != nil {
+		return
+	}
+	_ = os.Rename(tmp.Name(), path)
 }
 
 // cachedCatalog is a catalog's config.json as it was read.

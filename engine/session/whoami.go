@@ -81,7 +81,9 @@ func (s *Session) WhoAmI(ctx context.Context) (Identity, error) {
 }
 
 // errNotQuilt is the error of a Quilt-only call on plain AWS credentials.
-var errNotQuilt = &engine.Error{Op: "role", Kind: engine.Credentials, Err: errors.New("Quilt roles need a Quilt login, and these are plain AWS credentials: run `quiltq login`")}
+func errNotQuilt() error {
+	return &engine.Error{Op: "role", Kind: engine.Credentials, Err: errors.New("Quilt roles need a Quilt login, and these are plain AWS credentials: run `quiltq login`")}
+}
 
 // Roles are the Quilt roles the user may switch to, and the current one.
 func (s *Session) Roles(ctx context.Context) (current string, roles []string, err error) {
@@ -90,7 +92,7 @@ func (s *Session) Roles(ctx context.Context) (current string, roles []string, er
 	}
 	l := s.login
 	if l.quilt == nil {
-		return "", nil, errNotQuilt
+		return "", nil, errNotQuilt()
 	}
 	access, err := l.quilt.AccessToken(ctx)
 	if err != nil {
@@ -112,7 +114,7 @@ func (s *Session) SwitchRole(ctx context.Context, name string) (string, error) {
 	}
 	l := s.login
 	if l.quilt == nil {
-		return "", errNotQuilt
+		return "", errNotQuilt()
 	}
 	access, err := l.quilt.AccessToken(ctx)
 	if err != nil {

@@ -6,6 +6,9 @@
 # and the registry):
 #   - cold: nothing kept (the cache dir and the login's kept AWS
 #     credentials removed before each run);
+#   - credentials expired: the login's kept AWS credentials removed, the
+#     cache dir kept (the run an hour later, when the credentials the
+#     registry issued have expired but the workgroup choice holds);
 #   - warm: the run after another;
 #   - with BASELINE set to a git revision, that revision's binary on the
 #     same login, as the comparison of the same run.
@@ -50,6 +53,8 @@ json.dump(d, open(p, "w"))
 PY
 EOF
 chmod +x "$tmp/cold"
+grep -v 'rm -rf' "$tmp/cold" >"$tmp/expired"
+chmod +x "$tmp/expired"
 
 # calls BINARY [PREPARE]: the calls of one run, in the order logged.
 calls() {
@@ -64,21 +69,23 @@ timed() {
   local prep=()
   [ -n "${3:-}" ] && prep=(--prepare "$3")
   hyperfine -N -w 2 -r "$runs" "${prep[@]}" --export-json "$tmp/$1.json" "$2 -o csv -e 'SELECT 1'" >/dev/null 2>&1
-  python3 -c "import json; r=json.load(open('$tmp/$1.json'))['results'][0]; print('%.1f ± %.1f ms' % (r['mean']*1000, r['stddev']*1000))"
+  python3 -c "import json; r=json.load(open('$tmp/$1.json'))['results'][0]; print('%.1f ms (%.1f ± %.1f)' % (r['median']*1000, r['mean']*1000, r['stddev']*1000))"
 }
 row() { # NAME BINARY PREPARE
   local c; c=$(calls "$2" "$3")
   echo "| $1 | $(echo "$c" | tr ',' '\n' | grep -c .) | $(timed "$1" "$2" "$3") | $c |"
 }
 
-echo "| run (20 ms per AWS call) | calls | time (mean ± sd, $runs runs) | calls, in order |"
+echo "| run (20 ms per AWS call) | calls | time: median (mean ± sd), $runs runs | calls, in order |"
 echo "|---|---|---|---|"
 if [ -n "${BASELINE:-}" ]; then
   row "baseline $BASELINE" "$tmp/baseline" ""
 fi
 row cold "$q" "$tmp/cold"
 "$q" -o csv -e 'SELECT 1' >/dev/null 2>&1
+row "credentials expired" "$q" "$tmp/expired"
+"$q" -o csv -e 'SELECT 1' >/dev/null 2>&1
 row warm "$q" ""
 echo
 hyperfine -N -w 5 -r 50 "$q --version" --export-json "$tmp/version.json" >/dev/null 2>&1
-python3 -c "import json; r=json.load(open('$tmp/version.json'))['results'][0]; print('quiltq --version: %.1f ± %.1f ms (hyperfine -N, 50 runs)' % (r['mean']*1000, r['stddev']*1000))"
+python3 -c "import json; r=json.load(open('$tmp/version.json'))['results'][0]; print('quiltq --version: median %.1f ms, min %.1f ms (%.1f ± %.1f; hyperfine -N, 50 runs)' % (r['median']*1000, r['min']*1000, r['mean']*1000, r['stddev']*1000))"

@@ -11,7 +11,7 @@ import (
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/grants"
 	"github.com/quiltq/quiltq/engine/session"
-	"github.com/quiltq/quiltq/ui/print"
+	"github.com/quiltq/quiltq/ui/report"
 )
 
 // runCheck is `quiltq check [SQL | -]`: the table references of SQL and
@@ -71,7 +71,7 @@ func runCheck(ctx context.Context, g *globalFlags, args []string, st streams, ge
 		printChecked(st.Out, rep.Refs)
 		if len(rep.Gaps) > 0 {
 			fmt.Fprintf(st.Out, "\n%s lacks %d permissions the SQL needs (policies: %s):\n", sess.RoleName(), len(rep.Gaps), sess.Known().Source)
-			print.Fix(st.Out, sess.RoleName(), rep.Needs, rep.Notes, rep.Gaps)
+			report.Fix(st.Out, sess.RoleName(), rep.Needs, rep.Notes, rep.Gaps)
 		} else {
 			for _, n := range rep.Notes {
 				fmt.Fprintf(st.Err, "quiltq check: note: %s\n", n)

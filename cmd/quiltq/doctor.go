@@ -7,7 +7,7 @@ import (
 	"fmt"
 
 	"github.com/quiltq/quiltq/engine/session"
-	"github.com/quiltq/quiltq/ui/print"
+	"github.com/quiltq/quiltq/ui/report"
 )
 
 // runDoctor runs `quiltq doctor [--json] [--table DB.TABLE]`: it probes
@@ -71,7 +71,7 @@ func printDoctor(ctx context.Context, st streams, s *session.Session, rep sessio
 		}
 		fmt.Fprintln(st.Out, string(b))
 	} else {
-		print.Doctor(st.Out, rep, s.RoleName())
+		report.Doctor(st.Out, rep, s.RoleName())
 	}
 	code := exitOK
 	for _, c := range rep.Checks {

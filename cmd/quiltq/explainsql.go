@@ -9,7 +9,7 @@ import (
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/session"
-	"github.com/quiltq/quiltq/ui/print"
+	"github.com/quiltq/quiltq/ui/report"
 )
 
 // wantsSQL reports whether `quiltq explain` was given --sql.
@@ -104,6 +104,6 @@ Flags:
 		fmt.Fprintln(st.Out, string(b))
 		return code
 	}
-	print.SQLNeeds(st.Out, e)
+	report.SQLNeeds(st.Out, e)
 	return code
 }

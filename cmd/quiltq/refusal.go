@@ -11,7 +11,7 @@ import (
 	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/grants"
 	"github.com/quiltq/quiltq/engine/session"
-	"github.com/quiltq/quiltq/ui/print"
+	"github.com/quiltq/quiltq/ui/report"
 )
 
 // This file prints what the session works out about refusals: the
@@ -30,7 +30,7 @@ func refused(st streams, s *session.Session, err error) int {
 	case errors.As(err, &r):
 		fmt.Fprintf(st.Err, "quiltq: %s\n", r.Summary())
 		fmt.Fprintf(st.Err, "  principal: %s\n", r.Principal)
-		print.Fix(st.Err, s.RoleName(), r.Needs.Requirements, r.Needs.Notes, r.Gaps)
+		report.Fix(st.Err, s.RoleName(), r.Needs.Requirements, r.Needs.Notes, r.Gaps)
 		fmt.Fprintln(st.Err, "  next:      ask your AWS administrator to add the statement to the role, then run the query again")
 		return exitDenied
 	case errors.As(err, &g):
@@ -54,14 +54,14 @@ func checkNotes(st streams, s *session.Session, v session.Verdict) {
 	}
 	if len(v.Gaps) > 0 && v.Needs != nil {
 		fmt.Fprintf(st.Err, "quiltq: note: %s may not read the result file itself (s3:GetObject outside Athena), so the rows will come through GetQueryResults pages, which is slower\n", s.RoleName())
-		print.Fix(st.Err, s.RoleName(), v.Needs.Requirements, v.Needs.Notes, v.Gaps)
+		report.Fix(st.Err, s.RoleName(), v.Needs.Requirements, v.Needs.Notes, v.Gaps)
 	}
 }
 
 // explainRefusal prints, after a refusal's original text, what the
 // session works out about it (see session.Explanation).
 func explainRefusal(w io.Writer, s *session.Session, x athena.Execution, err error) {
-	print.Explanation(w, s.Explain(context.Background(), x, err))
+	report.Explanation(w, s.Explain(context.Background(), x, err))
 }
 
 // explainSessionFailure explains a refusal met before any statement was

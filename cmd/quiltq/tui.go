@@ -25,7 +25,7 @@ import (
 	"github.com/quiltq/quiltq/ui"
 	"github.com/quiltq/quiltq/ui/history"
 	"github.com/quiltq/quiltq/ui/keys"
-	"github.com/quiltq/quiltq/ui/print"
+	"github.com/quiltq/quiltq/ui/report"
 	"github.com/quiltq/quiltq/ui/results"
 	"github.com/quiltq/quiltq/ui/status"
 	"github.com/quiltq/quiltq/ui/theme"
@@ -79,7 +79,7 @@ func (e *tuiEngine) Doctor(ctx context.Context) (string, string, error) {
 		return "", "", err
 	}
 	var b strings.Builder
-	print.Doctor(&b, rep, e.s.RoleName())
+	report.Doctor(&b, rep, e.s.RoleName())
 	fix := ""
 	if rep.Fix != nil {
 		fix = rep.Fix.JSON()

@@ -7,11 +7,10 @@ import (
 	"text/tabwriter"
 
 	"github.com/quiltq/quiltq/engine"
-	"github.com/quiltq/quiltq/engine/session"
 )
 
-// This file writes, as text, what the session lists (the catalog tree,
-// a table's columns, what could not be listed) and the doctor's report.
+// This file writes, as text, a catalog listing: the tree, a table's
+// columns, what could not be listed.
 
 // Tree writes catalogs, databases and tables as an indented tree, each
 // table with its kind and column count (or its error), and how many items
@@ -78,36 +77,4 @@ func ListErrors(w io.Writer, l engine.Listing) {
 	for _, e := range l.Errors {
 		fmt.Fprintf(w, "  %s: %s: %s\n", e.Item, e.Action, e.Message)
 	}
-}
-
-// Doctor writes the doctor's report as a table, the missing actions and
-// the statement that fixes them, to be added to role ("role R").
-func Doctor(w io.Writer, rep session.Report, role string) {
-	fmt.Fprintf(w, "quiltq doctor: %s\n", rep.Principal)
-	if rep.Policies != nil {
-		fmt.Fprintf(w, "policies: %s\n", *rep.Policies)
-	}
-	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHECK\tRESULT\tDETAIL")
-	for _, c := range rep.Checks {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Check, c.Status, c.Detail)
-	}
-	tw.Flush()
-	fmt.Fprintln(w)
-	if len(rep.Missing) == 0 && rep.WhoCanFix == nil {
-		fmt.Fprintf(w, "nothing is missing (%.1f s)\n", rep.Seconds)
-		return
-	}
-	if len(rep.Missing) > 0 {
-		fmt.Fprintf(w, "missing: %s\n", strings.Join(rep.Missing, ", "))
-	}
-	if rep.WhoCanFix != nil {
-		fmt.Fprintf(w, "who must act: %s\n", *rep.WhoCanFix)
-	}
-	if rep.Fix != nil {
-		fmt.Fprintf(w, "statement that fixes every refusal above (add it to %s's identity policies):\n", role)
-		fmt.Fprintln(w, rep.Fix.JSON())
-	}
-	fmt.Fprintf(w, "(%.1f s)\n", rep.Seconds)
 }

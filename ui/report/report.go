@@ -1,18 +1,21 @@
-package print
+// Package report writes, as text for a terminal or a log, what the
+// session works out: the pairs a statement lacks with the statement that
+// fixes them, the explanation of a refusal, what a statement needs, and
+// the doctor's report. `quiltq` prints them; the workbench shows the
+// doctor's. (ui/print, which writes query results, stays free of the
+// session and so of the AWS SDK.)
+package report
 
 import (
 	"fmt"
 	"io"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/quiltq/quiltq/engine/explain"
 	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/session"
 )
-
-// This file writes, as text for a terminal or a log, what the session
-// works out about refusals: the pairs a statement lacks with the
-// statement that fixes them, and the explanation of a refusal.
 
 // Fix writes the missing pairs, the notes, who must act on what an Allow
 // cannot fix, and the statement that fixes the rest, to be added to role
@@ -165,4 +168,36 @@ func SQLNeeds(w io.Writer, e session.SQLNeeds) {
 		fmt.Fprintf(w, "%s lacks %d of them (policies: %s):\n", e.RoleName, len(e.Gaps), *e.Policies)
 		Fix(w, e.RoleName, n.Requirements, n.Notes, e.Gaps)
 	}
+}
+
+// Doctor writes the doctor's report as a table, the missing actions and
+// the statement that fixes them, to be added to role ("role R").
+func Doctor(w io.Writer, rep session.Report, role string) {
+	fmt.Fprintf(w, "quiltq doctor: %s\n", rep.Principal)
+	if rep.Policies != nil {
+		fmt.Fprintf(w, "policies: %s\n", *rep.Policies)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHECK\tRESULT\tDETAIL")
+	for _, c := range rep.Checks {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Check, c.Status, c.Detail)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	if len(rep.Missing) == 0 && rep.WhoCanFix == nil {
+		fmt.Fprintf(w, "nothing is missing (%.1f s)\n", rep.Seconds)
+		return
+	}
+	if len(rep.Missing) > 0 {
+		fmt.Fprintf(w, "missing: %s\n", strings.Join(rep.Missing, ", "))
+	}
+	if rep.WhoCanFix != nil {
+		fmt.Fprintf(w, "who must act: %s\n", *rep.WhoCanFix)
+	}
+	if rep.Fix != nil {
+		fmt.Fprintf(w, "statement that fixes every refusal above (add it to %s's identity policies):\n", role)
+		fmt.Fprintln(w, rep.Fix.JSON())
+	}
+	fmt.Fprintf(w, "(%.1f s)\n", rep.Seconds)
 }

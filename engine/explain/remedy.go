@@ -71,7 +71,7 @@ func (d Denial) Remedy() Remedy {
 		return Remedy{Who: admin + ": remove or narrow " + where,
 			Why: "an explicit Deny refuses this, and no Allow can override an explicit Deny"}
 	}
-	if len(d.Actions) == 0 {
+	if len(d.Needed()) == 0 {
 		return Remedy{Who: admin,
 			Why: "the refusal names no action, so no statement can be built from it alone; run quiltq explain --sql with the query, or look the request up in CloudTrail"}
 	}
@@ -80,6 +80,16 @@ func (d Denial) Remedy() Remedy {
 		why = "the refusal does not name the policy type; an identity statement is the usual fix: add the statement below to " + role
 	}
 	return Remedy{Fixable: true, Who: admin + " (add the statement to " + role + ")", Why: why}
+}
+
+// Needed is what a statement must allow for d: the actions the text names,
+// then those it implies.
+func (d Denial) Needed() []string {
+	out := append([]string(nil), d.Actions...)
+	for _, a := range d.ImpliedActions {
+		out = appendNew(out, a)
+	}
+	return out
 }
 
 // roleOf names the role of an assumed-role ARN, or words the caller.
@@ -150,7 +160,7 @@ func FixDenial(d Denial, ctx Context) *Policy {
 		via = iam.ViaAthena
 	}
 	var reqs []iam.Requirement
-	for _, act := range d.Actions {
+	for _, act := range d.Needed() {
 		svc, _, _ := strings.Cut(act, ":")
 		r := iam.Requirement{Action: act, Purpose: purposeOf(svc)}
 		if svc == "glue" || svc == "lambda" {

@@ -585,4 +585,3 @@ func serviceOfOperation(op string) string {
 	}
 	return ""
 }
-

@@ -204,7 +204,7 @@ func readResource(s string) (res, rest string) {
 		// closes it; otherwise the text went on after the ARN.
 		res, end = res[:i], i
 	}
-	res = strings.TrimRight(res, ".,;'\"")
+	res = strings.TrimRight(res, ".,;:'\"")
 	return res, s[end:]
 }
 

@@ -270,7 +270,15 @@ var (
 	// aws-sdk-go-v2: operation error Athena: StartQueryExecution, https
 	// response error StatusCode: 400, RequestID: ..., api error Code: Msg
 	reGoV2Op     = lazy(`operation error ([A-Za-z0-9 .-]+?): (\w+),`)
-	reGoV2Status = lazy(`StatusCode: (\d{3})`)
+	// aws-sdk-go-v2's "StatusCode: 403", the JavaScript SDK's "statusCode:
+	// 403", the Kotlin SDK's "error code 403" and "HTTP 403 Forbidden".
+	reGoV2Status = lazy(`(?i)\bstatus ?code: ?(\d{3})\b|\berror code (\d{3})\b|\bHTTP (\d{3}) [A-Z]`)
+	// The JavaScript SDK's error object: code: 'AccessDenied'.
+	reJSCode = lazy(`\bcode: '([A-Za-z][A-Za-z0-9.]*)'`)
+	// An SDK's exception class, whose package names the service:
+	// com.amazonaws.services.s3.model.AmazonS3Exception,
+	// software.amazon.awssdk.services.glue.model.AccessDeniedException.
+	reSDKClass = lazy(`\bservices\.([a-z0-9]+)\.model\.([A-Z]\w*(?:Exception|Error))\b`)
 	reGoV2API    = lazy(`api error ([\w.#:/-]+): ?`)
 	// botocore: An error occurred (Code) when calling the Op operation
 	// (reached max retries: 4): Msg
@@ -332,7 +340,7 @@ func readEnvelope(t string) envelope {
 		env.operation = m[2]
 	}
 	if m := reGoV2Status.FindStringSubmatch(t); m != nil {
-		env.status = m[1]
+		env.status = m[1] + m[2] + m[3]
 	}
 	if m := reGoV2API.FindStringSubmatchIndex(t); m != nil {
 		addCode(t[m[2]:m[3]])
@@ -388,6 +396,15 @@ func readEnvelope(t string) envelope {
 		addCode(m[3])
 	}
 	if m := reExceptionPrefix.FindStringSubmatch(env.message); m != nil {
+		addCode(m[1])
+	}
+	if m := reSDKClass.FindStringSubmatch(t); m != nil {
+		if env.service == "" {
+			env.service = serviceOfLabel(m[1])
+		}
+		addCode(m[2])
+	}
+	if m := reJSCode.FindStringSubmatch(t); m != nil {
 		addCode(m[1])
 	}
 	return env

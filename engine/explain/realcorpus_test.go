@@ -29,6 +29,10 @@ type realEntry struct {
 	Note   string   `yaml:"note"`
 	Text   string   `yaml:"text"`
 	Want   realWant `yaml:"want"`
+	// Fresh marks the entries collected, and their readings written,
+	// after the parser was changed for this corpus: they were read by it
+	// only once labelled, and the score reports them apart.
+	Fresh bool `yaml:"fresh"`
 	// KnownMiss says why the parser does not read this entry right yet;
 	// the test fails when such an entry starts being read right, so that
 	// the mark is removed.
@@ -164,11 +168,17 @@ func TestRealCorpus(t *testing.T) {
 func TestRealCorpusScore(t *testing.T) {
 	entries := loadRealCorpus(t)
 	sources := map[string]bool{}
-	var dev, devRight, held, heldRight, lookAlikes, lookAlikesDenied int
+	var dev, devRight, held, heldRight, fresh, freshRight, lookAlikes, lookAlikesDenied int
 	for i, e := range entries {
 		sources[e.Source] = true
 		d := Parse(e.Text)
 		right := len(e.Want.mismatches(d)) == 0
+		if e.Fresh {
+			fresh++
+			if right {
+				freshRight++
+			}
+		}
 		if heldOut(i) {
 			held++
 			if right {
@@ -193,6 +203,7 @@ func TestRealCorpusScore(t *testing.T) {
 	t.Logf("read fully right: %d of %d (%.1f%%)", devRight+heldRight, len(entries), pct(devRight+heldRight, len(entries)))
 	t.Logf("  development: %d of %d (%.1f%%)", devRight, dev, pct(devRight, dev))
 	t.Logf("  held out:    %d of %d (%.1f%%)", heldRight, held, pct(heldRight, held))
+	t.Logf("  fresh:       %d of %d (%.1f%%)", freshRight, fresh, pct(freshRight, fresh))
 	t.Logf("look-alikes (not refusals): %d, called a denial: %d", lookAlikes, lookAlikesDenied)
 	if len(entries) < 250 {
 		t.Errorf("the corpus has %d texts; the issue asks for at least 250", len(entries))

@@ -269,7 +269,7 @@ type envelope struct {
 var (
 	// aws-sdk-go-v2: operation error Athena: StartQueryExecution, https
 	// response error StatusCode: 400, RequestID: ..., api error Code: Msg
-	reGoV2Op     = lazy(`operation error ([A-Za-z0-9 .-]+?): (\w+),`)
+	reGoV2Op = lazy(`operation error ([A-Za-z0-9 .-]+?): (\w+),`)
 	// aws-sdk-go-v2's "StatusCode: 403", the JavaScript SDK's "statusCode:
 	// 403", the Kotlin SDK's "error code 403" and "HTTP 403 Forbidden".
 	reGoV2Status = lazy(`(?i)\bstatus ?code: ?(\d{3})\b|\berror code (\d{3})\b|\bHTTP (\d{3}) [A-Z]`)
@@ -279,7 +279,7 @@ var (
 	// com.amazonaws.services.s3.model.AmazonS3Exception,
 	// software.amazon.awssdk.services.glue.model.AccessDeniedException.
 	reSDKClass = lazy(`\bservices\.([a-z0-9]+)\.model\.([A-Z]\w*(?:Exception|Error))\b`)
-	reGoV2API    = lazy(`api error ([\w.#:/-]+): ?`)
+	reGoV2API  = lazy(`api error ([\w.#:/-]+): ?`)
 	// botocore: An error occurred (Code) when calling the Op operation
 	// (reached max retries: 4): Msg
 	reBotocore = lazy(`An error occurred \(([^)]*)\) when calling the (\w+) operation(?: \(reached max retries: \d+\))?:? ?`)

@@ -259,8 +259,8 @@ func (s *querySession) queryOf(ctx context.Context, sql string, req athena.Reque
 // the text names one.
 func shortReason(err error) string {
 	d := explain.Parse(deniedText(err))
-	if d.Denied && len(d.Actions) > 0 {
-		return "refused " + strings.Join(d.Actions, ", ")
+	if d.Denied && len(d.Needed()) > 0 {
+		return "refused " + strings.Join(d.Needed(), ", ")
 	}
 	if d.Denied {
 		return "refused"
@@ -471,8 +471,8 @@ func explainRefusal(w io.Writer, s *querySession, x athena.Execution, err error)
 		fmt.Fprintf(w, "  who:       %s\n  why:       %s\n", rem.Who, rem.Why)
 		return
 	}
-	if len(d.Actions) > 0 {
-		fmt.Fprintf(w, "  missing:   %s\n", strings.Join(d.Actions, ", "))
+	if len(d.Needed()) > 0 {
+		fmt.Fprintf(w, "  missing:   %s\n", strings.Join(d.Needed(), ", "))
 	}
 	if len(d.Resources) > 0 {
 		fmt.Fprintf(w, "  resource:  %s\n", strings.Join(d.Resources, ", "))

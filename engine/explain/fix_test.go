@@ -65,6 +65,16 @@ func TestFixMakesEveryPairAllowed(t *testing.T) {
 		"insert":         fixQuery(iam.Insert, glueRef("sales", "events", engine.Write), glueRef("sales", "orders", engine.Read)),
 		"tabulator": fixQuery(iam.Select, engine.Ref{Catalog: "quilt-sales-prod-tabulator", Database: "quilt-sandbox-bucket", Table: "regional_orders", Access: engine.Read},
 			glueRef("sales", "orders", engine.Read)),
+		"quilt iceberg tables": func() iam.Query {
+			tag, entry := glueRef("quilt_sales_prod_iceberg", "quilt-sandbox-bucket_package_tag", engine.Read), glueRef("quilt_sales_prod_iceberg", "quilt-sandbox-bucket_package_entry", engine.Read)
+			q := fixQuery(iam.Select, tag, entry)
+			for _, r := range []engine.Ref{tag, entry} {
+				loc := "s3://sales-prod-icebergbucket-7q2w9e/quilt_sales_prod_iceberg/" + r.Table + "/"
+				q.Tables[iam.TableKey(r)] = iam.Table{Iceberg: true, Location: loc, MetadataLocation: loc + "metadata/00007-1c2d.metadata.json"}
+			}
+			q.LakeFormation = true
+			return q
+		}(),
 		"encrypted results": func() iam.Query {
 			q := fixQuery(iam.Select, glueRef("sales", "orders", engine.Read))
 			q.Encryption, q.KMSKey, q.LakeFormation = iam.SSEKMS, keyARN, true

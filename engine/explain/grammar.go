@@ -80,7 +80,9 @@ func readIAM(d *Denial, s string) {
 	clause := false
 	for i, m := range matches {
 		if m[2] >= 0 && d.Principal == "" {
-			d.Principal = principalBefore(s[:m[0]])
+			// A principal is a few hundred characters at most; looking no
+			// further keeps a text of many masked sentences linear.
+			d.Principal = principalBefore(s[max(0, m[0]-1024):m[0]])
 		}
 		// A sentence ends where the next begins at the latest, which also
 		// keeps a text of many sentences linear to read.

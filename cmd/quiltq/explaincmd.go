@@ -144,6 +144,8 @@ func writeExplanation(w io.Writer, d explain.Denial, rem explain.Remedy, fix *ex
 	switch {
 	case d.Denied:
 		fmt.Fprintf(w, "refused: %s\n", refusalSummary(d))
+	case d.MaybeDenied:
+		fmt.Fprintln(w, "possibly a refusal: AWS words a missing resource and a refusal alike here; see why for how to tell")
 	case d.Category == explain.CategoryOther && !recognized(d):
 		fmt.Fprintln(w, "not recognized: the text is not an AWS error quiltq knows; nothing to explain")
 		return

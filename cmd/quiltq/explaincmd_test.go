@@ -185,6 +185,12 @@ func TestExplainText(t *testing.T) {
 			nil, exitOK, []string{"not a refusal: credentials", "quiltq login", "no policy change helps"}, []string{`"Effect"`}},
 		{"throttling", "ThrottlingException: Rate exceeded", nil, exitOK, []string{"not a refusal: throttling"}, []string{"who:"}},
 		{"unrecognized", "hello", nil, exitFailed, []string{"not recognized"}, nil},
+		{"output bucket: both readings and how to tell", "InvalidRequestException: Unable to verify/create output bucket quilt-athena-results", nil, exitOK,
+			[]string{"possibly a refusal", "aws s3api get-bucket-location --bucket quilt-athena-results", "NoSuchBucket", "AccessDenied"}, []string{`"Effect"`}},
+		{"encoded message: the decode command", "API: ec2:RunInstances You are not authorized to perform this operation. Encoded authorization failure message: rHU-pVHMSckD0OAc5l3r9-gKN1XZ", nil, exitOK,
+			[]string{"ec2:RunInstances", "decode:", "aws sts decode-authorization-message --encoded-message rHU-pVHMSckD0OAc5l3r9-gKN1XZ"}, nil},
+		{"implied action", "Access denied when writing output to url: s3://quilt-athena-results/athena/1.csv . Please ensure you are allowed to access the S3 bucket.", nil, exitOK,
+			[]string{"implied:", "s3:PutObject", `"Effect": "Allow"`}, []string{"actions:"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,7 +18,7 @@ func (v Value) Typed(athenaType string) any {
 	if v.Null {
 		return nil
 	}
-	switch baseType(athenaType) {
+	switch BaseType(athenaType) {
 	case "bigint", "integer", "int", "smallint", "tinyint":
 		if n, err := strconv.ParseInt(v.Text, 10, 64); err == nil {
 			return n
@@ -39,12 +39,33 @@ func (v Value) Typed(athenaType string) any {
 	return v.Text
 }
 
-// baseType is a type name without its parameters: "decimal(10,2)" is
-// "decimal", "varchar(20)" is "varchar".
-func baseType(t string) string {
+// BaseType is an Athena type name without its parameters, lower-cased:
+// "decimal(10,2)" is "decimal", "VARCHAR(20)" is "varchar",
+// "array(varchar)" and Hive's "array<string>" are "array". The zone of
+// "timestamp(3) with time zone" stays: "timestamp with time zone".
+func BaseType(t string) string {
 	t = strings.ToLower(strings.TrimSpace(t))
-	if i := strings.IndexByte(t, '('); i >= 0 {
-		t = t[:i]
+	if i := strings.IndexAny(t, "(<"); i >= 0 {
+		rest := ""
+		if j := strings.LastIndexAny(t, ")>"); j > i {
+			rest = t[j+1:]
+		}
+		t = strings.TrimSpace(t[:i]) + rest
 	}
 	return t
+}
+
+// TypeParams are the parameters of an Athena type name, as written:
+// "decimal(10,2)" gives ["10", "2"], "timestamp(6)" ["6"], "varchar" none.
+// Nested types' parameters ("row(a bigint, b varchar)") are not split.
+func TypeParams(t string) []string {
+	i, j := strings.IndexByte(t, '('), strings.LastIndexByte(t, ')')
+	if i < 0 || j < i || BaseType(t) == "array" || BaseType(t) == "map" || BaseType(t) == "row" {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(t[i+1:j], ",") {
+		out = append(out, strings.TrimSpace(p))
+	}
+	return out
 }

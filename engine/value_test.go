@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 )
 
@@ -55,3 +56,26 @@ func TestErrorKinds(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+func TestBaseTypeAndParams(t *testing.T) {
+	tests := []struct {
+		typ, base string
+		params    []string
+	}{
+		{"varchar", "varchar", nil},
+		{"VARCHAR(20)", "varchar", []string{"20"}},
+		{"decimal(10, 2)", "decimal", []string{"10", "2"}},
+		{"timestamp(6)", "timestamp", []string{"6"}},
+		{"timestamp(3) with time zone", "timestamp with time zone", []string{"3"}},
+		{"array(row(a bigint, b varchar))", "array", nil},
+		{"map<string,int>", "map", nil},
+	}
+	for _, tt := range tests {
+		if got := BaseType(tt.typ); got != tt.base {
+			t.Errorf("BaseType(%q) = %q, want %q", tt.typ, got, tt.base)
+		}
+		if got := TypeParams(tt.typ); fmt.Sprint(got) != fmt.Sprint(tt.params) {
+			t.Errorf("TypeParams(%q) = %q, want %q", tt.typ, got, tt.params)
+		}
+	}
+}

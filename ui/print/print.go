@@ -103,6 +103,8 @@ func New(format string, w io.Writer, opts Options) (Writer, error) {
 		return &markdown{base: b}, nil
 	case "table":
 		return newTable(b), nil
+	case "parquet":
+		return &parquetWriter{base: b}, nil
 	}
 	return nil, fmt.Errorf("print: unknown format %q (want one of %s)", format, strings.Join(Formats(), ", "))
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -77,5 +78,33 @@ func TestBaseTypeAndParams(t *testing.T) {
 		if got := TypeParams(tt.typ); fmt.Sprint(got) != fmt.Sprint(tt.params) {
 			t.Errorf("TypeParams(%q) = %q, want %q", tt.typ, got, tt.params)
 		}
+	}
+}
+
+func TestParseTimestamp(t *testing.T) {
+	tests := []struct {
+		in   string
+		unix int64 // milliseconds
+		err  string
+	}{
+		{"2024-06-01 12:34:56.789", 1717245296789, ""},
+		{"1970-01-01 00:00:00.000", 0, ""},
+		{"2024-06-01 12:34:56.789 UTC", 1717245296789, ""},
+		{"2024-06-01 14:34:56.789 Europe/Paris", 1717245296789, ""},
+		{"2024-06-01 14:34:56.789 +02:00", 1717245296789, ""},
+		{"2024-06-01 12:34:56.789 Nowhere/Else", 0, `unknown time zone "Nowhere/Else"`},
+		{"June 1st", 0, "is not a timestamp"},
+	}
+	for _, tt := range tests {
+		got, err := ParseTimestamp(tt.in)
+		switch {
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("ParseTimestamp(%q) error %v, want %q", tt.in, err, tt.err)
+		case tt.err == "" && (err != nil || got.UnixMilli() != tt.unix):
+			t.Errorf("ParseTimestamp(%q) = %v (%d), %v; want %d", tt.in, got, got.UnixMilli(), err, tt.unix)
+		}
+	}
+	if d, err := ParseDate("2024-06-01"); err != nil || d.Unix() != 1717200000 {
+		t.Errorf("ParseDate = %v, %v", d, err)
 	}
 }

@@ -321,9 +321,9 @@ func parseHexBytes(s string) (parquet.Value, error) {
 }
 
 func parseDate(s string) (parquet.Value, error) {
-	t, err := time.Parse(time.DateOnly, s)
+	t, err := engine.ParseDate(s)
 	if err != nil {
-		return parquet.Value{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
+		return parquet.Value{}, err
 	}
 	return parquet.Int32Value(int32(t.Unix() / 86400)), nil
 }
@@ -341,28 +341,23 @@ func parseTime(s string) (parquet.Value, error) {
 	return parquet.Int64Value(int64(d / time.Microsecond)), nil
 }
 
-// parseTimestamp reads "2024-06-01 12:34:56.789" (and, with a zone, "...
-// UTC", "... Europe/Paris" or "... +02:00") as a count of unit since the
-// epoch: for a local timestamp, of its wall-clock reading taken as UTC, as
-// Parquet stores timestamps that are not UTC-adjusted.
+// parseTimestamp reads Athena's timestamps (engine.ParseTimestamp) as a
+// count of unit since the epoch: for a local timestamp, of its wall-clock
+// reading taken as UTC, as Parquet stores timestamps that are not
+// UTC-adjusted; a zoned one's zone is dropped once it has placed the
+// instant.
 func parseTimestamp(unit parquet.TimeUnit, zoned bool) convert {
 	step := unit.Duration()
 	return func(s string) (parquet.Value, error) {
-		text, loc := s, time.UTC
-		if zoned {
-			i := strings.LastIndexByte(s, ' ')
-			if i < 0 {
+		if _, rest, _ := strings.Cut(s, " "); zoned != strings.Contains(rest, " ") {
+			if zoned {
 				return parquet.Value{}, fmt.Errorf("%q is not a timestamp with a time zone", s)
 			}
-			var err error
-			text = s[:i]
-			if loc, err = zone(s[i+1:]); err != nil {
-				return parquet.Value{}, fmt.Errorf("%q: %v", s, err)
-			}
+			return parquet.Value{}, fmt.Errorf("%q has a time zone, which a timestamp column has not", s)
 		}
-		t, err := time.ParseInLocation("2006-01-02 15:04:05.999999999", text, loc)
+		t, err := engine.ParseTimestamp(s)
 		if err != nil {
-			return parquet.Value{}, fmt.Errorf("%q is not a timestamp (YYYY-MM-DD HH:MM:SS.fff)", s)
+			return parquet.Value{}, err
 		}
 		if t.Nanosecond()%int(step) != 0 {
 			return parquet.Value{}, fmt.Errorf("%q is finer than the column's unit (%v)", s, step)
@@ -374,30 +369,6 @@ func parseTimestamp(unit parquet.TimeUnit, zoned bool) convert {
 		}
 		return parquet.Int64Value(sec*per + int64(t.Nanosecond())/int64(step)), nil
 	}
-}
-
-// zone is a time zone as Trino names it in a value: UTC, a region name, or
-// an offset (+02:00).
-func zone(name string) (*time.Location, error) {
-	if name == "UTC" || name == "Z" {
-		return time.UTC, nil
-	}
-	if len(name) == 6 && (name[0] == '+' || name[0] == '-') && name[3] == ':' {
-		h, err1 := strconv.Atoi(name[1:3])
-		m, err2 := strconv.Atoi(name[4:])
-		if err1 == nil && err2 == nil {
-			off := h*3600 + m*60
-			if name[0] == '-' {
-				off = -off
-			}
-			return time.FixedZone(name, off), nil
-		}
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, fmt.Errorf("unknown time zone %q", name)
-	}
-	return loc, nil
 }
 
 // orderedGroup is a Parquet group whose columns keep the order they are

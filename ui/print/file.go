@@ -43,11 +43,12 @@ func FormatOf(path string) (string, error) {
 			return e.format, nil
 		}
 	}
-	what := fmt.Sprintf("the extension %q", filepath.Ext(path))
+	what := fmt.Sprintf("extension %q names no format", filepath.Ext(path))
 	if ext == "" {
-		what = "no extension"
+		what = "no extension to name the format"
 	}
-	return "", fmt.Errorf("%s has %s: name the file with one of %s, which says the format", filepath.Base(path), what, strings.Join(Extensions(), ", "))
+	exts := Extensions()
+	return "", fmt.Errorf("%s: %s; use %s or %s", filepath.Base(path), what, strings.Join(exts[:len(exts)-1], ", "), exts[len(exts)-1])
 }
 
 // File is a result file being written: the bytes go to a temporary file

@@ -257,8 +257,8 @@ func TestFormatOf(t *testing.T) {
 		{"a.ndjson", "jsonl", ""},
 		{"x.parquet", "parquet", ""},
 		{"notes.md", "markdown", ""},
-		{"x.xlsx", "", `x.xlsx has the extension ".xlsx": name the file with one of .csv, .tsv, .json, .jsonl, .ndjson, .parquet, .md`},
-		{"results", "", "results has no extension"},
+		{"x.xlsx", "", `x.xlsx: extension ".xlsx" names no format; use .csv, .tsv, .json, .jsonl, .ndjson, .parquet or .md`},
+		{"results", "", "results: no extension to name the format; use .csv"},
 	}
 	for _, tt := range tests {
 		got, err := FormatOf(tt.path)

@@ -486,3 +486,21 @@ func TestGoldenViews(t *testing.T) {
 		golden.Check(t, tt.name+".txt", ansi.Strip(tt.view()))
 	}
 }
+
+// A click picks the cell under the pointer, the frozen column's too, the
+// statistics line and the markers counted out.
+func TestClickPicksCell(t *testing.T) {
+	m := wideGrid(30, 8)
+	m.SetStats(Stats{QueryID: "q1"})
+	m = hit(m, "F", "$")
+	sc := m.layout()
+	m.Click(sc.spans[0].x, 2) // stats, header, first row
+	if r, c := m.Cursor(); r != 0 || c != 0 {
+		t.Errorf("click on the frozen column's first row: %d,%d", r, c)
+	}
+	last := sc.spans[len(sc.spans)-1]
+	m.Click(last.x+1, 3)
+	if r, c := m.Cursor(); r != 1 || c != last.col {
+		t.Errorf("click on the last column's second row: %d,%d, want 1,%d", r, c, last.col)
+	}
+}

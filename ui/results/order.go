@@ -123,7 +123,7 @@ func (m *Model) reorder() {
 		if o.dir != unsorted {
 			o.keys = newSortKeys(m.cols[o.sortCol].Type)
 			o.keys.extend(&m.rows, o.sortCol, n)
-			slices.SortStableFunc(view, m.compare)
+			slices.SortFunc(view, o.keys.comparator(o.dir))
 		}
 		o.view = view
 	}
@@ -166,14 +166,15 @@ func (m *Model) extendOrder(from int) {
 		return
 	}
 	o.keys.extend(&m.rows, o.sortCol, n)
-	slices.SortStableFunc(add, m.compare)
+	cmp := o.keys.comparator(o.dir)
+	slices.SortFunc(add, cmp)
 	// Merge from the back, in place.
 	old := len(o.view)
 	o.view = append(o.view, add...)
 	v := o.view
 	i, j := old-1, len(add)-1
 	for k := len(v) - 1; j >= 0; k-- {
-		if i >= 0 && m.compare(v[i], add[j]) > 0 {
+		if i >= 0 && cmp(v[i], add[j]) > 0 {
 			v[k] = v[i]
 			i--
 		} else {
@@ -202,15 +203,17 @@ const (
 )
 
 // sortKeys are the sorted column's values read once per row, so that a
-// comparison does not parse: numbers as float64 (and, for integers and
-// decimals, ties broken on the digits, which float64 may round), times as
-// nanoseconds.
+// comparison neither parses nor looks the cell up: numbers as float64
+// (and, for integers and decimals, ties broken on the digits, which
+// float64 may round), times as nanoseconds, text as the cell's string
+// (which shares the store's bytes).
 type sortKeys struct {
 	kind  keyKind
 	exact bool // ties of equal floats compare the digits
 	class []uint8
 	num   []float64
 	tm    []int64
+	str   []string // the text of every row (numbers' and times' too, for ties and unreadable values)
 }
 
 func newSortKeys(typ string) sortKeys {
@@ -251,6 +254,7 @@ func (k *sortKeys) extend(s *store, col, n int) {
 			t = tm.UnixNano()
 		}
 		k.class = append(k.class, class)
+		k.str = append(k.str, v.Text)
 		switch k.kind {
 		case keyNumber:
 			k.num = append(k.num, f)
@@ -260,45 +264,58 @@ func (k *sortKeys) extend(s *store, col, n int) {
 	}
 }
 
-// compare orders store rows a and b by the sorted column, in its
-// direction; NULL and values not of the type last in both directions.
-func (m *Model) compare(a, b int32) int {
-	k := &m.ord.keys
-	ca, cb := k.class[a], k.class[b]
-	if ca != cb {
-		return int(ca) - int(cb)
-	}
-	if ca == classNull {
-		return 0
-	}
-	col := m.ord.sortCol
-	var c int
-	switch {
-	case ca == classOther || k.kind == keyText:
-		c = strings.Compare(m.rows.Cell(int(a), col).Text, m.rows.Cell(int(b), col).Text)
-	case k.kind == keyNumber:
-		fa, fb := k.num[a], k.num[b]
-		switch {
-		case fa < fb:
-			c = -1
-		case fa > fb:
-			c = 1
-		case k.exact:
-			c = compareDecimal(m.rows.Cell(int(a), col).Text, m.rows.Cell(int(b), col).Text)
+// comparator orders store rows by the keys in direction dir, NULL and
+// values not of the type last in both directions, ties in the order the
+// rows came: with it pdqsort (n log n comparisons) sorts stably, where
+// slices.SortStableFunc's insertion and symmerge take n log² n.
+func (k *sortKeys) comparator(dir sortDir) func(a, b int32) int {
+	d := int(dir)
+	class, str, num, tm, exact := k.class, k.str, k.num, k.tm, k.exact
+	var value func(a, b int32) int
+	switch k.kind {
+	case keyNumber:
+		value = func(a, b int32) int {
+			fa, fb := num[a], num[b]
+			switch {
+			case fa < fb:
+				return -1
+			case fa > fb:
+				return 1
+			case exact:
+				return compareDecimal(str[a], str[b])
+			}
+			return 0
+		}
+	case keyTime:
+		value = func(a, b int32) int {
+			ta, tb := tm[a], tm[b]
+			switch {
+			case ta < tb:
+				return -1
+			case ta > tb:
+				return 1
+			}
+			return 0
 		}
 	default:
-		ta, tb := k.tm[a], k.tm[b]
+		value = func(a, b int32) int { return strings.Compare(str[a], str[b]) }
+	}
+	return func(a, b int32) int {
+		ca, cb := class[a], class[b]
+		c := int(ca) - int(cb)
 		switch {
-		case ta < tb:
-			c = -1
-		case ta > tb:
-			c = 1
+		case c != 0:
+			return c
+		case ca == classValue:
+			c = value(a, b) * d
+		case ca == classOther:
+			c = strings.Compare(str[a], str[b])
 		}
+		if c != 0 {
+			return c
+		}
+		return int(a) - int(b)
 	}
-	if ca == classOther {
-		return c
-	}
-	return c * int(m.ord.dir)
 }
 
 // compareDecimal compares two integers or decimals written in digits

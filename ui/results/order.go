@@ -46,8 +46,6 @@ type order struct {
 	filter  filter
 }
 
-func newOrder() order { return order{} }
-
 // shown is how many rows are shown of n held.
 func (o *order) shown(n int) int {
 	if o.view == nil {

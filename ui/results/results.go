@@ -183,7 +183,6 @@ func (m *Model) Reset(id string, cols []engine.Column) {
 		m.autoW[i] = min(max(textWidth(c.Name), minColWidth), maxColWidth)
 		m.right[i] = print.Numeric(c.Type)
 	}
-	m.ord = newOrder()
 }
 
 // SetMessage clears the grid and shows msg instead of rows.

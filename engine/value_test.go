@@ -2,6 +2,8 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -55,3 +57,54 @@ func TestErrorKinds(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+func TestBaseTypeAndParams(t *testing.T) {
+	tests := []struct {
+		typ, base string
+		params    []string
+	}{
+		{"varchar", "varchar", nil},
+		{"VARCHAR(20)", "varchar", []string{"20"}},
+		{"decimal(10, 2)", "decimal", []string{"10", "2"}},
+		{"timestamp(6)", "timestamp", []string{"6"}},
+		{"timestamp(3) with time zone", "timestamp with time zone", []string{"3"}},
+		{"array(row(a bigint, b varchar))", "array", nil},
+		{"map<string,int>", "map", nil},
+	}
+	for _, tt := range tests {
+		if got := BaseType(tt.typ); got != tt.base {
+			t.Errorf("BaseType(%q) = %q, want %q", tt.typ, got, tt.base)
+		}
+		if got := TypeParams(tt.typ); fmt.Sprint(got) != fmt.Sprint(tt.params) {
+			t.Errorf("TypeParams(%q) = %q, want %q", tt.typ, got, tt.params)
+		}
+	}
+}
+
+func TestParseTimestamp(t *testing.T) {
+	tests := []struct {
+		in   string
+		unix int64 // milliseconds
+		err  string
+	}{
+		{"2024-06-01 12:34:56.789", 1717245296789, ""},
+		{"1970-01-01 00:00:00.000", 0, ""},
+		{"2024-06-01 12:34:56.789 UTC", 1717245296789, ""},
+		{"2024-06-01 14:34:56.789 Europe/Paris", 1717245296789, ""},
+		{"2024-06-01 14:34:56.789 +02:00", 1717245296789, ""},
+		{"2024-06-01 12:34:56.789 Nowhere/Else", 0, `unknown time zone "Nowhere/Else"`},
+		{"June 1st", 0, "is not a timestamp"},
+	}
+	for _, tt := range tests {
+		got, err := ParseTimestamp(tt.in)
+		switch {
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("ParseTimestamp(%q) error %v, want %q", tt.in, err, tt.err)
+		case tt.err == "" && (err != nil || got.UnixMilli() != tt.unix):
+			t.Errorf("ParseTimestamp(%q) = %v (%d), %v; want %d", tt.in, got, got.UnixMilli(), err, tt.unix)
+		}
+	}
+	if d, err := ParseDate("2024-06-01"); err != nil || d.Unix() != 1717200000 {
+		t.Errorf("ParseDate = %v, %v", d, err)
+	}
+}

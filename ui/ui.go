@@ -79,7 +79,7 @@ type Model struct {
 
 	catalog catalog.Model
 	editor  editor.Model
-	results results.Model
+	results results.Tabs
 	explain explain.Model
 	history history.Model
 	status  status.Model
@@ -110,7 +110,7 @@ func New(cfg Config) Model {
 	m := Model{cfg: cfg, km: cfg.Keys, th: cfg.Theme, ctx: cfg.Context, now: cfg.Now, eng: cfg.Engine, hist: cfg.History,
 		catalog: catalog.New(cfg.Keys.Catalog, cfg.Theme),
 		editor:  editor.New(cfg.Keys.Editor, cfg.Theme),
-		results: results.New(cfg.Keys.Results, cfg.Theme, cfg.DisplayCap),
+		results: results.NewTabs(cfg.Keys.Results, cfg.Theme, cfg.DisplayCap),
 		explain: explain.New(cfg.Keys.Results, cfg.Keys.Explain, cfg.Theme),
 		status:  status.New(cfg.Identity, cfg.Theme),
 		focus:   focusEditor,

@@ -31,14 +31,19 @@ type Editor struct {
 	KillLine                  key.Binding
 }
 
-// Results are the result grid's keys.
+// Results are the result grid's keys (and its tabs').
 type Results struct {
-	Up, Down, Left, Right    key.Binding
-	PageUp, PageDown         key.Binding
-	Top, Bottom, First, Last key.Binding
-	Inspect, Select          key.Binding
-	CopyCell, CopyRow        key.Binding
-	CopyFormat, Export       key.Binding
+	Up, Down, Left, Right      key.Binding
+	PageUp, PageDown           key.Binding
+	Top, Bottom, First, Last   key.Binding
+	Inspect, Select            key.Binding
+	CopyCell, CopyRow          key.Binding
+	CopyFormat, Export         key.Binding
+	Sort, Filter, Record       key.Binding
+	Freeze                     key.Binding
+	Widen, Narrow, AutoWidth   key.Binding
+	ShowSQL                    key.Binding
+	NextTab, PrevTab, CloseTab key.Binding
 }
 
 // Catalog are the catalog tree's keys.
@@ -138,7 +143,18 @@ func Default() KeyMap {
 			CopyCell:   b("copy the cell, or the selection", "y"),
 			CopyRow:    b("copy the row", "Y"),
 			CopyFormat: b("copy as TSV, CSV or JSON (cycles)", "f"),
-			Export:     b("export the whole result to a file", "ctrl+s", "s"),
+			Export:     b("export the whole result to a file (.csv .tsv .json .jsonl .parquet .md)", "ctrl+s", "s"),
+			Sort:       b("sort by the column: ascending, descending, off", "o"),
+			Filter:     b("filter the rows loaded: text in any column, or column=value", "/"),
+			Record:     b("show the row as a record, one column a line (psql's \\x)", "x"),
+			Freeze:     b("freeze the first column, or let it scroll", "F"),
+			Widen:      b("widen the column", ">", "+"),
+			Narrow:     b("narrow the column", "<", "-"),
+			AutoWidth:  b("give the column its automatic width again", "="),
+			ShowSQL:    b("show or hide the SQL that made the result", "Q"),
+			NextTab:    b("next result tab", "]", "ctrl+pgdown"),
+			PrevTab:    b("previous result tab", "[", "ctrl+pgup"),
+			CloseTab:   b("close the result tab", "X", "ctrl+w"),
 		},
 		Catalog: Catalog{
 			Up:       b("up", "up", "k"),
@@ -195,8 +211,10 @@ func (m *KeyMap) Entries() []Entry {
 	add("editor", []string{"up", "down", "left", "right", "word_left", "word_right", "home", "end", "page_up", "page_down", "top", "bottom", "newline", "backspace", "delete", "indent", "complete", "undo", "redo", "kill_line"},
 		&e.Up, &e.Down, &e.Left, &e.Right, &e.WordLeft, &e.WordRight, &e.Home, &e.End, &e.PageUp, &e.PageDn, &e.Top, &e.Bottom, &e.Newline, &e.Backspace, &e.Del, &e.Indent, &e.Complete, &e.Undo, &e.Redo, &e.KillLine)
 	r := &m.Results
-	add("results", []string{"up", "down", "left", "right", "page_up", "page_down", "top", "bottom", "first", "last", "inspect", "select", "copy_cell", "copy_row", "copy_format", "export"},
-		&r.Up, &r.Down, &r.Left, &r.Right, &r.PageUp, &r.PageDown, &r.Top, &r.Bottom, &r.First, &r.Last, &r.Inspect, &r.Select, &r.CopyCell, &r.CopyRow, &r.CopyFormat, &r.Export)
+	add("results", []string{"up", "down", "left", "right", "page_up", "page_down", "top", "bottom", "first", "last", "inspect", "select", "copy_cell", "copy_row", "copy_format", "export",
+		"sort", "filter", "record", "freeze", "widen", "narrow", "auto_width", "show_sql", "next_tab", "prev_tab", "close_tab"},
+		&r.Up, &r.Down, &r.Left, &r.Right, &r.PageUp, &r.PageDown, &r.Top, &r.Bottom, &r.First, &r.Last, &r.Inspect, &r.Select, &r.CopyCell, &r.CopyRow, &r.CopyFormat, &r.Export,
+		&r.Sort, &r.Filter, &r.Record, &r.Freeze, &r.Widen, &r.Narrow, &r.AutoWidth, &r.ShowSQL, &r.NextTab, &r.PrevTab, &r.CloseTab)
 	c := &m.Catalog
 	add("catalog", []string{"up", "down", "page_up", "page_down", "expand", "collapse", "insert", "preview", "filter", "refresh"},
 		&c.Up, &c.Down, &c.PageUp, &c.PageDown, &c.Expand, &c.Collapse, &c.Insert, &c.Preview, &c.Filter, &c.Refresh)

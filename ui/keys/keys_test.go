@@ -92,3 +92,24 @@ func TestDefaultsPassCheck(t *testing.T) {
 		}
 	}
 }
+
+// A key of the grid must not also be another grid action's, nor a global
+// key (the root matches those first, so the grid would never see it).
+func TestResultKeysAreUnambiguous(t *testing.T) {
+	km := Default()
+	owner := map[string]string{}
+	for _, e := range km.Entries() {
+		if e.Group != "global" && e.Group != "results" {
+			continue
+		}
+		for _, k := range e.Binding.Keys() {
+			if err := Check(k); err != nil {
+				t.Errorf("%s.%s: %v", e.Group, e.Name, err)
+			}
+			if o, ok := owner[k]; ok {
+				t.Errorf("key %q is both %s and %s.%s", k, o, e.Group, e.Name)
+			}
+			owner[k] = e.Group + "." + e.Name
+		}
+	}
+}

@@ -31,7 +31,7 @@ func (m *markdown) Header(cols []engine.Column) error {
 	}
 	b = append(b, "\n|"...)
 	for _, c := range cols {
-		if isNumeric(c.Type) {
+		if Numeric(c.Type) {
 			b = append(b, " ---: |"...)
 		} else {
 			b = append(b, " --- |"...)

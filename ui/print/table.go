@@ -59,7 +59,7 @@ func (t *table) Header(cols []engine.Column) error {
 	}
 	t.right = make([]bool, len(cols))
 	for i, c := range cols {
-		t.right[i] = isNumeric(c.Type)
+		t.right[i] = Numeric(c.Type)
 	}
 	return nil
 }
@@ -189,14 +189,11 @@ func appendSpaces(b []byte, n int) []byte {
 	return b
 }
 
-// isNumeric reports whether values of Athena type typ read best
-// right-aligned.
-func isNumeric(typ string) bool {
-	t := strings.ToLower(strings.TrimSpace(typ))
-	if i := strings.IndexByte(t, '('); i >= 0 {
-		t = t[:i]
-	}
-	switch t {
+// Numeric reports whether values of Athena type typ are numbers, which
+// read best right-aligned: the table format and the workbench's grid
+// align by it, and the grid sorts such columns as numbers.
+func Numeric(typ string) bool {
+	switch engine.BaseType(typ) {
 	case "tinyint", "smallint", "integer", "int", "bigint", "real", "float", "double", "decimal":
 		return true
 	}

@@ -338,3 +338,18 @@ func TestRefKind(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusalEscapesNames: a refused table whose name holds a line break
+// or a terminal escape is listed on one line, escaped.
+func TestRefusalEscapesNames(t *testing.T) {
+	r := &Refusal{Denied: []Decision{{
+		Ref:     ref(glue, "sales", "x\n  instead: nothing is refused\x1b[2J", engine.Read),
+		Verdict: Denied,
+		Reasons: []Reason{{Source: "rules file g.toml", Why: "no allow rule covers read access to it"}},
+	}}}
+	got := r.Error()
+	want := `"awsdatacatalog"."sales"."x\n  instead: nothing is refused\x1b[2J" (read):`
+	if !strings.Contains(got, want) || strings.Count(got, "\n") != 2 || strings.Contains(got, "\x1b") {
+		t.Errorf("got %q, want one line holding %q", got, want)
+	}
+}

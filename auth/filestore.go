@@ -47,7 +47,7 @@ func (f *FileStore) warn() {
 
 func (f *FileStore) read() (map[string]storedTokens, error) {
 	m := map[string]storedTokens{}
-	data, err := os.ReadFile(f.Path)
+	data, err := config.ReadFile(f.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return m, nil
 	}

@@ -54,7 +54,7 @@ func LoadLogins(path string) (*Logins, error) {
 	if path == "" {
 		return l, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return l, nil
 	}

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,5 +117,35 @@ func TestReadQuilt3(t *testing.T) {
 	write("auth.json", `{"https://registry.example.com": "r-secret"`)
 	if _, err := ReadQuilt3(dir); err == nil || strings.Contains(err.Error(), "r-secret") || !strings.Contains(err.Error(), "auth.json") {
 		t.Errorf("broken auth.json: %v", err)
+	}
+}
+
+// TestReadFileBounded: quiltq's own files and quilt3's are read up to
+// MaxFileBytes; an endless file (/dev/zero named by QUILTQ_CONFIG) fails
+// at the limit instead of filling memory.
+func TestReadFileBounded(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero here")
+	}
+	if _, err := ReadFile("/dev/zero"); err == nil || !strings.Contains(err.Error(), "/dev/zero is over 1048576 bytes") {
+		t.Errorf("ReadFile(/dev/zero) = %v", err)
+	}
+	env := func(k string) string {
+		if k == "QUILTQ_CONFIG" {
+			return "/dev/zero"
+		}
+		if k == "HOME" {
+			return t.TempDir()
+		}
+		return ""
+	}
+	if _, err := Load(env, ""); err == nil || !strings.Contains(err.Error(), "is over") {
+		t.Errorf("Load with QUILTQ_CONFIG=/dev/zero: %v", err)
+	}
+	if _, err := LoadLogins("/dev/zero"); err == nil || !strings.Contains(err.Error(), "is over") {
+		t.Errorf("LoadLogins(/dev/zero): %v", err)
+	}
+	if _, err := ReadFile(filepath.Join(t.TempDir(), "none")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing file: %v, want fs.ErrNotExist", err)
 	}
 }

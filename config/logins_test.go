@@ -149,3 +149,19 @@ func TestReadFileBounded(t *testing.T) {
 		t.Errorf("a missing file: %v, want fs.ErrNotExist", err)
 	}
 }
+
+func TestRegistries(t *testing.T) {
+	l := &Logins{Profiles: map[string]Login{
+		"a":     {CatalogURL: "https://cat.example.com", RegistryURL: "https://reg.example.com", Storage: "keyring"},
+		"b":     {CatalogURL: "https://cat.example.com/", RegistryURL: "https://reg.example.com", Storage: "file"},
+		"c":     {CatalogURL: "https://cat.example.com", RegistryURL: "https://old-reg.example.com", Storage: "file"},
+		"other": {CatalogURL: "https://other.example.com", RegistryURL: "https://reg.other", Storage: "keyring"},
+	}}
+	got := l.Registries("https://cat.example.com")
+	if strings.Join(got, " ") != "https://old-reg.example.com https://reg.example.com" {
+		t.Errorf("got %q, want both registries of the catalog once each", got)
+	}
+	if got := l.Registries("https://none.example.com"); len(got) != 0 {
+		t.Errorf("an unknown catalog: got %q", got)
+	}
+}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -117,4 +118,54 @@ func AppendEscaped(b []byte, s string, text bool) []byte {
 // terminal show text in another order than it is.
 func needsEscape(r rune, size int) bool {
 	return r == utf8.RuneError && size == 1 || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
+}
+
+// EscapeWriter writes what it is given escaped as EscapeText escapes it,
+// so that a front end can make a whole stream safe for a terminal at
+// once (stderr, where error texts, AWS messages and names go). A UTF-8
+// sequence or a CR LF split between two writes is held until the next,
+// so the output is the same however the text is cut; Flush writes what is
+// held.
+type EscapeWriter struct {
+	w    io.Writer
+	held []byte
+}
+
+// NewEscapeWriter returns an EscapeWriter writing to w.
+func NewEscapeWriter(w io.Writer) *EscapeWriter { return &EscapeWriter{w: w} }
+
+// Write escapes p and writes it, keeping back at most an incomplete UTF-8
+// sequence or a final CR. It reports len(p) written unless w fails.
+func (e *EscapeWriter) Write(p []byte) (int, error) {
+	buf := append(e.held, p...)
+	cut := len(buf)
+	// An incomplete sequence at the end: at most utf8.UTFMax-1 bytes.
+	for i := len(buf) - 1; i >= 0 && i >= len(buf)-(utf8.UTFMax-1); i-- {
+		if utf8.RuneStart(buf[i]) {
+			if buf[i] >= utf8.RuneSelf && !utf8.FullRune(buf[i:]) {
+				cut = i
+			}
+			break
+		}
+	}
+	if cut == len(buf) && cut > 0 && buf[cut-1] == '\r' {
+		cut-- // a CR LF may be split
+	}
+	out := AppendEscaped(nil, string(buf[:cut]), true)
+	e.held = append(e.held[:0:0], buf[cut:]...)
+	if _, err := e.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Flush writes what Write held back, escaped.
+func (e *EscapeWriter) Flush() error {
+	if len(e.held) == 0 {
+		return nil
+	}
+	out := AppendEscaped(nil, string(e.held), true)
+	e.held = nil
+	_, err := e.w.Write(out)
+	return err
 }

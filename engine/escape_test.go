@@ -59,16 +59,17 @@ func unsafeForTerminal(out string) string {
 	return ""
 }
 
-// FuzzEscape: whatever the input, Escape leaves no control character,
+// FuzzEscape: whatever the input (and wherever a writer's input is cut),
+// Escape leaves no control character,
 // C1 control, bidirectional control or invalid byte, EscapeText none but
 // line feeds, tabs and the CR of CR LF; text with nothing to escape comes
 // back unchanged; and escaping again changes only the backslashes'
 // meaning, never adds a control.
 func FuzzEscape(f *testing.F) {
-	for _, h := range hostile {
-		f.Add(h.in)
+	for i, h := range hostile {
+		f.Add(h.in, uint(i))
 	}
-	f.Fuzz(func(t *testing.T, s string) {
+	f.Fuzz(func(t *testing.T, s string, cut uint) {
 		line, text := Escape(s), EscapeText(s)
 		if bad := unsafeForTerminal(line); bad != "" || strings.ContainsAny(line, "\n\t") {
 			t.Fatalf("Escape(%q) = %q holds %s", s, line, bad)
@@ -82,5 +83,45 @@ func FuzzEscape(f *testing.F) {
 		if Escape(line) != line {
 			t.Fatalf("Escape is not idempotent on its output: %q -> %q", line, Escape(line))
 		}
+		// Written in two pieces cut anywhere, as EscapeText of the whole.
+		var out strings.Builder
+		w := NewEscapeWriter(&out)
+		at := int(cut % uint(len(s)+1))
+		w.Write([]byte(s[:at]))
+		w.Write([]byte(s[at:]))
+		w.Flush()
+		if out.String() != text {
+			t.Fatalf("EscapeWriter(%q cut at %d) = %q, want %q", s, at, out.String(), text)
+		}
 	})
+}
+
+// TestEscapeWriter: a stream written in pieces, cut anywhere (inside a
+// UTF-8 sequence, between CR and LF), comes out as EscapeText of the
+// whole.
+func TestEscapeWriter(t *testing.T) {
+	var whole strings.Builder
+	for _, h := range hostile {
+		whole.WriteString(h.in)
+		whole.WriteString("\r\n")
+	}
+	whole.WriteString("é\r")
+	text := whole.String()
+	want := EscapeText(text)
+	for step := 1; step <= 7; step++ {
+		var out strings.Builder
+		w := NewEscapeWriter(&out)
+		for i := 0; i < len(text); i += step {
+			n, err := w.Write([]byte(text[i:min(i+step, len(text))]))
+			if err != nil || n != min(step, len(text)-i) {
+				t.Fatalf("Write: %d, %v", n, err)
+			}
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != want {
+			t.Errorf("written %d bytes at a time:\ngot  %q\nwant %q", step, out.String(), want)
+		}
+	}
 }

@@ -272,3 +272,51 @@ func TestCallBound(t *testing.T) {
 		t.Errorf("zero Timeouts: CallBound = %v, want the default's", got)
 	}
 }
+
+// TestConcurrentCalls: calls from many goroutines share the health of
+// one configuration; with every other reply a 500, each call passes
+// after its retries, and a passing call ends the run of failures, so
+// none is given up on.
+func TestConcurrentCalls(t *testing.T) {
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		fail := n%2 == 1
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		if fail {
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(`{"__type": "InternalServerException", "message": "try again"}`))
+			return
+		}
+		w.Write([]byte(`{"QueryExecution": {"QueryExecutionId": "q-1", "Status": {"State": "RUNNING"}}}`))
+	}))
+	t.Cleanup(srv.Close)
+	var rs retries
+	client := awsathena.NewFromConfig(boundedConfig(t, srv.URL, &rs))
+	ctx := guard(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 5 {
+				_, err := client.GetQueryExecution(ctx, &awsathena.GetQueryExecutionInput{QueryExecutionId: aws.String("q-1")})
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("a call failed: %v", err)
+		}
+	}
+	if len(rs.list()) == 0 {
+		t.Error("no retry was announced, yet half the replies were 500s")
+	}
+}

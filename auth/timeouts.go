@@ -92,8 +92,8 @@ func (t Timeouts) CallBound() time.Duration {
 	return t.RetryBudget + t.MaxBackoff + max(t.FirstByte, t.IdleRead)
 }
 
-// slowOperations are the Athena operations that a federated catalog's
-// Lambda connector answers.
+// slowOperation reports whether a call is one of the Athena operations
+// that a federated catalog's Lambda connector answers.
 func slowOperation(service, operation string) bool {
 	if service != "Athena" {
 		return false

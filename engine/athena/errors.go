@@ -183,7 +183,7 @@ func statusOf(err error) int {
 // sent again: throttling, 5xx and broken connections, as the SDK's own
 // retryer decides, plus the throttling codes it does not know.
 func transient(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || givenUp(err) {
 		return false
 	}
 	if engine.KindOf(err) == engine.Throttled {
@@ -197,6 +197,16 @@ func transient(err error) bool {
 		return true
 	}
 	return retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary
+}
+
+// givenUp reports whether err says it must not be tried again: the AWS
+// configuration's retry budget is spent (auth.GaveUpError), as calls to
+// the endpoint have been failing for too long. Every retry loop here
+// honours it, so that loops around the SDK's own retries cannot stretch
+// a dead endpoint's failure past the budget.
+func givenUp(err error) bool {
+	var v interface{ RetryableError() bool }
+	return errors.As(err, &v) && !v.RetryableError()
 }
 
 // Hint is the one-line next step for err, by its kind ("" for nil).

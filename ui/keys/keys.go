@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 )
@@ -324,7 +326,13 @@ func Check(k string) error {
 		return nil
 	}
 	rs := []rune(base)
-	if len(rs) != 1 || rs[0] <= ' ' || rs[0] == 0x7f {
+	// One printable character: a control character (C1's CSI included), a
+	// byte that is not UTF-8 or a format character is no key a terminal
+	// sends, and would act on the terminal when help shows it.
+	if len(rs) == 1 && rs[0] > ' ' && (!utf8.ValidString(base) || !unicode.IsPrint(rs[0])) {
+		return fmt.Errorf("key %q: %q is not a printable character (a control or format character, or a byte that is not UTF-8): no terminal sends it as a key", k, base)
+	}
+	if len(rs) != 1 || rs[0] <= ' ' {
 		return fmt.Errorf("key %q: %q is neither a key name (enter, esc, tab, space, up, pgdown, home, f1 to f63, ...) nor one character", k, base)
 	}
 	if len(mods) == 1 && mods[0] == "shift" {

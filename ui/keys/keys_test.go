@@ -72,6 +72,10 @@ func TestCheck(t *testing.T) {
 		"f0":          "neither a key name",
 		"cmd+x":       "not a modifier",
 		"page down":   "neither a key name",
+		"\u009b":      "not a printable character", // C1 CSI
+		"ctrl+\u202e": "not a printable character", // right-to-left override
+		"alt+\xff":    "not a printable character", // not UTF-8
+		"\x1b":        "neither a key name",
 	}
 	for k, want := range bad {
 		if err := Check(k); err == nil || !strings.Contains(err.Error(), want) {

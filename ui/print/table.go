@@ -200,33 +200,6 @@ func Numeric(typ string) bool {
 	return false
 }
 
-// display escapes the control characters of s for one-line display. Only
-// values that hold one pay for a copy.
-func display(s string) string {
-	i := 0
-	for i < len(s) && s[i] >= 0x20 && s[i] != 0x7F {
-		i++
-	}
-	if i == len(s) {
-		return s
-	}
-	var sb strings.Builder
-	sb.WriteString(s[:i])
-	for ; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\n':
-			sb.WriteString(`\n`)
-		case c == '\t':
-			sb.WriteString(`\t`)
-		case c == '\r':
-			sb.WriteString(`\r`)
-		case c < 0x20 || c == 0x7F:
-			sb.WriteString(`\x`)
-			sb.WriteByte(hexDigits[c>>4])
-			sb.WriteByte(hexDigits[c&0xF])
-		default:
-			sb.WriteByte(c)
-		}
-	}
-	return sb.String()
-}
+// display is a value or name as a table cell shows it: one line, with
+// every control character escaped (see engine.Escape).
+func display(s string) string { return engine.Escape(s) }

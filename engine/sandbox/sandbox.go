@@ -207,6 +207,11 @@ func (s *Server) Handler() http.Handler {
 		case r.URL.Path == RegistryPath || strings.HasPrefix(r.URL.Path, RegistryPath+"/"):
 			api.ServeHTTP(w, r)
 		default:
+			if service := s.anonymousService(r); service != "" {
+				s.opts.Log.Info("aws", "service", service, "op", operation(service, r), "caller", "anonymous", "status", "refused")
+				s.refuseAnonymous(w, r, service)
+				return
+			}
 			catalog.ServeHTTP(w, r)
 		}
 	})

@@ -70,8 +70,17 @@ type Table struct {
 	// query's DataScannedInBytes.
 	Size int64
 	// Scan calls emit with every row, values in column order, text as in
-	// the underlying CSV; Null marks SQL NULL.
+	// the underlying CSV; Null marks SQL NULL. Values of arrays, maps and
+	// rows are read in the engine's internal JSON form (values.go).
 	Scan func(ctx context.Context, emit func(engine.Row) error) error
+
+	// What SHOW CREATE TABLE and SHOW PARTITIONS tell of the table; empty
+	// when the Catalog does not know. Partitions are "k=v[/k2=v2]" specs.
+	Location   string
+	Delimiter  string
+	Header     bool
+	ViewSQL    string
+	Partitions []string
 }
 
 // Catalog is the caller's view of the data: the sandbox's Glue and Tabulator
@@ -91,6 +100,15 @@ type Query struct {
 	SQL      string
 	Catalog  string // default catalog; "" means AwsDataCatalog
 	Database string // default database; "" means "default"
+	// Params are the ExecutionParameters, one literal for each ? in turn.
+	Params []string
+	// Internal asks for rows in the engine's internal text form instead
+	// of Athena's rendering, for rows that come back into the engine (a
+	// view's, a CTAS's): arrays, maps and rows as JSON, varbinary as hex.
+	Internal bool
+	// Progress, when set, hears the bytes of table data read as the query
+	// reads them.
+	Progress func(bytes int64)
 }
 
 // Output receives a query's result.
@@ -127,6 +145,10 @@ type Error struct {
 	Category int
 	Type     int
 	Message  string
+
+	// passthrough is a Catalog's error that met a utility statement's
+	// parser: it leaves Run unchanged, as this *Error never does.
+	passthrough error
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -162,6 +184,21 @@ var (
 	invalidArgument  = errorKind{"INVALID_FUNCTION_ARGUMENT", CategoryUser, 1106}
 	invalidParameter = errorKind{"INVALID_PARAMETER_USAGE", CategoryUser, 1100}
 	internalError    = errorKind{"GENERIC_INTERNAL_ERROR", CategorySystem, 200}
+
+	// The analyzer's other errors read as its syntax errors do (1006).
+	typeMismatch            = errorKind{"TYPE_MISMATCH", CategoryUser, 1006}
+	typeNotFound            = errorKind{"TYPE_NOT_FOUND", CategoryUser, 1006}
+	duplicateName           = errorKind{"DUPLICATE_NAMED_QUERY", CategoryUser, 1006}
+	mismatchedColumnAliases = errorKind{"MISMATCHED_COLUMN_ALIASES", CategoryUser, 1006}
+	invalidColumnReference  = errorKind{"INVALID_COLUMN_REFERENCE", CategoryUser, 1006}
+	nestedAggregation       = errorKind{"NESTED_AGGREGATION", CategoryUser, 1006}
+	expressionNotAggregate  = errorKind{"EXPRESSION_NOT_AGGREGATE", CategoryUser, 1006}
+	invalidFunctionArgument = invalidArgument
+
+	// Failures that depend on the data. Athena's error catalog names no
+	// Trino error code; these are its "Data error" (1001).
+	divisionByZero    = errorKind{"DIVISION_BY_ZERO", CategoryUser, 1001}
+	numericOutOfRange = errorKind{"NUMERIC_VALUE_OUT_OF_RANGE", CategoryUser, 1001}
 )
 
 // newError builds an *Error; line is 0 when the error has no position.

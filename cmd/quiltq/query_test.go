@@ -15,6 +15,7 @@ import (
 	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
 
 	"github.com/quiltq/quiltq/engine/sandbox"
+	"github.com/quiltq/quiltq/engine/sandbox/athenasrv"
 	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
 )
 
@@ -127,6 +128,39 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("stderr %q lacks %q", r.stderr, tc.stderr)
 			}
 			if tc.code != exitOK && r.stdout != "" {
+				t.Errorf("a failure wrote %q on stdout", r.stdout)
+			}
+		})
+	}
+}
+
+// SQL Athena cannot parse exits 1 on both of Athena's paths, its error
+// text whole, the position shown under the statement and the next step
+// naming it.
+func TestSyntaxErrorsExitOne(t *testing.T) {
+	const sql = "SELECT *\n  FORM sales.orders"
+	run := sandboxtest.Start(t, sandbox.Options{SyntaxErrors: athenasrv.SyntaxAtRun})
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"refused at start", nil, []string{"--sandbox", "--sandbox-user", "admin"}, "InvalidRequestException: line 2:3: mismatched input 'FORM'"},
+		{"failed when run", envFor(t, run, "admin"), nil, "SYNTAX_ERROR: line 2:3: mismatched input 'FORM'"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := quiltq(t, context.Background(), tc.env, "", append(tc.args, "-e", sql)...)
+			if r.code != exitFailed {
+				t.Errorf("exit %d, want %d; stderr: %s", r.code, exitFailed, r.stderr)
+			}
+			for _, want := range []string{tc.want, "  at:        line 2, column 3\n               FORM sales.orders\n               ^\n", "next:      fix the SQL at line 2, column 3"} {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+			if r.stdout != "" {
 				t.Errorf("a failure wrote %q on stdout", r.stdout)
 			}
 		})

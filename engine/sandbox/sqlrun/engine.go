@@ -150,6 +150,30 @@ func (e *Engine) Run(ctx context.Context, q Query, cat Catalog, out Output) (Sta
 	return stats, e.query(ctx, names.Replace(comp.sql), comp.cols, q.Internal, out)
 }
 
+// ErrNotQuery is what Analyze returns for a statement other than a query
+// (SELECT, WITH, VALUES, TABLE).
+var ErrNotQuery = errors.New("sqlrun: not a query")
+
+// Analyze parses and resolves q as Run does before it reads any data, so
+// that every table the query names is looked up (and so authorized) through
+// cat; it reports the first error. Athena reuses a stored result only when
+// "you have access to all tables referenced in the query" (Athena User
+// Guide, "Reuse query results in Athena"), which the sandbox checks with
+// this.
+func (e *Engine) Analyze(ctx context.Context, q Query, cat Catalog) error {
+	toks, eof, err := statement(q.SQL)
+	if err != nil {
+		return err
+	}
+	switch toks[0].Value {
+	case "select", "with", "values", "(", "table":
+	default:
+		return ErrNotQuery
+	}
+	_, _, err = e.compile(ctx, q, toks, eof, queryDefaults(q), cat)
+	return err
+}
+
 // queryDefaults is the catalog and database a query's names default to.
 func queryDefaults(q Query) TableRef {
 	defaults := TableRef{Catalog: strings.ToLower(q.Catalog), Database: strings.ToLower(q.Database)}

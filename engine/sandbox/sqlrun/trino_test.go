@@ -216,3 +216,35 @@ func TestParameters(t *testing.T) {
 		}
 	}
 }
+
+// CheckSyntax reads a statement as Athena's StartQueryExecution does:
+// syntax only, never a name.
+func TestCheckSyntax(t *testing.T) {
+	for sql, want := range map[string]string{
+		"SELECT * FROM nope.nope":            "",
+		"SELECT nope FROM orders":            "",
+		"SHOW TABLES IN nope":                "",
+		"CREATE TABLE x AS SELECT 1":         "",
+		"EXPLAIN SELECT * FROM nope":         "",
+		"SELECT 1;":                          "",
+		"SELECT 1; SELECT 2":                 "multiple",
+		"SELECT * FORM orders":               "SYNTAX_ERROR: line 1:10: mismatched input 'FORM'. Expecting: <EOF>",
+		"SELEC 1":                            "SYNTAX_ERROR: line 1:1: mismatched input 'SELEC'. Expecting: " + statementKeywords,
+		"SELECT (1":                          "SYNTAX_ERROR: line 1:10: mismatched input '<EOF>'. Expecting: ')'",
+		"CREATE TABLE x AS SELECT FROM":      "SYNTAX_ERROR: line 1:26: mismatched input 'FROM'. Expecting: <expression>",
+		"SELECT 'unterminated":               "SYNTAX_ERROR: line 1:8: unterminated string literal",
+		"EXPLAIN SELECT * FROM orders WHERE": "SYNTAX_ERROR: line 1:35: mismatched input '<EOF>'. Expecting: <expression>",
+	} {
+		err := CheckSyntax(sql)
+		got := ""
+		switch {
+		case errors.Is(err, ErrMultipleStatements):
+			got = "multiple"
+		case err != nil:
+			got = err.Error()
+		}
+		if got != want {
+			t.Errorf("CheckSyntax(%q) = %q, want %q", sql, got, want)
+		}
+	}
+}

@@ -590,6 +590,16 @@ func (t Type) orderable() bool {
 	return true
 }
 
+// HiveType is the type name Glue keeps for a column of Athena type t, as a
+// CTAS or view stores it: string for varchar, int for integer,
+// array<...>. A column of unknown type (a bare NULL) is kept as string.
+func HiveType(t string) string {
+	if typ, ok := ParseType(t); !ok || typ.Base == tUnknown || t == "" {
+		return "string"
+	}
+	return hiveType(t)
+}
+
 // hiveType names a type as Hive's DESCRIBE and SHOW CREATE TABLE print
 // it: string for varchar, int for integer, array<...>, struct<...>.
 func hiveType(t string) string {
@@ -637,6 +647,55 @@ func (t Type) hive() string {
 // "timestamp with time zone"), and the full name otherwise (the
 // precision of decimal, varchar and char travels in ColumnInfo apart).
 func athenaTypeName(t Type) string {
+	return t.athenaName()
+}
+
+// ColumnInfo is how GetQueryResults' ColumnInfo (and the result metadata)
+// describes a column: the type's Athena name (see athenaTypeName), its
+// precision and scale, and whether it compares case-sensitively.
+type ColumnInfo struct {
+	Type             string
+	Precision, Scale int
+	CaseSensitive    bool
+}
+
+// DescribeColumn describes a column of type t (a name such as
+// "decimal(10,2)", "array(integer)", "timestamp(3) with time zone"). A name
+// it cannot read is passed through with no precision.
+func DescribeColumn(t string) ColumnInfo {
+	typ, ok := ParseType(t)
+	if !ok {
+		return ColumnInfo{Type: strings.ToLower(t)}
+	}
+	ci := ColumnInfo{Type: typ.athenaName()}
+	switch typ.Base {
+	case tVarchar, tChar:
+		// Base names: the length travels in Precision.
+		ci.Type, ci.CaseSensitive, ci.Precision = typ.Base, true, 2147483647
+		if typ.P >= 0 {
+			ci.Precision = typ.P
+		}
+	case tDecimal:
+		ci.Type, ci.Precision, ci.Scale = tDecimal, typ.P, typ.S
+	case tTinyint:
+		ci.Precision = 3
+	case tSmallint:
+		ci.Precision = 5
+	case tInteger:
+		ci.Precision = 10
+	case tBigint:
+		ci.Precision = 19
+	case tDouble:
+		ci.Precision = 17
+	case tReal:
+		ci.Precision = 7
+	case tTimestamp, tTimestampTZ, tTime:
+		ci.Type, ci.Precision = typ.Base, typ.P
+	}
+	return ci
+}
+
+func (t Type) athenaName() string {
 	switch t.Base {
 	case tArray, tMap, tRow, tTimestampTZ:
 		return t.Base

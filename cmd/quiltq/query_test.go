@@ -69,6 +69,53 @@ func TestQueryPrintsEachFormat(t *testing.T) {
 	}
 }
 
+// typedSQL yields one value of each kind whose output differs by format.
+const typedSQL = `SELECT DECIMAL '12345678901234567890.123' AS d, 0.1 + 0.2 AS s, nan() AS n, infinity() AS inf,
+  -infinity() AS ninf, 1e0 / 0 AS dz, X'68656c6c6f' AS b, ARRAY[1, 2] AS a, MAP(ARRAY['a'], ARRAY[1]) AS m,
+  ROW(1, 'x') AS r, json_parse('{"k":[1,2]}') AS j, CAST(NULL AS integer) AS nul, 2147483648 AS big`
+
+// Each Trino type reaches every output as it should: JSON keeps decimals
+// exact, writes NaN and the infinities as strings, varbinary as hex and
+// nested values as JSON, through both fetch paths; CSV and table keep
+// Athena's own text.
+func TestTypedValuesThroughEachFormat(t *testing.T) {
+	const wantJSON = `{"d":12345678901234567890.123,"s":0.3,"n":"NaN","inf":"Infinity","ninf":"-Infinity","dz":"Infinity",` +
+		`"b":"68656c6c6f","a":[1,2],"m":{"a":1},"r":{"field0":1,"field1":"x"},"j":{"k":[1,2]},"nul":null,"big":2147483648}`
+	for _, fetch := range []string{"s3", "api"} {
+		t.Run("json via "+fetch, func(t *testing.T) {
+			r := quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "--fetch", fetch, "-o", "json", "-e", typedSQL)
+			if r.code != exitOK {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			if want := "[\n" + wantJSON + "\n]\n"; r.stdout != want {
+				t.Errorf("got\n%s\nwant\n%s", r.stdout, want)
+			}
+			var rows []map[string]any
+			if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+				t.Errorf("not JSON: %v", err)
+			}
+		})
+	}
+	t.Run("csv", func(t *testing.T) {
+		r := quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "-o", "csv", "--no-header", "-e", typedSQL)
+		want := `"12345678901234567890.123","0.3","NaN","Infinity","-Infinity","Infinity","68 65 6c 6c 6f","[1, 2]","{a=1}","{field0=1, field1=x}","{""k"":[1,2]}",,"2147483648"` + "\n"
+		if r.code != exitOK || r.stdout != want {
+			t.Errorf("exit %d, got %q, want %q (stderr %s)", r.code, r.stdout, want, r.stderr)
+		}
+	})
+	t.Run("table", func(t *testing.T) {
+		r := quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "-o", "table", "-e", typedSQL)
+		if r.code != exitOK {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		for _, w := range []string{"| 12345678901234567890.123 | 0.3 | NaN | Infinity | -Infinity | Infinity | 68 65 6c 6c 6f | [1, 2] | {a=1} | {field0=1, field1=x} | {\"k\":[1,2]} | NULL | 2147483648 |"} {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("table lacks %q:\n%s", w, r.stdout)
+			}
+		}
+	})
+}
+
 // NULL and the empty string stay apart through both fetch paths.
 func TestNullAndEmptySurviveBothFetchPaths(t *testing.T) {
 	const sql = `SELECT CAST(NULL AS varchar) AS n, '' AS e`

@@ -564,7 +564,7 @@ func runError(ctx context.Context, err error) error {
 	}
 	msg := err.Error()
 	if m := fnErrorText.FindStringSubmatch(msg); m != nil {
-		for _, k := range []errorKind{invalidCast, invalidArgument, notSupported, functionNotFound, divisionByZero, numericOutOfRange, internalError} {
+		for _, k := range []errorKind{invalidCast, invalidArgument, notSupported, functionNotFound, divisionByZero, numericOutOfRange, subqueryMultipleRows, internalError} {
 			if k.code == m[1] {
 				return newError(k, 0, 0, m[2])
 			}

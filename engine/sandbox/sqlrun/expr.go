@@ -141,7 +141,12 @@ func (c *compiler) expr(e expr, sc *scope, env *cteEnv, ctx exprCtx) cexpr {
 		if len(q.cols) != 1 {
 			c.fail(notSupported, x.at, "Multiple columns returned by subquery are not yet supported. Found "+itoa(len(q.cols)))
 		}
-		return cexpr{sql: "(SELECT " + quoteIdent(colName(0)) + " FROM (" + q.sql + "))", t: q.cols[0].t}
+		// Trino fails a scalar subquery that returns more than one row
+		// ("Scalar sub-query has returned multiple rows"); at most two are
+		// read to tell.
+		col := quoteIdent(colName(0))
+		return cexpr{sql: "(SELECT CASE WHEN count(*) > 1 THEN athena_raise(" + quoteString(subqueryMultipleRows.code) +
+			", 'Scalar sub-query has returned multiple rows') ELSE max(" + col + ") END FROM (SELECT " + col + " FROM (" + q.sql + ") LIMIT 2))", t: q.cols[0].t}
 	case *caseExpr:
 		return c.caseExpr(x, sc, env, ctx)
 	case *cast:
@@ -271,6 +276,13 @@ func (c *compiler) compare(op string, l, r cexpr, t Type) string {
 	L, R := c.coerce(l, t).sql, c.coerce(r, t).sql
 	if t.isComplex() && op != "=" && op != "<>" {
 		return "(athena_compare(" + L + ", " + R + ", " + quoteString(t.String()) + ") " + op + " 0)"
+	}
+	if t.isFloating() {
+		// NaN is stored as the text 'NaN', which SQLite would find equal
+		// to itself and greater than every number; in Trino NaN is neither
+		// equal to, less than nor greater than any value (trinodb/trino
+		// #21922). Only a text operand needs the slow path.
+		return "(CASE WHEN typeof(" + L + ") = 'text' OR typeof(" + R + ") = 'text' THEN athena_fcmp(" + L + ", " + R + ", " + quoteString(op) + ") ELSE " + L + " " + op + " " + R + " END)"
 	}
 	return "(" + L + " " + op + " " + R + collation(t) + ")"
 }

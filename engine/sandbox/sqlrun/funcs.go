@@ -96,13 +96,13 @@ func registerFunctions(d *sqlite.Driver, now func() time.Time) error {
 	rt.numbers(add, volatile)
 	rt.complex(add)
 	for name, s := range scalars {
-		var err error
-		if s.volatile {
-			err = d.RegisterScalarFunction(name, s.n, s.f)
-		} else {
-			err = d.RegisterDeterministicScalarFunction(name, s.n, s.f)
+		if rest, ok := strings.CutPrefix(name, "athena_"); ok {
+			// The twin that try(...) calls (see tryRewrite).
+			if err := register(d, tryPrefix+rest, s.n, tryable(s.f), s.volatile); err != nil {
+				return err
+			}
 		}
-		if err != nil {
+		if err := register(d, name, s.n, s.f, s.volatile); err != nil {
 			return err
 		}
 	}
@@ -110,6 +110,83 @@ func registerFunctions(d *sqlite.Driver, now func() time.Time) error {
 		return err
 	}
 	return d.RegisterCollationUtf8("athena_decimal", compareDecimalText)
+}
+
+func register(d *sqlite.Driver, name string, n int32, f fn, volatile bool) error {
+	if volatile {
+		return d.RegisterScalarFunction(name, n, f)
+	}
+	return d.RegisterDeterministicScalarFunction(name, n, f)
+}
+
+// tryPrefix names the twin of each athena_ function that try(...) calls.
+const tryPrefix = "athenatry_"
+
+// tryHandled are the failures try(...) turns into NULL: "Division by zero,
+// Invalid cast or function argument, Numeric value out of range" (Trino's
+// conditional functions documentation, try).
+var tryHandled = []errorKind{divisionByZero, invalidCast, invalidArgument, numericOutOfRange}
+
+// tryable wraps f to return NULL instead of the failures try handles.
+func tryable(f fn) fn {
+	return func(ctx *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
+		v, err := f(ctx, a)
+		if err != nil {
+			for _, k := range tryHandled {
+				if strings.HasPrefix(err.Error(), k.code+": ") {
+					return nil, nil
+				}
+			}
+		}
+		return v, err
+	}
+}
+
+// tryRewrite makes compiled SQL call the try twins of the engine's
+// functions (athena_x( becomes athenatry_x(), outside quoted strings and
+// names, so that the failures try handles come out as NULL.
+func tryRewrite(sql string) string {
+	var b strings.Builder
+	for i := 0; i < len(sql); {
+		c := sql[i]
+		switch {
+		case c == '\'' || c == '"':
+			j := i + 1
+			for j < len(sql) {
+				if sql[j] == c {
+					if j+1 < len(sql) && sql[j+1] == c {
+						j += 2
+						continue
+					}
+					break
+				}
+				j++
+			}
+			end := min(j+1, len(sql))
+			b.WriteString(sql[i:end])
+			i = end
+		case strings.HasPrefix(sql[i:], "athena_") && (i == 0 || !isIdentByte(sql[i-1])):
+			j := i + len("athena_")
+			for j < len(sql) && isIdentByte(sql[j]) {
+				j++
+			}
+			if j < len(sql) && sql[j] == '(' {
+				b.WriteString(tryPrefix)
+				b.WriteString(sql[i+len("athena_") : j])
+			} else {
+				b.WriteString(sql[i:j])
+			}
+			i = j
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 func boolInt(b bool) int64 {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"math/big"
 	"math/bits"
@@ -504,6 +506,41 @@ func (rt *runtime) numbers(add, volatile func(string, int32, fn)) {
 			return nil, err
 		}
 		return v, nil
+	})
+	// athena_fcmp compares two floats, either of them NaN, as Trino does:
+	// every comparison with NaN is false but <>.
+	add("athena_fcmp", 3, strict(func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
+		l, lok := floatOf(a[0])
+		r, rok := floatOf(a[1])
+		op, _ := a[2].(string)
+		if !lok || !rok {
+			return nil, fmt.Errorf("GENERIC_INTERNAL_ERROR: cannot compare %v and %v as doubles", a[0], a[1])
+		}
+		var b bool
+		switch op {
+		case "=":
+			b = l == r
+		case "<>":
+			b = l != r
+		case "<":
+			b = l < r
+		case "<=":
+			b = l <= r
+		case ">":
+			b = l > r
+		case ">=":
+			b = l >= r
+		}
+		if b {
+			return int64(1), nil
+		}
+		return int64(0), nil
+	}))
+	// athena_raise fails the query with a Trino error code and message.
+	add("athena_raise", 2, func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
+		code, _ := a[0].(string)
+		msg, _ := a[1].(string)
+		return nil, errors.New(code + ": " + msg)
 	})
 	add("athena_compare", 3, strict(func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
 		t, err := rt.typ(a[2])

@@ -404,7 +404,7 @@ func builtins() map[string]*function {
 			return Type{}, nil, false
 		}
 		return args[0], nil, true
-	}, sql: func(a callSQL) string { return a.args[0] }}
+	}, sql: func(a callSQL) string { return tryRewrite(a.args[0]) }}
 	f["typeof"] = &function{usage: "typeof(E)", resolve: func(args []Type) (Type, []Type, bool) {
 		if len(args) != 1 {
 			return Type{}, nil, false

@@ -212,6 +212,8 @@ var (
 	// Trino error code; these are its "Data error" (1001).
 	divisionByZero    = errorKind{"DIVISION_BY_ZERO", CategoryUser, 1001}
 	numericOutOfRange = errorKind{"NUMERIC_VALUE_OUT_OF_RANGE", CategoryUser, 1001}
+	// Trino's SUBQUERY_MULTIPLE_ROWS, also a data error here.
+	subqueryMultipleRows = errorKind{"SUBQUERY_MULTIPLE_ROWS", CategoryUser, 1001}
 )
 
 // newError builds an *Error; line is 0 when the error has no position.

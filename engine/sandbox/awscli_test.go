@@ -263,3 +263,90 @@ func TestAWSCLIConditionalAndMultipart(t *testing.T) {
 		}
 	}
 }
+
+// The AWS CLI v2 against the sandbox's Athena beyond the plain query: SQL
+// that does not parse is refused by start-query-execution; execution
+// parameters are filled in and echoed; a repeat with result reuse says it
+// reused; the runtime statistics, engine versions and saved queries
+// answer in the shapes the CLI's model reads.
+func TestAWSCLIAthena(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	admin := newCLI(t, env, "admin")
+
+	stderr := admin.fail("athena", "start-query-execution", "--work-group", workgroup, "--query-string", "SELECT * FORM sales.orders")
+	for _, want := range []string{"InvalidRequestException", "line 1:10: mismatched input 'FORM'"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("a syntax error: stderr %q lacks %q", stderr, want)
+		}
+	}
+
+	type execution struct {
+		QueryExecution struct {
+			Status              struct{ State, StateChangeReason string }
+			ExecutionParameters []string
+			Statistics          struct {
+				DataScannedInBytes     int64
+				ResultReuseInformation struct{ ReusedPreviousResult bool }
+			}
+		}
+	}
+	run := func() (string, execution) {
+		var start struct{ QueryExecutionId string }
+		admin.json(&start, "athena", "start-query-execution", "--work-group", workgroup,
+			"--query-string", "SELECT order_id FROM sales.orders WHERE order_id = ?", "--execution-parameters", "100002",
+			"--result-reuse-configuration", "ResultReuseByAgeConfiguration={Enabled=true,MaxAgeInMinutes=5}")
+		var qe execution
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			admin.json(&qe, "athena", "get-query-execution", "--query-execution-id", start.QueryExecutionId)
+			if s := qe.QueryExecution.Status.State; s != "QUEUED" && s != "RUNNING" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the query did not end in 30 s")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if qe.QueryExecution.Status.State != "SUCCEEDED" {
+			t.Fatalf("query ended %s: %s", qe.QueryExecution.Status.State, qe.QueryExecution.Status.StateChangeReason)
+		}
+		return start.QueryExecutionId, qe
+	}
+	first, qe := run()
+	if got := qe.QueryExecution.ExecutionParameters; len(got) != 1 || got[0] != "100002" || qe.QueryExecution.Statistics.ResultReuseInformation.ReusedPreviousResult {
+		t.Errorf("the first run: parameters %q, reused %v; want [100002], not reused", got, qe.QueryExecution.Statistics.ResultReuseInformation.ReusedPreviousResult)
+	}
+	if _, again := run(); !again.QueryExecution.Statistics.ResultReuseInformation.ReusedPreviousResult {
+		t.Error("the repeat within five minutes was not reused")
+	}
+
+	var stats struct {
+		QueryRuntimeStatistics struct {
+			Timeline struct{ TotalExecutionTimeInMillis *int64 }
+			Rows     struct{ InputBytes, OutputRows int64 }
+		}
+	}
+	admin.json(&stats, "athena", "get-query-runtime-statistics", "--query-execution-id", first)
+	if r := stats.QueryRuntimeStatistics.Rows; r.OutputRows != 1 || r.InputBytes != qe.QueryExecution.Statistics.DataScannedInBytes || stats.QueryRuntimeStatistics.Timeline.TotalExecutionTimeInMillis == nil {
+		t.Errorf("get-query-runtime-statistics: %+v; want 1 row out and %d bytes in", stats, qe.QueryExecution.Statistics.DataScannedInBytes)
+	}
+
+	var versions struct {
+		EngineVersions []struct{ SelectedEngineVersion string }
+	}
+	admin.json(&versions, "athena", "list-engine-versions")
+	if len(versions.EngineVersions) == 0 || versions.EngineVersions[0].SelectedEngineVersion != "AUTO" {
+		t.Errorf("list-engine-versions: %+v, want AUTO first", versions)
+	}
+
+	var made struct{ NamedQueryId string }
+	admin.json(&made, "athena", "create-named-query", "--work-group", workgroup, "--name", "two",
+		"--database", "sales", "--query-string", "SELECT 2")
+	var got struct {
+		NamedQuery struct{ Name, QueryString, WorkGroup string }
+	}
+	admin.json(&got, "athena", "get-named-query", "--named-query-id", made.NamedQueryId)
+	if nq := got.NamedQuery; nq.Name != "two" || nq.QueryString != "SELECT 2" || nq.WorkGroup != workgroup {
+		t.Errorf("get-named-query: %+v", nq)
+	}
+}

@@ -156,10 +156,8 @@ func (wr *writer) run(ctx context.Context) (*viewRows, sqlrun.Stats, error) {
 	x := wr.x
 	// Internal: the rows are stored as table data that the engine reads
 	// back, so they keep its own form (arrays as JSON, ...).
-	q := sqlrun.Query{SQL: wr.w.Query, Internal: true, Params: x.params}
-	if x.context != nil {
-		q.Catalog, q.Database = x.context.Catalog, x.context.Database
-	}
+	q := x.query()
+	q.SQL, q.Internal = wr.w.Query, true
 	var rows viewRows
 	stats, err := wr.s.sql.Run(ctx, q, &queryCatalog{svc: wr.s, caller: x.caller}, &rows)
 	return &rows, stats, err

@@ -79,11 +79,14 @@ const typedSQL = `SELECT DECIMAL '12345678901234567890.123' AS d, 0.1 + 0.2 AS s
 // nested values as JSON, through both fetch paths; CSV and table keep
 // Athena's own text.
 func TestTypedValuesThroughEachFormat(t *testing.T) {
+	// One sandbox serves every run (a separately running one, as at
+	// `quiltq sandbox serve`).
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	const wantJSON = `{"d":12345678901234567890.123,"s":0.3,"n":"NaN","inf":"Infinity","ninf":"-Infinity","dz":"Infinity",` +
 		`"b":"68656c6c6f","a":[1,2],"m":{"a":1},"r":{"field0":1,"field1":"x"},"j":{"k":[1,2]},"nul":null,"big":2147483648}`
 	for _, fetch := range []string{"s3", "api"} {
 		t.Run("json via "+fetch, func(t *testing.T) {
-			r := quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "--fetch", fetch, "-o", "json", "-e", typedSQL)
+			r := quiltq(t, context.Background(), envFor(t, sb, "admin"), "", "--fetch", fetch, "-o", "json", "-e", typedSQL)
 			if r.code != exitOK {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
@@ -97,14 +100,14 @@ func TestTypedValuesThroughEachFormat(t *testing.T) {
 		})
 	}
 	t.Run("csv", func(t *testing.T) {
-		r := quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "-o", "csv", "--no-header", "-e", typedSQL)
+		r := quiltq(t, context.Background(), envFor(t, sb, "admin"), "", "-o", "csv", "--no-header", "-e", typedSQL)
 		want := `"12345678901234567890.123","0.3","NaN","Infinity","-Infinity","Infinity","68 65 6c 6c 6f","[1, 2]","{a=1}","{field0=1, field1=x}","{""k"":[1,2]}",,"2147483648"` + "\n"
 		if r.code != exitOK || r.stdout != want {
 			t.Errorf("exit %d, got %q, want %q (stderr %s)", r.code, r.stdout, want, r.stderr)
 		}
 	})
 	t.Run("table", func(t *testing.T) {
-		r := quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "-o", "table", "-e", typedSQL)
+		r := quiltq(t, context.Background(), envFor(t, sb, "admin"), "", "-o", "table", "-e", typedSQL)
 		if r.code != exitOK {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}

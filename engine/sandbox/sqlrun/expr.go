@@ -281,8 +281,18 @@ func (c *compiler) compare(op string, l, r cexpr, t Type) string {
 		// NaN is stored as the text 'NaN', which SQLite would find equal
 		// to itself and greater than every number; in Trino NaN is neither
 		// equal to, less than nor greater than any value (trinodb/trino
-		// #21922). Only a text operand needs the slow path.
-		return "(CASE WHEN typeof(" + L + ") = 'text' OR typeof(" + R + ") = 'text' THEN athena_fcmp(" + L + ", " + R + ", " + quoteString(op) + ") ELSE " + L + " " + op + " " + R + " END)"
+		// #21922). Only a text operand needs the slow path; a numeric
+		// literal never is one.
+		var texts []string
+		for _, side := range []string{L, R} {
+			if _, err := strconv.ParseFloat(strings.Trim(side, "()"), 64); err != nil {
+				texts = append(texts, "typeof("+side+") = 'text'")
+			}
+		}
+		if len(texts) == 0 {
+			return "(" + L + " " + op + " " + R + ")"
+		}
+		return "(CASE WHEN " + strings.Join(texts, " OR ") + " THEN athena_fcmp(" + L + ", " + R + ", " + quoteString(op) + ") ELSE " + L + " " + op + " " + R + " END)"
 	}
 	return "(" + L + " " + op + " " + R + collation(t) + ")"
 }

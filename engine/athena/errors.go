@@ -219,6 +219,16 @@ func Hint(err error) string {
 	if errors.As(err, &api) {
 		code = api.ErrorCode()
 	}
+	// SQL Athena could not parse, refused at StartQueryExecution or failed
+	// with SYNTAX_ERROR: the fix is in the statement, at the position.
+	if kind := engine.KindOf(err); kind == engine.Invalid || kind == engine.Failed {
+		if se := engine.SyntaxOf(err); se != nil {
+			if se.Line > 0 {
+				return fmt.Sprintf("fix the SQL at line %d, column %d (Athena could not parse it), then run it again", se.Line, se.Column)
+			}
+			return "fix the SQL (Athena could not parse it), then run it again"
+		}
+	}
 	switch engine.KindOf(err) {
 	case engine.Credentials:
 		if code == "RequestTimeTooSkewed" || code == "RequestExpired" || strings.Contains(err.Error(), "Signature expired") || strings.Contains(err.Error(), "Signature not yet current") {

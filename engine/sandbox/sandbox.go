@@ -59,6 +59,10 @@ type Options struct {
 	Log *slog.Logger
 	// ScratchDir holds the SQL engine's files ("" means a temporary one).
 	ScratchDir string
+	// SyntaxErrors is where SQL that does not parse is refused: by
+	// StartQueryExecution (the default, as Athena does) or by the query
+	// failing with SYNTAX_ERROR.
+	SyntaxErrors athenasrv.SyntaxErrors
 }
 
 // Server is a running sandbox's state and handler.
@@ -138,7 +142,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.athena = athenasrv.New(athenasrv.Config{
 		Stack: st, Store: s.store, Meta: s.meta, SQL: s.sql, Authz: s.authz,
-		Now: opts.Now, Queue: opts.Queue, Run: opts.Run, Log: opts.Log,
+		Now: opts.Now, Queue: opts.Queue, Run: opts.Run, Log: opts.Log, SyntaxErrors: opts.SyntaxErrors,
 	})
 	s.services = map[string]awsService{
 		"sts":    stssrv.New(stssrv.Config{Keys: s.keys}),
@@ -207,6 +211,11 @@ func (s *Server) Handler() http.Handler {
 		case r.URL.Path == RegistryPath || strings.HasPrefix(r.URL.Path, RegistryPath+"/"):
 			api.ServeHTTP(w, r)
 		default:
+			if service := s.anonymousService(r); service != "" {
+				s.opts.Log.Info("aws", "service", service, "op", operation(service, r), "caller", "anonymous", "status", "refused")
+				s.refuseAnonymous(w, r, service)
+				return
+			}
 			catalog.ServeHTTP(w, r)
 		}
 	})

@@ -22,6 +22,7 @@ import (
 type resultWriter struct {
 	columns []engine.Column
 	csv     bytes.Buffer
+	rows    int64
 }
 
 var _ sqlrun.Output = (*resultWriter)(nil)
@@ -50,6 +51,7 @@ func (w *resultWriter) Row(r engine.Row) error {
 		}
 	}
 	w.csv.WriteByte('\n')
+	w.rows++
 	return nil
 }
 
@@ -180,43 +182,19 @@ func (s *Service) writeResults(x *execution, w *resultWriter) *failure {
 	}
 	s.mu.Lock()
 	x.resultsWritten = true
+	x.outputRows, x.outputBytes = w.rows, int64(len(data))
 	s.mu.Unlock()
 	return nil
 }
 
-// columnInfo describes a result column as GetQueryResults does: the base
-// type name, with the length or precision and scale apart.
+// columnInfoOf describes a result column as GetQueryResults does: the
+// type's Athena name, with the length or precision and scale apart.
 func columnInfoOf(c engine.Column) columnInfo {
-	base, args, _ := strings.Cut(strings.ToLower(c.Type), "(")
-	args = strings.TrimSuffix(args, ")")
-	ci := columnInfo{CatalogName: "hive", Name: c.Name, Label: c.Name, Type: base, Nullable: "UNKNOWN"}
-	p, s, _ := strings.Cut(args, ",")
-	switch base {
-	case "varchar", "char":
-		ci.CaseSensitive = true
-		ci.Precision = 2147483647
-		if n, err := strconv.Atoi(strings.TrimSpace(p)); err == nil {
-			ci.Precision = n
-		}
-	case "decimal":
-		ci.Precision, _ = strconv.Atoi(strings.TrimSpace(p))
-		ci.Scale, _ = strconv.Atoi(strings.TrimSpace(s))
-	case "tinyint":
-		ci.Precision = 3
-	case "smallint":
-		ci.Precision = 5
-	case "integer", "int":
-		ci.Precision = 10
-	case "bigint":
-		ci.Precision = 19
-	case "double":
-		ci.Precision = 17
-	case "real":
-		ci.Precision = 7
-	case "timestamp", "time":
-		ci.Precision = 3
+	d := sqlrun.DescribeColumn(c.Type)
+	return columnInfo{
+		CatalogName: "hive", Name: c.Name, Label: c.Name, Type: d.Type, Nullable: "UNKNOWN",
+		Precision: d.Precision, Scale: d.Scale, CaseSensitive: d.CaseSensitive,
 	}
-	return ci
 }
 
 // resultMetadata is the <id>.csv.metadata stand-in (see the package

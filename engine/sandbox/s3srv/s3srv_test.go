@@ -37,10 +37,12 @@ const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action
 const readNoList = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}]}`
 
 type fixture struct {
-	client *s3.Client
-	store  *objstore.Store
-	mu     sync.Mutex
-	seen   []http.Header // headers of PUT requests
+	client   *s3.Client
+	store    *objstore.Store
+	endpoint string
+	http     *http.Client
+	mu       sync.Mutex
+	seen     []http.Header // headers of PUT requests
 }
 
 func (f *fixture) puts() []http.Header {
@@ -78,6 +80,7 @@ func newFixture(t *testing.T, doc string) *fixture {
 		svc.ServeAWS(w, r, caller) // the sandbox verifies SigV4 before this; tests skip it
 	}))
 	t.Cleanup(srv.Close)
+	f.endpoint, f.http = srv.URL, srv.Client()
 	f.client = s3.New(s3.Options{
 		Region: region, BaseEndpoint: aws.String(srv.URL), UsePathStyle: true, HTTPClient: srv.Client(),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {

@@ -34,8 +34,8 @@ var (
 		{{Operator: "ForAnyValue:StringEquals", Key: "aws:CalledVia", Values: []string{"athena.amazonaws.com"}}},
 		{{Operator: "StringNotEqualsIfExists", Key: "aws:PrincipalAccount", Values: []string{acctB}}},
 	}
-	fuzzCallers   = []string{sessionARN, userARN, fedARN, rootARN, "", "arn:aws:sts::" + acctB + ":assumed-role/QuiltUser/x"}
-	fuzzContexts  = []map[string][]string{
+	fuzzCallers  = []string{sessionARN, userARN, fedARN, rootARN, "", "arn:aws:sts::" + acctB + ":assumed-role/QuiltUser/x"}
+	fuzzContexts = []map[string][]string{
 		{"aws:PrincipalArn": {roleARN}, "aws:username": {"alice"}},
 		{"aws:SecureTransport": {"true"}, "aws:CalledVia": {"athena.amazonaws.com"}},
 		{"aws:PrincipalAccount": {acctA}},

@@ -5,8 +5,9 @@ import "testing"
 // gen builds policies and requests from fuzz bytes: each choice reads one
 // byte (0 once the bytes run out), so every input is a valid PolicySet.
 type gen struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	pools fuzzPools
 }
 
 func (g *gen) byte() byte {
@@ -19,46 +20,57 @@ func (g *gen) byte() byte {
 
 func (g *gen) pick(list []string) string { return list[int(g.byte())%len(list)] }
 
-var (
-	fuzzActions   = []string{"s3:GetObject", "s3:*", "*", "glue:GetTable", "kms:Decrypt", "sts:AssumeRole", "s3:Get*", "s3:PutObject"}
-	fuzzResources = []string{"*", "arn:aws:s3:::data/*", object, keyARN, tableB, targetRole, "arn:aws:s3:::other/*", "arn:aws:glue:*:*:table/*"}
-	fuzzPrincipal = []Principal{
-		{"*", "*"}, {"AWS", "*"}, {"AWS", sessionARN}, {"AWS", roleARN}, {"AWS", acctA}, {"AWS", rootARN},
-		{"AWS", acctB}, {"AWS", userARN}, {"AWS", fedARN}, {"Service", "athena.amazonaws.com"}, {"AWS", otherRoleB},
-	}
-	fuzzConditions = [][]Condition{
-		nil,
-		{{Operator: "StringEquals", Key: "aws:username", Values: []string{"alice"}}},
-		{{Operator: "Bool", Key: "aws:SecureTransport", Values: []string{"true"}}},
-		{{Operator: "ArnEquals", Key: "aws:PrincipalArn", Values: []string{roleARN}}},
-		{{Operator: "ForAnyValue:StringEquals", Key: "aws:CalledVia", Values: []string{"athena.amazonaws.com"}}},
-		{{Operator: "StringNotEqualsIfExists", Key: "aws:PrincipalAccount", Values: []string{acctB}}},
-	}
-	fuzzCallers  = []string{sessionARN, userARN, fedARN, rootARN, "", "arn:aws:sts::" + acctB + ":assumed-role/QuiltUser/x"}
-	fuzzContexts = []map[string][]string{
-		{"aws:PrincipalArn": {roleARN}, "aws:username": {"alice"}},
-		{"aws:SecureTransport": {"true"}, "aws:CalledVia": {"athena.amazonaws.com"}},
-		{"aws:PrincipalAccount": {acctA}},
-		nil,
-	}
-)
+// fuzzPools are what gen picks from: few enough values that generated
+// statements, principals and requests meet one another often.
+type fuzzPools struct {
+	actions, resources, callers []string
+	principals                  []Principal
+	conditions                  [][]Condition
+	contexts                    []map[string][]string
+}
+
+func newGen(data []byte) *gen {
+	return &gen{b: data, pools: fuzzPools{
+		actions:   []string{"s3:GetObject", "s3:*", "*", "glue:GetTable", "kms:Decrypt", "sts:AssumeRole", "s3:Get*", "s3:PutObject"},
+		resources: []string{"*", "arn:aws:s3:::data/*", object, keyARN, tableB, targetRole, "arn:aws:s3:::other/*", "arn:aws:glue:*:*:table/*"},
+		principals: []Principal{
+			{"*", "*"}, {"AWS", "*"}, {"AWS", sessionARN}, {"AWS", roleARN}, {"AWS", acctA}, {"AWS", rootARN},
+			{"AWS", acctB}, {"AWS", userARN}, {"AWS", fedARN}, {"Service", "athena.amazonaws.com"}, {"AWS", otherRoleB},
+		},
+		conditions: [][]Condition{
+			nil,
+			{{Operator: "StringEquals", Key: "aws:username", Values: []string{"alice"}}},
+			{{Operator: "Bool", Key: "aws:SecureTransport", Values: []string{"true"}}},
+			{{Operator: "ArnEquals", Key: "aws:PrincipalArn", Values: []string{roleARN}}},
+			{{Operator: "ForAnyValue:StringEquals", Key: "aws:CalledVia", Values: []string{"athena.amazonaws.com"}}},
+			{{Operator: "StringNotEqualsIfExists", Key: "aws:PrincipalAccount", Values: []string{acctB}}},
+		},
+		callers: []string{sessionARN, userARN, fedARN, rootARN, "", "arn:aws:sts::" + acctB + ":assumed-role/QuiltUser/x"},
+		contexts: []map[string][]string{
+			{"aws:PrincipalArn": {roleARN}, "aws:username": {"alice"}},
+			{"aws:SecureTransport": {"true"}, "aws:CalledVia": {"athena.amazonaws.com"}},
+			{"aws:PrincipalAccount": {acctA}},
+			nil,
+		},
+	}}
+}
 
 // statement builds one statement; a resource statement gets a Principal
 // or NotPrincipal.
 func (g *gen) statement(effect Effect, resource bool) Statement {
-	st := Statement{Effect: effect, Conditions: fuzzConditions[int(g.byte())%len(fuzzConditions)]}
+	st := Statement{Effect: effect, Conditions: g.pools.conditions[int(g.byte())%len(g.pools.conditions)]}
 	if g.byte()%5 == 0 {
-		st.NotActions = []string{g.pick(fuzzActions)}
+		st.NotActions = []string{g.pick(g.pools.actions)}
 	} else {
-		st.Actions = []string{g.pick(fuzzActions), g.pick(fuzzActions)}
+		st.Actions = []string{g.pick(g.pools.actions), g.pick(g.pools.actions)}
 	}
 	if g.byte()%5 == 0 {
-		st.NotResources = []string{g.pick(fuzzResources)}
+		st.NotResources = []string{g.pick(g.pools.resources)}
 	} else {
-		st.Resources = []string{g.pick(fuzzResources)}
+		st.Resources = []string{g.pick(g.pools.resources)}
 	}
 	if resource {
-		list := []Principal{fuzzPrincipal[int(g.byte())%len(fuzzPrincipal)], fuzzPrincipal[int(g.byte())%len(fuzzPrincipal)]}
+		list := []Principal{g.pools.principals[int(g.byte())%len(g.pools.principals)], g.pools.principals[int(g.byte())%len(g.pools.principals)]}
 		if g.byte()%4 == 0 {
 			st.NotPrincipals = list
 		} else {
@@ -163,10 +175,10 @@ func FuzzDecide(f *testing.F) {
 	f.Add([]byte("the quick brown fox jumps over the lazy dog, twice: the quick brown fox"))
 	f.Add([]byte{2, 1, 0, 1, 2, 1, 0, 2, 3, 1, 1, 1, 0, 3, 2, 3, 1, 1, 3, 2, 0, 2, 1, 5, 2, 0, 1, 0, 1, 2})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		g := &gen{b: data}
+		g := newGen(data)
 		set := g.set()
-		req := Request{Principal: g.pick(fuzzCallers), Action: g.pick(fuzzActions[:6]), Resource: g.pick([]string{object, keyARN, tableB, targetRole, "arn:aws:s3:::other/k"}),
-			Context: fuzzContexts[int(g.byte())%len(fuzzContexts)]}
+		req := Request{Principal: g.pick(g.pools.callers), Action: g.pick(g.pools.actions[:6]), Resource: g.pick([]string{object, keyARN, tableB, targetRole, "arn:aws:s3:::other/k"}),
+			Context: g.pools.contexts[int(g.byte())%len(g.pools.contexts)]}
 		if req.Action == "*" || req.Action == "s3:*" {
 			req.Action = "s3:GetObject"
 		}

@@ -246,7 +246,9 @@ func (a *Authorizer) SetSCPs(levels [][]*iam.Policy) {
 	a.scps = levels
 }
 
-// PolicySet is every policy that bears on c calling action on resource.
+// PolicySet is every policy that bears on c acting on resource, for
+// iam.Decide (and for a pre-send check that wants to decide as the sandbox
+// will).
 func (a *Authorizer) PolicySet(c Caller, resource string) iam.PolicySet {
 	a.mu.RLock()
 	defer a.mu.RUnlock()

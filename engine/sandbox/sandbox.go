@@ -2,10 +2,12 @@
 // registry and an AWS endpoint (Athena, Glue, S3, STS) on one loopback
 // listener. It speaks the real wire protocols, verifies SigV4 signatures
 // with the secrets its registry issued, authorizes every AWS call by
-// evaluating the caller's role policies, and words its refusals as AWS
-// does. quiltq's client code runs against it unchanged, through the real
-// AWS SDK, so it is both the offline demo (`quiltq --sandbox`) and the bed
-// of every end-to-end test.
+// deciding it against every policy that bears on it (the role's identity
+// policies and boundary, the credentials' session policies, SCPs, and the
+// bucket, key or function policy), and words its refusals as AWS does.
+// quiltq's client code runs against it unchanged, through the real AWS
+// SDK, so it is both the offline demo (`quiltq --sandbox`) and the bed of
+// every end-to-end test.
 //
 // The sandbox is a server: quiltq's client packages never import it.
 package sandbox
@@ -113,22 +115,14 @@ func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, stack: st}
 	s.keys = principal.NewKeys(opts.CredentialTTL, opts.Now)
 	s.authz = principal.NewAuthorizer(st.Region, opts.Now)
-	for _, role := range st.Roles {
-		policies := make([]*iam.Policy, 0, len(role.Policies))
-		for _, p := range role.Policies {
-			pol, err := iam.Parse(role.Name+"/"+p.Name, p.Document)
-			if err != nil {
-				return nil, fmt.Errorf("sandbox: role %s: %w", role.Name, err)
-			}
-			policies = append(policies, pol)
-		}
-		s.authz.SetPolicies(role.Name, policies)
+	sessions, err := loadPolicies(st, s.authz)
+	if err != nil {
+		return nil, err
 	}
 	s.store = objstore.New(opts.Now)
 	if err := stack.Populate(st, s.store); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	var err error
 	if s.meta, err = metastore.New(st, s.store, opts.Now()); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -136,7 +130,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	if s.registry, err = registry.New(registry.Config{
-		Stack: st, Keys: s.keys, Now: opts.Now, AccessTokenTTL: opts.AccessTokenTTL, Log: opts.Log,
+		Stack: st, Keys: s.keys, Sessions: sessions, Now: opts.Now, AccessTokenTTL: opts.AccessTokenTTL, Log: opts.Log,
 	}); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -188,6 +182,22 @@ func (s *Server) PutRolePolicy(role, name string, document []byte) error {
 		return fmt.Errorf("sandbox: role %s: %w", role, err)
 	}
 	s.authz.PutPolicy(role, p)
+	return nil
+}
+
+// PutResourcePolicy sets the resource-based policy of a bucket
+// (arn:aws:s3:::NAME), a KMS key or a Lambda function, replacing the one
+// it had, as PutBucketPolicy, PutKeyPolicy and AddPermission do. It takes
+// effect on the next call. A document that does not parse as a
+// resource-based policy (every statement needs a Principal) is an error.
+func (s *Server) PutResourcePolicy(arn string, document []byte) error {
+	p, err := iam.ParseResource(arn+" policy", document)
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	r := s.authz.Resource(arn)
+	r.Policy = p
+	s.authz.SetResource(arn, r)
 	return nil
 }
 

@@ -160,7 +160,7 @@ func (s *Service) writeResults(x *execution, w *resultWriter) *failure {
 	}
 	put := func(key string, data []byte, contentType string, typ int) *failure {
 		url := "s3://" + x.bucket + "/" + key
-		if s.cfg.Authz.Authorize(x.caller, "s3:PutObject", "arn:aws:s3:::"+x.bucket+"/"+key, viaAthena()) != nil {
+		if s.cfg.Authz.Authorize(x.caller, "s3:PutObject", "arn:aws:s3:::"+x.bucket+"/"+key, viaAthena()) != nil || s.resultKeyDenied(x, "kms:GenerateDataKey") != nil {
 			return &failure{category: sqlrun.CategoryUser, typ: typ, reason: "Access denied when writing output to url: " + url +
 				" . Please ensure you are allowed to access the S3 bucket. If you are encrypting query results with KMS key, please ensure you are allowed to access your KMS key"}
 		}
@@ -322,7 +322,7 @@ func (q *call) getQueryResults() (any, *wire.Error) {
 	}
 	// Athena reads the result object with the caller's credentials.
 	noAccess := invalid("", "You do not seem to have access to the S3 location of your query results. Please confirm your account has access to the S3 location where your query results are saved and try again. If specifying an expected bucket owner, confirm the bucket is owned by the expected account. If you are using KMS to encrypt query results, please ensure you have permission to access your KMS key. If you continue to see this issue, please contact customer support.")
-	if q.authz().Authorize(q.caller, "s3:GetObject", "arn:aws:s3:::"+x.bucket+"/"+key, viaAthena()) != nil {
+	if q.authz().Authorize(q.caller, "s3:GetObject", "arn:aws:s3:::"+x.bucket+"/"+key, viaAthena()) != nil || s.resultKeyDenied(x, "kms:Decrypt") != nil {
 		return nil, noAccess
 	}
 	obj, err := s.cfg.Store.Get(x.bucket, key)

@@ -25,7 +25,7 @@ func TestUnsignedRequestsAreRefusedAsAWSRefusesThem(t *testing.T) {
 	env := sandboxtest.Start(t, sandbox.Options{})
 	ctx := sandboxtest.Context(t)
 	cfg := aws.Config{Region: env.Info.Region, BaseEndpoint: aws.String(env.Info.AWSEndpointURL),
-		Credentials: aws.AnonymousCredentials{}, Retryer: func() aws.Retryer { return aws.NopRetryer{} }}
+		Credentials: aws.AnonymousCredentials{}, Retryer: sandboxtest.Retryer}
 	bucket := env.Stack().Workgroups[0].OutputLocation
 	bucket = strings.TrimPrefix(bucket, "s3://")
 	bucket, _, _ = strings.Cut(bucket, "/")

@@ -22,6 +22,7 @@ import (
 	"github.com/quiltq/quiltq/engine/sandbox/objstore"
 	"github.com/quiltq/quiltq/engine/sandbox/principal"
 	"github.com/quiltq/quiltq/engine/sandbox/s3srv"
+	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
 )
 
 const region = "us-east-1"
@@ -86,7 +87,7 @@ func newFixture(t *testing.T, doc string) *fixture {
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "ASIATEST", SecretAccessKey: "secret", SessionToken: "token"}, nil
 		}),
-		Retryer: aws.NopRetryer{},
+		Retryer: sandboxtest.Retryer(),
 		// What config.LoadDefaultConfig would set: checksums on every
 		// upload that supports them, validation of every reply that has one.
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,

@@ -100,7 +100,7 @@ func chunkError(first, last *int, code *bool, chunkErr **Error, e *Error, sql st
 func unclosed(e *Error) bool { return strings.HasPrefix(e.Msg, "unterminated") }
 
 // LexAll lexes the whole of sql, going on past errors: after a character
-// no token starts with (or a zero-length "" name, or a U&” string with a
+// no token starts with (or a zero-length "" name, or a U&'...' string with a
 // bad escape) it lexes on from the next token; after an unclosed string,
 // quoted name or comment it stops, the rest of the input being inside it.
 // The tokens are those Lex gives for the parts between errors, with
@@ -159,7 +159,7 @@ func shiftError(e Error, off, line, col int) Error {
 }
 
 // badLen is the length of the bad token at the start of s, which the
-// lexer refused: a zero-length "" name, a U&” string with a bad escape
+// lexer refused: a zero-length "" name, a U&'...' string with a bad escape
 // (the whole string), else the one character (or invalid byte).
 func badLen(s string) int {
 	switch {

@@ -50,21 +50,33 @@ type Index struct {
 	dbs      map[string][]string        // catalog → databases
 	tables   map[string][]string        // catalog.database → tables
 	columns  map[string][]engine.Column // catalog.database.table → columns
+	kinds    map[string]string          // catalog.database.table → its label: table, view, tabulator table
 	byTable  map[string][]string        // table → its catalog.database.table keys
-	all      []string                   // every database and table name, for unprefixed completion
+	all      []item                     // every database and table name, for unprefixed completion
 	lower    map[string]string          // lower-case key → key as listed
+}
+
+// kindLabel is how completion labels a listed table of kind k.
+func kindLabel(k string) string {
+	switch k {
+	case engine.KindView:
+		return "view"
+	case engine.KindTabulator:
+		return "tabulator table"
+	}
+	return "table"
 }
 
 // NewIndex indexes a listing for completion.
 func NewIndex(l engine.Listing, defCatalog, defDatabase string) *Index {
 	ix := &Index{DefaultCatalog: defCatalog, DefaultDatabase: defDatabase,
 		dbs: map[string][]string{}, tables: map[string][]string{}, columns: map[string][]engine.Column{},
-		byTable: map[string][]string{}, lower: map[string]string{}}
+		kinds: map[string]string{}, byTable: map[string][]string{}, lower: map[string]string{}}
 	seen := map[string]bool{}
-	addAll := func(s string) {
+	addAll := func(s, detail string) {
 		if !seen[s] {
 			seen[s] = true
-			ix.all = append(ix.all, s)
+			ix.all = append(ix.all, item{Quote(s), detail})
 		}
 	}
 	for _, c := range l.Catalogs {
@@ -72,14 +84,15 @@ func NewIndex(l engine.Listing, defCatalog, defDatabase string) *Index {
 		cl := strings.ToLower(c.Name)
 		for _, d := range c.Databases {
 			ix.dbs[cl] = append(ix.dbs[cl], d.Name)
-			addAll(d.Name)
+			addAll(d.Name, "database")
 			dk := cl + "." + strings.ToLower(d.Name)
 			for _, t := range d.Tables {
 				ix.tables[dk] = append(ix.tables[dk], t.Name)
 				tk := dk + "." + strings.ToLower(t.Name)
 				ix.columns[tk] = t.Columns
+				ix.kinds[tk] = kindLabel(t.Kind)
 				ix.byTable[strings.ToLower(t.Name)] = append(ix.byTable[strings.ToLower(t.Name)], tk)
-				addAll(t.Name)
+				addAll(t.Name, kindLabel(t.Kind))
 			}
 		}
 	}
@@ -240,15 +253,17 @@ func (m *Model) candidates(word string, qualifier []string) []item {
 			switch len(q) {
 			case 1:
 				// A database of the default catalog, or a catalog.
-				for _, t := range ix.tables[strings.ToLower(ix.DefaultCatalog)+"."+lq[0]] {
-					pool = append(pool, item{Quote(t), "table"})
+				dk := strings.ToLower(ix.DefaultCatalog) + "." + lq[0]
+				for _, t := range ix.tables[dk] {
+					pool = append(pool, item{Quote(t), ix.kinds[dk+"."+strings.ToLower(t)]})
 				}
 				for _, d := range ix.dbs[lq[0]] {
 					pool = append(pool, item{Quote(d), "database"})
 				}
 			case 2:
-				for _, t := range ix.tables[lq[0]+"."+lq[1]] {
-					pool = append(pool, item{Quote(t), "table"})
+				dk := lq[0] + "." + lq[1]
+				for _, t := range ix.tables[dk] {
+					pool = append(pool, item{Quote(t), ix.kinds[dk+"."+strings.ToLower(t)]})
 				}
 			}
 		}
@@ -260,9 +275,7 @@ func (m *Model) candidates(word string, qualifier []string) []item {
 			for _, c := range ix.catalogs {
 				pool = append(pool, item{Quote(c), "catalog"})
 			}
-			for _, n := range ix.all {
-				pool = append(pool, item{Quote(n), "name"})
-			}
+			pool = append(pool, ix.all...)
 			// Columns of the tables the query names.
 			for _, target := range aliasesOf(m.around()) {
 				if k := ix.resolve(target); k != "" {

@@ -77,7 +77,7 @@ func (m Model) Render() string {
 			bottom = m.pane("Explanation", m.explain.View(), g.rightW, g.resultH, true)
 		}
 		right = lipgloss.JoinVertical(lipgloss.Left,
-			m.pane("Query", m.editor.View(), g.rightW, g.editH, m.focus == focusEditor),
+			m.editorPane(g.rightW, g.editH),
 			bottom)
 	}
 	body := right

@@ -130,6 +130,9 @@ func (m *Model) SetSize(w, h int) {
 // Focus gives the editor the keys.
 func (m *Model) Focus() { m.focused = true }
 
+// Focused reports whether the editor has the keys.
+func (m Model) Focused() bool { return m.focused }
+
 // Blur takes the keys away.
 func (m *Model) Blur() { m.focused = false; m.comp = nil; m.dragging = false }
 
@@ -164,7 +167,7 @@ func (m *Model) Restore(text string, row, col int) {
 	m.rev++
 	m.row = max(min(row, len(m.lines)-1), 0)
 	m.col = max(min(col, len(m.lines[m.row])), 0)
-	for m.col > 0 && !utf8.RuneStart(m.lines[m.row][m.col]) && m.col < len(m.lines[m.row]) {
+	for m.col > 0 && m.col < len(m.lines[m.row]) && !utf8.RuneStart(m.lines[m.row][m.col]) {
 		m.col--
 	}
 	m.setWant()

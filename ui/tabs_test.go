@@ -194,6 +194,7 @@ func TestTabsAndSelectionByMouse(t *testing.T) {
 	if _, active := m.Tabs(); active != 0 || m.Editor().Value() != "SELECT 1" {
 		t.Fatalf("a click on Tab 1: active %d", active)
 	}
+	bar = ansi.Strip(strings.Split(m.Render(), "\n")[1])
 	plus := ansi.StringWidth(bar[:strings.LastIndex(bar, "+")])
 	m, _ = do(m, tea.MouseClickMsg{X: plus, Y: 1, Button: tea.MouseLeft})
 	if names, active := m.Tabs(); len(names) != 3 || active != 2 {

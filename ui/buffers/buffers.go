@@ -399,10 +399,13 @@ func (b Model) layout(width int, focused bool) []segment {
 		s, st := label(i)
 		segs = append(segs, segment{hit: i, text: s, style: st})
 	}
+	plus := " +"
 	if hi < len(b.tabs)-1 {
 		segs = append(segs, segment{hit: HitRight, text: "›", style: b.th.Muted})
+	} else if hi != b.active {
+		plus = "+" // after the space that ends an inactive tab's label
 	}
-	segs = append(segs, segment{hit: HitNew, text: " +", style: b.th.Muted})
+	segs = append(segs, segment{hit: HitNew, text: plus, style: b.th.Muted})
 	return place(segs)
 }
 

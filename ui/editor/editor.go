@@ -691,6 +691,9 @@ func (m Model) textHeight() int {
 func (m *Model) scroll() {
 	m.row = max(min(m.row, len(m.lines)-1), 0)
 	m.col = min(m.col, len(m.lines[m.row]))
+	if m.width <= 0 || m.height <= 0 {
+		return // no size yet: SetSize scrolls
+	}
 	h := m.textHeight()
 	if m.row < m.top {
 		m.top = m.row
@@ -701,8 +704,11 @@ func (m *Model) scroll() {
 	m.top = max(min(m.top, len(m.lines)-1), 0)
 	textW := max(m.width-gutter, 1)
 	cx := textWidthOf(m.lines[m.row][:m.col])
-	if cx < m.left {
-		m.left = cx
+	if cx < m.left || cx < textW {
+		m.left = min(m.left, cx)
+		if cx < textW {
+			m.left = 0 // the cursor fits without scrolling sideways
+		}
 	}
 	if cx >= m.left+textW {
 		m.left = cx - textW + 1

@@ -168,3 +168,15 @@ func TestMarkError(t *testing.T) {
 		t.Fatal("ClearMark left the mark")
 	}
 }
+
+// A buffer restored before the pane has a size shows its text once sized:
+// the cursor far right on its line does not leave the view scrolled
+// sideways past the text.
+func TestRestoreBeforeSize(t *testing.T) {
+	m := New(newEditor(1, 1).keys, newEditor(1, 1).th)
+	m.Restore("SELECT 2 AS second_tab\nFROM t", 0, 22)
+	m.SetSize(60, 4)
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "1 SELECT 2 AS second_tab") {
+		t.Fatalf("the restored text is not on screen:\n%s", v)
+	}
+}

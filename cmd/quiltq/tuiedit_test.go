@@ -86,7 +86,7 @@ func TestWorkbenchTabsSurviveARestart(t *testing.T) {
 	tt.keys("C-k")
 	tt.waitFor("Query [Tab 1] counts +", "SELECT 1 AS first_tab")
 	// The store is the principal's file, private.
-	files, _ := filepath.Glob(filepath.Join(dir, "cache", "quiltq", "buffers", "buffers-*.json"))
+	files, _ := filepath.Glob(filepath.Join(dir, "cache", "quiltq", "buffers", "buffers-*.gob"))
 	if len(files) != 1 {
 		t.Fatalf("buffer files %q, want one", files)
 	}

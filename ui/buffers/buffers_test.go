@@ -71,7 +71,7 @@ func TestStoreRoundTripAndPrincipals(t *testing.T) {
 		t.Fatalf("ana's file copied to bob's name loads for bob: %+v %v", st, err)
 	}
 	// A file that does not parse is an error, not a silent start.
-	if err := os.WriteFile(a.Path(), []byte("{"), 0o600); err != nil {
+	if err := os.WriteFile(a.Path(), []byte("not gob"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := a.Load(); err == nil || !strings.Contains(err.Error(), a.Path()) {

@@ -2,6 +2,8 @@ package keys
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -140,5 +142,32 @@ func TestEditorChordsHaveAlternatives(t *testing.T) {
 	}
 	if e.Mark.Keys()[0] != "alt+m" {
 		t.Errorf("mark is %q: selecting without shift+arrows needs it", e.Mark.Keys())
+	}
+}
+
+// The README lists every binding by group, in help's order, as the config
+// names them.
+func TestREADMEListsTheBindings(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		group, rest, ok := strings.Cut(strings.TrimPrefix(line, "- `"), "`: `")
+		if !strings.HasPrefix(line, "- `") || !ok {
+			continue
+		}
+		listed[group] = strings.ReplaceAll(strings.TrimSuffix(rest, "`"), "`", "")
+	}
+	km := Default()
+	want := map[string][]string{}
+	for _, e := range km.Entries() {
+		want[e.Group] = append(want[e.Group], e.Name)
+	}
+	for group, names := range want {
+		if got := listed[group]; got != strings.Join(names, ", ") {
+			t.Errorf("README lists %s as %q, want %q", group, got, strings.Join(names, ", "))
+		}
 	}
 }

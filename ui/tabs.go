@@ -1,13 +1,10 @@
 package ui
 
 import (
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/quiltq/quiltq/ui/buffers"
 	"github.com/quiltq/quiltq/ui/editor"
@@ -177,38 +174,10 @@ func (m *Model) saveTabsNow() {
 	}
 }
 
-// editorPane draws the editor in its border, under the tab bar. The
-// border is drawn here rather than by lipgloss's width and height, which
-// rewrap every line of the content: the editor's lines are already the
-// pane's width, and this pane is redrawn at every keystroke.
+// editorPane draws the editor in its border, under the tab bar.
 func (m Model) editorPane(w, h int) string {
 	focused := m.focus == focusEditor
-	st := m.th.Pane
-	if focused {
-		st = m.th.FocusedPane
-	}
-	bd := st.GetBorderStyle()
-	paint := lipgloss.NewStyle().Foreground(st.GetBorderTopForeground())
-	pre, post, _ := strings.Cut(paint.Render("\x00"), "\x00")
-	iw, ih := max(w-2, 0), max(h-2, 0)
-	lines := strings.SplitN(m.tabs.bar.View(iw, focused)+"\n"+m.editor.View(), "\n", ih+1)
-	var b strings.Builder
-	b.Grow(w * h * 4)
-	b.WriteString(pre + bd.TopLeft + strings.Repeat(bd.Top, iw) + bd.TopRight + post)
-	for i := 0; i < ih; i++ {
-		line := ""
-		if i < len(lines) {
-			line = lines[i]
-		}
-		if lw := ansi.StringWidth(line); lw > iw {
-			line = ansi.Truncate(line, iw, "")
-		} else if lw < iw {
-			line += strings.Repeat(" ", iw-lw)
-		}
-		b.WriteString("\n" + pre + bd.Left + post + line + pre + bd.Right + post)
-	}
-	b.WriteString("\n" + pre + bd.BottomLeft + strings.Repeat(bd.Bottom, iw) + bd.BottomRight + post)
-	return b.String()
+	return m.frame(m.tabs.bar.View(max(w-2, 0), focused)+"\n"+m.editor.View(), w, h, focused)
 }
 
 // clickTabBar acts on a click at screen cell x, y when it is on the tab

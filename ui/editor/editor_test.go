@@ -242,10 +242,12 @@ func BenchmarkKeystroke1000Lines(b *testing.B) {
 	m.scroll()
 	keys := []tea.KeyPressMsg{{Code: 'x', Text: "x"}, {Code: tea.KeyBackspace}}
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		m, _ = m.Update(keys[i%2])
 		if len(m.View()) == 0 {
 			b.Fatal("empty view")
 		}
 	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
 }

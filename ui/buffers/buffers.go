@@ -52,6 +52,7 @@ type Options struct {
 
 // Model is the set of tabs.
 type Model struct {
+	tmpl   editor.Model // what a new tab's editor is made from (editor.Fresh)
 	km     keys.Editor
 	th     theme.Theme
 	opts   Options
@@ -71,6 +72,11 @@ func New(km keys.Editor, th theme.Theme, opts Options, st State, ok bool) (Model
 		opts.Clipboard = &editor.Clipboard{}
 	}
 	b := Model{km: km, th: th, opts: opts, nextID: 1}
+	b.tmpl = editor.New(km, th)
+	b.tmpl.SetClipboard(opts.Clipboard)
+	if opts.Getenv != nil {
+		b.tmpl.SetEnv(opts.Getenv)
+	}
 	if !ok || len(st.Buffers) == 0 {
 		st = State{Buffers: []Buffer{{}}}
 	}
@@ -89,11 +95,7 @@ func New(km keys.Editor, th theme.Theme, opts Options, st State, ok bool) (Model
 
 // newEditor makes the editor of a new tab, completing from ix.
 func (b *Model) newEditor(ix *editor.Index) editor.Model {
-	ed := editor.New(b.km, b.th)
-	ed.SetClipboard(b.opts.Clipboard)
-	if b.opts.Getenv != nil {
-		ed.SetEnv(b.opts.Getenv)
-	}
+	ed := b.tmpl.Fresh()
 	if ix != nil {
 		ed.SetIndex(ix)
 	}
@@ -129,7 +131,7 @@ func (b *Model) Add(live editor.Model, name, text string) editor.Model {
 	b.park(live)
 	ed := b.newEditor(live.Index())
 	if text != "" {
-		ed.Restore(text, 1<<30, 1<<30)
+		ed.Insert(text)
 	}
 	if name = cleanName(name); name == "" {
 		name = "Tab " + strconv.Itoa(ed.ID())

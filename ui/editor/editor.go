@@ -105,6 +105,14 @@ func New(km keys.Editor, th theme.Theme) Model {
 		clip: &Clipboard{}, getenv: os.Getenv}
 }
 
+// Fresh is a new empty editor made as m was made: the same keys, theme,
+// clipboard, environment and completion, with a text, cursor, undo
+// history and highlighting cache of its own (and no ID).
+func (m Model) Fresh() Model {
+	return Model{keys: m.keys, th: m.th, p: m.p, lines: []string{""}, index: m.index, hl: &hlCache{},
+		clip: m.clip, getenv: m.getenv}
+}
+
 // Clipboard is what was cut or copied in the workbench, shared by the
 // editors of every tab (the system clipboard gets a copy through OSC 52).
 type Clipboard struct{ Text string }
@@ -160,9 +168,11 @@ func (m *Model) SetValue(s string) {
 }
 
 // Restore puts back a buffer kept across restarts: its text and cursor,
-// with no undo history.
+// with no undo history. The text is taken as Value gave it (clean: no
+// control characters but line breaks); text from elsewhere goes through
+// SetValue or Insert.
 func (m *Model) Restore(text string, row, col int) {
-	m.lines = strings.Split(clean(text), "\n")
+	m.lines = strings.Split(text, "\n")
 	m.undo, m.redo, m.last = nil, nil, editNone
 	m.rev++
 	m.row = max(min(row, len(m.lines)-1), 0)

@@ -81,9 +81,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	mm, cmd, done := m.tabsUpdate(msg)
 	if !done {
 		next, c := mm.update(msg)
-		mm, cmd = next.(Model), c
+		if after := next.(Model); after.saveDue() {
+			return after.queueSave(c)
+		}
+		return next, c // as update boxed it: the workbench is large to box again
 	}
 	return mm.queueSave(cmd)
+}
+
+// saveDue reports whether the tabs changed since the last save and no
+// save is queued.
+func (m Model) saveDue() bool {
+	return m.tabs.store != nil && !m.tabs.queued && m.saveSig() != m.tabs.seen
 }
 
 // tabsUpdate handles what is the tabs': done is false for the rest.
@@ -151,7 +160,7 @@ func (m Model) tabKey(msg tea.Msg) (Model, tea.Cmd, bool) {
 
 // queueSave schedules a save when the tabs changed since the last one.
 func (m Model) queueSave(cmd tea.Cmd) (tea.Model, tea.Cmd) {
-	if m.tabs.store == nil || m.tabs.queued || m.saveSig() == m.tabs.seen {
+	if !m.saveDue() {
 		return m, cmd
 	}
 	m.tabs.queued = true

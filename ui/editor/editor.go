@@ -203,14 +203,21 @@ func (m Model) Popup() []string {
 // the completion popup, the find bar, or a selection started with Mark.
 func (m Model) Overlay() bool { return m.comp != nil || m.find != nil || m.marking }
 
-// Close closes the completion popup, else the find bar, else drops the
-// selection Mark started.
+// Close closes the completion popup, else the find bar (the cursor at the
+// match), else drops the selection Mark started.
 func (m *Model) Close() {
 	switch {
 	case m.comp != nil:
 		m.comp = nil
 	case m.find != nil:
+		// The cursor stays at the match, with nothing selected: a run
+		// after a search must not run the word that was found.
 		m.find = nil
+		if a, _, ok := m.selection(); ok {
+			m.setCur(a)
+			m.setWant()
+		}
+		m.sel = false
 	case m.marking:
 		m.marking, m.sel = false, false
 	}

@@ -236,10 +236,15 @@ func TestFind(t *testing.T) {
 	if _, open := m.FindQuery(); open {
 		t.Fatal("Close left the find bar open")
 	}
-	// Closing leaves the match selected: typing replaces it.
-	m = typeIn(m, "SEL")
-	if !strings.HasSuffix(m.Value(), "-- SELected") {
-		t.Fatalf("typing over the match gives %q", m.Value())
+	// Closing leaves the cursor on the match with nothing selected (a run
+	// after a search runs the statement, not the word found).
+	r, c := m.Cursor()
+	if m.HasSelection() || r != 2 || c != 3 {
+		t.Fatalf("after closing: cursor %d:%d, selection %q; want 2:3 and none", r, c, m.Selected())
+	}
+	m = typeIn(m, "the ")
+	if !strings.HasSuffix(m.Value(), "-- the Selected") {
+		t.Fatalf("typing after closing gives %q", m.Value())
 	}
 	// A key that is not the find bar's closes it and does its work.
 	m, _ = keysIn(m, "ctrl+f", "right")

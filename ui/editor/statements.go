@@ -40,14 +40,14 @@ func (m Model) Statements() []Statement {
 }
 
 // Current is what a run of "this statement" sends: the selection when
-// there is one (trimmed, without a final semicolon), else the statement
-// under the cursor. A cursor between statements (on a blank line, after a
+// there is one (trimmed, without a final semicolon; the find bar's match
+// is not one), else the statement under the cursor. A cursor between statements (on a blank line, after a
 // semicolon, after the last statement) takes the nearest statement before
 // it, as harlequin does; before the first, the first. sql is "" when the
 // buffer holds no statement. Value()[span.Start:span.End] == sql.
 func (m Model) Current() (sql string, span Span) {
 	v := m.Value()
-	if a, b, ok := m.selection(); ok {
+	if a, b, ok := m.selection(); ok && m.find == nil {
 		s, e := m.offsetOf(a), m.offsetOf(b)
 		for s < e {
 			r, n := utf8.DecodeRuneInString(v[s:])

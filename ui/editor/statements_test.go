@@ -61,6 +61,13 @@ func TestCurrentIsTheSelection(t *testing.T) {
 	if got, _ := m.Current(); got != "a, b" {
 		t.Fatalf("a selection inside a statement runs %q, want %q", got, "a, b")
 	}
+	// The find bar's match is not a selection to run.
+	m = withText(40, 5, "SELECT 1;\nSELECT orders FROM t", 0, 0)
+	m, _ = keysIn(m, "ctrl+f")
+	m = typeIn(m, "orders")
+	if got, _ := m.Current(); got != "SELECT orders FROM t" {
+		t.Fatalf("with the find bar on a match, Current() = %q, want the statement", got)
+	}
 	// A selection of blanks runs the statement under the cursor.
 	m = withText(40, 5, "SELECT 1;\n\n\nSELECT 2", 1, 0)
 	m, _ = keysIn(m, "shift+down")

@@ -15,13 +15,19 @@ func workbenchCmd(bin, dir string) string {
 		"/config TERM=xterm-256color " + bin + " --sandbox; echo EXIT=$?"
 }
 
+// The editor in a real terminal (one build of quiltq for both).
+func TestWorkbenchEditorInTmux(t *testing.T) {
+	needTmux(t)
+	bin := buildQuiltq(t, "")
+	t.Run("paste", func(t *testing.T) { pasteInTmux(t, bin) })
+	t.Run("tabs survive a restart", func(t *testing.T) { tabsSurviveARestart(t, bin) })
+}
+
 // A multi-line paste as tmux sends it (bracketed, with CR between the
 // lines; and with CR LF), lands as lines: the screen shows each on its own
 // numbered line, a tab as the indent, and the query runs (issue 12, defect
 // 1: it landed on line 1 with the CRs in it and garbled the screen).
-func TestWorkbenchPasteInTmux(t *testing.T) {
-	needTmux(t)
-	bin := buildQuiltq(t, "")
+func pasteInTmux(t *testing.T, bin string) {
 	dir := t.TempDir()
 	tt := startTerm(t, workbenchCmd(bin, dir))
 	tt.waitFor("Catalog", "Query", "wg QuiltUserAthena")
@@ -61,9 +67,7 @@ func TestWorkbenchPasteInTmux(t *testing.T) {
 // The editor's tabs survive a restart: two tabs with text (one renamed)
 // are there again, with their names and texts, when quiltq starts again
 // for the same principal.
-func TestWorkbenchTabsSurviveARestart(t *testing.T) {
-	needTmux(t)
-	bin := buildQuiltq(t, "")
+func tabsSurviveARestart(t *testing.T, bin string) {
 	dir := t.TempDir()
 	run := workbenchCmd(bin, dir)
 	tt := startTerm(t, run+"; echo FIRST_DONE; "+run+"; sleep 3600")

@@ -104,8 +104,10 @@ func (b *Model) newEditor(ix *editor.Index) editor.Model {
 	return ed
 }
 
-// Len is the number of tabs; Active the index of the active one.
-func (b Model) Len() int    { return len(b.tabs) }
+// Len is the number of tabs.
+func (b Model) Len() int { return len(b.tabs) }
+
+// Active is the index of the active tab.
 func (b Model) Active() int { return b.active }
 
 // Names are the tabs' names, in order.
@@ -149,7 +151,7 @@ func (b *Model) park(live editor.Model) {
 }
 
 // take is the active tab's editor, ready to be held: focused as live was,
-// at live's size, completing from what live completes from.
+// completing from what live completes from (the root sizes it).
 func (b *Model) take(live editor.Model) editor.Model {
 	ed := b.tabs[b.active].ed
 	ed.SetIndex(live.Index())

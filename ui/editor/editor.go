@@ -88,7 +88,8 @@ type Model struct {
 
 	index *Index
 	comp  *popup
-	hl    *hlCache // lexer states per line, shared by copies
+	hl    *hlCache    // lexer states per line, shared by copies
+	ac    *aliasCache // tokens around the cursor for completion, shared by copies
 
 	find    *finder
 	running *runState
@@ -102,7 +103,7 @@ type Model struct {
 // New returns an empty editor.
 func New(km keys.Editor, th theme.Theme) Model {
 	return Model{keys: km, th: th, p: newPaints(th), lines: []string{""}, index: &Index{}, hl: &hlCache{},
-		clip: &Clipboard{}, getenv: os.Getenv}
+		ac: &aliasCache{}, clip: &Clipboard{}, getenv: os.Getenv}
 }
 
 // Fresh is a new empty editor made as m was made: the same keys, theme,
@@ -110,7 +111,7 @@ func New(km keys.Editor, th theme.Theme) Model {
 // history and highlighting cache of its own (and no ID).
 func (m Model) Fresh() Model {
 	return Model{keys: m.keys, th: m.th, p: m.p, lines: []string{""}, index: m.index, hl: &hlCache{},
-		clip: m.clip, getenv: m.getenv}
+		ac: &aliasCache{}, clip: m.clip, getenv: m.getenv}
 }
 
 // Clipboard is what was cut or copied in the workbench, shared by the

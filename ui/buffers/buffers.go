@@ -50,12 +50,17 @@ type Options struct {
 	Clipboard *editor.Clipboard
 }
 
+// shared is what every copy of a Model reads and none changes: bubbletea
+// copies models at every message, and a theme alone is some 17 KB.
+type shared struct {
+	tmpl editor.Model // what a new tab's editor is made from (editor.Fresh)
+	km   keys.Editor
+	th   theme.Theme
+}
+
 // Model is the set of tabs.
 type Model struct {
-	tmpl   editor.Model // what a new tab's editor is made from (editor.Fresh)
-	km     keys.Editor
-	th     theme.Theme
-	opts   Options
+	*shared
 	tabs   []tab
 	active int
 	nextID int // the next editor ID and "Tab N" number
@@ -71,7 +76,7 @@ func New(km keys.Editor, th theme.Theme, opts Options, st State, ok bool) (Model
 	if opts.Clipboard == nil {
 		opts.Clipboard = &editor.Clipboard{}
 	}
-	b := Model{km: km, th: th, opts: opts, nextID: 1}
+	b := Model{shared: &shared{km: km, th: th}, nextID: 1}
 	b.tmpl = editor.New(km, th)
 	b.tmpl.SetClipboard(opts.Clipboard)
 	if opts.Getenv != nil {

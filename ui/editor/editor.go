@@ -59,11 +59,12 @@ const (
 	editOther
 )
 
-// Model is the editor of one buffer.
+// Model is the editor of one buffer. The keymap and the paints are
+// shared by the copies and by the editors Fresh makes: bubbletea copies
+// models at every message, and the theme alone is some 17 KB.
 type Model struct {
-	keys keys.Editor
-	th   theme.Theme
-	p    paints
+	keys *keys.Editor
+	p    *paints
 
 	lines    []string
 	row, col int // cursor: line, byte offset in the line (on a rune boundary)
@@ -102,7 +103,8 @@ type Model struct {
 
 // New returns an empty editor.
 func New(km keys.Editor, th theme.Theme) Model {
-	return Model{keys: km, th: th, p: newPaints(th), lines: []string{""}, index: &Index{}, hl: &hlCache{},
+	p := newPaints(th)
+	return Model{keys: &km, p: &p, lines: []string{""}, index: &Index{}, hl: &hlCache{},
 		ac: &aliasCache{}, clip: &Clipboard{}, getenv: os.Getenv}
 }
 
@@ -110,7 +112,7 @@ func New(km keys.Editor, th theme.Theme) Model {
 // clipboard, environment and completion, with a text, cursor, undo
 // history and highlighting cache of its own (and no ID).
 func (m Model) Fresh() Model {
-	return Model{keys: m.keys, th: m.th, p: m.p, lines: []string{""}, index: m.index, hl: &hlCache{},
+	return Model{keys: m.keys, p: m.p, lines: []string{""}, index: m.index, hl: &hlCache{},
 		ac: &aliasCache{}, clip: m.clip, getenv: m.getenv}
 }
 

@@ -439,6 +439,8 @@ func TestMouseSelects(t *testing.T) {
 // marked is the view with the selection «», find matches ‹› (the
 // current one ⟪⟫), the error ⟦⟧ and the cursor | shown as text.
 func marked(m Model) string {
+	p := *m.p
+	m.p = &p
 	m.p.table[dSel] = paint{"«", "»"}
 	m.p.table[dMatch] = paint{"‹", "›"}
 	m.p.table[dCurMatch] = paint{"⟪", "⟫"}

@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/quiltq/quiltq/ui/keys"
+	"github.com/quiltq/quiltq/ui/theme"
 )
 
 // at puts the cursor at the "|" in text and removes it.
@@ -180,7 +183,7 @@ func TestMarkError(t *testing.T) {
 // the cursor far right on its line does not leave the view scrolled
 // sideways past the text.
 func TestRestoreBeforeSize(t *testing.T) {
-	m := New(newEditor(1, 1).keys, newEditor(1, 1).th)
+	m := New(keys.Default().Editor, theme.New(theme.Options{NoColor: true}))
 	m.Restore("SELECT 2 AS second_tab\nFROM t", 0, 22)
 	m.SetSize(60, 4)
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "1 SELECT 2 AS second_tab") {

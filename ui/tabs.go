@@ -210,5 +210,17 @@ func (m Model) Tabs() (names []string, active int) {
 	return m.tabs.bar.Names(), m.tabs.bar.Active()
 }
 
+// onEditor calls f on the editor of buffer id (editor.Model.ID): the
+// active tab's, or a parked one's. A run remembers the ID of the editor
+// it started from, so that its running highlight is cleared, and its
+// syntax error marked, in that tab even after a switch.
+func (m *Model) onEditor(id int, f func(*editor.Model)) bool {
+	if m.editor.ID() == id {
+		f(&m.editor)
+		return true
+	}
+	return m.tabs.bar.Apply(id, f)
+}
+
 // Editor is the active tab's editor.
 func (m Model) Editor() editor.Model { return m.editor }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/quiltq/quiltq/engine/catalogcache"
 	"github.com/quiltq/quiltq/ui/buffers"
+	"github.com/quiltq/quiltq/ui/editor"
 	"github.com/quiltq/quiltq/ui/keys"
 	"github.com/quiltq/quiltq/ui/status"
 	"github.com/quiltq/quiltq/ui/theme"
@@ -309,4 +310,28 @@ func BenchmarkKeystrokeOneTab(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
+}
+
+// A run's highlight and error mark reach the tab it started from, even
+// after a switch to another tab.
+func TestOnEditorReachesAParkedTab(t *testing.T) {
+	m := withStore(t, nil, false)
+	m, _ = do(m, text("SELECT 1; SELEC 2")...)
+	first := m.Editor().ID()
+	sql, span := m.editor.Current()
+	m.editor.SetRunning(span)
+	m, _ = do(m, ctrlN)
+	if !m.onEditor(first, func(e *editor.Model) { e.ClearRunning(); e.MarkError(span, 1, 1, "mismatched input 'SELEC'") }) {
+		t.Fatal("the first tab's editor was not found")
+	}
+	if m.onEditor(999, func(*editor.Model) {}) {
+		t.Fatal("an unknown ID was found")
+	}
+	m, _ = do(m, ctrlK)
+	if _, running := m.Editor().Running(); running {
+		t.Fatal("the first tab still shows its statement running")
+	}
+	if off, msg, ok := m.Editor().Mark(); !ok || off != strings.Index(m.Editor().Value(), "SELEC 2") || msg != "mismatched input 'SELEC'" || sql != "SELEC 2" {
+		t.Fatalf("mark %d %q %v (statement %q)", off, msg, ok, sql)
+	}
 }

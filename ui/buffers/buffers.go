@@ -234,6 +234,21 @@ func (b *Model) Deliver(msg editor.ExternalEditedMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
+// Apply calls f on the parked editor of buffer id (editor.Model.ID), and
+// reports whether one has that ID: a run started in a tab the user has
+// since left still clears its running highlight, or marks its error,
+// there.
+func (b *Model) Apply(id int, f func(*editor.Model)) bool {
+	for i := range b.tabs {
+		if i != b.active && b.tabs[i].ed.ID() == id {
+			f(&b.tabs[i].ed)
+			b.gen++
+			return true
+		}
+	}
+	return false
+}
+
 // NoteMsg is a line for the status bar saying what the tabs did.
 type NoteMsg struct{ Text string }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/tabulator"
 	"github.com/quiltq/quiltq/ui"
+	"github.com/quiltq/quiltq/ui/buffers"
 	"github.com/quiltq/quiltq/ui/history"
 	"github.com/quiltq/quiltq/ui/keys"
 	"github.com/quiltq/quiltq/ui/results"
@@ -460,7 +461,9 @@ func tuiConfig(ctx context.Context, a *app, s *config.Settings, sess *querySessi
 			cfg.Listing, cfg.Age = &e.Listing, e.Age(time.Now())
 		}
 		cfg.History = history.NewStore(filepath.Join(p.CacheDir, "history"), arn+"\x00"+sess.aws.Region)
+		cfg.Buffers = buffers.NewStore(filepath.Join(p.CacheDir, "buffers"), arn+"\x00"+sess.aws.Region)
 	}
+	cfg.Getenv = a.getenv
 	return cfg, eng, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/quiltq/quiltq/engine"
 )
@@ -27,8 +28,16 @@ type AWSParams struct {
 	// config profile: that is for users outside Quilt.
 	Credentials aws.CredentialsProvider
 	AWSProfile  string
-	// HTTPClient sends the calls (nil: the SDK's default).
+	// HTTPClient sends the calls (nil: NewHTTPClient(Timeouts)).
 	HTTPClient *http.Client
+	// Timeouts bound the calls and their retrying (zero fields:
+	// DefaultTimeouts').
+	Timeouts Timeouts
+	// OnRetry, when set, is called as each retry of a call starts, so that
+	// a front end can say what is being retried ("Athena
+	// GetQueryExecution: no reply ...; retrying (attempt 2 of 6 ...)"). It
+	// is called on the goroutine making the call, and must not block.
+	OnRetry func(Retry)
 }
 
 // Source names where the credentials come from: the Session's source,
@@ -54,32 +63,44 @@ func (p AWSParams) Source() string {
 // cache already. Without, it is the SDK's LoadDefaultConfig with
 // AWSProfile. Either way calls use the SDK's standard retryer: throttling
 // and transient errors are retried with exponential backoff and jitter.
+//
+// Every call is bounded (p.Timeouts): the connection, the wait for the
+// reply's headers, each wait for more of its body, and the retrying, which
+// stops once calls have been failing for RetryBudget; a call to an
+// endpoint that stops answering fails within Timeouts.CallBound with a
+// *TimeoutError or *GaveUpError in its chain. p.OnRetry hears of each
+// retry as it starts.
 func AWSConfig(ctx context.Context, p AWSParams) (aws.Config, error) {
 	const op = "configure AWS"
-	standard := newRetryer
+	t := p.Timeouts.withDefaults()
+	h := &health{}
+	standard := func() aws.Retryer {
+		return &hookedRetryer{RetryerV2: newRetryer(t), onRetry: p.OnRetry, health: h, budget: t.RetryBudget}
+	}
+	bounds := &attemptBounds{t: t, health: h}
+	var hc aws.HTTPClient = NewHTTPClient(t)
+	if p.HTTPClient != nil {
+		hc = p.HTTPClient
+	}
 	var cfg aws.Config
 	if p.Credentials != nil {
 		creds := p.Credentials
 		if _, cached := creds.(*aws.CredentialsCache); !cached {
 			creds = NewCredentialsCache(creds)
 		}
-		cfg = aws.Config{Region: p.Region, Credentials: creds, Retryer: standard}
-		if p.HTTPClient != nil {
-			cfg.HTTPClient = p.HTTPClient
-		}
+		cfg = aws.Config{Region: p.Region, Credentials: creds, Retryer: standard, HTTPClient: hc,
+			APIOptions: []func(*middleware.Stack) error{bounds.add}}
 		if p.Endpoint != "" {
 			cfg.BaseEndpoint = aws.String(p.Endpoint)
 		}
 	} else {
-		opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRetryer(standard)}
+		opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRetryer(standard), awsconfig.WithHTTPClient(hc),
+			awsconfig.WithAPIOptions([]func(*middleware.Stack) error{bounds.add})}
 		if p.AWSProfile != "" {
 			opts = append(opts, awsconfig.WithSharedConfigProfile(p.AWSProfile))
 		}
 		if p.Region != "" {
 			opts = append(opts, awsconfig.WithRegion(p.Region))
-		}
-		if p.HTTPClient != nil {
-			opts = append(opts, awsconfig.WithHTTPClient(p.HTTPClient))
 		}
 		if p.Endpoint != "" {
 			opts = append(opts, awsconfig.WithBaseEndpoint(p.Endpoint))
@@ -101,14 +122,16 @@ func AWSConfig(ctx context.Context, p AWSParams) (aws.Config, error) {
 const maxAttempts = 6
 
 // newRetryer is the SDK's standard retryer (throttling and 5xx retried
-// with backoff and jitter), also retrying a reply whose body was cut short:
-// the SDK does not retry a 200 whose body ends early, yet every call quiltq
-// makes is safe to repeat (reads, StopQueryExecution, and
+// with backoff and jitter, at most t.MaxAttempts attempts, at most
+// t.MaxBackoff apart), also retrying a reply whose body was cut short:
+// the SDK does not retry a 200 whose body ends early, yet every call
+// quiltq makes is safe to repeat (reads, StopQueryExecution, and
 // StartQueryExecution, whose ClientRequestToken makes a repeat return the
-// same query).
-func newRetryer() aws.Retryer {
+// same query). A *GaveUpError is never retried.
+func newRetryer(t Timeouts) aws.RetryerV2 {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = maxAttempts
+		o.MaxAttempts = t.MaxAttempts
+		o.MaxBackoff = t.MaxBackoff
 		o.Retryables = append(o.Retryables, retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
 			if errors.Is(err, io.ErrUnexpectedEOF) {
 				return aws.TrueTernary

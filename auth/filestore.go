@@ -48,7 +48,7 @@ func (f *FileStore) warn() {
 
 func (f *FileStore) read() (map[string]storedTokens, error) {
 	m := map[string]storedTokens{}
-	data, err := os.ReadFile(f.Path)
+	data, err := config.ReadFile(f.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return m, nil
 	}
@@ -115,14 +115,21 @@ func (f *FileStore) CanSave(context.Context, string) error {
 
 // Delete removes the login of registryURL, and the file when it was the
 // last.
-func (f *FileStore) Delete(_ context.Context, registryURL string) error {
+func (f *FileStore) Delete(ctx context.Context, registryURL string) error {
+	_, err := f.remove(ctx, registryURL)
+	return err
+}
+
+// remove removes the login of registryURL, and the file when it was the
+// last, and reports whether there was one.
+func (f *FileStore) remove(_ context.Context, registryURL string) (bool, error) {
 	const op = "remove the Quilt login from the credentials file"
 	m, err := f.read()
 	if err != nil {
-		return &engine.Error{Op: op, Kind: engine.Credentials, Err: err}
+		return false, &engine.Error{Op: op, Kind: engine.Credentials, Err: err}
 	}
 	if _, ok := m[registryURL]; !ok {
-		return nil
+		return false, nil
 	}
 	delete(m, registryURL)
 	if len(m) == 0 {
@@ -131,7 +138,7 @@ func (f *FileStore) Delete(_ context.Context, registryURL string) error {
 		err = f.write(m)
 	}
 	if err != nil {
-		return &engine.Error{Op: op, Kind: engine.Other, Err: err}
+		return false, &engine.Error{Op: op, Kind: engine.Other, Err: err}
 	}
-	return nil
+	return true, nil
 }

@@ -122,13 +122,20 @@ func (k *Keyring) CanSave(ctx context.Context, registryURL string) error {
 
 // Delete removes the login of registryURL.
 func (k *Keyring) Delete(ctx context.Context, registryURL string) error {
+	_, err := k.remove(ctx, registryURL)
+	return err
+}
+
+// remove removes the login of registryURL and reports whether there was
+// one.
+func (k *Keyring) remove(ctx context.Context, registryURL string) (bool, error) {
 	err := k.call(ctx, "remove the Quilt login from the keyring", func(b keyringBackend) error {
 		return b.Delete(KeyringService, registryURL)
 	})
 	if errors.Is(err, ErrNotStored) {
-		return nil
+		return false, nil
 	}
-	return err
+	return err == nil, err
 }
 
 // call runs f against the backend, time-boxed, after checking that

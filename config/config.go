@@ -39,7 +39,6 @@ import (
 	"io/fs"
 	"math"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -174,7 +173,7 @@ func Load(getenv func(string) string, profile string) (*Settings, error) {
 
 	var f *file
 	if s.Path != "" {
-		data, err := os.ReadFile(s.Path)
+		data, err := ReadFile(s.Path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && getenv("QUILTQ_CONFIG") != "":
 			return nil, fmt.Errorf("QUILTQ_CONFIG names %s, which does not exist: create it, or unset QUILTQ_CONFIG", s.Path)

@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 )
 
 // Login records, per profile, which Quilt login `quiltq login` made: the
@@ -54,7 +56,7 @@ func LoadLogins(path string) (*Logins, error) {
 	if path == "" {
 		return l, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return l, nil
 	}
@@ -106,6 +108,21 @@ func (l *Logins) UsedBy(registryURL, storage string) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// Registries lists, without repeats, the registry URLs of every login
+// recorded for catalogURL (a trailing slash aside), under any profile and
+// in any store: the keys under which a catalog's secrets may be kept.
+func (l *Logins) Registries(catalogURL string) []string {
+	want := strings.TrimRight(catalogURL, "/")
+	var out []string
+	for _, lg := range l.Profiles {
+		if strings.TrimRight(lg.CatalogURL, "/") == want && lg.RegistryURL != "" && !slices.Contains(out, lg.RegistryURL) {
+			out = append(out, lg.RegistryURL)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Save writes the file (mode 0600, atomically).

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,5 +117,51 @@ func TestReadQuilt3(t *testing.T) {
 	write("auth.json", `{"https://registry.example.com": "r-secret"`)
 	if _, err := ReadQuilt3(dir); err == nil || strings.Contains(err.Error(), "r-secret") || !strings.Contains(err.Error(), "auth.json") {
 		t.Errorf("broken auth.json: %v", err)
+	}
+}
+
+// TestReadFileBounded: quiltq's own files and quilt3's are read up to
+// MaxFileBytes; an endless file (/dev/zero named by QUILTQ_CONFIG) fails
+// at the limit instead of filling memory.
+func TestReadFileBounded(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero here")
+	}
+	if _, err := ReadFile("/dev/zero"); err == nil || !strings.Contains(err.Error(), "/dev/zero is over 1048576 bytes") {
+		t.Errorf("ReadFile(/dev/zero) = %v", err)
+	}
+	env := func(k string) string {
+		if k == "QUILTQ_CONFIG" {
+			return "/dev/zero"
+		}
+		if k == "HOME" {
+			return t.TempDir()
+		}
+		return ""
+	}
+	if _, err := Load(env, ""); err == nil || !strings.Contains(err.Error(), "is over") {
+		t.Errorf("Load with QUILTQ_CONFIG=/dev/zero: %v", err)
+	}
+	if _, err := LoadLogins("/dev/zero"); err == nil || !strings.Contains(err.Error(), "is over") {
+		t.Errorf("LoadLogins(/dev/zero): %v", err)
+	}
+	if _, err := ReadFile(filepath.Join(t.TempDir(), "none")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing file: %v, want fs.ErrNotExist", err)
+	}
+}
+
+func TestRegistries(t *testing.T) {
+	l := &Logins{Profiles: map[string]Login{
+		"a":     {CatalogURL: "https://cat.example.com", RegistryURL: "https://reg.example.com", Storage: "keyring"},
+		"b":     {CatalogURL: "https://cat.example.com/", RegistryURL: "https://reg.example.com", Storage: "file"},
+		"c":     {CatalogURL: "https://cat.example.com", RegistryURL: "https://old-reg.example.com", Storage: "file"},
+		"other": {CatalogURL: "https://other.example.com", RegistryURL: "https://reg.other", Storage: "keyring"},
+	}}
+	got := l.Registries("https://cat.example.com")
+	if strings.Join(got, " ") != "https://old-reg.example.com https://reg.example.com" {
+		t.Errorf("got %q, want both registries of the catalog once each", got)
+	}
+	if got := l.Registries("https://none.example.com"); len(got) != 0 {
+		t.Errorf("an unknown catalog: got %q", got)
 	}
 }

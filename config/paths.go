@@ -2,6 +2,9 @@ package config
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 )
 
@@ -56,4 +59,29 @@ func xdgDir(getenv func(string) string, env, fallback string) (string, error) {
 		return "", errNoHome
 	}
 	return filepath.Join(home, fallback, "quiltq"), nil
+}
+
+// MaxFileBytes bounds each file quiltq reads among its own (config.toml,
+// logins.json, credentials.json) and quilt3's (config.yml, auth.json):
+// they hold a few kilobytes, and a path that names /dev/zero or a log by
+// mistake must fail at once instead of filling memory.
+const MaxFileBytes = 1 << 20
+
+// ReadFile reads path, refusing it at MaxFileBytes while reading. Its
+// errors wrap the file system's (errors.Is(err, fs.ErrNotExist) holds
+// for a missing file).
+func ReadFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileBytes {
+		return nil, fmt.Errorf("%s is over %d bytes, larger than any file quiltq reads there: check that it is the file meant", path, MaxFileBytes)
+	}
+	return data, nil
 }

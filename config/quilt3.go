@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -75,7 +74,7 @@ func Quilt3Dir(getenv func(string) string, goos string) (string, error) {
 func ReadQuilt3(dir string) (*Quilt3, error) {
 	q := &Quilt3{Dir: dir, Logins: map[string]Quilt3Login{}}
 	cfgPath := filepath.Join(dir, "config.yml")
-	data, err := os.ReadFile(cfgPath)
+	data, err := ReadFile(cfgPath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
@@ -96,7 +95,7 @@ func ReadQuilt3(dir string) (*Quilt3, error) {
 		}
 	}
 	authPath := filepath.Join(dir, "auth.json")
-	data, err = os.ReadFile(authPath)
+	data, err = ReadFile(authPath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:

@@ -39,6 +39,9 @@ func (m Model) click(ms tea.Mouse) (tea.Model, tea.Cmd) {
 	if !m.cfg.Mouse || m.help || ms.Button != tea.MouseLeft {
 		return m, nil
 	}
+	if m.clickTabBar(ms.X, ms.Y) {
+		return m, nil
+	}
 	f, x, y, ok := m.paneAt(ms.X, ms.Y)
 	if !ok {
 		return m, nil
@@ -91,5 +94,23 @@ func (m Model) wheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
 	case focusHistory:
 		m.history.Wheel(n)
 	}
+	return m, nil
+}
+
+// drag extends the editor's selection while the left button is held: the
+// editor takes the pointer's place relative to its pane, even outside it
+// (above or below, it scrolls).
+func (m Model) drag(ms tea.Mouse) (tea.Model, tea.Cmd) {
+	if !m.cfg.Mouse || m.help || m.focus != focusEditor {
+		return m, nil
+	}
+	g := m.geometry()
+	m.editor.Drag(ms.X-g.catW-1, ms.Y-2)
+	return m, nil
+}
+
+// release ends a drag.
+func (m Model) release(tea.Mouse) (tea.Model, tea.Cmd) {
+	m.editor.Release()
 	return m, nil
 }

@@ -17,6 +17,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/ui/buffers"
 	"github.com/quiltq/quiltq/ui/catalog"
 	"github.com/quiltq/quiltq/ui/editor"
 	"github.com/quiltq/quiltq/ui/explain"
@@ -55,6 +56,10 @@ type Config struct {
 	// Mouse turns on clicks (focus a pane, pick a row) and the wheel
 	// (scroll the grid, the catalog, the explanation, the history).
 	Mouse bool
+	// Buffers keeps the editor's tabs across restarts (nil: not kept).
+	Buffers *buffers.Store
+	// Getenv reads $VISUAL and $EDITOR for the editor (default os.Getenv).
+	Getenv func(string) string
 }
 
 type focus int
@@ -78,8 +83,9 @@ type Model struct {
 	hist *history.Store
 
 	catalog catalog.Model
-	editor  editor.Model
-	results results.Model
+	editor  editor.Model // the active tab's editor (tabs.go)
+	tabs    tabState
+	results results.Tabs
 	explain explain.Model
 	history history.Model
 	status  status.Model
@@ -110,7 +116,7 @@ func New(cfg Config) Model {
 	m := Model{cfg: cfg, km: cfg.Keys, th: cfg.Theme, ctx: cfg.Context, now: cfg.Now, eng: cfg.Engine, hist: cfg.History,
 		catalog: catalog.New(cfg.Keys.Catalog, cfg.Theme),
 		editor:  editor.New(cfg.Keys.Editor, cfg.Theme),
-		results: results.New(cfg.Keys.Results, cfg.Theme, cfg.DisplayCap),
+		results: results.NewTabs(cfg.Keys.Results, cfg.Theme, cfg.DisplayCap),
 		explain: explain.New(cfg.Keys.Results, cfg.Keys.Explain, cfg.Theme),
 		status:  status.New(cfg.Identity, cfg.Theme),
 		focus:   focusEditor,
@@ -125,9 +131,7 @@ func New(cfg Config) Model {
 		m.catalog.SetListing(*cfg.Listing, true, cfg.Age)
 		m.editor.SetIndex(editor.NewIndex(*cfg.Listing, cfg.Identity.Catalog, cfg.Identity.Database))
 	}
-	if cfg.SQL != "" {
-		m.editor.SetValue(cfg.SQL)
-	}
+	m.startTabs()
 	m.editor.Focus()
 	return m
 }
@@ -143,8 +147,8 @@ func (m Model) Init() tea.Cmd {
 // Running reports whether a query is running.
 func (m Model) Running() bool { return m.running }
 
-// Update routes msg.
-func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+// update routes msg (Update, in tabs.go, gives the tabs theirs first).
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -154,6 +158,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.key(msg)
 	case tea.MouseClickMsg:
 		return m.click(msg.Mouse())
+	case tea.MouseMotionMsg:
+		return m.drag(msg.Mouse())
+	case tea.MouseReleaseMsg:
+		return m.release(msg.Mouse())
 	case tea.MouseWheelMsg:
 		return m.wheel(msg.Mouse())
 	case TickMsg:

@@ -76,13 +76,11 @@ func (m Model) Render() string {
 		if m.focus == focusExplain {
 			bottom = m.pane("Explanation", m.explain.View(), g.rightW, g.resultH, true)
 		}
-		right = lipgloss.JoinVertical(lipgloss.Left,
-			m.pane("Query", m.editor.View(), g.rightW, g.editH, m.focus == focusEditor),
-			bottom)
+		right = m.editorPane(g.rightW, g.editH) + "\n" + bottom
 	}
 	body := right
 	if g.catW > 0 {
-		body = lipgloss.JoinHorizontal(lipgloss.Top, m.pane("Catalog", m.catalog.View(), g.catW, g.bodyH, m.focus == focusCatalog), right)
+		body = joinRight(m.pane("Catalog", m.catalog.View(), g.catW, g.bodyH, m.focus == focusCatalog), right)
 	}
 	return body + "\n" + m.status.View()
 }
@@ -96,16 +94,81 @@ func (m Model) resultsTitle() string {
 
 // pane draws content in a border of outer size w×h with a title line.
 func (m Model) pane(title, content string, w, h int, focused bool) string {
-	st := m.th.Pane
-	if focused {
-		st = m.th.FocusedPane
-	}
-	inner := lipgloss.NewStyle().Width(w - 2).Height(h - 2).MaxWidth(w - 2).MaxHeight(h - 2)
 	t := m.th.Title.Render(title)
 	if !focused {
 		t = m.th.Muted.Render(title)
 	}
-	return st.Render(inner.Render(t + "\n" + content))
+	return m.frame(t+"\n"+content, w, h, focused)
+}
+
+// frame draws content in a border of outer size w×h: each line padded to
+// the inner width, a longer one wrapped as lipgloss wraps, and cut to the
+// inner height. The workbench is redrawn at every keystroke: measuring
+// each line once here, rather than in each of lipgloss's passes (wrap,
+// align, border) and again in its joins, keeps a frame within the
+// keystroke budget.
+func (m Model) frame(content string, w, h int, focused bool) string {
+	st := m.th.Pane
+	if focused {
+		st = m.th.FocusedPane
+	}
+	bd := st.GetBorderStyle()
+	pre, post, _ := strings.Cut(lipgloss.NewStyle().Foreground(st.GetBorderTopForeground()).Render("\x00"), "\x00")
+	iw, ih := max(w-2, 0), max(h-2, 0)
+	var b strings.Builder
+	b.Grow(w * h * 4)
+	b.WriteString(pre + bd.TopLeft + strings.Repeat(bd.Top, iw) + bd.TopRight + post)
+	n := 0
+	for rest := content; n < ih; {
+		line, more, ok := strings.Cut(rest, "\n")
+		rest = more
+		parts := []string{line}
+		line = strings.ReplaceAll(line, "\t", "    ")
+		lw := ansi.StringWidth(line)
+		if lw > iw && iw > 0 {
+			parts = strings.Split(lipgloss.Wrap(line, iw, ""), "\n")
+		} else {
+			parts[0] = line + strings.Repeat(" ", max(iw-lw, 0))
+		}
+		for _, p := range parts {
+			if n == ih {
+				break
+			}
+			if len(parts) > 1 {
+				p += strings.Repeat(" ", max(iw-ansi.StringWidth(p), 0))
+			}
+			b.WriteString("\n" + pre + bd.Left + post + p + pre + bd.Right + post)
+			n++
+		}
+		if !ok {
+			break
+		}
+	}
+	for ; n < ih; n++ {
+		b.WriteString("\n" + pre + bd.Left + post + strings.Repeat(" ", iw) + pre + bd.Right + post)
+	}
+	b.WriteString("\n" + pre + bd.BottomLeft + strings.Repeat(bd.Bottom, iw) + bd.BottomRight + post)
+	return b.String()
+}
+
+// joinRight puts block b right of block a, line by line (both as tall,
+// each line of a as wide as the block).
+func joinRight(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	var sb strings.Builder
+	sb.Grow(len(a) + len(b))
+	for i := range max(len(al), len(bl)) {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		if i < len(al) {
+			sb.WriteString(al[i])
+		}
+		if i < len(bl) {
+			sb.WriteString(bl[i])
+		}
+	}
+	return sb.String()
 }
 
 // helpMinColumn is the narrowest column the help is laid out in.

@@ -114,7 +114,9 @@ func (a *app) options() (session.Options, error) {
 			return session.Options{}, &engine.Error{Op: "--sandbox-user", Kind: engine.Invalid, Err: fmt.Errorf("the sandbox has no user %q; it has %s", a.g.sandboxUser, sandboxUserNames(run.Info))}
 		}
 		a.user = user
-		o.Login = &session.TokenLogin{CatalogURL: run.Info.CatalogURL, RefreshToken: user.RefreshToken, AWSEndpointURL: run.Info.AWSEndpointURL, Source: auth.SourceSandbox}
+		o.Login = &session.TokenLogin{CatalogURL: run.Info.CatalogURL, RefreshToken: user.RefreshToken, AWSEndpointURL: run.Info.AWSEndpointURL, Source: auth.SourceSandbox,
+			// Its port is new each run; the stack is always the default one.
+			Place: "the embedded sandbox"}
 		if o.Policies == nil {
 			o.Policies = &session.Policies{Documents: run.Authorizer().Policies(user.Role), Role: user.Role, Source: "the sandbox's role " + user.Role}
 		}

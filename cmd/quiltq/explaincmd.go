@@ -15,16 +15,21 @@ import (
 // explainJSON is the --json output of `quiltq explain`. Pointers and nil
 // slices print as null where the text does not say.
 type explainJSON struct {
-	Denied       bool            `json:"denied"`
-	Category     string          `json:"category"`
-	Actions      []string        `json:"actions"`
-	Resources    []string        `json:"resources"`
-	Principal    *string         `json:"principal"`
-	PolicyType   *string         `json:"policy_type"`
-	ExplicitDeny *bool           `json:"explicit_deny"`
-	Service      *string         `json:"service"`
-	Fix          *explain.Policy `json:"fix"`
-	WhoCanFix    *string         `json:"who_can_fix"`
+	Denied   bool     `json:"denied"`
+	Category string   `json:"category"`
+	Actions  []string `json:"actions"`
+	// ImpliedActions are what the text implies without naming them; kept
+	// apart so that a reader can tell AWS's words from quiltq's reading.
+	ImpliedActions []string `json:"implied_actions"`
+	Resources      []string `json:"resources"`
+	Principal      *string  `json:"principal"`
+	PolicyType     *string  `json:"policy_type"`
+	ExplicitDeny   *bool    `json:"explicit_deny"`
+	Service        *string  `json:"service"`
+	// DecodeCommand reads an EC2-style encoded authorization message.
+	DecodeCommand *string         `json:"decode_command"`
+	Fix           *explain.Policy `json:"fix"`
+	WhoCanFix     *string         `json:"who_can_fix"`
 }
 
 // runExplain runs `quiltq explain [--json] [FILE | -]`: it reads an AWS
@@ -80,13 +85,14 @@ Flags:
 	}
 	if *asJSON {
 		out := explainJSON{
-			Denied: d.Denied, Category: d.Category, Actions: d.Actions, Resources: d.Resources,
+			Denied: d.Denied, Category: d.Category, Actions: d.Actions, ImpliedActions: d.ImpliedActions, Resources: d.Resources,
 			Principal: nonEmpty(d.Principal), PolicyType: nonEmpty(d.PolicyType), Service: nonEmpty(d.Service),
-			Fix: fix, WhoCanFix: nonEmpty(rem.Who),
+			DecodeCommand: nonEmpty(d.DecodeCommand()), Fix: fix, WhoCanFix: nonEmpty(rem.Who),
 		}
-		if d.Denied && (d.PolicyType != "" || d.ExplicitDeny) {
-			// The text's clause says whether a Deny refused; without one
-			// it does not say.
+		if d.DenyStated {
+			// Only IAM's clause says whether a Deny refused; Lake
+			// Formation, Athena's short denial and S3's "Access Denied"
+			// leave it unknown (null).
 			out.ExplicitDeny = &d.ExplicitDeny
 		}
 		b, err := json.Marshal(out)
@@ -138,6 +144,8 @@ func writeExplanation(w io.Writer, d explain.Denial, rem explain.Remedy, fix *ex
 	switch {
 	case d.Denied:
 		fmt.Fprintf(w, "refused: %s\n", refusalSummary(d))
+	case d.MaybeDenied:
+		fmt.Fprintln(w, "possibly a refusal: AWS words a missing resource and a refusal alike here; see why for how to tell")
 	case d.Category == explain.CategoryOther && !recognized(d):
 		fmt.Fprintln(w, "not recognized: the text is not an AWS error quiltq knows; nothing to explain")
 		return
@@ -153,10 +161,12 @@ func writeExplanation(w io.Writer, d explain.Denial, rem explain.Remedy, fix *ex
 	field("code", d.Code)
 	field("operation", d.Operation)
 	field("actions", strings.Join(d.Actions, ", "))
+	field("implied", strings.Join(d.ImpliedActions, ", "))
 	field("resources", strings.Join(d.Resources, ", "))
 	field("principal", d.Principal)
 	field("policy", d.Policy)
 	field("connector", d.Connector)
+	field("decode", d.DecodeCommand())
 	if rem.Who != "" {
 		field("who", rem.Who)
 	}
@@ -180,6 +190,8 @@ func refusalSummary(d explain.Denial) string {
 		explain.PolicyLakeFormation: "Lake Formation", explain.PolicyKMS: "a KMS key policy",
 	}[d.PolicyType]
 	switch {
+	case kind == "" && d.DenyStated && d.ExplicitDeny:
+		return "explicitly denied; the text does not say by which kind of policy"
 	case kind == "":
 		return "permission denied; the text does not say by which kind of policy"
 	case d.ExplicitDeny:

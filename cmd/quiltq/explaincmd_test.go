@@ -73,13 +73,32 @@ func TestExplainJSON(t *testing.T) {
 			want: map[string]any{"denied": true, "actions": []any{"athena:GetWorkGroup"}, "resources": nil, "explicit_deny": nil},
 		},
 		{
+			name: "results write: the action is implied, not named",
+			in:   "Access denied when writing output to url: s3://quilt-athena-results/athena/1b2c.csv . Please ensure you are allowed to access the S3 bucket.",
+			code: exitOK, fix: true,
+			want: map[string]any{"denied": true, "actions": nil, "implied_actions": []any{"s3:PutObject"}, "explicit_deny": nil, "decode_command": nil},
+		},
+		{
+			name: "Lake Formation: explicit deny unknown, not false",
+			in:   "Insufficient Lake Formation permission(s): Required Select on orders",
+			code: exitOK,
+			want: map[string]any{"denied": true, "policy_type": "lakeformation", "explicit_deny": nil, "fix": nil},
+		},
+		{
+			name: "encoded authorization message: the command that reads it",
+			in:   "API: ec2:RunInstances You are not authorized to perform this operation. Encoded authorization failure message: rHU-pVHMSckD0OAc5l3r9-gKN1XZ",
+			code: exitOK, fix: true,
+			want: map[string]any{"denied": true, "actions": []any{"ec2:RunInstances"}, "explicit_deny": nil,
+				"decode_command": "aws sts decode-authorization-message --encoded-message rHU-pVHMSckD0OAc5l3r9-gKN1XZ --query DecodedMessage --output text"},
+		},
+		{
 			name: "nothing recognizable",
 			in:   "the build broke again, see attached",
 			code: exitFailed,
 			want: map[string]any{"denied": false, "category": "other", "fix": nil, "who_can_fix": nil},
 		},
 	}
-	keys := []string{"denied", "category", "actions", "resources", "principal", "policy_type", "explicit_deny", "service", "fix", "who_can_fix"}
+	keys := []string{"denied", "category", "actions", "implied_actions", "resources", "principal", "policy_type", "explicit_deny", "service", "decode_command", "fix", "who_can_fix"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, out, errOut := runExplainText(t, tt.in, append([]string{"--json"}, tt.args...)...)
@@ -166,6 +185,12 @@ func TestExplainText(t *testing.T) {
 			nil, exitOK, []string{"not a refusal: credentials", "quiltq login", "no policy change helps"}, []string{`"Effect"`}},
 		{"throttling", "ThrottlingException: Rate exceeded", nil, exitOK, []string{"not a refusal: throttling"}, []string{"who:"}},
 		{"unrecognized", "hello", nil, exitFailed, []string{"not recognized"}, nil},
+		{"output bucket: both readings and how to tell", "InvalidRequestException: Unable to verify/create output bucket quilt-athena-results", nil, exitOK,
+			[]string{"possibly a refusal", "aws s3api get-bucket-location --bucket quilt-athena-results", "NoSuchBucket", "AccessDenied"}, []string{`"Effect"`}},
+		{"encoded message: the decode command", "API: ec2:RunInstances You are not authorized to perform this operation. Encoded authorization failure message: rHU-pVHMSckD0OAc5l3r9-gKN1XZ", nil, exitOK,
+			[]string{"ec2:RunInstances", "decode:", "aws sts decode-authorization-message --encoded-message rHU-pVHMSckD0OAc5l3r9-gKN1XZ"}, nil},
+		{"implied action", "Access denied when writing output to url: s3://quilt-athena-results/athena/1.csv . Please ensure you are allowed to access the S3 bucket.", nil, exitOK,
+			[]string{"implied:", "s3:PutObject", `"Effect": "Allow"`}, []string{"actions:"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/quiltq/quiltq/engine"
@@ -138,6 +139,9 @@ func reportFailure(st streams, s *session.Session, x athena.Execution, err error
 	if kind := engine.KindOf(err); kind == engine.Denied || kind == engine.Credentials {
 		explainRefusal(st.Err, s, x, err)
 	}
+	if se := engine.SyntaxOf(err); se != nil && se.Line > 0 {
+		printSyntaxPosition(st.Err, x.SQL, se)
+	}
 	if hint := nextStep(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 	}
@@ -147,8 +151,35 @@ func reportFailure(st streams, s *session.Session, x athena.Execution, err error
 	return exitCode(err)
 }
 
-// exitCode maps an error's kind to the exit codes of ARCHITECTURE.md.
+// printSyntaxPosition shows the line of sql that Athena could not parse,
+// with a caret under the column it named (columns count characters).
+func printSyntaxPosition(w io.Writer, sql string, se *engine.SyntaxError) {
+	lines := strings.Split(sql, "\n")
+	if se.Line > len(lines) {
+		return
+	}
+	line := []rune(strings.TrimRight(lines[se.Line-1], "\r"))
+	if se.Column > len(line)+1 {
+		return
+	}
+	pad := make([]rune, se.Column-1)
+	for i := range pad {
+		pad[i] = ' '
+		if line[i] == '\t' {
+			pad[i] = '\t'
+		}
+	}
+	fmt.Fprintf(w, "  at:        line %d, column %d\n             %s\n             %s^\n", se.Line, se.Column, string(line), string(pad))
+}
+
+// exitCode maps an error's kind to the exit codes of ARCHITECTURE.md. SQL
+// Athena could not parse is a failed query (1) on both of Athena's paths,
+// refused by StartQueryExecution or FAILED with SYNTAX_ERROR, as SQL the
+// pre-send check cannot read is.
 func exitCode(err error) int {
+	if engine.SyntaxOf(err) != nil {
+		return exitFailed
+	}
 	switch engine.KindOf(err) {
 	case engine.Denied:
 		return exitDenied
@@ -198,7 +229,7 @@ func (p *progress) update(x athena.Execution) {
 	if !x.Submitted.IsZero() {
 		elapsed = now.Sub(x.Submitted).Truncate(100 * time.Millisecond)
 	}
-	fmt.Fprintf(p.st.Err, "\r\x1b[K%s %s · %s scanned · $%.4f", x.State, elapsed, status.Bytes(x.DataScanned), session.Cost(x.DataScanned, p.price))
+	fmt.Fprintf(p.st.Err, "\r\x1b[K%s %s · %s scanned · %s", x.State, elapsed, status.Bytes(x.DataScanned), engine.FormatUSD(engine.Cost(x.DataScanned, p.price)))
 	p.shown = true
 }
 

@@ -15,6 +15,7 @@ import (
 	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
 
 	"github.com/quiltq/quiltq/engine/sandbox"
+	"github.com/quiltq/quiltq/engine/sandbox/athenasrv"
 	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
 )
 
@@ -66,6 +67,56 @@ func TestQueryPrintsEachFormat(t *testing.T) {
 			}
 		})
 	}
+}
+
+// typedSQL yields one value of each kind whose output differs by format.
+const typedSQL = `SELECT DECIMAL '12345678901234567890.123' AS d, 0.1 + 0.2 AS s, nan() AS n, infinity() AS inf,
+  -infinity() AS ninf, 1e0 / 0 AS dz, X'68656c6c6f' AS b, ARRAY[1, 2] AS a, MAP(ARRAY['a'], ARRAY[1]) AS m,
+  ROW(1, 'x') AS r, json_parse('{"k":[1,2]}') AS j, CAST(NULL AS integer) AS nul, 2147483648 AS big`
+
+// Each Trino type reaches every output as it should: JSON keeps decimals
+// exact, writes NaN and the infinities as strings, varbinary as hex and
+// nested values as JSON, through both fetch paths; CSV and table keep
+// Athena's own text.
+func TestTypedValuesThroughEachFormat(t *testing.T) {
+	// One sandbox serves every run (a separately running one, as at
+	// `quiltq sandbox serve`).
+	sb := sandboxtest.Start(t, sandbox.Options{})
+	const wantJSON = `{"d":12345678901234567890.123,"s":0.3,"n":"NaN","inf":"Infinity","ninf":"-Infinity","dz":"Infinity",` +
+		`"b":"68656c6c6f","a":[1,2],"m":{"a":1},"r":{"field0":1,"field1":"x"},"j":{"k":[1,2]},"nul":null,"big":2147483648}`
+	for _, fetch := range []string{"s3", "api"} {
+		t.Run("json via "+fetch, func(t *testing.T) {
+			r := quiltq(t, context.Background(), envFor(t, sb, "admin"), "", "--fetch", fetch, "-o", "json", "-e", typedSQL)
+			if r.code != exitOK {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			if want := "[\n" + wantJSON + "\n]\n"; r.stdout != want {
+				t.Errorf("got\n%s\nwant\n%s", r.stdout, want)
+			}
+			var rows []map[string]any
+			if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
+				t.Errorf("not JSON: %v", err)
+			}
+		})
+	}
+	t.Run("csv", func(t *testing.T) {
+		r := quiltq(t, context.Background(), envFor(t, sb, "admin"), "", "-o", "csv", "--no-header", "-e", typedSQL)
+		want := `"12345678901234567890.123","0.3","NaN","Infinity","-Infinity","Infinity","68 65 6c 6c 6f","[1, 2]","{a=1}","{field0=1, field1=x}","{""k"":[1,2]}",,"2147483648"` + "\n"
+		if r.code != exitOK || r.stdout != want {
+			t.Errorf("exit %d, got %q, want %q (stderr %s)", r.code, r.stdout, want, r.stderr)
+		}
+	})
+	t.Run("table", func(t *testing.T) {
+		r := quiltq(t, context.Background(), envFor(t, sb, "admin"), "", "-o", "table", "-e", typedSQL)
+		if r.code != exitOK {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		for _, w := range []string{"| 12345678901234567890.123 | 0.3 | NaN | Infinity | -Infinity | Infinity | 68 65 6c 6c 6f | [1, 2] | {a=1} | {field0=1, field1=x} | {\"k\":[1,2]} | NULL | 2147483648 |"} {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("table lacks %q:\n%s", w, r.stdout)
+			}
+		}
+	})
 }
 
 // NULL and the empty string stay apart through both fetch paths.
@@ -127,6 +178,39 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("stderr %q lacks %q", r.stderr, tc.stderr)
 			}
 			if tc.code != exitOK && r.stdout != "" {
+				t.Errorf("a failure wrote %q on stdout", r.stdout)
+			}
+		})
+	}
+}
+
+// SQL Athena cannot parse exits 1 on both of Athena's paths, its error
+// text whole, the position shown under the statement and the next step
+// naming it.
+func TestSyntaxErrorsExitOne(t *testing.T) {
+	const sql = "SELECT *\n  FORM sales.orders"
+	run := sandboxtest.Start(t, sandbox.Options{SyntaxErrors: athenasrv.SyntaxAtRun})
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"refused at start", nil, []string{"--sandbox", "--sandbox-user", "admin"}, "InvalidRequestException: line 2:3: mismatched input 'FORM'"},
+		{"failed when run", envFor(t, run, "admin"), nil, "SYNTAX_ERROR: line 2:3: mismatched input 'FORM'"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := quiltq(t, context.Background(), tc.env, "", append(tc.args, "-e", sql)...)
+			if r.code != exitFailed {
+				t.Errorf("exit %d, want %d; stderr: %s", r.code, exitFailed, r.stderr)
+			}
+			for _, want := range []string{tc.want, "  at:        line 2, column 3\n               FORM sales.orders\n               ^\n", "next:      fix the SQL at line 2, column 3"} {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+			if r.stdout != "" {
 				t.Errorf("a failure wrote %q on stdout", r.stdout)
 			}
 		})

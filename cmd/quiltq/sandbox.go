@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/quiltq/quiltq/engine/sandbox"
+	"github.com/quiltq/quiltq/engine/sandbox/athenasrv"
 	"github.com/quiltq/quiltq/engine/sandbox/stack"
 )
 
@@ -37,6 +38,10 @@ func runSandboxServe(ctx context.Context, args []string, st streams) int {
 	fs.Float64Var(&opts.Faults.ServerError, "fault-500", 0, "`fraction` of AWS requests answered with a 500")
 	fs.Float64Var(&opts.Faults.Cut, "fault-cut", 0, "`fraction` of AWS replies cut in the middle of their body")
 	fs.Uint64Var(&opts.Faults.Seed, "fault-seed", 1, "`seed` choosing which requests fail")
+	fs.Func("syntax-errors", "where SQL that does not parse is refused: `start` (StartQueryExecution, the default) or run (the query fails)", func(v string) (err error) {
+		opts.SyntaxErrors, err = athenasrv.ParseSyntaxErrors(v)
+		return err
+	})
 	verbose := fs.Bool("v", false, "log every AWS request on stderr")
 	if code := parseFlags(fs, args, st); code >= 0 {
 		return code

@@ -39,7 +39,7 @@ func TestSandboxServePrintsOneLineAndStopsOnCancel(t *testing.T) {
 	var stderr syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"sandbox", "serve", "--addr", "127.0.0.1:0", "--bench-rows", "100"},
+		done <- run(ctx, []string{"sandbox", "serve", "--addr", "127.0.0.1:0", "--bench-rows", "100", "--syntax-errors", "run"},
 			streams{In: strings.NewReader(""), Out: outW, Err: &stderr}, func(string) string { return "" })
 		outW.Close()
 	}()
@@ -107,6 +107,19 @@ func TestSandboxServePrintsOneLineAndStopsOnCancel(t *testing.T) {
 		t.Errorf("config.json: %+v, %v; want registryUrl %s", cfg, err, info.RegistryURL)
 	}
 
+	// --syntax-errors run: SQL that does not parse starts, then fails.
+	var admin string
+	for _, u := range info.Users {
+		if u.Name == "admin" {
+			admin = u.RefreshToken
+		}
+	}
+	r := quiltq(t, context.Background(), map[string]string{"QUILTQ_CATALOG_URL": info.CatalogURL, "QUILTQ_TOKEN": admin, "AWS_ENDPOINT_URL": info.AWSEndpointURL},
+		"", "-e", "SELECT * FORM sales.orders")
+	if r.code != exitFailed || !strings.Contains(r.stderr, "SYNTAX_ERROR: line 1:10:") {
+		t.Errorf("with --syntax-errors run: exit %d, stderr %s; want 1 and the query's SYNTAX_ERROR", r.code, r.stderr)
+	}
+
 	cancel()
 	select {
 	case code := <-done:
@@ -128,6 +141,7 @@ func TestSandboxServeUsageErrors(t *testing.T) {
 		{[]string{"sandbox", "serve", "--fault-cut", "2"}, "fault fractions"},
 		{[]string{"sandbox", "serve", "--stack", "/no/such/stack.yaml"}, "no such file"},
 		{[]string{"sandbox", "serve", "extra"}, `unexpected argument "extra"`},
+		{[]string{"sandbox", "serve", "--syntax-errors", "later"}, "want start (refused by StartQueryExecution) or run"},
 	}
 	for _, tc := range tests {
 		var stdout, stderr bytes.Buffer

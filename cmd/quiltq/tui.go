@@ -23,6 +23,7 @@ import (
 	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/ui"
+	"github.com/quiltq/quiltq/ui/buffers"
 	"github.com/quiltq/quiltq/ui/history"
 	"github.com/quiltq/quiltq/ui/keys"
 	"github.com/quiltq/quiltq/ui/report"
@@ -93,7 +94,7 @@ func (e *tuiEngine) ApplyFix(ctx context.Context, fix string) (string, error) {
 }
 
 func (e *tuiEngine) progress(x athena.Execution) ui.Progress {
-	return ui.Progress{ID: x.ID, State: string(x.State), Elapsed: x.TotalTime, Scanned: x.DataScanned, Cost: session.Cost(x.DataScanned, e.s.PricePerTB())}
+	return ui.Progress{ID: x.ID, State: string(x.State), Elapsed: x.TotalTime, Scanned: x.DataScanned, Cost: engine.Cost(x.DataScanned, e.s.PricePerTB())}
 }
 
 func (e *tuiEngine) Open(ctx context.Context, id string) (results.Rows, error) {
@@ -297,8 +298,9 @@ func tuiCheck(ctx context.Context, sess *session.Session) func(string) error {
 }
 
 // tuiConfig builds the workbench's configuration: identity, keymap,
-// theme, the cached listing (filtered by the grants) and the history
-// store.
+// theme, the cached listing (filtered by the grants), the history and
+// the editor's tabs (stores keyed by session.StoreKey), and the
+// environment the editor's $EDITOR is read from.
 func tuiConfig(ctx context.Context, a *app, s *config.Settings, sess *session.Session) (ui.Config, *tuiEngine, error) {
 	arn, err := sess.Principal(ctx)
 	if err != nil {
@@ -312,8 +314,14 @@ func tuiConfig(ctx context.Context, a *app, s *config.Settings, sess *session.Se
 		cfg.Listing, cfg.Age = &l, age
 	}
 	if p, err := config.PathsFrom(a.getenv); err == nil && p.CacheDir != "" {
-		cfg.History = history.NewStore(filepath.Join(p.CacheDir, "history"), arn+"\x00"+sess.Region())
+		key, err := sess.StoreKey(ctx)
+		if err != nil {
+			return ui.Config{}, nil, err
+		}
+		cfg.History = history.NewStore(filepath.Join(p.CacheDir, "history"), key)
+		cfg.Buffers = buffers.NewStore(filepath.Join(p.CacheDir, "buffers"), key)
 	}
+	cfg.Getenv = a.getenv
 	return cfg, eng, nil
 }
 

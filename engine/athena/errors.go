@@ -183,7 +183,7 @@ func statusOf(err error) int {
 // sent again: throttling, 5xx and broken connections, as the SDK's own
 // retryer decides, plus the throttling codes it does not know.
 func transient(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || givenUp(err) {
 		return false
 	}
 	if engine.KindOf(err) == engine.Throttled {
@@ -199,6 +199,16 @@ func transient(err error) bool {
 	return retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary
 }
 
+// givenUp reports whether err says it must not be tried again: the AWS
+// configuration's retry budget is spent (auth.GaveUpError), as calls to
+// the endpoint have been failing for too long. Every retry loop here
+// honours it, so that loops around the SDK's own retries cannot stretch
+// a dead endpoint's failure past the budget.
+func givenUp(err error) bool {
+	var v interface{ RetryableError() bool }
+	return errors.As(err, &v) && !v.RetryableError()
+}
+
 // Hint is the one-line next step for err, by its kind ("" for nil).
 func Hint(err error) string {
 	if err == nil {
@@ -208,6 +218,16 @@ func Hint(err error) string {
 	code := ""
 	if errors.As(err, &api) {
 		code = api.ErrorCode()
+	}
+	// SQL Athena could not parse, refused at StartQueryExecution or failed
+	// with SYNTAX_ERROR: the fix is in the statement, at the position.
+	if kind := engine.KindOf(err); kind == engine.Invalid || kind == engine.Failed {
+		if se := engine.SyntaxOf(err); se != nil {
+			if se.Line > 0 {
+				return fmt.Sprintf("fix the SQL at line %d, column %d (Athena could not parse it), then run it again", se.Line, se.Column)
+			}
+			return "fix the SQL (Athena could not parse it), then run it again"
+		}
 	}
 	switch engine.KindOf(err) {
 	case engine.Credentials:

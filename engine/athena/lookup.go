@@ -71,6 +71,12 @@ type TableFacts struct {
 	Location      string   // s3://bucket/prefix/ of its data; "" for a view or when unknown
 	PartitionKeys []string // its partition columns
 	View          bool
+	// Iceberg is true for an Apache Iceberg table: its parameters hold
+	// table_type=ICEBERG and the current metadata_location, as Iceberg's
+	// Glue catalog and Athena write them (Athena User Guide, "Create
+	// Iceberg tables").
+	Iceberg          bool
+	MetadataLocation string
 }
 
 // DescribeTable reads one table's location and partition keys with
@@ -92,7 +98,8 @@ func (c *Client) DescribeTable(ctx context.Context, catalog, database, table str
 	if m == nil {
 		return TableFacts{}, &engine.Error{Op: "get table metadata " + item, Kind: engine.Invalid, Err: errors.New("Athena returned no table metadata")}
 	}
-	f := TableFacts{Location: m.Parameters["location"], View: strings.EqualFold(aws.ToString(m.TableType), "VIRTUAL_VIEW")}
+	f := TableFacts{Location: m.Parameters["location"], View: strings.EqualFold(aws.ToString(m.TableType), "VIRTUAL_VIEW"),
+		Iceberg: strings.EqualFold(m.Parameters["table_type"], "ICEBERG"), MetadataLocation: m.Parameters["metadata_location"]}
 	for _, k := range m.PartitionKeys {
 		f.PartitionKeys = append(f.PartitionKeys, aws.ToString(k.Name))
 	}

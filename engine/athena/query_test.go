@@ -14,6 +14,7 @@ import (
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/sandbox"
+	"github.com/quiltq/quiltq/engine/sandbox/athenasrv"
 	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
 )
 
@@ -191,13 +192,6 @@ func TestRunStates(t *testing.T) {
 			wantKind:   engine.Denied,
 			wantReason: "glue:",
 		},
-		{
-			name:      "a syntax error fails",
-			user:      "admin",
-			req:       Request{SQL: "SELEC 1", Workgroup: userWG},
-			wantState: Failed,
-			wantKind:  engine.Failed,
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,6 +240,51 @@ func TestRunStates(t *testing.T) {
 			var qe *QueryError
 			if !errors.As(err, &qe) || qe.ID != ex.ID || qe.ErrorType != ex.ErrorType {
 				t.Errorf("got %#v, want a QueryError for %s with ErrorType %d", qe, ex.ID, ex.ErrorType)
+			}
+		})
+	}
+}
+
+// TestSyntaxErrorsBothPaths meets SQL that does not parse on both of
+// Athena's paths: refused by StartQueryExecution (400
+// InvalidRequestException "line 1:10: mismatched input ...", no query id),
+// and started, then FAILED with SYNTAX_ERROR. Either way the error reads as
+// a syntax error with its position, through engine.SyntaxOf.
+func TestSyntaxErrorsBothPaths(t *testing.T) {
+	const sql = "SELECT * FORM orders"
+	tests := []struct {
+		name      string
+		at        sandbox.Options
+		wantState State
+		wantKind  engine.Kind
+		wantText  string
+	}{
+		{"refused at start", sandbox.Options{}, "", engine.Invalid, "InvalidRequestException: line 1:10: mismatched input 'FORM'"},
+		{"failed when run", sandbox.Options{SyntaxErrors: athenasrv.SyntaxAtRun}, Failed, engine.Failed, "SYNTAX_ERROR: line 1:10: mismatched input 'FORM'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := sandboxtest.Start(t, tt.at)
+			c, rec := client(t, env, "admin", Options{})
+			ex, err := c.Run(sandboxtest.Context(t), Request{SQL: sql, Workgroup: userWG}, nil)
+			if ex.State != tt.wantState {
+				t.Fatalf("state: got %q (%v), want %q", ex.State, err, tt.wantState)
+			}
+			if got := engine.KindOf(err); got != tt.wantKind {
+				t.Errorf("kind: got %s (%v), want %s", got, err, tt.wantKind)
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantText) {
+				t.Fatalf("error: got %v, want it to hold %q", err, tt.wantText)
+			}
+			se := engine.SyntaxOf(err)
+			if se == nil || se.Line != 1 || se.Column != 10 || !strings.HasPrefix(se.Message, "mismatched input 'FORM'") {
+				t.Errorf("SyntaxOf: got %+v, want line 1 column 10 and the parser's complaint", se)
+			}
+			if tt.wantState == "" && (ex.ID != "" || rec.n("GetQueryExecution") != 0) {
+				t.Errorf("refused at start: got id %q and %d polls, want no query", ex.ID, rec.n("GetQueryExecution"))
+			}
+			if h := Hint(err); !strings.Contains(h, "line 1, column 10") {
+				t.Errorf("hint: got %q, want it to point at line 1, column 10", h)
 			}
 		})
 	}

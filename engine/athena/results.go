@@ -281,7 +281,7 @@ const athenaNoS3Access = "do not seem to have access to the S3 location of your 
 // that broke off, whether in a body the caller reads (which the SDK's
 // retryer never sees: it has returned by then) or in one the SDK decodes.
 func fetchRetryable(err error) bool {
-	if errors.Is(err, errChanged) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, errChanged) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || givenUp(err) {
 		return false
 	}
 	var be bodyError

@@ -150,3 +150,64 @@ func TestResultsStopWithTheirContext(t *testing.T) {
 		}
 	}
 }
+
+// A result file replaced while it is read is never mixed with its new
+// version: every GET after the first carries If-Match with the first
+// reply's ETag, the sandbox's S3 answers 412 PreconditionFailed once the
+// object is replaced, and the read fails loudly (Failed, "run the query
+// again") after delivering only rows of the first version.
+func TestResultReplacedMidReadFailsLoudly(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	version := func(tag string) []byte {
+		var b strings.Builder
+		b.WriteString("\"n\",\"v\"\n")
+		for i := range 200 {
+			fmt.Fprintf(&b, "\"%d\",\"%s-%03d\"\n", i, tag, i)
+		}
+		return []byte(b.String())
+	}
+	const key = "athena-results/replaced.csv"
+	x := putResult(t, env, key, version("old"))
+	counter, cfg := countingConfig(t, env)
+	// One part in flight and none ahead: part 1 is asked for only once
+	// part 0 has been read, so the replacement below comes between them.
+	c := New(cfg, Options{S3Concurrency: 1, S3PartSize: 256, S3ReadAhead: 0, Sleep: instantSleep})
+	rows, err := c.Results(sandboxtest.Context(t), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	first, err := rows.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Store().Put(resultsBucket, key, version("new"), "text/csv"); err != nil {
+		t.Fatal(err)
+	}
+	got := []engine.Row{first}
+	for {
+		r, err := rows.Next()
+		if err == io.EOF {
+			t.Fatalf("read %d rows to the end of a file replaced mid-read; want a failure", len(got))
+		}
+		if err != nil {
+			if engine.KindOf(err) != engine.Failed || !strings.Contains(err.Error(), "S3 refused If-Match") || !strings.Contains(err.Error(), "run the query again") {
+				t.Errorf("got %v (kind %v), want a Failed error from S3's 412 saying to run the query again", err, engine.KindOf(err))
+			}
+			break
+		}
+		got = append(got, r)
+	}
+	for _, r := range got {
+		if !strings.HasPrefix(r[1].Text, "old-") {
+			t.Fatalf("row %v comes from the new version; rows %v", r, got)
+		}
+	}
+	if len(got) >= 200 {
+		t.Errorf("read %d rows before failing, want the rows of part 0 only", len(got))
+	}
+	// Every GET after the first one asked with If-Match.
+	if n := len(counter.ranges()); n < 2 {
+		t.Errorf("%d ranged GETs, want at least 2", n)
+	}
+}

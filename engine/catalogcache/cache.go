@@ -3,12 +3,17 @@
 // listing is refreshed in the background. It knows nothing of terminals:
 // `quiltq ls` and the TUI's catalog tree both use it.
 //
-// A principal is who AWS sees: the STS caller ARN, which for a Quilt login
-// names the role and the user (assumed-role/<role>/<user>), and the region.
-// The file of one principal is named by a hash of its key and records the
-// key in full; Load refuses a file whose recorded key differs, so that the
-// listing of one principal is never served to another, even if two keys
-// were to hash alike or a file were copied. Files are written 0600 in a
+// A listing is kept per key: who AWS sees (the STS caller ARN, which for a
+// Quilt login names the role and the user, assumed-role/<role>/<user>),
+// its account, the region, the AWS endpoint the calls went to, and the
+// Quilt catalog the login is for. The same principal on another endpoint
+// (a sandbox, a proxy) or through another catalog sees another world, so
+// it gets another file. The file of one key is named by a hash of the key
+// and records the key in full; Load refuses a file whose recorded key
+// differs in any part, so that the listing of one key is never served for
+// another, even if two keys were to hash alike or a file were copied. A
+// listing stamped later than now (a clock set back, a copied file) is
+// never fresh: it is listed anew. Files are written 0600 in a
 // 0700 directory, through a temporary file and a rename, so that a reader
 // never sees half a listing. The files are gob: a second start must read
 // ten thousand tables in a few milliseconds, which JSON does not allow.
@@ -25,38 +30,93 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/quiltq/quiltq/engine"
 )
 
 // formatVersion changes when the file's shape does; older files are
-// ignored (and rewritten).
-const formatVersion = 1
+// ignored (and rewritten). Version 2 added the account, endpoint and
+// catalog URL to the key.
+const formatVersion = 2
 
-// Key names a principal: whose listing it is.
+// Key names whose listing it is, and where it was made. Build it with
+// NewKey.
 type Key struct {
 	// Principal is the STS caller ARN (athena.Client.CallerARN).
 	Principal string
+	// Account is the AWS account of the principal.
+	Account string
 	// Region is the AWS region the listing was made in.
 	Region string
+	// Endpoint is the AWS endpoint the calls went to; "" for AWS's own.
+	Endpoint string
+	// CatalogURL is the Quilt catalog of the login; "" with plain AWS
+	// credentials.
+	CatalogURL string
+}
+
+// NewKey is the key of the listing principal sees in region through
+// endpoint ("" for AWS's own) with a login to catalogURL ("" for none).
+// The account is read from the principal's ARN; URLs lose a trailing
+// slash, so that the same place is one key.
+func NewKey(principal, region, endpoint, catalogURL string) Key {
+	return Key{
+		Principal:  principal,
+		Account:    arnAccount(principal),
+		Region:     region,
+		Endpoint:   strings.TrimRight(endpoint, "/"),
+		CatalogURL: strings.TrimRight(catalogURL, "/"),
+	}
+}
+
+// arnAccount is the account field of an ARN (arn:partition:service:region:
+// account:resource), or "" when s is not one.
+func arnAccount(s string) string {
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[4]
 }
 
 func (k Key) file() string {
-	h := sha256.Sum256([]byte(fmt.Sprintf("v%d\x00%s\x00%s", formatVersion, k.Principal, k.Region)))
+	// Each part is length-prefixed, so that no two keys write alike.
+	var b strings.Builder
+	fmt.Fprintf(&b, "v%d", formatVersion)
+	for _, p := range []string{k.Principal, k.Account, k.Region, k.Endpoint, k.CatalogURL} {
+		fmt.Fprintf(&b, "\x00%d:%s", len(p), p)
+	}
+	h := sha256.Sum256([]byte(b.String()))
 	return "catalog-" + hex.EncodeToString(h[:16]) + ".gob"
 }
 
-// Entry is one cached listing and when it was made.
+// Entry is one cached listing, whose it is and when it was made.
 type Entry struct {
-	Version   int            `json:"version"`
-	Principal string         `json:"principal"`
-	Region    string         `json:"region"`
-	Fetched   time.Time      `json:"fetched"`
-	Listing   engine.Listing `json:"listing"`
+	Version    int            `json:"version"`
+	Principal  string         `json:"principal"`
+	Account    string         `json:"account"`
+	Region     string         `json:"region"`
+	Endpoint   string         `json:"endpoint"`
+	CatalogURL string         `json:"catalog_url"`
+	Fetched    time.Time      `json:"fetched"`
+	Listing    engine.Listing `json:"listing"`
 }
 
-// Age is how old the entry is at now.
+// key is the key the entry records.
+func (e Entry) key() Key {
+	return Key{Principal: e.Principal, Account: e.Account, Region: e.Region, Endpoint: e.Endpoint, CatalogURL: e.CatalogURL}
+}
+
+// newEntry is k's entry for l, made at fetched.
+func newEntry(k Key, l engine.Listing, fetched time.Time) Entry {
+	return Entry{Version: formatVersion, Principal: k.Principal, Account: k.Account, Region: k.Region,
+		Endpoint: k.Endpoint, CatalogURL: k.CatalogURL, Fetched: fetched, Listing: l}
+}
+
+// Age is how old the entry is at now; negative for an entry stamped
+// later than now.
 func (e Entry) Age(now time.Time) time.Duration { return now.Sub(e.Fetched) }
 
 // Cache is a directory of listings. Its zero Now means time.Now.
@@ -74,8 +134,9 @@ func (c *Cache) now() time.Time {
 }
 
 // Load returns k's cached listing. ok is false when there is none, when
-// the file is of another format version, or when it belongs to another
-// principal. A file that cannot be read or decoded is an error.
+// the file is of another format version, when it was made for another
+// key (in any part), or when it is stamped later than now. A file that
+// cannot be read or decoded is an error.
 func (c *Cache) Load(k Key) (e Entry, ok bool, err error) {
 	data, err := os.ReadFile(filepath.Join(c.Dir, k.file()))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -87,7 +148,12 @@ func (c *Cache) Load(k Key) (e Entry, ok bool, err error) {
 	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&e); err != nil {
 		return Entry{}, false, fmt.Errorf("the catalog cache %s is damaged (%v): it will be rewritten", filepath.Join(c.Dir, k.file()), err)
 	}
-	if e.Version != formatVersion || e.Principal != k.Principal || e.Region != k.Region {
+	if e.Version != formatVersion || e.key() != k {
+		return Entry{}, false, nil
+	}
+	// A listing stamped later than now would otherwise stay fresh until
+	// the clock caught up with it: it is no listing at all.
+	if e.Fetched.After(c.now()) {
 		return Entry{}, false, nil
 	}
 	emptyNotNil(&e.Listing)
@@ -125,7 +191,7 @@ func emptyNotNil(l *engine.Listing) {
 
 // Store writes l as k's listing, made now.
 func (c *Cache) Store(k Key, l engine.Listing) (Entry, error) {
-	e := Entry{Version: formatVersion, Principal: k.Principal, Region: k.Region, Fetched: c.now().UTC(), Listing: l}
+	e := newEntry(k, l, c.now().UTC())
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(e); err != nil {
 		return Entry{}, fmt.Errorf("writing the catalog cache: %w", err)
@@ -180,14 +246,15 @@ type Refreshed struct {
 
 // Serve returns k's cached listing at once when it is younger than
 // p.MaxAge (served true), and starts fetch in the background when there
-// is none or it is older than p.Fresh. The refresh's outcome arrives on
+// is none or it is older than p.Fresh. A listing stamped later than now
+// is neither served nor kept: it is fetched anew. The refresh's outcome arrives on
 // the channel, which is then closed; with no refresh the channel is
 // closed at once. A damaged cache file counts as no cache: warn, when not
 // nil, says why.
 func (c *Cache) Serve(ctx context.Context, k Key, p Policy, fetch func(context.Context) (engine.Listing, error)) (cached Entry, served bool, refresh <-chan Refreshed, warn error) {
 	e, ok, warn := c.Load(k)
 	age := e.Age(c.now())
-	served = ok && age < p.MaxAge
+	served = ok && age >= 0 && age < p.MaxAge
 	ch := make(chan Refreshed, 1)
 	if served && age < p.Fresh {
 		close(ch)
@@ -202,7 +269,7 @@ func (c *Cache) Serve(ctx context.Context, k Key, p Policy, fetch func(context.C
 		}
 		ne, err := c.Store(k, l)
 		if err != nil {
-			ch <- Refreshed{Entry: Entry{Version: formatVersion, Principal: k.Principal, Region: k.Region, Fetched: c.now().UTC(), Listing: l}, Err: err}
+			ch <- Refreshed{Entry: newEntry(k, l, c.now().UTC()), Err: err}
 			return
 		}
 		ch <- Refreshed{Entry: ne}

@@ -117,3 +117,98 @@ func TestServePolicy(t *testing.T) {
 		t.Error("a failed refresh changed the cache")
 	}
 }
+
+// TestKeyIsolatesEndpointsAndCatalogs: the same principal on another
+// endpoint, through another catalog, in another account or region, never
+// reads the listing made for another key, even from a file copied under
+// its name.
+func TestKeyIsolatesEndpointsAndCatalogs(t *testing.T) {
+	const arn = "arn:aws:sts::123456789012:assumed-role/RW/analyst"
+	base := NewKey(arn, "us-east-1", "http://127.0.0.1:4566/", "https://catalog.example.com/")
+	if base.Account != "123456789012" || base.Endpoint != "http://127.0.0.1:4566" || base.CatalogURL != "https://catalog.example.com" {
+		t.Fatalf("NewKey = %+v: want the ARN's account and URLs without a trailing slash", base)
+	}
+	if k := NewKey(arn, "us-east-1", "http://127.0.0.1:4566", "https://catalog.example.com"); k != base {
+		t.Errorf("a trailing slash made another key: %+v and %+v", k, base)
+	}
+	others := map[string]Key{
+		"another endpoint": NewKey(arn, "us-east-1", "http://127.0.0.1:9999", base.CatalogURL),
+		"AWS's endpoint":   NewKey(arn, "us-east-1", "", base.CatalogURL),
+		"another catalog":  NewKey(arn, "us-east-1", base.Endpoint, "https://other.example.com"),
+		"no catalog":       NewKey(arn, "us-east-1", base.Endpoint, ""),
+		"another region":   NewKey(arn, "eu-west-1", base.Endpoint, base.CatalogURL),
+		"another account":  {Principal: arn, Account: "999999999999", Region: "us-east-1", Endpoint: base.Endpoint, CatalogURL: base.CatalogURL},
+		// Parts that would run together if they were simply joined.
+		"shifted parts": {Principal: arn, Account: base.Account, Region: "us-east-1" + base.Endpoint, CatalogURL: base.CatalogURL},
+	}
+	clk := &clock{time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c := &Cache{Dir: t.TempDir(), Now: clk.now}
+	if _, err := c.Store(base, listing("sandbox-world")); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(c.Dir, base.file()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, k := range others {
+		if k.file() == base.file() {
+			t.Errorf("%s: same file name as the base key", name)
+		}
+		if _, ok, err := c.Load(k); ok || err != nil {
+			t.Errorf("%s: read the base key's listing (ok %v, err %v)", name, ok, err)
+		}
+		// Even the base key's file, copied under k's name, is refused.
+		if err := os.WriteFile(filepath.Join(c.Dir, k.file()), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := c.Load(k); ok {
+			t.Errorf("%s: a copied file was served", name)
+		}
+		if e, served, _, _ := c.Serve(context.Background(), k, DefaultPolicy(), func(context.Context) (engine.Listing, error) {
+			return listing("own"), nil
+		}); served {
+			t.Errorf("%s: Serve served %q from another key's file", name, e.Listing.Catalogs[0].Name)
+		}
+	}
+	if e, ok, err := c.Load(base); !ok || err != nil || e.Listing.Catalogs[0].Name != "sandbox-world" {
+		t.Errorf("the base key lost its own listing: %v %v", ok, err)
+	}
+}
+
+// TestFutureEntryIsStale: a listing stamped later than now (a clock set
+// back) is not served from the cache, however far off; it is listed anew
+// and the new listing replaces it.
+func TestFutureEntryIsStale(t *testing.T) {
+	clk := &clock{time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
+	c := &Cache{Dir: t.TempDir(), Now: clk.now}
+	if _, err := c.Store(analyst, listing("from the future")); err != nil {
+		t.Fatal(err)
+	}
+	for _, back := range []time.Duration{time.Second, time.Hour, 24 * 365 * time.Hour} {
+		clk.t = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC).Add(-back)
+		if _, ok, _ := c.Load(analyst); ok {
+			t.Errorf("clock %v back: Load found the future entry", back)
+		}
+		var fetched atomic.Int32
+		_, served, refresh, _ := c.Serve(context.Background(), analyst, DefaultPolicy(), func(context.Context) (engine.Listing, error) {
+			fetched.Add(1)
+			return listing("now"), nil
+		})
+		if served {
+			t.Errorf("clock %v back: the future entry was served", back)
+		}
+		r, ok := <-refresh
+		if !ok || r.Err != nil || fetched.Load() != 1 || r.Entry.Listing.Catalogs[0].Name != "now" {
+			t.Errorf("clock %v back: no refresh (ok %v, err %v, %d fetches)", back, ok, r.Err, fetched.Load())
+		}
+		// The new listing is stamped now and is served from then on.
+		if e, ok, _ := c.Load(analyst); !ok || !e.Fetched.Equal(clk.t) {
+			t.Errorf("clock %v back: the refresh did not replace the future entry", back)
+		}
+		// Put the future entry back for the next round.
+		clk.t = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+		if _, err := c.Store(analyst, listing("from the future")); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

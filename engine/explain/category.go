@@ -14,7 +14,7 @@ var (
 		"InvalidAccessKeyId", "InvalidToken", "IncompleteSignature", "IncompleteSignatureException",
 		"MissingAuthenticationToken", "MissingAuthenticationTokenException", "AuthFailure",
 		"NoCredentialProviders", "NoCredentialsError", "ExpiredTokenError", "UnauthorizedSSOTokenError",
-		"TokenRefreshRequired",
+		"TokenRefreshRequired", "IDPRejectedClaim", "InvalidIdentityToken", "InvalidIdentityTokenException",
 	}
 	reCredentials = lazy(`(?i)security token included in the request is (?:expired|invalid)` +
 		`|provided token (?:has expired|is malformed)|token has expired|Access Key Id you provided does not exist` +
@@ -28,7 +28,8 @@ var (
 		"RequestLimitExceeded", "ProvisionedThroughputExceededException", "RequestThrottled",
 		"RequestThrottledException", "ThrottledException", "TooManyRequests",
 	}
-	reThrottling = lazy(`(?i)Rate exceeded|reduce your request rate|too many requests|throttl`)
+	reThrottling = lazy(`(?i)Rate exceeded|rate limit exceeded|reduce your request rate|too many requests|throttl` +
+		`|exceeded the rate at which you may call|exceeded the limit for the number of queries you can run concurrently`)
 
 	permissionCodes = []string{
 		"AccessDenied", "AccessDeniedException", "Forbidden", "UnauthorizedOperation",
@@ -36,8 +37,10 @@ var (
 		"AllAccessDisabled", "InsufficientPermissions", "AccessDeniedError", "KMSAccessDeniedException",
 		"InsufficientPermissionsException", "AccessDeniedFault",
 	}
-	rePermission = lazy(`(?i)is not authorized to perform|You are not authorized to perform` +
-		`|Insufficient permissions|Insufficient Lake Formation permission|Permission denied on S3 path` +
+	rePermission = lazy(`(?i)not authorized to perform|You are not authorized to perform` +
+		`|Insufficient permissions|Insufficient \w+ permissions|Insufficient Lake Formation permission|Permission denied on S3 path` +
+		`|requester is not authorized to access requested permissions|do not seem to have access to the S3 location|ciphertext refers to a` +
+		`|\b(?:AccessDenied(?:Exception)?|UnauthorizedOperation|KMSAccessDenied(?:Exception)?)\b` +
 		`|Access denied when writing|PERMISSION_DENIED|\baccess denied\b|you are not allowed to access` +
 		`|do not have (?:sufficient|the required|the necessary) (?:access|permissions?)|Encoded authorization failure message` +
 		`|not authorized to create partitions`)
@@ -66,7 +69,11 @@ var (
 		`|S3 location provided to save your query results is invalid|must be addressed using the specified endpoint` +
 		`|is pending deletion|is not activated in this region|STS is not activated` +
 		`|WorkGroup \S+ is disabled|RequestTimeTooSkewed|request time and the current time is too large` +
-		`|could not find region|MissingRegion|Invalid region|config profile \S* could not be found`)
+		`|could not find region|MissingRegion|Invalid region|config profile \S* could not be found` +
+		// A CTAS that sets its own location in a workgroup that enforces
+		// the workgroup's (Athena User Guide, "Troubleshooting workgroups").
+		`|submitted with an 'external_location' property to an Athena Workgroup that enforces` +
+		`|Value null at 'outputLocation'`)
 )
 
 // categorize decides the category. Credentials come first: an expired

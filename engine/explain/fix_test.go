@@ -65,6 +65,16 @@ func TestFixMakesEveryPairAllowed(t *testing.T) {
 		"insert":         fixQuery(iam.Insert, glueRef("sales", "events", engine.Write), glueRef("sales", "orders", engine.Read)),
 		"tabulator": fixQuery(iam.Select, engine.Ref{Catalog: "quilt-sales-prod-tabulator", Database: "quilt-sandbox-bucket", Table: "regional_orders", Access: engine.Read},
 			glueRef("sales", "orders", engine.Read)),
+		"quilt iceberg tables": func() iam.Query {
+			tag, entry := glueRef("quilt_sales_prod_iceberg", "quilt-sandbox-bucket_package_tag", engine.Read), glueRef("quilt_sales_prod_iceberg", "quilt-sandbox-bucket_package_entry", engine.Read)
+			q := fixQuery(iam.Select, tag, entry)
+			for _, r := range []engine.Ref{tag, entry} {
+				loc := "s3://sales-prod-icebergbucket-7q2w9e/quilt_sales_prod_iceberg/" + r.Table + "/"
+				q.Tables[iam.TableKey(r)] = iam.Table{Iceberg: true, Location: loc, MetadataLocation: loc + "metadata/00007-1c2d.metadata.json"}
+			}
+			q.LakeFormation = true
+			return q
+		}(),
 		"encrypted results": func() iam.Query {
 			q := fixQuery(iam.Select, glueRef("sales", "orders", engine.Read))
 			q.Encryption, q.KMSKey, q.LakeFormation = iam.SSEKMS, keyARN, true
@@ -245,10 +255,27 @@ func TestRemedy(t *testing.T) {
 		{"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>", false, "administrator"},
 		{"ExpiredTokenException: The security token included in the request is expired", false, "quiltq login"},
 		{"TABLE_NOT_FOUND: Table 'a.b' does not exist", false, ""},
+		// The IAM User Guide's wordings for a session policy and a
+		// permissions boundary, as the sandbox words its refusals.
+		{"User: " + bob + " is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:123456789012:catalog with an explicit deny in a session policy", false, "session"},
+		{"User: " + bob + " is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:123456789012:catalog with an explicit deny in a permissions boundary", false, "permissions boundary"},
+		{"User: " + bob + " is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::res/q.csv\" with an explicit deny in a resource control policy", false, "Organizations"},
+		{"User: arn:aws:iam::123456789012:user/JohnDoe is not authorized to perform: sts:AssumeRole with an explicit deny in the role trust policy", false, "owner"},
+		{"UnauthorizedOperation: You are not authorized to perform this operation. Encoded authorization failure message: rHU-pVHMSckD0OAc5l3r9-gKN1XZjZ2X9J3w0fZ31", false, "administrator"},
+		{"Unable to verify/create output bucket quilt-athena-results", false, "you"},
+		{"An error occurred (InvalidRequestException) when calling the StartQueryExecution operation: The Create Table As Select query failed because it was submitted with an 'external_location' property to an Athena Workgroup that enforces a centralized output location for all queries. Please remove the 'external_location' property and resubmit the query.", false, "you"},
+		// Only an implied action: a statement is still built from it.
+		{"Access denied when writing output to url: s3://res/athena/1.csv . Please ensure you are allowed to access the S3 bucket.", true, "administrator"},
 	}
 	for _, tt := range tests {
 		d := Parse(tt.in)
 		r := d.Remedy()
+		if d.Encoded != "" && !strings.Contains(r.Why, "aws sts decode-authorization-message --encoded-message "+d.Encoded) {
+			t.Errorf("Parse(%.80q).Remedy().Why = %q, want the decode command", tt.in, r.Why)
+		}
+		if d.MaybeDenied && !strings.Contains(r.Why, "aws s3api get-bucket-location --bucket quilt-athena-results") {
+			t.Errorf("Parse(%.80q).Remedy().Why = %q, want how to tell a missing bucket from a refusal", tt.in, r.Why)
+		}
 		if r.Fixable != tt.fixable || !strings.Contains(r.Who, tt.who) || (tt.who == "") != (r.Who == "") {
 			t.Errorf("Parse(%.80q).Remedy() = %+v, want Fixable %v and Who containing %q", tt.in, r, tt.fixable, tt.who)
 		}

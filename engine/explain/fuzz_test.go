@@ -12,7 +12,7 @@ var categories = []string{
 }
 
 var policies = []string{
-	"", PolicyIdentity, PolicyResource, PolicySCP, PolicySession, PolicyBoundary,
+	"", PolicyIdentity, PolicyResource, PolicySCP, PolicyRCP, PolicySession, PolicyBoundary,
 	PolicyVPCEndpoint, PolicyLakeFormation, PolicyKMS,
 }
 
@@ -32,8 +32,16 @@ func checkInvariants(t *testing.T, in string, d Denial) {
 	if d.Denied != (d.Category == CategoryPermission) {
 		t.Errorf("Denied = %v with Category %q", d.Denied, d.Category)
 	}
-	if (d.ExplicitDeny || d.PolicyType != "") && !d.Denied {
-		t.Errorf("ExplicitDeny %v, PolicyType %q on a text that is not a denial", d.ExplicitDeny, d.PolicyType)
+	if (d.ExplicitDeny || d.DenyStated || d.PolicyType != "" || d.Encoded != "") && !d.Denied {
+		t.Errorf("ExplicitDeny %v, DenyStated %v, PolicyType %q, Encoded %q on a text that is not a denial", d.ExplicitDeny, d.DenyStated, d.PolicyType, d.Encoded)
+	}
+	if d.MaybeDenied && d.Category != CategoryConfig {
+		t.Errorf("MaybeDenied with Category %q", d.Category)
+	}
+	for _, a := range d.ImpliedActions {
+		if svc, name, ok := strings.Cut(a, ":"); !ok || svc == "" || name == "" || slices.Contains(d.Actions, a) {
+			t.Errorf("implied action %q is not prefix:Name, or repeats a named action", a)
+		}
 	}
 	for _, a := range d.Actions {
 		svc, name, ok := strings.Cut(a, ":")

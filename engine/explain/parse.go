@@ -49,9 +49,13 @@ type Denial struct {
 	Category string
 	// Actions are the IAM actions the text names as refused, in order,
 	// without repeats, with the service prefix lower-cased (IAM ignores
-	// its case). A few texts imply their action unambiguously ("Access
-	// denied when writing output" is s3:PutObject); those are included.
+	// its case). Only what the text names: see ImpliedActions.
 	Actions []string
+	// ImpliedActions are the actions a text implies without naming them
+	// ("Access denied when writing output" is s3:PutObject; KMS's refusal
+	// of a ciphertext is kms:Decrypt), kept apart from Actions so that a
+	// reader can tell what AWS said from what quiltq infers.
+	ImpliedActions []string
 	// Resources are what the refusal names, as the text names it: ARNs,
 	// s3:// URLs, Lake Formation object names, IAM's "role NAME".
 	Resources []string
@@ -61,8 +65,20 @@ type Denial struct {
 	// constants, or "" when the text does not say.
 	PolicyType string
 	// ExplicitDeny is true when a Deny statement refused, rather than the
-	// lack of an Allow.
+	// lack of an Allow. It means something only when DenyStated.
 	ExplicitDeny bool
+	// DenyStated is true when the text says whether a Deny refused (IAM's
+	// "with an explicit deny in ..." or "because no ... allows ...").
+	// Without it, explicit deny is unknown: Lake Formation, Athena's short
+	// denial and S3's plain "Access Denied" never say.
+	DenyStated bool
+	// MaybeDenied is true for a failure AWS documents as either a missing
+	// resource or a refusal (Athena's "Unable to verify/create output
+	// bucket"): Category stays config, and Remedy says how to tell.
+	MaybeDenied bool
+	// Encoded is the encoded authorization failure message of an
+	// EC2-style refusal; DecodeCommand gives the command that reads it.
+	Encoded string
 	// Policy is the ARN of the refusing policy, when the text names it.
 	Policy string
 	// Service is the lower-case IAM prefix of the service that refused
@@ -99,6 +115,7 @@ const (
 	PolicyIdentity      = "identity"      // the caller's identity-based policies
 	PolicyResource      = "resource"      // a bucket, catalog, function or trust policy
 	PolicySCP           = "scp"           // an Organizations service control policy
+	PolicyRCP           = "rcp"           // an Organizations resource control policy
 	PolicySession       = "session"       // the session policy of assumed credentials
 	PolicyBoundary      = "boundary"      // a permissions boundary
 	PolicyVPCEndpoint   = "vpce"          // a VPC endpoint policy
@@ -133,10 +150,11 @@ func Parse(text string) Denial {
 	t := normalize(text)
 	env := readEnvelope(t)
 	d.Code, d.Operation = env.code, env.operation
-	scan := env.message
+	scan := clean(env.message)
 
 	readIAM(&d, scan)
 	readAthena(&d, scan)
+	readEC2(&d, scan)
 	readReasons(&d, scan)
 
 	if len(d.Actions) > 0 {
@@ -147,8 +165,12 @@ func Parse(text string) Denial {
 	if !d.Denied {
 		// An expired token or a throttle is not a refusal, whatever
 		// wording wraps it; keep what was read but claim no denial.
-		d.ExplicitDeny = false
+		d.ExplicitDeny, d.DenyStated = false, false
 		d.PolicyType = ""
+		d.Encoded = ""
+	}
+	if d.Category != CategoryConfig {
+		d.MaybeDenied = false
 	}
 	if d.Service == "" {
 		d.Service = env.service
@@ -166,6 +188,12 @@ func Parse(text string) Denial {
 		// The refusal happened inside a federated connector, to the
 		// connector's own execution role, not to the caller.
 		d.Connector = m[1]
+	}
+	if d.Denied && d.PolicyType == "" && (slices.Contains(d.Actions, "sts:AssumeRoleWithWebIdentity") || slices.Contains(d.Actions, "sts:AssumeRoleWithSAML")) {
+		// These calls carry no AWS credentials: only the role's trust
+		// policy (a resource-based policy) can allow them (STS API
+		// Reference, AssumeRoleWithWebIdentity and AssumeRoleWithSAML).
+		d.PolicyType = PolicyResource
 	}
 	if d.PolicyType == PolicyResource && d.Service == "kms" {
 		// A KMS key's resource-based policy is its key policy, which has
@@ -241,9 +269,17 @@ type envelope struct {
 var (
 	// aws-sdk-go-v2: operation error Athena: StartQueryExecution, https
 	// response error StatusCode: 400, RequestID: ..., api error Code: Msg
-	reGoV2Op     = lazy(`operation error ([A-Za-z0-9 .-]+?): (\w+),`)
-	reGoV2Status = lazy(`StatusCode: (\d{3})`)
-	reGoV2API    = lazy(`api error ([\w.#:/-]+): ?`)
+	reGoV2Op = lazy(`operation error ([A-Za-z0-9 .-]+?): (\w+),`)
+	// aws-sdk-go-v2's "StatusCode: 403", the JavaScript SDK's "statusCode:
+	// 403", the Kotlin SDK's "error code 403" and "HTTP 403 Forbidden".
+	reGoV2Status = lazy(`(?i)\bstatus ?code: ?(\d{3})\b|\berror code (\d{3})\b|\bHTTP (\d{3}) [A-Z]`)
+	// The JavaScript SDK's error object: code: 'AccessDenied'.
+	reJSCode = lazy(`\bcode: '([A-Za-z][A-Za-z0-9.]*)'`)
+	// An SDK's exception class, whose package names the service:
+	// com.amazonaws.services.s3.model.AmazonS3Exception,
+	// software.amazon.awssdk.services.glue.model.AccessDeniedException.
+	reSDKClass = lazy(`\bservices\.([a-z0-9]+)\.model\.([A-Z]\w*(?:Exception|Error))\b`)
+	reGoV2API  = lazy(`api error ([\w.#:/-]+): ?`)
 	// botocore: An error occurred (Code) when calling the Op operation
 	// (reached max retries: 4): Msg
 	reBotocore = lazy(`An error occurred \(([^)]*)\) when calling the (\w+) operation(?: \(reached max retries: \d+\))?:? ?`)
@@ -304,7 +340,7 @@ func readEnvelope(t string) envelope {
 		env.operation = m[2]
 	}
 	if m := reGoV2Status.FindStringSubmatch(t); m != nil {
-		env.status = m[1]
+		env.status = m[1] + m[2] + m[3]
 	}
 	if m := reGoV2API.FindStringSubmatchIndex(t); m != nil {
 		addCode(t[m[2]:m[3]])
@@ -360,6 +396,15 @@ func readEnvelope(t string) envelope {
 		addCode(m[3])
 	}
 	if m := reExceptionPrefix.FindStringSubmatch(env.message); m != nil {
+		addCode(m[1])
+	}
+	if m := reSDKClass.FindStringSubmatch(t); m != nil {
+		if env.service == "" {
+			env.service = serviceOfLabel(m[1])
+		}
+		addCode(m[2])
+	}
+	if m := reJSCode.FindStringSubmatch(t); m != nil {
 		addCode(m[1])
 	}
 	return env
@@ -531,7 +576,11 @@ func serviceOfLabel(label string) string {
 func serviceOfOperation(op string) string {
 	switch op {
 	case "HeadObject", "GetObject", "PutObject", "HeadBucket", "ListObjects", "ListObjectsV2",
-		"GetBucketLocation", "DeleteObject", "CreateMultipartUpload", "UploadPart":
+		"GetBucketLocation", "DeleteObject", "DeleteObjects", "CreateMultipartUpload", "UploadPart",
+		"UploadPartCopy", "CompleteMultipartUpload", "AbortMultipartUpload", "ListMultipartUploads",
+		"ListParts", "ListBuckets", "CopyObject", "CreateBucket", "DeleteBucket", "GetObjectAcl",
+		"PutObjectAcl", "GetBucketAcl", "PutBucketAcl", "GetBucketPolicy", "PutBucketPolicy",
+		"GetObjectTagging", "PutObjectTagging", "GetBucketEncryption", "SelectObjectContent":
 		return "s3"
 	case "StartQueryExecution", "GetQueryExecution", "GetQueryResults", "StopQueryExecution",
 		"ListWorkGroups", "GetWorkGroup", "ListDataCatalogs", "GetDataCatalog",
@@ -540,231 +589,16 @@ func serviceOfOperation(op string) string {
 	case "GetTable", "GetTables", "GetDatabase", "GetDatabases", "GetPartition", "GetPartitions",
 		"BatchGetPartition", "CreateTable", "UpdateTable", "DeleteTable", "BatchCreatePartition":
 		return "glue"
-	case "GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity", "GetSessionToken":
+	case "GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML",
+		"GetSessionToken", "DecodeAuthorizationMessage":
 		return "sts"
 	case "Decrypt", "GenerateDataKey", "Encrypt":
 		return "kms"
 	case "Invoke":
 		return "lambda"
-	case "GetDataAccess":
+	case "GetDataAccess", "GrantPermissions", "RevokePermissions", "BatchGrantPermissions",
+		"ListPermissions", "RegisterResource", "GetTemporaryGlueTableCredentials":
 		return "lakeformation"
 	}
 	return ""
-}
-
-var (
-	// The principal and action of IAM's sentence. A principal never holds
-	// a space; the action is one token (possibly "null" or cut short).
-	// Most services open with "User: "; a few print the bare ARN.
-	reIAM = lazy(`(?i)(?:\b(?:User|Principal): (\S+)|\b(arn:aws[a-z-]*:(?:sts|iam)::\d*:\S+)) is not authorized to perform:? ?(\S*)`)
-	// An action as IAM prints it: prefix, colon, name (wildcards allowed).
-	reAction = lazy(`^([A-Za-z0-9-]+):([A-Za-z0-9*?]+)$`)
-	// A bare service prefix, what is left of an action cut short ("sts").
-	rePrefix = lazy(`^([A-Za-z0-9-]+):?$`)
-	// Athena's own denial, which names only the action.
-	reAthena = lazy(`(?i)You are not authorized to perform:? (\S+?)\.? on the resource`)
-)
-
-// resourceEnds are the phrases that end a resource written without quotes.
-// Resources may hold spaces (Glue job names, IAM's "role NAME"), so a
-// resource runs up to the first of these or the end of the text.
-var resourceEnds = []string{
-	" because ", " with an explicit deny", " with an implicit deny",
-	". Go to https://", ". After your AWS administrator",
-	" (Service:", "(Service:", " (Path:", " [Execution ID", " User: ", " status code: ",
-	" (truncated", ")",
-	// A sentence after the resource; names with ". " inside are rarer
-	// than messages that go on after it.
-	". ",
-}
-
-// readIAM reads every IAM sentence in s into d. Drivers repeat sentences
-// and nested errors quote them again; repeats are dropped.
-func readIAM(d *Denial, s string) {
-	matches := reIAM.FindAllStringSubmatchIndex(s, -1)
-	for i, m := range matches {
-		p := m[2:4]
-		if p[0] < 0 {
-			p = m[4:6]
-		}
-		if d.Principal == "" {
-			d.Principal = strings.Trim(s[p[0]:p[1]], ".,;'\"")
-		}
-		readAction(d, s[m[6]:m[7]])
-		// A sentence ends where the next begins at the latest, which also
-		// keeps a text of many sentences linear to read.
-		end := len(s)
-		if i+1 < len(matches) {
-			end = matches[i+1][0]
-		}
-		rest := s[m[1]:end]
-		if r, ok := strings.CutPrefix(rest, " on resource: "); ok {
-			var res string
-			res, rest = readResource(r)
-			if res != "" {
-				d.Resources = appendNew(d.Resources, res)
-			}
-		}
-		readClause(d, strings.TrimLeft(rest, " ."))
-	}
-}
-
-// readAction adds a from IAM's sentence, if it is an action.
-func readAction(d *Denial, a string) {
-	a = strings.TrimRight(a, ".,;)")
-	if m := reAction.FindStringSubmatch(a); m != nil {
-		d.Actions = appendNew(d.Actions, strings.ToLower(m[1])+":"+m[2])
-		return
-	}
-	// "null" (as IAM sometimes prints it) or a prefix cut short: the
-	// service may still be known.
-	if m := rePrefix.FindStringSubmatch(a); m != nil && !strings.EqualFold(a, "null") && d.Service == "" {
-		d.Service = strings.ToLower(m[1])
-	}
-}
-
-// readResource takes the resource at the start of s, quoted (S3) or not,
-// and returns it with the text after it.
-func readResource(s string) (res, rest string) {
-	if q, ok := strings.CutPrefix(s, `"`); ok {
-		if i := strings.IndexByte(q, '"'); i >= 0 {
-			return q[:i], q[i+1:]
-		}
-		// The closing quote was cut off with the rest of the text.
-		return strings.TrimSpace(q), ""
-	}
-	end := len(s)
-	for _, e := range resourceEnds {
-		if i := strings.Index(s, e); i >= 0 && i < end {
-			if e == ")" && strings.Contains(s[:i], "(") {
-				continue // a parenthesis inside the resource's own name
-			}
-			end = i
-		}
-	}
-	res = strings.TrimRight(strings.TrimSpace(s[:end]), ".,;")
-	return res, s[end:]
-}
-
-// policyTypes maps the policy names IAM's clause uses to Policy constants,
-// longest first where one name contains another.
-var policyTypes = []struct{ phrase, typ string }{
-	{"identity-based policy", PolicyIdentity},
-	{"identity-based policies", PolicyIdentity},
-	{"resource-based policy", PolicyResource},
-	{"service control policy", PolicySCP},
-	{"permissions boundary", PolicyBoundary},
-	{"permission boundary", PolicyBoundary},
-	{"sessions policy", PolicySession}, // sic, in AWS's own docs
-	{"session policy", PolicySession},
-	{"vpc endpoint policy", PolicyVPCEndpoint},
-	{"role trust policy", PolicyResource},
-	{"key policy", PolicyKMS},
-}
-
-// readClause reads the policy-type clause at the start of s.
-func readClause(d *Denial, s string) {
-	l := strings.ToLower(s)
-	var explicit bool
-	switch {
-	case strings.HasPrefix(l, "because no "):
-		l = l[len("because no "):]
-	case strings.HasPrefix(l, "with an explicit deny in an "):
-		l, explicit = l[len("with an explicit deny in an "):], true
-	case strings.HasPrefix(l, "with an explicit deny in a "):
-		l, explicit = l[len("with an explicit deny in a "):], true
-	default:
-		return
-	}
-	for _, p := range policyTypes {
-		if !strings.HasPrefix(l, p.phrase) {
-			continue
-		}
-		typ := p.typ
-		after := s[len(s)-len(l)+len(p.phrase):]
-		if explicit {
-			d.ExplicitDeny = true
-			if arn, ok := strings.CutPrefix(after, ": "); ok {
-				if i := strings.IndexAny(arn, " ,;)"); i >= 0 {
-					arn = arn[:i]
-				}
-				if arn = strings.TrimRight(arn, "."); strings.HasPrefix(arn, "arn:") && d.Policy == "" {
-					d.Policy = arn
-				}
-			}
-			// "... in a VPC endpoint policy transitively through a
-			// service control policy": the deny is the SCP's.
-			if strings.Contains(strings.ToLower(after), "transitively through a service control policy") {
-				typ = PolicySCP
-			}
-		}
-		if d.PolicyType == "" {
-			d.PolicyType = typ
-		}
-		return
-	}
-}
-
-// readAthena reads Athena's short denial.
-func readAthena(d *Denial, s string) {
-	for _, m := range reAthena.FindAllStringSubmatch(s, -1) {
-		readAction(d, m[1])
-	}
-}
-
-var (
-	reS3Path        = lazy(`(?i)(?:Permission denied on S3 path|Access denied when writing (?:output )?to (?:url|location)): ?(s3a?://\S+)`)
-	reS3Writing     = lazy(`(?i)Access denied when writing (?:output )?to (?:url|location)`)
-	rePathSuffix    = lazy(`\(Path: (s3a?://[^)\s]+)\)`)
-	reOutputBucket  = lazy(`Unable to verify/create output bucket (\S+)`)
-	reKMSText       = lazy(`(?i)customer master key|\bKMS key (?:is|was|does|arn)\b|KMS\.\w+Exception`)
-	reConnector     = lazy(`(?i)from your LambdaFunction\[(arn:[^\]\s]+)\]`)
-	reLakeFormation = lazy(`(?i)Insufficient Lake Formation permission\(s\)(?::? Required [^.]*? on ([^\s.,;]+)| on ([^\s.,;]+))?`)
-)
-
-// readReasons reads Athena's StateChangeReason texts and S3's paths.
-func readReasons(d *Denial, s string) {
-	var paths []string
-	for _, m := range reS3Path.FindAllStringSubmatch(s, -1) {
-		paths = appendNew(paths, strings.TrimRight(m[1], ".,;"))
-	}
-	for _, m := range rePathSuffix.FindAllStringSubmatch(s, -1) {
-		paths = appendNew(paths, m[1])
-	}
-	if m := reOutputBucket.FindStringSubmatch(s); m != nil {
-		paths = appendNew(paths, strings.TrimRight(m[1], ".,;"))
-	}
-	if len(paths) > 0 {
-		if d.Service == "" && len(d.Actions) == 0 {
-			d.Service = "s3"
-		}
-		// IAM's sentence names the resource more exactly (an ARN); the
-		// path stands in only when there is none.
-		if len(d.Resources) == 0 {
-			d.Resources = paths
-		}
-		if len(d.Actions) == 0 && reS3Writing.MatchString(s) {
-			d.Actions = []string{"s3:PutObject"}
-		}
-	}
-	if m := reLakeFormation.FindStringSubmatch(s); m != nil {
-		d.PolicyType = PolicyLakeFormation
-		if d.Service == "" && len(d.Actions) == 0 {
-			d.Service = "lakeformation"
-		}
-		for _, r := range m[1:] {
-			if r != "" {
-				d.Resources = appendNew(d.Resources, r)
-			}
-		}
-	}
-}
-
-func appendNew(list []string, s string) []string {
-	for _, x := range list {
-		if x == s {
-			return list
-		}
-	}
-	return append(list, s)
 }

@@ -29,60 +29,60 @@ func parseCases() []parseCase {
 		{
 			name: "IAM identity, Glue catalog",
 			in:   "User: " + alice + " is not authorized to perform: glue:GetTable on resource: " + catalog + " because no identity-based policy allows the glue:GetTable action",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{catalog},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{catalog},
 				Principal: alice, PolicyType: "identity", Service: "glue"},
 		},
 		{
 			name: "IAM explicit deny with policy ARN",
 			in:   "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: athena:StartQueryExecution on resource: arn:aws:athena:us-east-1:123456789012:workgroup/primary with an explicit deny in an identity-based policy: arn:aws:iam::123456789012:policy/DenyPrimary",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"athena:StartQueryExecution"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"athena:StartQueryExecution"},
 				Resources: []string{"arn:aws:athena:us-east-1:123456789012:workgroup/primary"}, Principal: "arn:aws:iam::123456789012:user/bob",
 				PolicyType: "identity", ExplicitDeny: true, Policy: "arn:aws:iam::123456789012:policy/DenyPrimary", Service: "athena"},
 		},
 		{
 			name: "SCP with policy ARN",
 			in:   "User: " + alice + " is not authorized to perform: glue:GetDatabases on resource: " + catalog + " with an explicit deny in a service control policy: arn:aws:organizations::111122223333:policy/o-abcd1234/service_control_policy/p-abcd1234",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetDatabases"}, Resources: []string{catalog}, Principal: alice,
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetDatabases"}, Resources: []string{catalog}, Principal: alice,
 				PolicyType: "scp", ExplicitDeny: true, Policy: "arn:aws:organizations::111122223333:policy/o-abcd1234/service_control_policy/p-abcd1234", Service: "glue"},
 		},
 		{
 			name: "SCP without ARN",
 			in:   "User: " + alice + " is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::results/q/1.csv\" with an explicit deny in a service control policy",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"s3:PutObject"}, Resources: []string{"arn:aws:s3:::results/q/1.csv"}, Principal: alice,
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"s3:PutObject"}, Resources: []string{"arn:aws:s3:::results/q/1.csv"}, Principal: alice,
 				PolicyType: "scp", ExplicitDeny: true, Service: "s3"},
 		},
 		{
 			name: "permissions boundary",
 			in:   "User: " + alice + " is not authorized to perform: glue:GetPartitions on resource: arn:aws:glue:us-east-1:123456789012:table/sales/orders because no permissions boundary allows the glue:GetPartitions action",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetPartitions"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:table/sales/orders"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetPartitions"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:table/sales/orders"},
 				Principal: alice, PolicyType: "boundary", Service: "glue"},
 		},
 		{
 			name: "session policy, docs' spelling",
 			in:   "User: " + alice + " is not authorized to perform: glue:GetTables on resource: " + catalog + " because no sessions policy allows the glue:GetTables action",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetTables"}, Resources: []string{catalog}, Principal: alice, PolicyType: "session", Service: "glue"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetTables"}, Resources: []string{catalog}, Principal: alice, PolicyType: "session", Service: "glue"},
 		},
 		{
 			name: "resource-based policy",
 			in:   "User: arn:aws:sts::444455556666:assumed-role/Reader/x is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:123456789012:table/shared/t because no resource-based policy allows the glue:GetTable action",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:table/shared/t"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:table/shared/t"},
 				Principal: "arn:aws:sts::444455556666:assumed-role/Reader/x", PolicyType: "resource", Service: "glue"},
 		},
 		{
 			name: "VPC endpoint policy",
 			in:   "User: " + alice + " is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::data/x\" because no VPC endpoint policy allows the s3:GetObject action",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::data/x"}, Principal: alice, PolicyType: "vpce", Service: "s3"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::data/x"}, Principal: alice, PolicyType: "vpce", Service: "s3"},
 		},
 		{
 			name: "VPC endpoint transitively through an SCP",
 			in:   "User: " + alice + " is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::data/x\" with an explicit deny in a VPC endpoint policy transitively through a service control policy",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::data/x"}, Principal: alice,
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::data/x"}, Principal: alice,
 				PolicyType: "scp", ExplicitDeny: true, Service: "s3"},
 		},
 		{
 			name: "KMS key policy",
 			in:   "com.amazonaws.services.s3.model.AmazonS3Exception: User: " + alice + " is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab because no resource-based policy allows the kms:Decrypt action",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"kms:Decrypt"}, Resources: []string{"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"kms:Decrypt"}, Resources: []string{"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
 				Principal: alice, PolicyType: "kms", Service: "kms", Code: "AmazonS3Exception"},
 		},
 		{
@@ -94,7 +94,7 @@ func parseCases() []parseCase {
 		{
 			name: "resource with spaces, principal without account",
 			in:   "User: arn:aws:sts:::assumed-role/etl/run is not authorized to perform: glue:StartJobRun on resource: arn:aws:glue:eu-west-1:123456789012:job/Copy parking raw to curated because no identity-based policy allows the glue:StartJobRun action",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:StartJobRun"}, Resources: []string{"arn:aws:glue:eu-west-1:123456789012:job/Copy parking raw to curated"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:StartJobRun"}, Resources: []string{"arn:aws:glue:eu-west-1:123456789012:job/Copy parking raw to curated"},
 				Principal: "arn:aws:sts:::assumed-role/etl/run", PolicyType: "identity", Service: "glue"},
 		},
 		{
@@ -111,7 +111,7 @@ func parseCases() []parseCase {
 		{
 			name: "wrapped inside the ARN and between words",
 			in:   "User: arn:aws:sts::123456789012:assumed-role/ReadQuiltV2-quilt-prod/ali\nce@example.com is not authorized to perform: glue:GetTable on resource:\narn:aws:glue:us-east-1:123456789012:table/sal\nes/orders\nbecause no identity-based policy allows the glue:GetTable action",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:table/sales/orders"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:table/sales/orders"},
 				Principal: alice, PolicyType: "identity", Service: "glue"},
 		},
 		{
@@ -127,12 +127,12 @@ func parseCases() []parseCase {
 		{
 			name: "sentence repeated by a JDBC driver",
 			in:   "[Simba][AthenaJDBC](100071) An error has been thrown from the AWS Athena client. User: " + alice + " is not authorized to perform: glue:GetTable on resource: " + catalog + " because no identity-based policy allows the glue:GetTable action. User: " + alice + " is not authorized to perform: glue:GetTable on resource: " + catalog + " because no identity-based policy allows the glue:GetTable action [Execution ID: 6b1a]",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{catalog}, Principal: alice, PolicyType: "identity", Service: "glue"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{catalog}, Principal: alice, PolicyType: "identity", Service: "glue"},
 		},
 		{
 			name: "authorization-id form",
 			in:   "User: " + alice + " is not authorized to perform: glue:GetTable on resource: " + catalog + " because no identity-based policy allows the glue:GetTable action. Go to https://us-east-1.console.aws.amazon.com/iam/home?region=us-east-1#/authorization-details/abc123 for complete details, or call the GetRequestAuthorizationDetails API with the following authorization id: abc123",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{catalog}, Principal: alice, PolicyType: "identity", Service: "glue"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{catalog}, Principal: alice, PolicyType: "identity", Service: "glue"},
 		},
 		{
 			name: "Athena short denial through aws-sdk-go-v2",
@@ -142,13 +142,13 @@ func parseCases() []parseCase {
 		{
 			name: "Athena full denial through botocore",
 			in:   "An error occurred (AccessDeniedException) when calling the GetWorkGroup operation: User: " + alice + " is not authorized to perform: athena:GetWorkGroup on resource: arn:aws:athena:us-east-1:123456789012:workgroup/QuiltUserAthena-prod because no identity-based policy allows the athena:GetWorkGroup action",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"athena:GetWorkGroup"}, Resources: []string{"arn:aws:athena:us-east-1:123456789012:workgroup/QuiltUserAthena-prod"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"athena:GetWorkGroup"}, Resources: []string{"arn:aws:athena:us-east-1:123456789012:workgroup/QuiltUserAthena-prod"},
 				Principal: alice, PolicyType: "identity", Service: "athena", Code: "AccessDeniedException", Operation: "GetWorkGroup"},
 		},
 		{
 			name: "Athena metadata call wrapping Glue's denial",
 			in:   "operation error Athena: GetTableMetadata, " + goTail + "api error MetadataException: User: " + alice + " is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:123456789012:database/sales because no identity-based policy allows the glue:GetTable action" + javaGlue,
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:database/sales"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:database/sales"},
 				Principal: alice, PolicyType: "identity", Service: "glue", Code: "MetadataException", Operation: "GetTableMetadata"},
 		},
 		{
@@ -159,7 +159,7 @@ func parseCases() []parseCase {
 		{
 			name: "S3 XML body with IAM grammar and entities",
 			in:   "<Error><Code>AccessDenied</Code><Message>User: " + alice + " is not authorized to perform: s3:ListBucket on resource: &quot;arn:aws:s3:::quilt-bucket&quot; because no identity-based policy allows the s3:ListBucket action</Message><RequestId>R</RequestId></Error>",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"s3:ListBucket"}, Resources: []string{"arn:aws:s3:::quilt-bucket"}, Principal: alice,
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"s3:ListBucket"}, Resources: []string{"arn:aws:s3:::quilt-bucket"}, Principal: alice,
 				PolicyType: "identity", Service: "s3", Code: "AccessDenied"},
 		},
 		{
@@ -175,13 +175,13 @@ func parseCases() []parseCase {
 		{
 			name: "JSON protocol body with namespace",
 			in:   `{"__type":"com.amazonaws.glue#AccessDeniedException","Message":"User: ` + alice + ` is not authorized to perform: glue:GetDatabases on resource: ` + catalog + ` because no identity-based policy allows the glue:GetDatabases action"}`,
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetDatabases"}, Resources: []string{catalog}, Principal: alice,
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetDatabases"}, Resources: []string{catalog}, Principal: alice,
 				PolicyType: "identity", Service: "glue", Code: "AccessDeniedException"},
 		},
 		{
 			name: "StateChangeReason: Glue inside Java rendering",
 			in:   "Insufficient permissions to execute the query. User: " + alice + " is not authorized to perform: glue:GetPartitions on resource: arn:aws:glue:us-east-1:123456789012:table/sales/orders because no identity-based policy allows the glue:GetPartitions action" + javaGlue,
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetPartitions"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:table/sales/orders"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetPartitions"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:table/sales/orders"},
 				Principal: alice, PolicyType: "identity", Service: "glue", Code: "AccessDeniedException"},
 		},
 		{
@@ -192,12 +192,12 @@ func parseCases() []parseCase {
 		{
 			name: "StateChangeReason: writing results",
 			in:   "Access denied when writing output to url: s3://quilt-athena-results/athena/1b2c.csv . Please ensure you are allowed to access the S3 bucket. If you are encrypting query results with KMS key, please ensure you are allowed to access your KMS key",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"s3:PutObject"}, Resources: []string{"s3://quilt-athena-results/athena/1b2c.csv"}, Service: "s3"},
+			want: Denial{Denied: true, Category: "permission", ImpliedActions: []string{"s3:PutObject"}, Resources: []string{"s3://quilt-athena-results/athena/1b2c.csv"}, Service: "s3"},
 		},
 		{
 			name: "StateChangeReason: S3 path with IAM text",
 			in:   "Permission denied on S3 path: s3://quilt-bucket/sales/orders/part-0.csv. User: " + alice + " is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::quilt-bucket/sales/orders/part-0.csv\" because no identity-based policy allows the s3:GetObject action (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; Request ID: 0A1B2C3D4E5F6071; S3 Extended Request ID: eHl6; Proxy: null)",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::quilt-bucket/sales/orders/part-0.csv"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::quilt-bucket/sales/orders/part-0.csv"},
 				Principal: alice, PolicyType: "identity", Service: "s3", Code: "AccessDenied"},
 		},
 		{
@@ -213,7 +213,7 @@ func parseCases() []parseCase {
 		{
 			name: "StateChangeReason: Lambda",
 			in:   "Failed to invoke lambda function due to com.amazonaws.services.lambda.model.AWSLambdaException: User: " + alice + " is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:quilt-prod-tabulator because no identity-based policy allows the lambda:InvokeFunction action (Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException; Request ID: 5e6f; Proxy: null)",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"lambda:InvokeFunction"}, Resources: []string{"arn:aws:lambda:us-east-1:123456789012:function:quilt-prod-tabulator"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"lambda:InvokeFunction"}, Resources: []string{"arn:aws:lambda:us-east-1:123456789012:function:quilt-prod-tabulator"},
 				Principal: alice, PolicyType: "identity", Service: "lambda", Code: "AccessDeniedException"},
 		},
 		{
@@ -235,7 +235,7 @@ func parseCases() []parseCase {
 		{
 			name: "aws-sdk-go v1 rendering",
 			in:   "AccessDeniedException: User: " + alice + " is not authorized to perform: athena:GetQueryResults on resource: arn:aws:athena:us-east-1:123456789012:workgroup/primary because no identity-based policy allows the athena:GetQueryResults action\n\tstatus code: 400, request id: 0d2e",
-			want: Denial{Denied: true, Category: "permission", Actions: []string{"athena:GetQueryResults"}, Resources: []string{"arn:aws:athena:us-east-1:123456789012:workgroup/primary"},
+			want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"athena:GetQueryResults"}, Resources: []string{"arn:aws:athena:us-east-1:123456789012:workgroup/primary"},
 				Principal: alice, PolicyType: "identity", Service: "athena", Code: "AccessDeniedException"},
 		},
 
@@ -315,7 +315,7 @@ func parseCases() []parseCase {
 		{
 			name: "output bucket ambiguous",
 			in:   "Unable to verify/create output bucket quilt-athena-results",
-			want: Denial{Category: "config", Resources: []string{"quilt-athena-results"}, Service: "s3"},
+			want: Denial{Category: "config", MaybeDenied: true, Resources: []string{"quilt-athena-results"}, Service: "s3"},
 		},
 		{
 			name: "federated source refusing its connector",

@@ -31,6 +31,8 @@ func (d Denial) Remedy() Remedy {
 		return Remedy{Who: "you: log in again (quiltq login) or refresh the AWS credentials",
 			Why: "the credentials were refused (expired, unknown or badly signed); no policy change helps"}
 	case CategoryPermission:
+	case CategoryConfig:
+		return d.configRemedy()
 	default:
 		return Remedy{}
 	}
@@ -44,6 +46,9 @@ func (d Denial) Remedy() Remedy {
 	case PolicySCP:
 		return Remedy{Who: "your AWS Organizations administrator",
 			Why: "a service control policy refuses this; no statement in the role's own policies can override it"}
+	case PolicyRCP:
+		return Remedy{Who: "your AWS Organizations administrator",
+			Why: "a resource control policy on the resource refuses this; no statement in the role's own policies can override it"}
 	case PolicyBoundary:
 		return Remedy{Who: admin + ", who sets the permissions boundary of " + role,
 			Why: "the role's permissions boundary does not allow this; an identity statement only helps once the boundary allows it too"}
@@ -71,7 +76,11 @@ func (d Denial) Remedy() Remedy {
 		return Remedy{Who: admin + ": remove or narrow " + where,
 			Why: "an explicit Deny refuses this, and no Allow can override an explicit Deny"}
 	}
-	if len(d.Actions) == 0 {
+	if d.Encoded != "" && len(d.Needed()) == 0 {
+		return Remedy{Who: admin,
+			Why: "the refusal's details are in its encoded authorization message; read them with " + d.DecodeCommand() + " (it needs sts:DecodeAuthorizationMessage)"}
+	}
+	if len(d.Needed()) == 0 {
 		return Remedy{Who: admin,
 			Why: "the refusal names no action, so no statement can be built from it alone; run quiltq explain --sql with the query, or look the request up in CloudTrail"}
 	}
@@ -80,6 +89,45 @@ func (d Denial) Remedy() Remedy {
 		why = "the refusal does not name the policy type; an identity statement is the usual fix: add the statement below to " + role
 	}
 	return Remedy{Fixable: true, Who: admin + " (add the statement to " + role + ")", Why: why}
+}
+
+// configRemedy says what to do about a configuration failure that quiltq
+// can name the fix of.
+func (d Denial) configRemedy() Remedy {
+	switch {
+	case d.MaybeDenied:
+		// Athena User Guide, "Troubleshooting": "Unable to verify/create
+		// output bucket" stands for a bucket that does not exist, is in
+		// another Region, or that the caller may not use.
+		bucket := "the results bucket"
+		if len(d.Resources) > 0 {
+			bucket = strings.TrimPrefix(d.Resources[0], "s3://")
+			bucket, _, _ = strings.Cut(bucket, "/")
+		}
+		return Remedy{Who: "you, or your AWS administrator if it is a refusal",
+			Why: "Athena could not use " + bucket + ": it does not exist, is in another Region, or you may not use it. " +
+				"To tell which, run aws s3api get-bucket-location --bucket " + bucket + " with the same credentials: " +
+				"NoSuchBucket means fix the workgroup's output location; a Region other than the workgroup's means use a bucket in its Region; " +
+				"AccessDenied means s3:GetBucketLocation, s3:ListBucket and s3:PutObject on it are missing (quiltq explain --sql builds that statement)"}
+	case strings.Contains(d.Original, "external_location"):
+		// Athena User Guide, "Troubleshooting workgroups": a CTAS in a
+		// workgroup that overrides client-side settings may not set
+		// external_location; Athena writes the table under the
+		// workgroup's output location instead.
+		return Remedy{Who: "you",
+			Why: "the workgroup enforces its own output location, so a CTAS may not set external_location: remove the external_location property (the table's data goes under the workgroup's output location), or run the CTAS in a workgroup that does not override client-side settings"}
+	}
+	return Remedy{}
+}
+
+// Needed is what a statement must allow for d: the actions the text names,
+// then those it implies.
+func (d Denial) Needed() []string {
+	out := append([]string(nil), d.Actions...)
+	for _, a := range d.ImpliedActions {
+		out = appendNew(out, a)
+	}
+	return out
 }
 
 // roleOf names the role of an assumed-role ARN, or words the caller.
@@ -150,7 +198,7 @@ func FixDenial(d Denial, ctx Context) *Policy {
 		via = iam.ViaAthena
 	}
 	var reqs []iam.Requirement
-	for _, act := range d.Actions {
+	for _, act := range d.Needed() {
 		svc, _, _ := strings.Cut(act, ":")
 		r := iam.Requirement{Action: act, Purpose: purposeOf(svc)}
 		if svc == "glue" || svc == "lambda" {

@@ -70,12 +70,12 @@ func byService() []serviceCases {
         }
     }
 }`,
-				want: Denial{Denied: true, Category: "permission", Resources: []string{"s3://quilt-sandbox-bucket/warehouse/sales/orders/orders-2024h1.csv"}, Service: "s3"},
+				want: Denial{Denied: true, Category: "permission", ImpliedActions: []string{"s3:GetObject"}, Resources: []string{"s3://quilt-sandbox-bucket/warehouse/sales/orders/orders-2024h1.csv"}, Service: "s3"},
 			},
 			{
 				name: "GetQueryExecution output cut short inside the reason",
 				in:   `{"QueryExecution": {"Status": {"State": "FAILED", "StateChangeReason": "Insufficient permissions to execute the query. User: ` + bob + ` is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:123456789012:catalog because no identity-based pol`,
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:catalog"}, Principal: bob, Service: "glue"},
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:catalog"}, Principal: bob, Service: "glue"},
 			},
 			{
 				name: "AthenaError type alone decides: Lake Formation",
@@ -100,18 +100,18 @@ func byService() []serviceCases {
 			{
 				name: "explicit deny on the primary workgroup through botocore",
 				in:   "botocore.exceptions.ClientError: An error occurred (AccessDeniedException) when calling the StartQueryExecution operation: User: " + bob + " is not authorized to perform: athena:StartQueryExecution on resource: arn:aws:athena:us-east-1:123456789012:workgroup/primary with an explicit deny in an identity-based policy",
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"athena:StartQueryExecution"}, Resources: []string{"arn:aws:athena:us-east-1:123456789012:workgroup/primary"},
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"athena:StartQueryExecution"}, Resources: []string{"arn:aws:athena:us-east-1:123456789012:workgroup/primary"},
 					Principal: bob, PolicyType: "identity", ExplicitDeny: true, Service: "athena", Code: "AccessDeniedException", Operation: "StartQueryExecution"},
 			},
 			{
 				name: "results write refused, location form",
 				in:   "Access denied when writing to location: s3://sales-prod-userathenaresultsbucket-1x7kq3bzr9wm/athena-results/tables/5e4d3c2b-1a09-4f8e-8d7c-6b5a4f3e2d1c",
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"s3:PutObject"}, Resources: []string{"s3://sales-prod-userathenaresultsbucket-1x7kq3bzr9wm/athena-results/tables/5e4d3c2b-1a09-4f8e-8d7c-6b5a4f3e2d1c"}, Service: "s3"},
+				want: Denial{Denied: true, Category: "permission", ImpliedActions: []string{"s3:PutObject"}, Resources: []string{"s3://sales-prod-userathenaresultsbucket-1x7kq3bzr9wm/athena-results/tables/5e4d3c2b-1a09-4f8e-8d7c-6b5a4f3e2d1c"}, Service: "s3"},
 			},
 			{
 				name: "CTAS partitions refused",
 				in:   "Insufficient permissions to execute the query. User is not authorized to create partitions on Glue catalog . You may need to manually clean the data at location 's3://sales-prod-analyticsbucket-0o2h8f5nq4ve/ctas/daily/' before retrying. Athena will not delete data in your account.",
-				want: Denial{Denied: true, Category: "permission"},
+				want: Denial{Denied: true, Category: "permission", ImpliedActions: []string{"glue:BatchCreatePartition"}, Service: "glue"},
 			},
 			{
 				name: "workgroup disabled",
@@ -143,7 +143,7 @@ func byService() []serviceCases {
 			{
 				name: "direct call refused under the aws:CalledVia convention (aws-sdk-go-v2)",
 				in:   "operation error Glue: GetDatabases, https response error StatusCode: 400, " + reqID + "api error AccessDeniedException: User: " + bob + " is not authorized to perform: glue:GetDatabases on resource: arn:aws:glue:us-east-1:123456789012:catalog because no identity-based policy allows the glue:GetDatabases action",
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetDatabases"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:catalog"},
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetDatabases"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:catalog"},
 					Principal: bob, PolicyType: "identity", Service: "glue", Code: "AccessDeniedException", Operation: "GetDatabases"},
 			},
 			{
@@ -155,25 +155,25 @@ func byService() []serviceCases {
 			{
 				name: "hyphenated Quilt table name, wrapped by a mail client",
 				in:   "User: " + bob + " is not authorized to perform: glue:GetTable on resource:\n" + glueTable[:70] + "\n" + glueTable[70:] + " because no identity-based policy allows the glue:GetTable action",
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{glueTable},
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{glueTable},
 					Principal: bob, PolicyType: "identity", Service: "glue"},
 			},
 			{
 				name: "cross-account catalog: resource-based policy",
 				in:   "An error occurred (AccessDeniedException) when calling the GetTable operation: User: " + bob + " is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:210987654321:catalog because no resource-based policy allows the glue:GetTable action",
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{"arn:aws:glue:us-east-1:210987654321:catalog"},
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetTable"}, Resources: []string{"arn:aws:glue:us-east-1:210987654321:catalog"},
 					Principal: bob, PolicyType: "resource", Service: "glue", Code: "AccessDeniedException", Operation: "GetTable"},
 			},
 			{
 				name: "JSON body with namespace, explicit deny in a permissions boundary",
 				in:   `{"__type":"com.amazonaws.glue#AccessDeniedException","Message":"User: ` + bob + ` is not authorized to perform: glue:DeleteTable on resource: arn:aws:glue:us-east-1:123456789012:table/sales/orders with an explicit deny in a permissions boundary"}`,
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:DeleteTable"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:table/sales/orders"},
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:DeleteTable"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:table/sales/orders"},
 					Principal: bob, PolicyType: "boundary", ExplicitDeny: true, Service: "glue", Code: "AccessDeniedException"},
 			},
 			{
 				name: "session policy through aws-sdk-go v1",
 				in:   "AccessDeniedException: User: " + bob + " is not authorized to perform: glue:GetPartitions on resource: arn:aws:glue:us-east-1:123456789012:table/sales/events because no session policy allows the glue:GetPartitions action\n\tstatus code: 400, request id: 6e5d4c3b-2a19-4087-b6a5-f4e3d2c1b0a9",
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"glue:GetPartitions"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:table/sales/events"},
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"glue:GetPartitions"}, Resources: []string{"arn:aws:glue:us-east-1:123456789012:table/sales/events"},
 					Principal: bob, PolicyType: "session", Service: "glue", Code: "AccessDeniedException"},
 			},
 			{
@@ -216,13 +216,13 @@ func byService() []serviceCases {
 			{
 				name: "explicit deny in a bucket policy, XML body",
 				in:   `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>User: ` + bob + ` is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::sales-prod-userathenaresultsbucket-1x7kq3bzr9wm/athena-results/q.csv" with an explicit deny in a resource-based policy</Message><RequestId>8F3A</RequestId><HostId>c29t</HostId></Error>`,
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"s3:PutObject"}, Resources: []string{"arn:aws:s3:::sales-prod-userathenaresultsbucket-1x7kq3bzr9wm/athena-results/q.csv"},
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"s3:PutObject"}, Resources: []string{"arn:aws:s3:::sales-prod-userathenaresultsbucket-1x7kq3bzr9wm/athena-results/q.csv"},
 					Principal: bob, PolicyType: "resource", ExplicitDeny: true, Service: "s3", Code: "AccessDenied"},
 			},
 			{
 				name: "same-account detail through botocore",
 				in:   "An error occurred (AccessDenied) when calling the GetObject operation: User: " + bob + ` is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::quilt-sandbox-bucket/warehouse/sales/orders/orders-2023h2.csv" because no identity-based policy allows the s3:GetObject action`,
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::quilt-sandbox-bucket/warehouse/sales/orders/orders-2023h2.csv"},
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::quilt-sandbox-bucket/warehouse/sales/orders/orders-2023h2.csv"},
 					Principal: bob, PolicyType: "identity", Service: "s3", Code: "AccessDenied", Operation: "GetObject"},
 			},
 			{
@@ -266,7 +266,7 @@ func byService() []serviceCases {
 			{
 				name: "AssumeRole refused through botocore, SCP",
 				in:   "An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/QuiltAdmin-sales-prod with an explicit deny in a service control policy",
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"sts:AssumeRole"}, Resources: []string{"arn:aws:iam::123456789012:role/QuiltAdmin-sales-prod"},
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"sts:AssumeRole"}, Resources: []string{"arn:aws:iam::123456789012:role/QuiltAdmin-sales-prod"},
 					Principal: "arn:aws:iam::123456789012:user/ci", PolicyType: "scp", ExplicitDeny: true, Service: "sts", Code: "AccessDenied", Operation: "AssumeRole"},
 			},
 			{
@@ -299,29 +299,29 @@ func byService() []serviceCases {
 			{
 				name: "identity policy lacks Decrypt (JSON body)",
 				in:   `{"__type":"AccessDeniedException","message":"User: ` + bob + ` is not authorized to perform: kms:Decrypt on resource: ` + keyARN + ` because no identity-based policy allows the kms:Decrypt action"}`,
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"kms:Decrypt"}, Resources: []string{keyARN}, Principal: bob,
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"kms:Decrypt"}, Resources: []string{keyARN}, Principal: bob,
 					PolicyType: "identity", Service: "kms", Code: "AccessDeniedException"},
 			},
 			{
 				name: "key policy refuses GenerateDataKey, inside S3's XML",
 				in:   `<Error><Code>AccessDenied</Code><Message>User: ` + bob + ` is not authorized to perform: kms:GenerateDataKey on resource: ` + keyARN + ` because no resource-based policy allows the kms:GenerateDataKey action</Message><RequestId>1</RequestId></Error>`,
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"kms:GenerateDataKey"}, Resources: []string{keyARN}, Principal: bob,
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"kms:GenerateDataKey"}, Resources: []string{keyARN}, Principal: bob,
 					PolicyType: "kms", Service: "kms", Code: "AccessDenied"},
 			},
 			{
 				name: "ciphertext of a key the caller may not use, through S3",
 				in:   "An error occurred (AccessDenied) when calling the GetObject operation: The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.",
-				want: Denial{Denied: true, Category: "permission", Service: "kms", Code: "AccessDenied", Operation: "GetObject"},
+				want: Denial{Denied: true, Category: "permission", ImpliedActions: []string{"kms:Decrypt"}, PolicyType: "kms", Service: "kms", Code: "AccessDenied", Operation: "GetObject"},
 			},
 			{
 				name: "service-qualified code relayed by another service",
 				in:   "KMS.AccessDeniedException: The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.",
-				want: Denial{Denied: true, Category: "permission", Service: "kms", Code: "AccessDeniedException"},
+				want: Denial{Denied: true, Category: "permission", ImpliedActions: []string{"kms:Decrypt"}, PolicyType: "kms", Service: "kms", Code: "AccessDeniedException"},
 			},
 			{
 				name: "explicit deny in an SCP through aws-sdk-go-v2",
 				in:   "operation error KMS: Decrypt, https response error StatusCode: 400, " + reqID + "api error AccessDeniedException: User: " + bob + " is not authorized to perform: kms:Decrypt on resource: " + keyARN + " with an explicit deny in a service control policy: arn:aws:organizations::111122223333:policy/o-a1b2c3d4e5/service_control_policy/p-f6g7h8i9",
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"kms:Decrypt"}, Resources: []string{keyARN}, Principal: bob, PolicyType: "scp", ExplicitDeny: true,
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"kms:Decrypt"}, Resources: []string{keyARN}, Principal: bob, PolicyType: "scp", ExplicitDeny: true,
 					Policy: "arn:aws:organizations::111122223333:policy/o-a1b2c3d4e5/service_control_policy/p-f6g7h8i9", Service: "kms", Code: "AccessDeniedException", Operation: "Decrypt"},
 			},
 			{
@@ -349,7 +349,7 @@ func byService() []serviceCases {
 			{
 				name: "GetDataAccess missing from the identity policy",
 				in:   "User: " + bob + " is not authorized to perform: lakeformation:GetDataAccess because no identity-based policy allows the lakeformation:GetDataAccess action",
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"lakeformation:GetDataAccess"}, Principal: bob, PolicyType: "identity", Service: "lakeformation"},
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"lakeformation:GetDataAccess"}, Principal: bob, PolicyType: "identity", Service: "lakeformation"},
 			},
 			{
 				name: "required Describe on a database, JSON body",
@@ -371,19 +371,19 @@ func byService() []serviceCases {
 			{
 				name: "Invoke refused, JSON body with the code only in the header",
 				in:   "x-amzn-ErrorType: AccessDeniedException\n{\"Message\":\"User: " + bob + " is not authorized to perform: lambda:InvokeFunction on resource: " + tabFn + " because no identity-based policy allows the lambda:InvokeFunction action\",\"Type\":\"User\"}",
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"lambda:InvokeFunction"}, Resources: []string{tabFn}, Principal: bob,
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"lambda:InvokeFunction"}, Resources: []string{tabFn}, Principal: bob,
 					PolicyType: "identity", Service: "lambda", Code: "AccessDeniedException"},
 			},
 			{
 				name: "namespaced header, cross-account function policy",
 				in:   "X-Amzn-ErrorType: com.amazonaws.lambda#AccessDeniedException\n{\"Message\":\"User: " + bob + " is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:210987654321:function:shared-connector because no resource-based policy allows the lambda:InvokeFunction action\"}",
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"lambda:InvokeFunction"}, Resources: []string{"arn:aws:lambda:us-east-1:210987654321:function:shared-connector"}, Principal: bob,
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"lambda:InvokeFunction"}, Resources: []string{"arn:aws:lambda:us-east-1:210987654321:function:shared-connector"}, Principal: bob,
 					PolicyType: "resource", Service: "lambda", Code: "AccessDeniedException"},
 			},
 			{
 				name: "federated query: the caller may not invoke the connector",
 				in:   "GENERIC_USER_ERROR: Encountered an exception[com.amazonaws.services.lambda.model.AWSLambdaException] from your LambdaFunction[" + tabFn + "] executed in context[retrieving meta-data] with message[User: " + bob + " is not authorized to perform: lambda:InvokeFunction on resource: " + tabFn + " because no identity-based policy allows the lambda:InvokeFunction action (Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException; Request ID: 4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a; Proxy: null)]",
-				want: Denial{Denied: true, Category: "permission", Actions: []string{"lambda:InvokeFunction"}, Resources: []string{tabFn}, Principal: bob,
+				want: Denial{Denied: true, DenyStated: true, Category: "permission", Actions: []string{"lambda:InvokeFunction"}, Resources: []string{tabFn}, Principal: bob,
 					PolicyType: "identity", Service: "lambda", Code: "AccessDeniedException"},
 			},
 			{

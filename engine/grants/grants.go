@@ -187,7 +187,10 @@ func Display(r engine.Ref) string {
 	return quote(r.Catalog) + "." + quote(r.Database) + "." + quote(r.Table)
 }
 
-func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+// quote writes a name as SQL quotes it, with its control characters
+// escaped: a refused name must not break the listing it is shown in, nor
+// act on the terminal.
+func quote(s string) string { return `"` + engine.Escape(strings.ReplaceAll(s, `"`, `""`)) + `"` }
 
 func plural(n int) string {
 	if n == 1 {

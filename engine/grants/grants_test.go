@@ -1,6 +1,10 @@
 package grants
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -119,15 +123,79 @@ func TestRules(t *testing.T) {
 }
 
 func TestRulesErrors(t *testing.T) {
-	for _, tc := range []struct{ text, want string }{
-		{"[[allow]]\ndatabase = ", "grants.toml:2"},
-		{"[[allow]]\ndb = \"x\"\n", "unknown key allow.db"},
-		{"[[allow]]\naccess = [\"select\"]\n", `grants.toml:1: access "select" is not one of read, write, metadata`},
+	for _, tc := range []struct{ name, text, want string }{
+		{"syntax", "[[allow]]\ndatabase = ", "grants.toml:2:"},
+		{"unknown key in a rule", "[[allow]]\ndb = \"x\"\n", "grants.toml:2: [[allow]] has unknown key db: a rule has catalog, database, table, access and reason"},
+		{"unknown table", "[[alow]]\ndatabase = \"x\"\n", "grants.toml:1: unknown key alow: a rules file has [[allow]] and [[deny]] tables"},
+		{"unknown access", "[[allow]]\naccess = [\"select\"]\n", `grants.toml:2: [[allow]] access "select" is not one of read, write, metadata`},
+		// An empty name would match every table: an allow list that
+		// silently allows all.
+		{"empty database", "[[allow]]\ndatabase = \"\"\n", `grants.toml:2: [[allow]] database = "" is empty, which would name nothing (and match everything); write the name as Athena shows it`},
+		{"empty table in a deny rule", "[[deny]]\ndatabase = \"hr\"\ntable = \"\"\n", `grants.toml:3: [[deny]] table = "" is empty`},
+		{"blank catalog", "[[allow]]\ncatalog = \"  \"\n", `grants.toml:2: [[allow]] catalog = "  " is only white space`},
+		{"padded name", "[[allow]]\ndatabase = \" sales\"\n", `database = " sales" starts or ends with white space`},
+		{"SQL quotes", "[[allow]]\ndatabase = '\"sales\"'\n", `database = "\"sales\"" is in SQL's double quotes`},
+		{"control character", "[[deny]]\ntable = \"t\\u001b[31m\"\n", `grants.toml:2: [[deny]] table = "t\x1b[31m" holds a control character`},
+		{"empty access", "[[allow]]\ndatabase = \"s\"\naccess = []\n", "grants.toml:3: [[allow]] access = [] covers no access at all"},
+		{"access not a list", "[[allow]]\ndatabase = \"s\"\naccess = \"read\"\n", `grants.toml:3: [[allow]] access is a string; write a list, like access = ["read", "metadata"]`},
+		{"access of numbers", "[[allow]]\ndatabase = \"s\"\naccess = [1]\n", "grants.toml:3: [[allow]] access a number is not one of read, write, metadata"},
+		{"allow naming nothing", "[[allow]]\nreason = \"all\"\n", `grants.toml:1: [[allow]] names no catalog, database or table, so it would allow every table; write database = "*" if that is meant`},
+		{"allow as a plain table", "[allow]\ndatabase = \"x\"\n", "grants.toml:1: allow is a table; write each rule as a table of its own, under a [[allow]] line"},
+		{"allow as a string", "allow = \"sales\"\n", "grants.toml:1: allow is a string"},
+		{"inline rules", "allow = [{database = \"a\"}, {database = \"\"}]\n", `grants.toml:1: [[allow]] database = "" is empty`},
+		// The line is the rule's own, not the last rule's.
+		{"type error in the second rule", "[[allow]]\ndatabase = \"a\"\n\n[[allow]]\ndatabase = 5\n\n[[allow]]\ndatabase = \"c\"\n", `grants.toml:5: [[allow]] database is a number; write a name in quotes, like database = "sales"`},
+		{"reason not a string", "[[deny]]\ndatabase = \"a\"\nreason = true\n", "grants.toml:3: [[deny]] reason is true or false"},
+		{"headers with spaces and comments", "# rules\n[[ deny ]] # first\ndatabase = \"a\"\n\n  [[\"deny\"]]\n  database = \"\" # oops\n", `grants.toml:6: [[deny]] database = "" is empty`},
+		{"a header inside a multi-line string", "[[deny]]\nreason = \"\"\"\n[[deny]]\ndatabase = 1\n\"\"\"\ndatabase = \"x\"\n\n[[deny]]\ndatabase = 7\n", "grants.toml:9: [[deny]] database is a number"},
 	} {
-		_, err := ParseRules("grants.toml", tc.text)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: got %v, want an error containing %q", tc.text, err, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := ParseRules("grants.toml", tc.text)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an error containing %q", err, tc.want)
+			}
+			if r != nil {
+				t.Errorf("rules came back with the error: %+v", r)
+			}
+			after := strings.TrimPrefix(err.Error(), "grants.toml:")
+			for _, internal := range []string{"toml:", "incompatible", "destination", "int64", "[]engine", "[]interface", "map["} {
+				if strings.Contains(after, internal) {
+					t.Errorf("error %q shows Go or library internals (%q)", err, internal)
+				}
+			}
+		})
+	}
+}
+
+// TestRulesNothingWidens: a file whose one allow rule is malformed is
+// refused, never read as an allow list that allows everything; a
+// well-formed pattern "*" still may.
+func TestRulesNothingWidens(t *testing.T) {
+	if _, err := ParseRules("g.toml", "[[allow]]\ndatabase = \"\"\n"); err == nil {
+		t.Fatal(`database = "" was accepted`)
+	}
+	r, err := ParseRules("g.toml", "[[allow]]\ndatabase = \"*\"\naccess = [\"read\"]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := r.Decide(ref(glue, "any", "t", engine.Read), iam.Select); v != Allowed {
+		t.Errorf(`database = "*": got %s, want allowed`, v)
+	}
+	if v, _ := r.Decide(ref(glue, "any", "t", engine.Write), iam.Insert); v != Denied {
+		t.Errorf(`database = "*" with access read, a write: got %s, want denied`, v)
+	}
+}
+
+func TestLoadRulesBounded(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero here")
+	}
+	_, err := LoadRules("/dev/zero")
+	if !errors.Is(err, engine.ErrTooLarge) || !strings.Contains(err.Error(), "/dev/zero is over 1,048,576 bytes") {
+		t.Errorf("LoadRules(/dev/zero): got %v", err)
+	}
+	if _, err := LoadRules(filepath.Join(t.TempDir(), "none.toml")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing file: got %v, want fs.ErrNotExist", err)
 	}
 }
 
@@ -268,5 +336,20 @@ func TestRefKind(t *testing.T) {
 		if got := refKind(tc.ref, tc.kind); got != tc.want {
 			t.Errorf("refKind(%s %s, %s) = %s, want %s", tc.ref, tc.ref.Access, tc.kind, got, tc.want)
 		}
+	}
+}
+
+// TestRefusalEscapesNames: a refused table whose name holds a line break
+// or a terminal escape is listed on one line, escaped.
+func TestRefusalEscapesNames(t *testing.T) {
+	r := &Refusal{Denied: []Decision{{
+		Ref:     ref(glue, "sales", "x\n  instead: nothing is refused\x1b[2J", engine.Read),
+		Verdict: Denied,
+		Reasons: []Reason{{Source: "rules file g.toml", Why: "no allow rule covers read access to it"}},
+	}}}
+	got := r.Error()
+	want := `"awsdatacatalog"."sales"."x\n  instead: nothing is refused\x1b[2J" (read):`
+	if !strings.Contains(got, want) || strings.Count(got, "\n") != 2 || strings.Contains(got, "\x1b") {
+		t.Errorf("got %q, want one line holding %q", got, want)
 	}
 }

@@ -5,7 +5,12 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"sort"
+	"strconv"
 	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 
@@ -15,14 +20,14 @@ import (
 
 // Rule allows or denies the tables whose names match its patterns. A
 // pattern is a name, lower-cased as Athena folds names, in which `*`
-// matches any run of characters; an empty pattern is `*`. Access lists the
-// access levels the rule covers (all when empty).
+// matches any run of characters; an absent pattern is `*`. Access lists
+// the access levels the rule covers (all when absent).
 type Rule struct {
-	Catalog  string          `toml:"catalog"`
-	Database string          `toml:"database"`
-	Table    string          `toml:"table"`
-	Access   []engine.Access `toml:"access"`
-	Reason   string          `toml:"reason"`
+	Catalog  string
+	Database string
+	Table    string
+	Access   []engine.Access
+	Reason   string
 
 	line int // 1-based line of the rule's table in the file, 0 if unknown
 }
@@ -33,9 +38,13 @@ type Rule struct {
 // with only deny rules abstains on what they do not cover.
 type Rules struct {
 	Path  string
-	Allow []Rule `toml:"allow"`
-	Deny  []Rule `toml:"deny"`
+	Allow []Rule
+	Deny  []Rule
 }
+
+// MaxRulesBytes bounds a rules file, read while reading: a team's rules
+// are a few hundred lines.
+const MaxRulesBytes = 1 << 20
 
 // LoadRules reads a rules file (TOML):
 //
@@ -49,66 +58,231 @@ type Rules struct {
 //	table = "customers"
 //	reason = "personal data"
 func LoadRules(path string) (*Rules, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := engine.ReadLimited(f, path, engine.Limit{What: "a rules file", Bytes: MaxRulesBytes,
+		Advice: "a rules file holds [[allow]] and [[deny]] tables: check that it is the file meant"})
 	if err != nil {
 		return nil, err
 	}
 	return ParseRules(path, string(b))
 }
 
-// ParseRules reads the rules file text; path names it in errors.
+// ParseRules reads the rules file text; path names it in errors. Every
+// error names the file and the line it is about, and says what to write
+// instead. Nothing in a rules file widens what it allows silently: an
+// empty or malformed name, an empty access list, an [[allow]] that names
+// nothing, a key of the wrong type or an unknown key is an error.
 func ParseRules(path, text string) (*Rules, error) {
-	r := &Rules{Path: path}
-	md, err := toml.Decode(text, r)
-	if err != nil {
+	// The file is decoded into plain values and checked here, rather than
+	// into the struct by the TOML library, whose type errors speak of Go
+	// types and name the line of the last rule for every rule.
+	var raw map[string]any
+	if _, err := toml.Decode(text, &raw); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			return nil, fmt.Errorf("%s:%d:%d: %s", path, pe.Position.Line, pe.Position.Col, pe.Message)
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		return nil, fmt.Errorf("%s: unknown key %s: a rules file has [[allow]] and [[deny]] tables with catalog, database, table, access and reason", path, und[0])
+	loc := locate(text)
+	r := &Rules{Path: path}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
 	}
-	lines := tableLines(text)
-	for kind, list := range map[string][]Rule{"allow": r.Allow, "deny": r.Deny} {
-		for i := range list {
-			rule := &list[i]
-			if i < len(lines[kind]) {
-				rule.line = lines[kind][i]
+	sort.Slice(keys, func(i, j int) bool { return loc.topLine(keys[i]) < loc.topLine(keys[j]) })
+	for _, k := range keys {
+		if k != "allow" && k != "deny" {
+			return nil, fmt.Errorf("%s:%d: unknown key %s: a rules file has [[allow]] and [[deny]] tables with catalog, database, table, access and reason", path, loc.topLine(k), tomlKey(k))
+		}
+	}
+	for _, kind := range []string{"allow", "deny"} {
+		v, ok := raw[kind]
+		if !ok {
+			continue
+		}
+		tables, ok := ruleTables(v)
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: %s is %s; write each rule as a table of its own, under a [[%s]] line", path, loc.topLine(kind), kind, tomlType(v), kind)
+		}
+		for i, t := range tables {
+			rule, err := parseRule(kind, t, loc.table(kind, i))
+			if err != nil {
+				return nil, fmt.Errorf("%s:%w", path, err)
 			}
-			for _, a := range rule.Access {
-				switch a {
-				case engine.Read, engine.Write, engine.Metadata:
-				default:
-					return nil, fmt.Errorf("%s:%d: access %q is not one of read, write, metadata", path, rule.line, a)
-				}
+			if kind == "allow" {
+				r.Allow = append(r.Allow, rule)
+			} else {
+				r.Deny = append(r.Deny, rule)
 			}
-			rule.Catalog, rule.Database, rule.Table = lower(rule.Catalog), lower(rule.Database), lower(rule.Table)
 		}
 	}
 	return r, nil
 }
 
-// tableLines finds the line of each [[allow]] and [[deny]] header, in order.
-func tableLines(text string) map[string][]int {
-	out := map[string][]int{}
-	for i, l := range strings.Split(text, "\n") {
-		switch strings.TrimSpace(l) {
-		case "[[allow]]":
-			out["allow"] = append(out["allow"], i+1)
-		case "[[deny]]":
-			out["deny"] = append(out["deny"], i+1)
+// ruleTables is v as a list of tables: [[allow]] tables, or an inline
+// array of inline tables.
+func ruleTables(v any) ([]map[string]any, bool) {
+	switch v := v.(type) {
+	case []map[string]any:
+		return v, true
+	case []any:
+		out := make([]map[string]any, 0, len(v))
+		for _, e := range v {
+			t, ok := e.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, t)
 		}
+		return out, true
 	}
-	return out
+	return nil, false
 }
 
-func lower(p string) string {
-	if p == "" {
-		return "*"
+// isRuleKey reports whether k is a key a rule may have.
+func isRuleKey(k string) bool {
+	switch k {
+	case "catalog", "database", "table", "access", "reason":
+		return true
 	}
-	return strings.ToLower(p)
+	return false
+}
+
+// parseRule checks one [[allow]] or [[deny]] table; its error starts
+// with the line, after the file name's colon.
+func parseRule(kind string, t map[string]any, where tableLoc) (Rule, error) {
+	rule := Rule{line: where.line, Catalog: "*", Database: "*", Table: "*"}
+	fail := func(key, format string, args ...any) (Rule, error) {
+		return Rule{}, fmt.Errorf("%d: [[%s]] %s", where.keyLine(key), kind, fmt.Sprintf(format, args...))
+	}
+	var unknown []string
+	for k := range t {
+		if !isRuleKey(k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Slice(unknown, func(i, j int) bool { return where.keyLine(unknown[i]) < where.keyLine(unknown[j]) })
+		k := unknown[0]
+		return fail(k, "has unknown key %s: a rule has catalog, database, table, access and reason", tomlKey(k))
+	}
+	for _, part := range []struct {
+		key string
+		dst *string
+	}{{"catalog", &rule.Catalog}, {"database", &rule.Database}, {"table", &rule.Table}} {
+		v, ok := t[part.key]
+		if !ok {
+			continue
+		}
+		s, ok := v.(string)
+		if !ok {
+			return fail(part.key, "%s is %s; write a name in quotes, like %s = \"sales\" (* matches any run of characters)", part.key, tomlType(v), part.key)
+		}
+		if why := badName(s); why != "" {
+			return fail(part.key, "%s = %s %s; write the name as Athena shows it, with * for any run of characters, or leave %s out to cover every %s",
+				part.key, strconv.Quote(s), why, part.key, part.key)
+		}
+		*part.dst = strings.ToLower(s)
+	}
+	if v, ok := t["access"]; ok {
+		list, ok := v.([]any)
+		if !ok {
+			return fail("access", "access is %s; write a list, like access = [\"read\", \"metadata\"]", tomlType(v))
+		}
+		if len(list) == 0 {
+			return fail("access", "access = [] covers no access at all; list some of read, write and metadata, or leave access out to cover all three")
+		}
+		for _, e := range list {
+			s, ok := e.(string)
+			a := engine.Access(s)
+			if !ok || (a != engine.Read && a != engine.Write && a != engine.Metadata) {
+				shown := tomlType(e)
+				if ok {
+					shown = strconv.Quote(s)
+				}
+				return fail("access", "access %s is not one of read, write, metadata", shown)
+			}
+			rule.Access = append(rule.Access, a)
+		}
+	}
+	if v, ok := t["reason"]; ok {
+		s, ok := v.(string)
+		if !ok {
+			return fail("reason", "reason is %s; write it in quotes, like reason = \"personal data\"", tomlType(v))
+		}
+		rule.Reason = s
+	}
+	_, c := t["catalog"]
+	_, d := t["database"]
+	_, tb := t["table"]
+	if kind == "allow" && !c && !d && !tb {
+		return Rule{}, fmt.Errorf("%d: [[allow]] names no catalog, database or table, so it would allow every table; write database = \"*\" if that is meant", where.line)
+	}
+	return rule, nil
+}
+
+// badName says what is wrong with a name or pattern, or "" when nothing
+// is. A name is never empty, never starts or ends with white space, and
+// holds no control character; one written in SQL's double quotes is the
+// quotes' business, not the name's.
+func badName(s string) string {
+	switch {
+	case s == "":
+		return "is empty, which would name nothing (and match everything)"
+	case strings.TrimSpace(s) == "":
+		return "is only white space"
+	case strings.TrimSpace(s) != s:
+		return "starts or ends with white space"
+	case len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"':
+		return "is in SQL's double quotes, which are not part of the name"
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return "holds a control character or an invalid byte"
+		}
+	}
+	return ""
+}
+
+// tomlType names the TOML type of a decoded value, for messages.
+func tomlType(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case int64:
+		return "a number"
+	case float64:
+		return "a number"
+	case bool:
+		return "true or false"
+	case time.Time:
+		return "a date or time"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a table"
+	case []map[string]any:
+		return "a list of tables"
+	}
+	return "not a string"
+}
+
+// tomlKey writes a key as it would be written in the file.
+func tomlKey(k string) string {
+	for _, r := range k {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return strconv.Quote(k)
+		}
+	}
+	if k == "" {
+		return `""`
+	}
+	return k
 }
 
 // Name implements Source.

@@ -59,7 +59,62 @@ func BenchmarkEvaluate(b *testing.B) {
 			}
 		})
 	}
+
+	// The same requests decided against all five policy types at once: a
+	// session policy scoping the caller to its buckets (as a Quilt managed
+	// role's credentials carry), a permissions boundary, SCPs at three
+	// levels, and a bucket policy.
+	set := PolicySet{
+		Identity: []*Policy{p},
+		Session:  []*Policy{mustParse(b, "session", benchSession)},
+		Boundary: mustParse(b, "boundary", benchBoundary),
+		SCPs: [][]*Policy{
+			{mustParse(b, "FullAWSAccess", `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}`)},
+			{mustParse(b, "ou-data", benchSCP)},
+			{mustParse(b, "FullAWSAccess", `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}`)},
+		},
+		Resource: mustResourceB(b, benchBucketPolicy),
+	}
+	wantAll := map[string]PolicyType{"allow-glue-via-athena": PolicyNone, "allow-variable": PolicyNone, "implicit-deny": PolicyIdentity, "explicit-deny": PolicyIdentity}
+	for name, req := range reqs {
+		req.Principal = "arn:aws:sts::123456789012:assumed-role/QuiltUser/alice"
+		if got := Decide(req, set); got.DeniedBy != wantAll[name] || (got.Decision == Allowed) != (want[name] == Allowed) {
+			b.Fatalf("all five, %s: got %v by %s, want %v by %s", name, got.Decision, got.DeniedBy, want[name], wantAll[name])
+		}
+		b.Run("all-five/"+name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Decide(req, set)
+			}
+		})
+	}
 }
+
+func mustResourceB(b *testing.B, d string) *Policy {
+	b.Helper()
+	p, err := ParseResource("bucket-policy", []byte(d))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+// The other four policy types of the all-five benchmark.
+const (
+	benchSession = `{"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["athena:*", "glue:Get*", "lakeformation:GetDataAccess", "kms:*"], "Resource": "*"},
+    {"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::quilt-results", "arn:aws:s3:::quilt-results/*", "arn:aws:s3:::quilt-data", "arn:aws:s3:::quilt-data/*"]}]}`
+	benchBoundary = `{"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["athena:*", "glue:*", "s3:*", "kms:*", "lakeformation:*"], "Resource": "*"},
+    {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]}`
+	benchSCP = `{"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "*", "Resource": "*"},
+    {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "us-west-2"]}}}]}`
+	benchBucketPolicy = `{"Version": "2012-10-17", "Statement": [
+    {"Sid": "DenyInsecure", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::quilt-results/*",
+     "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}, "Bool": {"aws:ViaAWSService": "false"}}},
+    {"Sid": "Account", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::quilt-results", "arn:aws:s3:::quilt-results/*"]}]}`
+)
 
 func BenchmarkParse(b *testing.B) {
 	doc := []byte(benchPolicy)

@@ -2,8 +2,9 @@ package iam
 
 import "testing"
 
-// FuzzParse checks that Parse never panics, that every error it returns is
-// located, and that every policy it accepts evaluates without panicking.
+// FuzzParse checks that Parse and ParseResource never panic, that every
+// error they return is located, and that every policy they accept
+// evaluates without panicking.
 // The seed corpus is in testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::b/${aws:username, 'x'}/*"}}`))
@@ -15,7 +16,19 @@ func FuzzParse(f *testing.F) {
 			"aws:CurrentTime": {"2026-03-01T12:00:00Z"}, "s3:max-keys": {"10"}, "aws:SecureTransport": {"true"}}},
 		{Action: "", Resource: "", Context: nil},
 	}
+	f.Add([]byte(`{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "NotPrincipal": {"AWS": ["123456789012", "arn:aws:iam::123456789012:role/R"]}, "Action": "s3:*", "Resource": "*"}}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
+		// The resource-policy grammar: every error located, every policy
+		// decided without panicking.
+		if rp, err := ParseResource("fuzz", doc); err != nil {
+			if pe, ok := err.(*ParseError); !ok || pe.Line < 1 || pe.Column < 1 {
+				t.Fatalf("ParseResource: got %v (%T), want a located *ParseError", err, err)
+			}
+		} else {
+			for _, r := range reqs {
+				Decide(r, PolicySet{Resource: rp})
+			}
+		}
 		p, err := Parse("fuzz", doc)
 		if err != nil {
 			pe, ok := err.(*ParseError)

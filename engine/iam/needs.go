@@ -114,6 +114,32 @@ type Table struct {
 	Location    string // s3://bucket/prefix/ of its data; "" when unknown
 	Partitioned bool   // it has partition keys
 	KMSKey      string // the KMS key ARN its data is encrypted with, if any
+	// Iceberg is true for an Apache Iceberg table: Glue table parameter
+	// table_type=ICEBERG (Athena User Guide, "Create Iceberg tables"), as
+	// Quilt's per-bucket package tables are (see QuiltIcebergTable).
+	Iceberg bool
+	// MetadataLocation is an Iceberg table's current metadata file, the
+	// Glue table parameter metadata_location that each commit swaps.
+	MetadataLocation string
+}
+
+// The per-bucket tables Quilt (1.70 and later) keeps in its Iceberg Glue
+// database, named {bucket}_package_revision, _package_tag,
+// _package_manifest and _package_entry (quiltdata/quilt,
+// docs/advanced-features/iceberg-tables.md).
+var quiltIcebergSuffixes = []string{"_package_revision", "_package_tag", "_package_manifest", "_package_entry"}
+
+// QuiltIcebergTable reports whether table is one of Quilt's per-bucket
+// Iceberg package tables, and of which bucket. The name alone cannot prove
+// it (any Glue table may be so named), so callers use it only where the
+// table's own metadata cannot be read.
+func QuiltIcebergTable(table string) (bucket string, ok bool) {
+	for _, suf := range quiltIcebergSuffixes {
+		if b, found := strings.CutSuffix(strings.ToLower(table), suf); found && b != "" {
+			return b, true
+		}
+	}
+	return "", false
 }
 
 // Query is what a statement needs to be checked against: its references
@@ -338,6 +364,10 @@ func (q Query) glueNeeds(n *needs, a arns, ref engine.Ref) {
 
 	name := db + "." + table
 	info := q.Tables[TableKey(ref)]
+	if info.Iceberg {
+		q.icebergNeeds(n, a, ref, name, info, onDB, onTable)
+		return
+	}
 	onDB("GetDatabase", "the database of "+name)
 	var acts []string
 	var dataActs []string // S3 object actions on the table's location
@@ -404,6 +434,71 @@ func (q Query) glueNeeds(n *needs, a arns, ref engine.Ref) {
 	n.add(Requirement{Action: "s3:ListBucket", Resource: a.s3Bucket(bucket), Via: ViaAthena, Purpose: PurposeData, Why: why, Context: prefixContext(prefix)})
 	n.add(Requirement{Action: "s3:GetBucketLocation", Resource: a.s3Bucket(bucket), Via: ViaAthena, Purpose: PurposeData, Why: why})
 	if info.KMSKey != "" {
+		n.add(Requirement{Action: "kms:Decrypt", Resource: info.KMSKey, Purpose: PurposeKey, Why: "the data of " + name + " is encrypted"})
+		if ref.Access == engine.Write {
+			n.add(Requirement{Action: "kms:GenerateDataKey", Resource: info.KMSKey, Purpose: PurposeKey, Why: "writing encrypted data to " + name})
+		}
+	}
+}
+
+// icebergNeeds adds what a reference to an Iceberg table takes. Athena
+// reads an Iceberg table through Glue's GetTable (the table's
+// metadata_location) and then Iceberg's own files with the caller's
+// credentials: the metadata JSON, the manifest lists and manifests under
+// <location>/metadata/, and the data files under <location>/data/
+// (Apache Iceberg table spec; Athena User Guide, "Query Apache Iceberg
+// tables"). Partitions live in Iceberg's manifests, not in Glue, so no
+// Glue partition action is taken. A write commits a new metadata file and
+// swaps metadata_location with glue:UpdateTable.
+func (q Query) icebergNeeds(n *needs, a arns, ref engine.Ref, name string, info Table, onDB func(act, why string), onTable func(why string, acts ...string)) {
+	onDB("GetDatabase", "the database of "+name)
+	acts := []string{"GetTable"}
+	dataActs := []string{"GetObject"}
+	if ref.Access == engine.Write {
+		switch q.Kind {
+		case Insert, CTAS, CreateTable:
+			acts = append(acts, "UpdateTable")
+			dataActs = append(dataActs, "PutObject", "AbortMultipartUpload")
+			if q.Kind != Insert {
+				acts = append(acts, "CreateTable")
+			}
+		case DropTable:
+			acts = append(acts, "DeleteTable")
+			dataActs = nil
+		default: // MERGE, UPDATE, DELETE, OPTIMIZE, VACUUM, ALTER
+			acts = append(acts, "UpdateTable")
+			dataActs = append(dataActs, "PutObject", "DeleteObject", "AbortMultipartUpload")
+		}
+	}
+	if ref.Access == engine.Metadata {
+		dataActs = nil
+	}
+	onTable(string(ref.Access)+" of the Iceberg table "+name, acts...)
+	locations := []string{info.Location}
+	if m := info.MetadataLocation; m != "" {
+		// The metadata file's folder, when it lies outside the table's
+		// location (a relocated or registered table).
+		dir := m[:strings.LastIndexByte(m, '/')+1]
+		if info.Location == "" || !strings.HasPrefix(dir, strings.TrimSuffix(info.Location, "/")+"/") {
+			locations = append(locations, dir)
+		}
+	}
+	for _, loc := range locations {
+		if loc == "" || len(dataActs) == 0 {
+			continue
+		}
+		bucket, prefix, err := splitS3(loc)
+		if err != nil {
+			continue
+		}
+		why := "the Iceberg metadata and data files of " + name + " under " + loc
+		for _, act := range dataActs {
+			n.add(Requirement{Action: "s3:" + act, Resource: a.s3Objects(bucket, prefix), Via: ViaAthena, Purpose: PurposeData, Why: why})
+		}
+		n.add(Requirement{Action: "s3:ListBucket", Resource: a.s3Bucket(bucket), Via: ViaAthena, Purpose: PurposeData, Why: why, Context: prefixContext(prefix)})
+		n.add(Requirement{Action: "s3:GetBucketLocation", Resource: a.s3Bucket(bucket), Via: ViaAthena, Purpose: PurposeData, Why: why})
+	}
+	if info.KMSKey != "" && len(dataActs) > 0 {
 		n.add(Requirement{Action: "kms:Decrypt", Resource: info.KMSKey, Purpose: PurposeKey, Why: "the data of " + name + " is encrypted"})
 		if ref.Access == engine.Write {
 			n.add(Requirement{Action: "kms:GenerateDataKey", Resource: info.KMSKey, Purpose: PurposeKey, Why: "writing encrypted data to " + name})

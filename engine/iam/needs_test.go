@@ -395,3 +395,111 @@ func TestDatabaseDDLNeeds(t *testing.T) {
 		}
 	}
 }
+
+// Quilt's per-bucket Iceberg package tables: Glue's GetTable (never the
+// partition actions: Iceberg keeps partitions in its manifests), S3 reads
+// of the metadata and data files under the table's location and of a
+// metadata file kept elsewhere, Lake Formation's credential vending where
+// the account enforces it, and UpdateTable for a write's commit.
+func TestIcebergNeeds(t *testing.T) {
+	const (
+		db        = "quilt_sales_prod_iceberg"
+		entry     = "quilt-sandbox-bucket_package_entry"
+		loc       = "s3://sales-prod-icebergbucket-7q2w9e/quilt_sales_prod_iceberg/quilt-sandbox-bucket_package_entry/"
+		elsewhere = "s3://sales-prod-icebergmeta-1a2b3c/entry/metadata/00042-9f1e.metadata.json"
+	)
+	tableARN := glueARN + "table/" + db + "/" + entry
+	dataObjs := "arn:aws:s3:::sales-prod-icebergbucket-7q2w9e/quilt_sales_prod_iceberg/quilt-sandbox-bucket_package_entry/*"
+	metaObjs := "arn:aws:s3:::sales-prod-icebergmeta-1a2b3c/entry/metadata/*"
+	tests := []struct {
+		name        string
+		kind        StatementKind
+		access      engine.Access
+		table       Table
+		lf          bool
+		want, wantN [][2]string
+	}{
+		{
+			name: "read: GetTable, files under the location, no partition actions",
+			kind: Select, access: engine.Read,
+			table: Table{Iceberg: true, Location: loc, Partitioned: true, MetadataLocation: loc + "metadata/00042-9f1e.metadata.json"},
+			want: [][2]string{{"glue:GetTable", tableARN}, {"glue:GetTable", glueARN + "catalog"}, {"glue:GetDatabase", glueARN + "database/" + db},
+				{"s3:GetObject", dataObjs}, {"s3:ListBucket", "arn:aws:s3:::sales-prod-icebergbucket-7q2w9e"},
+				{"s3:GetBucketLocation", "arn:aws:s3:::sales-prod-icebergbucket-7q2w9e"}},
+			wantN: [][2]string{{"glue:GetPartitions", tableARN}, {"glue:GetPartition", tableARN}, {"glue:BatchGetPartition", tableARN},
+				{"s3:GetObject", metaObjs}, {"s3:PutObject", dataObjs}, {"glue:UpdateTable", tableARN},
+				{"lakeformation:GetDataAccess", "*"}},
+		},
+		{
+			name: "read: a metadata file outside the location, Lake Formation enforced",
+			kind: Select, access: engine.Read, lf: true,
+			table: Table{Iceberg: true, Location: loc, MetadataLocation: elsewhere},
+			want: [][2]string{{"s3:GetObject", dataObjs}, {"s3:GetObject", metaObjs},
+				{"s3:ListBucket", "arn:aws:s3:::sales-prod-icebergmeta-1a2b3c"}, {"lakeformation:GetDataAccess", "*"}},
+		},
+		{
+			name: "insert: the commit swaps metadata_location",
+			kind: Insert, access: engine.Write,
+			table: Table{Iceberg: true, Location: loc},
+			want:  [][2]string{{"glue:UpdateTable", tableARN}, {"s3:PutObject", dataObjs}, {"s3:GetObject", dataObjs}, {"s3:AbortMultipartUpload", dataObjs}},
+			wantN: [][2]string{{"glue:BatchCreatePartition", tableARN}, {"s3:DeleteObject", dataObjs}},
+		},
+		{
+			name: "merge: rewrites and deletes files",
+			kind: Modify, access: engine.Write,
+			table: Table{Iceberg: true, Location: loc},
+			want:  [][2]string{{"glue:UpdateTable", tableARN}, {"s3:DeleteObject", dataObjs}, {"s3:PutObject", dataObjs}},
+		},
+		{
+			name: "describe: metadata only",
+			kind: Describe, access: engine.Metadata,
+			table: Table{Iceberg: true, Location: loc},
+			want:  [][2]string{{"glue:GetTable", tableARN}},
+			wantN: [][2]string{{"s3:GetObject", dataObjs}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ref(db, entry, tt.access)
+			q := baseQuery(tt.kind, r)
+			q.Tables[TableKey(r)] = tt.table
+			q.LakeFormation = tt.lf
+			reqs, err := Requirements(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range tt.want {
+				if !has(reqs, p[0], p[1]) {
+					t.Errorf("missing %s on %s", p[0], p[1])
+				}
+			}
+			for _, p := range tt.wantN {
+				if has(reqs, p[0], p[1]) {
+					t.Errorf("needs %s on %s, which an Iceberg %s does not take", p[0], p[1], tt.kind)
+				}
+			}
+		})
+	}
+}
+
+func TestQuiltIcebergTable(t *testing.T) {
+	tests := []struct {
+		table, bucket string
+		ok            bool
+	}{
+		{"quilt-sandbox-bucket_package_revision", "quilt-sandbox-bucket", true},
+		{"my-bucket_package_tag", "my-bucket", true},
+		{"My-Bucket_Package_Manifest", "my-bucket", true},
+		{"b_package_entry", "b", true},
+		{"_package_entry", "", false},
+		{"quilt-sandbox-bucket_packages", "", false},
+		{"quilt-sandbox-bucket_manifests", "", false},
+		{"orders", "", false},
+	}
+	for _, tt := range tests {
+		b, ok := QuiltIcebergTable(tt.table)
+		if b != tt.bucket || ok != tt.ok {
+			t.Errorf("QuiltIcebergTable(%q) = %q, %v; want %q, %v", tt.table, b, ok, tt.bucket, tt.ok)
+		}
+	}
+}

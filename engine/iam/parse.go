@@ -41,15 +41,31 @@ func (e *ParseError) Error() string {
 }
 
 // Parse reads one identity policy document. name labels it in errors and in
-// Result.Policy. A malformed document returns a *ParseError.
+// Result.Policy. A malformed document returns a *ParseError. Session
+// policies, permissions boundaries and SCPs share the identity policy's
+// grammar (no Principal), so Parse reads them too.
 func Parse(name string, doc []byte) (*Policy, error) {
+	return parse(name, doc, false)
+}
+
+// ParseResource reads one resource-based policy document (a bucket policy,
+// a KMS key policy, a Lambda function policy, a Glue catalog policy, a
+// role's trust policy): the identity grammar plus Principal or NotPrincipal
+// in every statement, as IAM requires of resource-based policies ("You must
+// use the Principal element in resource-based policies", IAM User Guide,
+// "AWS JSON policy elements: Principal").
+func ParseResource(name string, doc []byte) (*Policy, error) {
+	return parse(name, doc, true)
+}
+
+func parse(name string, doc []byte, resource bool) (*Policy, error) {
 	doc = trimBOM(doc)
 	root, err := parseJSON(doc)
 	if err != nil {
 		err.(*ParseError).Name = name
 		return nil, err
 	}
-	p := &parser{doc: doc, name: name}
+	p := &parser{doc: doc, name: name, resource: resource}
 	pol, err := p.policy(root)
 	if err != nil {
 		return nil, err
@@ -67,8 +83,9 @@ func trimBOM(doc []byte) []byte {
 
 // parser turns a JSON tree into a Policy.
 type parser struct {
-	doc  []byte
-	name string
+	doc      []byte
+	name     string
+	resource bool // a resource-based policy: Principal/NotPrincipal required
 }
 
 // errorf returns a ParseError located at n, under path.
@@ -179,7 +196,7 @@ func (p *parser) statement(n *jsonNode, path string, index int, vars bool) (Stat
 		return st, p.errorf(n.off, path, "a statement is %s; want an object with Effect, Action and Resource", n.kind)
 	}
 	c := &compiled{}
-	var hasEffect, hasAction, hasNotAction, hasResource, hasNotResource bool
+	var hasEffect, hasAction, hasNotAction, hasResource, hasNotResource, hasPrincipal, hasNotPrincipal bool
 	for _, m := range n.members {
 		mpath := path + "." + m.key
 		var err error
@@ -223,10 +240,31 @@ func (p *parser) statement(n *jsonNode, path string, index int, vars bool) (Stat
 				return st, err
 			}
 		case "Principal", "NotPrincipal":
-			return st, p.errorf(m.off, mpath, "%s is not allowed in an identity policy: the principal is the user or role the policy is attached to; remove it (%s belongs in resource-based and trust policies)", m.key, m.key)
+			if !p.resource {
+				return st, p.errorf(m.off, mpath, "%s is not allowed in an identity policy: the principal is the user or role the policy is attached to; remove it (%s belongs in resource-based and trust policies)", m.key, m.key)
+			}
+			list, err := p.principals(m.val, mpath)
+			if err != nil {
+				return st, err
+			}
+			if m.key == "Principal" {
+				hasPrincipal, st.Principals = true, list
+			} else {
+				hasNotPrincipal, st.NotPrincipals = true, list
+			}
 		default:
-			return st, p.unknownKey(m, mpath, []string{"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"})
+			known := []string{"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+			if p.resource {
+				known = append(known, "Principal", "NotPrincipal")
+			}
+			return st, p.unknownKey(m, mpath, known)
 		}
+	}
+	switch {
+	case hasPrincipal && hasNotPrincipal:
+		return st, p.errorf(n.off, path, "the statement has both Principal and NotPrincipal; keep one")
+	case p.resource && !hasPrincipal && !hasNotPrincipal:
+		return st, p.errorf(n.off, path, "a resource-based policy statement needs a Principal; add \"Principal\": {\"AWS\": \"arn:aws:iam::ACCOUNT:role/NAME\"} (or \"*\" with a Condition)")
 	}
 	switch {
 	case !hasEffect:
@@ -405,4 +443,79 @@ func (p *parser) conditions(n *jsonNode, path string, vars bool) ([]Condition, [
 		}
 	}
 	return conds, compiled, nil
+}
+
+// principalTypes are the keys a Principal object may hold (IAM User Guide,
+// "AWS JSON policy elements: Principal").
+func principalTypes() []string { return []string{"AWS", "Service", "Federated", "CanonicalUser"} }
+
+// principals reads a Principal or NotPrincipal element: "*", or an object
+// of principal types to a string or a list of strings.
+func (p *parser) principals(n *jsonNode, path string) ([]Principal, error) {
+	if n.kind == jsonString {
+		if n.text != "*" {
+			return nil, p.errorf(n.off, path, "a principal written as a string must be \"*\"; name others in an object, as in {\"AWS\": %q}", n.text)
+		}
+		return []Principal{{Type: "*", ID: "*"}}, nil
+	}
+	if n.kind != jsonObject {
+		return nil, p.errorf(n.off, path, "%s is %s; want \"*\" or an object such as {\"AWS\": \"arn:aws:iam::123456789012:role/NAME\"}", path[strings.LastIndexByte(path, '.')+1:], n.kind)
+	}
+	if len(n.members) == 0 {
+		return nil, p.errorf(n.off, path, "the principal object is empty; name at least one principal, as in {\"AWS\": \"123456789012\"}")
+	}
+	var out []Principal
+	for _, m := range n.members {
+		mpath := keyPath(path, m.key)
+		known := false
+		for _, t := range principalTypes() {
+			known = known || t == m.key
+		}
+		if !known {
+			return nil, p.unknownKey(m, mpath, principalTypes())
+		}
+		vals, nodes, err := p.stringList(m.val, mpath, "a principal")
+		if err != nil {
+			return nil, err
+		}
+		for i, v := range vals {
+			if m.key == "AWS" {
+				if err := checkAWSPrincipal(v); err != nil {
+					epath := mpath
+					if m.val.kind == jsonArray {
+						epath = fmt.Sprintf("%s[%d]", mpath, i)
+					}
+					return nil, p.errorf(nodes[i].off, epath, "%v", err)
+				}
+			}
+			out = append(out, Principal{Type: m.key, ID: v})
+		}
+	}
+	return out, nil
+}
+
+// checkAWSPrincipal accepts "*", a 12-digit account id or an ARN without
+// wildcards: IAM does not match a wildcard within a principal ("You cannot
+// use a wildcard to match part of a principal name or ARN", IAM User
+// Guide, "AWS JSON policy elements: Principal").
+func checkAWSPrincipal(v string) error {
+	switch {
+	case v == "*":
+		return nil
+	case isAccountID(v):
+		return nil
+	case !strings.HasPrefix(v, "arn:"):
+		return fmt.Errorf("AWS principal %q is neither an account id (12 digits) nor an ARN; write \"123456789012\", \"arn:aws:iam::123456789012:role/NAME\" or \"*\"", v)
+	case strings.ContainsAny(v, "*?"):
+		return fmt.Errorf("AWS principal %q has a wildcard; IAM matches principals exactly, so use \"*\" with an ArnLike condition on aws:PrincipalArn instead", v)
+	}
+	if _, err := ParseARN(v); err != nil {
+		return err
+	}
+	return nil
+}
+
+// isAccountID reports whether s is a 12-digit AWS account id.
+func isAccountID(s string) bool {
+	return len(s) == 12 && strings.Trim(s, "0123456789") == ""
 }

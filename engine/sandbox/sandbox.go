@@ -2,10 +2,12 @@
 // registry and an AWS endpoint (Athena, Glue, S3, STS) on one loopback
 // listener. It speaks the real wire protocols, verifies SigV4 signatures
 // with the secrets its registry issued, authorizes every AWS call by
-// evaluating the caller's role policies, and words its refusals as AWS
-// does. quiltq's client code runs against it unchanged, through the real
-// AWS SDK, so it is both the offline demo (`quiltq --sandbox`) and the bed
-// of every end-to-end test.
+// deciding it against every policy that bears on it (the role's identity
+// policies and boundary, the credentials' session policies, SCPs, and the
+// bucket, key or function policy), and words its refusals as AWS does.
+// quiltq's client code runs against it unchanged, through the real AWS
+// SDK, so it is both the offline demo (`quiltq --sandbox`) and the bed of
+// every end-to-end test.
 //
 // The sandbox is a server: quiltq's client packages never import it.
 package sandbox
@@ -59,6 +61,10 @@ type Options struct {
 	Log *slog.Logger
 	// ScratchDir holds the SQL engine's files ("" means a temporary one).
 	ScratchDir string
+	// SyntaxErrors is where SQL that does not parse is refused: by
+	// StartQueryExecution (the default, as Athena does) or by the query
+	// failing with SYNTAX_ERROR.
+	SyntaxErrors athenasrv.SyntaxErrors
 }
 
 // Server is a running sandbox's state and handler.
@@ -109,22 +115,14 @@ func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, stack: st}
 	s.keys = principal.NewKeys(opts.CredentialTTL, opts.Now)
 	s.authz = principal.NewAuthorizer(st.Region, opts.Now)
-	for _, role := range st.Roles {
-		policies := make([]*iam.Policy, 0, len(role.Policies))
-		for _, p := range role.Policies {
-			pol, err := iam.Parse(role.Name+"/"+p.Name, p.Document)
-			if err != nil {
-				return nil, fmt.Errorf("sandbox: role %s: %w", role.Name, err)
-			}
-			policies = append(policies, pol)
-		}
-		s.authz.SetPolicies(role.Name, policies)
+	sessions, err := loadPolicies(st, s.authz)
+	if err != nil {
+		return nil, err
 	}
 	s.store = objstore.New(opts.Now)
 	if err := stack.Populate(st, s.store); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	var err error
 	if s.meta, err = metastore.New(st, s.store, opts.Now()); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -132,13 +130,13 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	if s.registry, err = registry.New(registry.Config{
-		Stack: st, Keys: s.keys, Now: opts.Now, AccessTokenTTL: opts.AccessTokenTTL, Log: opts.Log,
+		Stack: st, Keys: s.keys, Sessions: sessions, Now: opts.Now, AccessTokenTTL: opts.AccessTokenTTL, Log: opts.Log,
 	}); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	s.athena = athenasrv.New(athenasrv.Config{
 		Stack: st, Store: s.store, Meta: s.meta, SQL: s.sql, Authz: s.authz,
-		Now: opts.Now, Queue: opts.Queue, Run: opts.Run, Log: opts.Log,
+		Now: opts.Now, Queue: opts.Queue, Run: opts.Run, Log: opts.Log, SyntaxErrors: opts.SyntaxErrors,
 	})
 	s.services = map[string]awsService{
 		"sts":    stssrv.New(stssrv.Config{Keys: s.keys}),
@@ -187,6 +185,22 @@ func (s *Server) PutRolePolicy(role, name string, document []byte) error {
 	return nil
 }
 
+// PutResourcePolicy sets the resource-based policy of a bucket
+// (arn:aws:s3:::NAME), a KMS key or a Lambda function, replacing the one
+// it had, as PutBucketPolicy, PutKeyPolicy and AddPermission do. It takes
+// effect on the next call. A document that does not parse as a
+// resource-based policy (every statement needs a Principal) is an error.
+func (s *Server) PutResourcePolicy(arn string, document []byte) error {
+	p, err := iam.ParseResource(arn+" policy", document)
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	r := s.authz.Resource(arn)
+	r.Policy = p
+	s.authz.SetResource(arn, r)
+	return nil
+}
+
 // Keys is the store of issued credentials.
 func (s *Server) Keys() *principal.Keys { return s.keys }
 
@@ -205,12 +219,20 @@ func (s *Server) Handler() http.Handler {
 			s.serveAWS(w, r)
 			return
 		}
+		registry := r.URL.Path == RegistryPath || strings.HasPrefix(r.URL.Path, RegistryPath+"/")
+		if !registry {
+			if service := s.anonymousService(r); service != "" {
+				s.opts.Log.Info("aws", "service", service, "op", operation(service, r), "caller", "anonymous", "status", "refused")
+				s.refuseAnonymous(w, r, service)
+				return
+			}
+		}
 		// The catalog's and the registry's requests are logged too (path
 		// only: tokens travel in bodies and headers), so that the log
 		// counts every round trip a client makes.
 		start := s.opts.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		if r.URL.Path == RegistryPath || strings.HasPrefix(r.URL.Path, RegistryPath+"/") {
+		if registry {
 			api.ServeHTTP(rec, r)
 		} else {
 			catalog.ServeHTTP(rec, r)

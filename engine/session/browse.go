@@ -36,13 +36,16 @@ func (s *Session) catalogCache() *catalogcache.Cache {
 	return &catalogcache.Cache{Dir: dir, Now: s.opts.Now}
 }
 
-// cacheKey is whose listing the cache keeps: the principal and region.
+// cacheKey is whose listing the cache keeps, and where it was made: the
+// principal (and its account), the region, the AWS endpoint and the Quilt
+// catalog of the login.
 func (s *Session) cacheKey(ctx context.Context) (catalogcache.Key, error) {
 	arn, err := s.Principal(ctx)
 	if err != nil {
 		return catalogcache.Key{}, err
 	}
-	return catalogcache.Key{Principal: arn, Region: s.aws.Region}, nil
+	endpoint, catalogURL := s.place()
+	return catalogcache.NewKey(arn, s.aws.Region, endpoint, catalogURL), nil
 }
 
 // ListOptions say how a listing may come from the cache.

@@ -84,10 +84,10 @@ func (c *Probe) fail(err error) {
 	if engine.KindOf(err) == engine.Denied || c.denial.Denied {
 		c.Status = ProbeRefused
 		c.denial.Denied, c.denial.Category = true, explain.CategoryPermission
-		c.Missing = append(c.Missing, c.denial.Actions...)
+		c.Missing = append(c.Missing, c.denial.Needed()...)
 		c.Detail = "refused"
-		if len(c.denial.Actions) > 0 {
-			c.Detail = "refused: " + strings.Join(c.denial.Actions, ", ")
+		if len(c.denial.Needed()) > 0 {
+			c.Detail = "refused: " + strings.Join(c.denial.Needed(), ", ")
 		}
 		return
 	}

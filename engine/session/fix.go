@@ -238,11 +238,14 @@ func (s *Session) queryOf(ctx context.Context, sql string, req athena.Request, p
 		tf, err := s.client.DescribeTable(ctx, catName, ref.Database, ref.Table)
 		switch {
 		case err == nil:
-			q.Tables[key] = iam.Table{Location: tf.Location, Partitioned: len(tf.PartitionKeys) > 0}
+			q.Tables[key] = iam.Table{Location: tf.Location, Partitioned: len(tf.PartitionKeys) > 0, Iceberg: tf.Iceberg, MetadataLocation: tf.MetadataLocation}
 		case engine.KindOf(err) == engine.NotFound || ref.Access == engine.Write && engine.KindOf(err) != engine.Denied:
 			// A table the statement creates does not exist yet.
 		default:
-			q.Tables[key] = iam.Table{Partitioned: true}
+			// Quilt's per-bucket package tables are Iceberg: no Glue
+			// partition actions for them.
+			_, iceberg := iam.QuiltIcebergTable(ref.Table)
+			q.Tables[key] = iam.Table{Partitioned: !iceberg, Iceberg: iceberg}
 			notes = append(notes, fmt.Sprintf("the metadata of %s.%s could not be read (%s): its partition actions are included in case it is partitioned, and the S3 permissions on its data are not listed", ref.Database, ref.Table, shortReason(err)))
 		}
 	}
@@ -254,8 +257,8 @@ func (s *Session) queryOf(ctx context.Context, sql string, req athena.Request, p
 // the text names one.
 func shortReason(err error) string {
 	d := explain.Parse(DeniedText(err))
-	if d.Denied && len(d.Actions) > 0 {
-		return "refused " + strings.Join(d.Actions, ", ")
+	if d.Denied && len(d.Needed()) > 0 {
+		return "refused " + strings.Join(d.Needed(), ", ")
 	}
 	if d.Denied {
 		return "refused"

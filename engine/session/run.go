@@ -361,7 +361,7 @@ func (s *Session) StatsOf(x athena.Execution, rows *int64, path athena.FetchPath
 	st := Stats{
 		QueryID: x.ID, State: string(x.State), Workgroup: x.Workgroup, Statement: x.StatementType,
 		QueueMs: x.QueueTime.Milliseconds(), EngineMs: x.EngineTime.Milliseconds(), TotalMs: x.TotalTime.Milliseconds(),
-		BytesScanned: x.DataScanned, CostUSD: Cost(x.DataScanned, s.PricePerTB()), Polls: x.Polls, Credentials: s.Source(),
+		BytesScanned: x.DataScanned, CostUSD: engine.Cost(x.DataScanned, s.PricePerTB()), Polls: x.Polls, Credentials: s.Source(),
 	}
 	if !x.Submitted.IsZero() {
 		st.Submitted = x.Submitted.UTC().Format(time.RFC3339Nano)

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -80,6 +81,11 @@ type TokenLogin struct {
 	AWSEndpointURL string
 	// Source names it for `whoami` and --stats (auth.SourceSandbox).
 	Source string
+	// Place names where the login leads, for the per-principal caches
+	// (the listing, a front end's history and tabs), when its URLs are
+	// new at each run, as the embedded sandbox's loopback port is; ""
+	// keys them by the AWS endpoint and the catalog URL.
+	Place string
 }
 
 // Policies are the role's identity policy documents, when quiltq knows
@@ -245,20 +251,39 @@ func (s *Session) cacheDir(name string) string {
 	return filepath.Join(s.paths.CacheDir, name)
 }
 
+// place is where the session's calls go: the AWS endpoint ("" for
+// AWS's own) and the Quilt catalog of the login ("" with plain AWS
+// credentials), or the Place of a login handed in. The same principal
+// elsewhere (a sandbox, a proxy, another catalog) sees another world, so
+// the per-principal caches keep it apart.
+func (s *Session) place() (endpoint, catalogURL string) {
+	if s.login == nil {
+		return "", ""
+	}
+	if l := s.opts.Login; l != nil && l.Place != "" {
+		return l.Place, ""
+	}
+	if s.login.catalog != nil {
+		catalogURL = strings.TrimRight(s.login.catalog.URL, "/")
+	}
+	return strings.TrimRight(s.login.endpoint, "/"), catalogURL
+}
+
+// StoreKey names the principal's own stores of a front end (the
+// workbench's history and editor tabs): the STS caller ARN, the region,
+// the AWS endpoint and the Quilt catalog, NUL-separated, as the catalog
+// cache keys its listings.
+func (s *Session) StoreKey(ctx context.Context) (string, error) {
+	arn, err := s.Principal(ctx)
+	if err != nil {
+		return "", err
+	}
+	endpoint, catalogURL := s.place()
+	return strings.Join([]string{arn, s.aws.Region, endpoint, catalogURL}, "\x00"), nil
+}
+
 func (s *Session) warn(format string, args ...any) {
 	if s.opts.Warn != nil {
 		s.opts.Warn(fmt.Sprintf(format, args...))
 	}
-}
-
-// Cost is Athena's price for a query: bytes scanned rounded up to the
-// megabyte, at least 10 MB, at pricePerTB dollars per terabyte (2^40
-// bytes). Cancelled and failed queries are billed for what they scanned.
-func Cost(scanned int64, pricePerTB float64) float64 {
-	const mb, tb = 1 << 20, 1 << 40
-	billed := (scanned + mb - 1) / mb * mb
-	if billed < 10*mb {
-		billed = 10 * mb
-	}
-	return float64(billed) / tb * pricePerTB
 }

@@ -53,9 +53,15 @@ type parser struct {
 	i    int
 	d    Defaults
 	refs []engine.Ref
+	// seen holds refs as a set, so that a statement naming a hundred
+	// thousand tables is read in linear time (a scan of refs per reference
+	// made `quiltq check` quadratic).
+	seen map[engine.Ref]struct{}
 	// ctes holds one frame per WITH clause being parsed: the names of the
-	// entries visible at the current point, lower-cased.
-	ctes [][]string
+	// entries visible at the current point, lower-cased. inScope counts
+	// each name over every frame, for the same reason as seen.
+	ctes    [][]string
+	inScope map[string]int
 	// explain is set inside a plain EXPLAIN, which only plans: every
 	// reference becomes metadata.
 	explain bool
@@ -390,24 +396,41 @@ func (p *parser) addRef(at Token, cat, db, tbl string, a engine.Access) {
 		a = engine.Metadata
 	}
 	r := engine.Ref{Catalog: strings.ToLower(cat), Database: strings.ToLower(db), Table: strings.ToLower(tbl), Access: a}
-	for _, have := range p.refs {
-		if have == r {
-			return
-		}
+	if _, ok := p.seen[r]; ok {
+		return
 	}
+	if p.seen == nil {
+		p.seen = map[engine.Ref]struct{}{}
+	}
+	p.seen[r] = struct{}{}
 	p.refs = append(p.refs, r)
 }
 
 // isCTE reports whether the unqualified name n is a WITH entry in scope.
-func (p *parser) isCTE(n string) bool {
-	for _, frame := range p.ctes {
-		for _, c := range frame {
-			if c == n {
-				return true
-			}
+func (p *parser) isCTE(n string) bool { return p.inScope[n] > 0 }
+
+// pushCTEs opens a frame for the entries of a WITH clause and returns its
+// index; defineCTE puts a name in it, popCTEs closes it.
+func (p *parser) pushCTEs() int {
+	p.ctes = append(p.ctes, nil)
+	return len(p.ctes) - 1
+}
+
+func (p *parser) defineCTE(frame int, n string) {
+	if p.inScope == nil {
+		p.inScope = map[string]int{}
+	}
+	p.ctes[frame] = append(p.ctes[frame], n)
+	p.inScope[n]++
+}
+
+func (p *parser) popCTEs(frame int) {
+	for _, n := range p.ctes[frame] {
+		if p.inScope[n]--; p.inScope[n] == 0 {
+			delete(p.inScope, n)
 		}
 	}
-	return false
+	p.ctes = p.ctes[:frame]
 }
 
 // relationRef records a table named in a query: an unqualified name may

@@ -56,6 +56,8 @@ func TestExtract(t *testing.T) {
 		{"later entry is not visible earlier", "WITH a AS (SELECT * FROM b), b AS (SELECT * FROM c) SELECT * FROM a, b", []string{dft + "b:read", dft + "c:read"}},
 		{"nested with stays inside", "SELECT * FROM (WITH inner_q AS (SELECT * FROM src) SELECT * FROM inner_q) d JOIN inner_q ON true", []string{dft + "src:read", dft + "inner_q:read"}},
 		{"with inside a cte body", "WITH o AS (WITH i AS (SELECT * FROM raw) SELECT * FROM i) SELECT * FROM o, i", []string{dft + "raw:read", dft + "i:read"}},
+		{"inner entry of the same name closes, outer stays", "WITH x AS (SELECT 1) SELECT * FROM (WITH x AS (SELECT * FROM y) SELECT * FROM x) a JOIN x ON true", []string{dft + "y:read"}},
+		{"same name in two nested withs, both closed", "SELECT * FROM (WITH x AS (SELECT 1) SELECT * FROM (WITH x AS (SELECT 2) SELECT * FROM x) a) b JOIN x ON true", []string{dft + "x:read"}},
 		{"recursive sees itself", "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 9) SELECT * FROM n", nil},
 		{"cte names fold case", `WITH "Recent" AS (SELECT * FROM ev) SELECT * FROM RECENT`, []string{dft + "ev:read"}},
 		{"cte in a subquery of the main query", "WITH k AS (SELECT 1 AS v) SELECT * FROM t WHERE v IN (SELECT v FROM k)", []string{dft + "t:read"}},

@@ -30,12 +30,11 @@ func (p *parser) query() {
 		return
 	}
 	recursive := p.acceptWord("recursive")
-	p.ctes = append(p.ctes, nil)
-	frame := len(p.ctes) - 1
+	frame := p.pushCTEs()
 	for {
 		n := p.ident()
 		if recursive {
-			p.ctes[frame] = append(p.ctes[frame], n)
+			p.defineCTE(frame, n)
 		}
 		if p.op("(") {
 			p.identList()
@@ -50,14 +49,14 @@ func (p *parser) query() {
 		p.query()
 		p.expectOp(")")
 		if !recursive {
-			p.ctes[frame] = append(p.ctes[frame], n)
+			p.defineCTE(frame, n)
 		}
 		if !p.acceptOp(",") {
 			break
 		}
 	}
 	p.queryNoWith()
-	p.ctes = p.ctes[:frame]
+	p.popCTEs(frame)
 }
 
 func (p *parser) queryNoWith() {

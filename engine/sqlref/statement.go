@@ -459,9 +459,9 @@ func (p *parser) execute() {
 	p.i++
 	toks, err := Lex(s.Value)
 	if err == nil {
-		sub := &parser{src: s.Value, toks: Significant(toks), d: p.d, explain: p.explain, refs: p.refs}
+		sub := &parser{src: s.Value, toks: Significant(toks), d: p.d, explain: p.explain, refs: p.refs, seen: p.seen}
 		err = sub.run(sub.script)
-		p.refs = sub.refs
+		p.refs, p.seen = sub.refs, sub.seen
 	}
 	if err != nil {
 		p.failAt(s, "in the text of EXECUTE IMMEDIATE: %v", err)

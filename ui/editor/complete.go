@@ -50,21 +50,33 @@ type Index struct {
 	dbs      map[string][]string        // catalog → databases
 	tables   map[string][]string        // catalog.database → tables
 	columns  map[string][]engine.Column // catalog.database.table → columns
+	kinds    map[string]string          // catalog.database.table → its label: table, view, tabulator table
 	byTable  map[string][]string        // table → its catalog.database.table keys
-	all      []string                   // every database and table name, for unprefixed completion
+	all      []item                     // every database and table name, for unprefixed completion
 	lower    map[string]string          // lower-case key → key as listed
+}
+
+// kindLabel is how completion labels a listed table of kind k.
+func kindLabel(k string) string {
+	switch k {
+	case engine.KindView:
+		return "view"
+	case engine.KindTabulator:
+		return "tabulator table"
+	}
+	return "table"
 }
 
 // NewIndex indexes a listing for completion.
 func NewIndex(l engine.Listing, defCatalog, defDatabase string) *Index {
 	ix := &Index{DefaultCatalog: defCatalog, DefaultDatabase: defDatabase,
 		dbs: map[string][]string{}, tables: map[string][]string{}, columns: map[string][]engine.Column{},
-		byTable: map[string][]string{}, lower: map[string]string{}}
+		kinds: map[string]string{}, byTable: map[string][]string{}, lower: map[string]string{}}
 	seen := map[string]bool{}
-	addAll := func(s string) {
+	addAll := func(s, detail string) {
 		if !seen[s] {
 			seen[s] = true
-			ix.all = append(ix.all, s)
+			ix.all = append(ix.all, item{Quote(s), detail})
 		}
 	}
 	for _, c := range l.Catalogs {
@@ -72,14 +84,15 @@ func NewIndex(l engine.Listing, defCatalog, defDatabase string) *Index {
 		cl := strings.ToLower(c.Name)
 		for _, d := range c.Databases {
 			ix.dbs[cl] = append(ix.dbs[cl], d.Name)
-			addAll(d.Name)
+			addAll(d.Name, "database")
 			dk := cl + "." + strings.ToLower(d.Name)
 			for _, t := range d.Tables {
 				ix.tables[dk] = append(ix.tables[dk], t.Name)
 				tk := dk + "." + strings.ToLower(t.Name)
 				ix.columns[tk] = t.Columns
+				ix.kinds[tk] = kindLabel(t.Kind)
 				ix.byTable[strings.ToLower(t.Name)] = append(ix.byTable[strings.ToLower(t.Name)], tk)
-				addAll(t.Name)
+				addAll(t.Name, kindLabel(t.Kind))
 			}
 		}
 	}
@@ -214,7 +227,7 @@ func (m *Model) candidates(word string, qualifier []string) []item {
 	ix := m.index
 	var pool []item
 	if qualifier != nil {
-		aliases := aliasesOf(m.around())
+		aliases := m.aliases()
 		q := make([]string, len(qualifier))
 		copy(q, qualifier)
 		// An alias or table of the query: its columns.
@@ -240,15 +253,17 @@ func (m *Model) candidates(word string, qualifier []string) []item {
 			switch len(q) {
 			case 1:
 				// A database of the default catalog, or a catalog.
-				for _, t := range ix.tables[strings.ToLower(ix.DefaultCatalog)+"."+lq[0]] {
-					pool = append(pool, item{Quote(t), "table"})
+				dk := strings.ToLower(ix.DefaultCatalog) + "." + lq[0]
+				for _, t := range ix.tables[dk] {
+					pool = append(pool, item{Quote(t), ix.kinds[dk+"."+strings.ToLower(t)]})
 				}
 				for _, d := range ix.dbs[lq[0]] {
 					pool = append(pool, item{Quote(d), "database"})
 				}
 			case 2:
-				for _, t := range ix.tables[lq[0]+"."+lq[1]] {
-					pool = append(pool, item{Quote(t), "table"})
+				dk := lq[0] + "." + lq[1]
+				for _, t := range ix.tables[dk] {
+					pool = append(pool, item{Quote(t), ix.kinds[dk+"."+strings.ToLower(t)]})
 				}
 			}
 		}
@@ -260,11 +275,9 @@ func (m *Model) candidates(word string, qualifier []string) []item {
 			for _, c := range ix.catalogs {
 				pool = append(pool, item{Quote(c), "catalog"})
 			}
-			for _, n := range ix.all {
-				pool = append(pool, item{Quote(n), "name"})
-			}
+			pool = append(pool, ix.all...)
 			// Columns of the tables the query names.
-			for _, target := range aliasesOf(m.around()) {
+			for _, target := range m.aliases() {
 				if k := ix.resolve(target); k != "" {
 					for _, c := range ix.columns[k] {
 						pool = append(pool, item{Quote(c.Name), c.Type})
@@ -414,20 +427,83 @@ func spliceANSI(line string, x, w int, cell string, width int) string {
 	return ansi.Truncate(line, x, "") + cell + right
 }
 
+// aliasCache keeps the significant tokens of the lines around the cursor
+// but its own (lo..row-1 and row+1..hi-1), so that a keystroke lexes only
+// the cursor's line to find the query's aliases: the lines the tokens
+// came from tell whether they are still those lines (an unchanged line is
+// the same string, a comparison of two pointers). Shared by copies of the
+// Model, as the highlighting cache is.
+type aliasCache struct {
+	lo, row, hi  int
+	above, below []string
+	up, down     []sqlref.Token
+}
+
+// aliases maps the aliases and table names of the FROM and JOIN clauses
+// near the cursor to the names they stand for, as aliasesOf(m.around())
+// does. No token runs over a line break but a string, a quoted name or a
+// comment, and those make a part that ends inside them fail to lex: so
+// when the lines above the cursor, its line and the lines below each lex
+// on their own, the window's tokens are theirs, one after the other. The
+// lines above and below come from the cache; only the cursor's line is
+// lexed again. Otherwise the window is read as one, as aliasesOf does.
+func (m *Model) aliases() map[string][]string {
+	lo, hi := max(m.row-aliasLines, 0), min(m.row+aliasLines+1, len(m.lines))
+	if m.ac == nil {
+		return aliasesOf(m.around())
+	}
+	c := m.ac
+	if c.lo != lo || c.row != m.row || c.hi != hi || !sameLines(c.above, m.lines[lo:m.row]) || !sameLines(c.below, m.lines[m.row+1:hi]) {
+		up, err1 := sqlref.Lex(strings.Join(m.lines[lo:m.row], "\n"))
+		down, err2 := sqlref.Lex(strings.Join(m.lines[m.row+1:hi], "\n"))
+		if err1 != nil || err2 != nil {
+			*c = aliasCache{}
+			return aliasesOf(m.around())
+		}
+		*c = aliasCache{lo: lo, row: m.row, hi: hi,
+			above: append([]string(nil), m.lines[lo:m.row]...), below: append([]string(nil), m.lines[m.row+1:hi]...),
+			up: sqlref.Significant(up), down: sqlref.Significant(down)}
+	}
+	mid, err := sqlref.Lex(m.lines[m.row])
+	if err != nil {
+		return aliasesOf(m.around())
+	}
+	mid = sqlref.Significant(mid)
+	toks := make([]sqlref.Token, 0, len(c.up)+len(mid)+len(c.down))
+	toks = append(append(append(toks, c.up...), mid...), c.down...)
+	return aliasesIn(toks)
+}
+
+func sameLines(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // aliasesOf maps each alias and table name of the query's FROM and JOIN
 // clauses (lower case) to the dotted name it stands for.
 func aliasesOf(sql string) map[string][]string {
 	toks, err := sqlref.Lex(sql)
-	out := map[string][]string{}
 	if err != nil {
 		// An unfinished query (an open quote while typing): read what
 		// lexes, up to the last complete line.
 		if i := strings.LastIndex(sql, "\n"); i > 0 {
 			return aliasesOf(sql[:i])
 		}
-		return out
+		return map[string][]string{}
 	}
-	toks = sqlref.Significant(toks)
+	return aliasesIn(sqlref.Significant(toks))
+}
+
+// aliasesIn is aliasesOf on the query's significant tokens.
+func aliasesIn(toks []sqlref.Token) map[string][]string {
+	out := map[string][]string{}
 	for i := 0; i < len(toks); i++ {
 		if !(toks[i].Is("from") || toks[i].Is("join")) {
 			continue

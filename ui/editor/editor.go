@@ -1,10 +1,16 @@
 // Package editor is the workbench's SQL editor: multi-line text with
 // syntax highlighting, completion of keywords, catalogs, databases, tables
-// and columns (alias-aware), bracket and quote pairing, and undo. Only the
-// lines on screen are lexed and drawn; the lexer state at the start of
-// each line (inside a comment or a string opened above) is cached and
-// rescanned only from the first changed line, so a query of thousands of
-// lines stays as quick to edit as a short one.
+// and columns (alias-aware), bracket and quote pairing, undo, selection
+// (keys and mouse), copy, cut and paste, find, comment toggling, the
+// formatter and $EDITOR. It knows the statements of its buffer: the one
+// under the cursor (or the selection) for a run, all of them for a run of
+// all, the one running highlighted, and a syntax error marked where Athena
+// or the local parser put it.
+//
+// Only the lines on screen are lexed and drawn; the lexer state at the
+// start of each line (inside a comment or a string opened above) is
+// cached and rescanned only from the first changed line, so a query of
+// thousands of lines stays as quick to edit as a short one.
 //
 // Highlighting uses engine/sqlref's lexer rather than chroma. That lexer
 // is the one the grant check and completion read the query with, and it
@@ -17,21 +23,23 @@
 package editor
 
 import (
+	"os"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
-	"github.com/quiltq/quiltq/engine/sqlref"
 	"github.com/quiltq/quiltq/ui/keys"
 	"github.com/quiltq/quiltq/ui/theme"
 )
 
 // maxUndo bounds the undo history.
 const maxUndo = 500
+
+// indentUnit is what tab inserts and what a pasted tab becomes.
+const indentUnit = "  "
 
 // snapshot is the text and cursor at one point of the undo history. The
 // lines slice is copied, the strings in it are shared (strings never
@@ -51,11 +59,12 @@ const (
 	editOther
 )
 
-// Model is the editor.
+// Model is the editor of one buffer. The keymap and the paints are
+// shared by the copies and by the editors Fresh makes: bubbletea copies
+// models at every message, and the theme alone is some 17 KB.
 type Model struct {
-	keys keys.Editor
-	th   theme.Theme
-	p    paints
+	keys *keys.Editor
+	p    *paints
 
 	lines    []string
 	row, col int // cursor: line, byte offset in the line (on a rune boundary)
@@ -63,21 +72,65 @@ type Model struct {
 	top      int // first line on screen
 	left     int // first display column on screen
 
+	// The selection runs from anchor to the cursor, when sel is set and
+	// they differ. marking is the mode Mark starts, in which plain moves
+	// extend the selection; dragging is a mouse button held down.
+	anchor   pos
+	sel      bool
+	marking  bool
+	dragging bool
+
 	width, height int
 	focused       bool
 
 	undo, redo []snapshot
 	last       editKind
+	rev        int // counts changes of the text
 
 	index *Index
 	comp  *popup
-	hl    *hlCache // lexer states per line, shared by copies
+	hl    *hlCache    // lexer states per line, shared by copies
+	ac    *aliasCache // tokens around the cursor for completion, shared by copies
+
+	find    *finder
+	running *runState
+	mark    *errMark
+
+	clip   *Clipboard
+	getenv func(string) string
+	id     int
 }
 
 // New returns an empty editor.
 func New(km keys.Editor, th theme.Theme) Model {
-	return Model{keys: km, th: th, p: newPaints(th), lines: []string{""}, index: &Index{}, hl: &hlCache{}}
+	p := newPaints(th)
+	return Model{keys: &km, p: &p, lines: []string{""}, index: &Index{}, hl: &hlCache{},
+		ac: &aliasCache{}, clip: &Clipboard{}, getenv: os.Getenv}
 }
+
+// Fresh is a new empty editor made as m was made: the same keys, theme,
+// clipboard, environment and completion, with a text, cursor, undo
+// history and highlighting cache of its own (and no ID).
+func (m Model) Fresh() Model {
+	return Model{keys: m.keys, p: m.p, lines: []string{""}, index: m.index, hl: &hlCache{},
+		ac: &aliasCache{}, clip: m.clip, getenv: m.getenv}
+}
+
+// Clipboard is what was cut or copied in the workbench, shared by the
+// editors of every tab (the system clipboard gets a copy through OSC 52).
+type Clipboard struct{ Text string }
+
+// SetClipboard makes the editor cut, copy and paste through c.
+func (m *Model) SetClipboard(c *Clipboard) { m.clip = c }
+
+// SetEnv sets where $VISUAL and $EDITOR are read (default os.Getenv).
+func (m *Model) SetEnv(getenv func(string) string) { m.getenv = getenv }
+
+// SetID names the buffer; ExternalEditedMsg carries it back.
+func (m *Model) SetID(id int) { m.id = id }
+
+// ID is the buffer's name given by SetID.
+func (m Model) ID() int { return m.id }
 
 // SetSize sets the inner size of the pane.
 func (m *Model) SetSize(w, h int) {
@@ -88,22 +141,49 @@ func (m *Model) SetSize(w, h int) {
 // Focus gives the editor the keys.
 func (m *Model) Focus() { m.focused = true }
 
+// Focused reports whether the editor has the keys.
+func (m Model) Focused() bool { return m.focused }
+
 // Blur takes the keys away.
-func (m *Model) Blur() { m.focused = false; m.comp = nil }
+func (m *Model) Blur() { m.focused = false; m.comp = nil; m.dragging = false }
 
 // SetIndex sets what completion offers beyond keywords.
 func (m *Model) SetIndex(ix *Index) { m.index = ix }
 
+// Index is what completion offers (SetIndex's).
+func (m Model) Index() *Index { return m.index }
+
 // Value is the whole text.
 func (m Model) Value() string { return strings.Join(m.lines, "\n") }
 
-// SetValue replaces the text (an undoable step) and puts the cursor at its end.
+// Rev counts the changes of the text: it differs after any edit.
+func (m Model) Rev() int { return m.rev }
+
+// SetValue replaces the text (an undoable step) and puts the cursor at
+// its end. Line endings and control characters are cleaned as a paste's.
 func (m *Model) SetValue(s string) {
 	m.push(editOther)
-	m.lines = strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	m.lines = strings.Split(clean(s), "\n")
 	m.row = len(m.lines) - 1
 	m.col = len(m.lines[m.row])
-	m.comp = nil
+	m.comp, m.sel, m.marking = nil, false, false
+	m.scroll()
+}
+
+// Restore puts back a buffer kept across restarts: its text and cursor,
+// with no undo history. The text is taken as Value gave it (clean: no
+// control characters but line breaks); text from elsewhere goes through
+// SetValue or Insert.
+func (m *Model) Restore(text string, row, col int) {
+	m.lines = strings.Split(text, "\n")
+	m.undo, m.redo, m.last = nil, nil, editNone
+	m.rev++
+	m.row = max(min(row, len(m.lines)-1), 0)
+	m.col = max(min(col, len(m.lines[m.row])), 0)
+	for m.col > 0 && m.col < len(m.lines[m.row]) && !utf8.RuneStart(m.lines[m.row][m.col]) {
+		m.col--
+	}
+	m.setWant()
 	m.scroll()
 }
 
@@ -122,179 +202,321 @@ func (m Model) Popup() []string {
 	return out
 }
 
-// Overlay reports whether the completion popup is open (the cancel key
-// closes it).
-func (m Model) Overlay() bool { return m.comp != nil }
+// Overlay reports whether something is open that the cancel key closes:
+// the completion popup, the find bar, or a selection started with Mark.
+func (m Model) Overlay() bool { return m.comp != nil || m.find != nil || m.marking }
 
-// Close closes the completion popup.
-func (m *Model) Close() { m.comp = nil }
+// Close closes the completion popup, else the find bar (the cursor at the
+// match), else drops the selection Mark started.
+func (m *Model) Close() {
+	switch {
+	case m.comp != nil:
+		m.comp = nil
+	case m.find != nil:
+		// The cursor stays at the match, with nothing selected: a run
+		// after a search must not run the word that was found.
+		m.find = nil
+		if a, _, ok := m.selection(); ok {
+			m.setCur(a)
+			m.setWant()
+		}
+		m.sel = false
+	case m.marking:
+		m.marking, m.sel = false, false
+	}
+}
 
-// Insert inserts s at the cursor as one undoable step.
+// HasSelection reports whether some text is selected.
+func (m Model) HasSelection() bool {
+	_, _, ok := m.selection()
+	return ok
+}
+
+// Selected is the selected text ("" when none).
+func (m Model) Selected() string {
+	a, b, ok := m.selection()
+	if !ok {
+		return ""
+	}
+	return m.textIn(a, b)
+}
+
+// Insert inserts s at the cursor (over the selection) as one undoable step.
 func (m *Model) Insert(s string) {
 	m.push(editOther)
-	m.insert(s)
+	m.replaceSelection(clean(s))
 	m.scroll()
 }
 
-func (m *Model) push(k editKind) {
-	if k == editWord && m.last == editWord {
-		return
-	}
-	m.last = k
-	m.undo = append(m.undo, m.snap())
-	if len(m.undo) > maxUndo {
-		m.undo = append(m.undo[:0:0], m.undo[len(m.undo)-maxUndo:]...)
-	}
-	m.redo = m.redo[:0]
-}
+// NoteMsg is a line for the status bar saying what an editor action did.
+type NoteMsg struct{ Text string }
 
-func (m Model) snap() snapshot {
-	return snapshot{lines: append([]string(nil), m.lines...), row: m.row, col: m.col}
-}
-
-func (m *Model) restore(s snapshot) {
-	m.lines, m.row, m.col = s.lines, s.row, s.col
-}
-
-// insert puts s at the cursor, which ends after it.
-func (m *Model) insert(s string) {
-	line := m.lines[m.row]
-	before, after := line[:m.col], line[m.col:]
-	parts := strings.Split(s, "\n")
-	if len(parts) == 1 {
-		m.lines[m.row] = before + s + after
-		m.col += len(s)
-		return
-	}
-	nl := make([]string, 0, len(m.lines)+len(parts)-1)
-	nl = append(nl, m.lines[:m.row]...)
-	nl = append(nl, before+parts[0])
-	nl = append(nl, parts[1:len(parts)-1]...)
-	lastPart := parts[len(parts)-1]
-	nl = append(nl, lastPart+after)
-	nl = append(nl, m.lines[m.row+1:]...)
-	m.lines = nl
-	m.row += len(parts) - 1
-	m.col = len(lastPart)
-}
+func note(s string) tea.Cmd { return func() tea.Msg { return NoteMsg{Text: s} } }
 
 // Update handles the editor's keys and pasted text.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if msg, ok := msg.(ExternalEditedMsg); ok {
+		if msg.ID != m.id {
+			return m, nil
+		}
+		return m.externalEdited(msg)
+	}
 	if !m.focused {
 		return m, nil
 	}
+	rev := m.rev
+	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
+		if m.find != nil {
+			m.findType(strings.ReplaceAll(clean(msg.Content), "\n", " "))
+			break
+		}
 		m.push(editOther)
-		m.insert(strings.ReplaceAll(msg.Content, "\r\n", "\n"))
+		m.replaceSelection(clean(msg.Content))
 		m.comp = nil
 	case tea.KeyPressMsg:
-		m.key(msg)
+		cmd = m.key(msg)
 	}
+	m.edited(rev)
 	m.scroll()
-	return m, nil
+	return m, cmd
 }
 
-func (m *Model) key(k tea.KeyPressMsg) {
+// edited follows a change of the text since rev: it clears the error mark,
+// ends a Mark selection and moves the running statement's span with the
+// text around it.
+func (m *Model) edited(rev int) {
+	if m.rev == rev {
+		return
+	}
+	m.mark = nil
+	m.marking = false
+	m.trackRunning()
+}
+
+func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	if m.comp != nil {
 		switch k.String() {
 		case "up", "ctrl+p":
 			m.comp.sel = (m.comp.sel + len(m.comp.items) - 1) % len(m.comp.items)
-			return
+			return nil
 		case "down", "ctrl+n":
 			m.comp.sel = (m.comp.sel + 1) % len(m.comp.items)
-			return
+			return nil
 		case "tab":
 			m.accept()
-			return
+			return nil
 		}
 	}
-	line := m.lines[m.row]
+	if m.find != nil {
+		if m.findKey(k) {
+			return nil
+		}
+		m.find = nil // any other key leaves the find bar and does its work
+	}
+	if cmd, ok := m.command(k); ok {
+		if m.comp != nil && !key.Matches(k, m.keys.Complete) {
+			m.comp = nil
+		}
+		return cmd
+	}
+	if m.moveKey(k) {
+		m.comp = nil
+		return nil
+	}
+	if m.editKey(k) {
+		if m.comp != nil && !key.Matches(k, m.keys.Backspace) {
+			m.comp = nil
+		}
+		return nil
+	}
+	if t := k.Text; t != "" && k.Mod&^tea.ModShift == 0 {
+		m.typed(clean(t))
+	}
+	return nil
+}
+
+// command handles the keys that act on the buffer as a whole or talk to
+// the world: undo, completion, clipboard, find, comment, format, $EDITOR.
+func (m *Model) command(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch {
 	case key.Matches(k, m.keys.Undo):
 		if n := len(m.undo); n > 0 {
+			m.rev++
 			m.redo = append(m.redo, m.snap())
 			m.restore(m.undo[n-1])
 			m.undo = m.undo[:n-1]
 			m.last = editNone
 		}
-		m.comp = nil
+		m.comp, m.sel = nil, false
 	case key.Matches(k, m.keys.Redo):
 		if n := len(m.redo); n > 0 {
+			m.rev++
 			m.undo = append(m.undo, m.snap())
 			m.restore(m.redo[n-1])
 			m.redo = m.redo[:n-1]
 			m.last = editNone
 		}
+		m.sel = false
 	case key.Matches(k, m.keys.Complete):
 		m.complete(true)
-	case key.Matches(k, m.keys.Up):
-		m.vertical(-1)
-	case key.Matches(k, m.keys.Down):
-		m.vertical(1)
-	case key.Matches(k, m.keys.PageUp):
-		m.vertical(-max(m.height-1, 1))
-	case key.Matches(k, m.keys.PageDn):
-		m.vertical(max(m.height-1, 1))
-	case key.Matches(k, m.keys.Left):
-		m.moveLeft()
-	case key.Matches(k, m.keys.Right):
-		m.moveRight()
-	case key.Matches(k, m.keys.WordLeft):
-		m.wordLeft()
-	case key.Matches(k, m.keys.WordRight):
-		m.wordRight()
-	case key.Matches(k, m.keys.Home):
-		m.col = 0
-		m.setWant()
-	case key.Matches(k, m.keys.End):
-		m.col = len(line)
-		m.setWant()
-	case key.Matches(k, m.keys.Top):
-		m.row, m.col = 0, 0
-	case key.Matches(k, m.keys.Bottom):
+	case key.Matches(k, m.keys.SelectAll):
+		m.anchor, m.sel = pos{}, true
 		m.row = len(m.lines) - 1
 		m.col = len(m.lines[m.row])
+		m.setWant()
+	case key.Matches(k, m.keys.Mark):
+		if m.marking {
+			m.marking = false
+		} else {
+			m.marking, m.sel, m.anchor = true, true, m.cur()
+		}
+	case key.Matches(k, m.keys.Copy):
+		return m.copySelection(false), true
+	case key.Matches(k, m.keys.Cut):
+		return m.copySelection(true), true
+	case key.Matches(k, m.keys.Paste):
+		return m.paste(), true
+	case key.Matches(k, m.keys.Find):
+		m.openFind()
+	case key.Matches(k, m.keys.Comment):
+		m.toggleComment()
+	case key.Matches(k, m.keys.Format):
+		return m.format(), true
+	case key.Matches(k, m.keys.External):
+		return m.editExternally(), true
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// moveKey moves the cursor: a select binding (or any move while Mark's
+// selection is on) extends the selection, a plain move drops it.
+func (m *Model) moveKey(k tea.KeyPressMsg) bool {
+	ek := m.keys
+	moves := []struct {
+		plain, extend key.Binding
+		do            func()
+	}{
+		{ek.Up, ek.SelectUp, func() { m.vertical(-1) }},
+		{ek.Down, ek.SelectDown, func() { m.vertical(1) }},
+		{ek.Left, ek.SelectLeft, m.moveLeft},
+		{ek.Right, ek.SelectRight, m.moveRight},
+		{ek.WordLeft, ek.SelectWordLeft, m.wordLeft},
+		{ek.WordRight, ek.SelectWordRight, m.wordRight},
+		{ek.Home, ek.SelectHome, func() { m.col = 0; m.setWant() }},
+		{ek.End, ek.SelectEnd, func() { m.col = len(m.lines[m.row]); m.setWant() }},
+		{ek.Top, ek.SelectTop, func() { m.row, m.col = 0, 0; m.setWant() }},
+		{ek.Bottom, ek.SelectBottom, func() { m.row = len(m.lines) - 1; m.col = len(m.lines[m.row]); m.setWant() }},
+		{ek.PageUp, key.Binding{}, func() { m.vertical(-max(m.textHeight()-1, 1)) }},
+		{ek.PageDn, key.Binding{}, func() { m.vertical(max(m.textHeight()-1, 1)) }},
+	}
+	for i, mv := range moves {
+		extend := key.Matches(k, mv.extend)
+		if !extend && !key.Matches(k, mv.plain) {
+			continue
+		}
+		if extend || m.marking {
+			if !m.sel {
+				m.anchor, m.sel = m.cur(), true
+			}
+			mv.do()
+			return true
+		}
+		// A plain left or right with a selection goes to its edge.
+		if a, b, ok := m.selection(); ok && (i == 2 || i == 3) {
+			m.sel = false
+			if i == 2 {
+				m.setCur(a)
+			} else {
+				m.setCur(b)
+			}
+			m.setWant()
+			return true
+		}
+		m.sel = false
+		mv.do()
+		return true
+	}
+	return false
+}
+
+// editKey handles the keys that change the text by themselves: newline,
+// deletions, indent. Over a selection they act on it.
+func (m *Model) editKey(k tea.KeyPressMsg) bool {
+	line := m.lines[m.row]
+	a, b, hasSel := m.selection()
+	switch {
 	case key.Matches(k, m.keys.Newline):
 		m.push(editOther)
 		indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
-		m.insert("\n" + indent)
+		if hasSel {
+			indent = m.lines[a.row][:len(m.lines[a.row])-len(strings.TrimLeft(m.lines[a.row], " \t"))]
+		}
+		m.replaceSelection("\n" + indent)
 		m.comp = nil
 	case key.Matches(k, m.keys.Backspace):
+		if hasSel {
+			m.push(editOther)
+			m.deleteRange(a, b)
+			return true
+		}
 		m.backspace()
 	case key.Matches(k, m.keys.Del):
 		m.push(editOther)
-		if m.col < len(line) {
+		switch {
+		case hasSel:
+			m.deleteRange(a, b)
+		case m.col < len(line):
 			_, n := utf8.DecodeRuneInString(line[m.col:])
 			m.lines[m.row] = line[:m.col] + line[m.col+n:]
-		} else if m.row+1 < len(m.lines) {
+		case m.row+1 < len(m.lines):
 			m.join()
 		}
 	case key.Matches(k, m.keys.KillLine):
 		m.push(editOther)
-		if m.col < len(line) {
+		switch {
+		case hasSel:
+			m.deleteRange(a, b)
+		case m.col < len(line):
 			m.lines[m.row] = line[:m.col]
-		} else if m.row+1 < len(m.lines) {
+		case m.row+1 < len(m.lines):
 			m.join()
 		}
 	case key.Matches(k, m.keys.Indent):
 		m.push(editOther)
-		m.insert("  ")
-	default:
-		if t := k.Text; t != "" && k.Mod&^tea.ModShift == 0 {
-			m.typed(t)
+		if hasSel && b.row > a.row {
+			m.indentLines(a, b)
+			return true
 		}
-		return
+		m.replaceSelection(indentUnit)
+	default:
+		return false
 	}
-	if m.comp != nil && !key.Matches(k, m.keys.Complete) {
-		m.comp = nil
-	}
+	return true
 }
 
-// join joins the cursor's line with the next.
-func (m *Model) join() {
-	m.lines[m.row] += m.lines[m.row+1]
-	m.lines = append(m.lines[:m.row+1], m.lines[m.row+2:]...)
+// indentLines indents the lines of the selection a..b (not the last when
+// the selection ends at its start) by one unit.
+func (m *Model) indentLines(a, b pos) {
+	last := b.row
+	if b.col == 0 && b.row > a.row {
+		last--
+	}
+	for r := a.row; r <= last; r++ {
+		m.lines[r] = indentUnit + m.lines[r]
+	}
+	shift := func(p *pos) {
+		if p.row >= a.row && p.row <= last {
+			p.col += len(indentUnit)
+		}
+	}
+	c := m.cur()
+	shift(&c)
+	shift(&m.anchor)
+	m.setCur(c)
 }
 
 // pairs are the brackets and quotes typed in pairs.
@@ -303,8 +525,25 @@ var pairs = map[string]string{"(": ")", "[": "]", "{": "}", "'": "'", `"`: `"`}
 // typed inserts what a key typed, pairing brackets and quotes: an opening
 // bracket brings its closing one; typing a closing character that is
 // already next steps over it; a quote is paired only where a value or
-// name may start (not after a letter: don't).
+// name may start (not after a letter: don't). Over a selection, a bracket
+// or quote wraps it; anything else replaces it.
 func (m *Model) typed(t string) {
+	if t == "" {
+		return
+	}
+	if a, b, ok := m.selection(); ok {
+		m.push(editOther)
+		if closing, ok := pairs[t]; ok && a.row == b.row {
+			inner := m.textIn(a, b)
+			m.replaceSelection(t + inner + closing)
+		} else {
+			m.replaceSelection(t)
+		}
+		m.setWant()
+		m.comp = nil
+		return
+	}
+	m.sel = false
 	line := m.lines[m.row]
 	next := ""
 	if m.col < len(line) {
@@ -435,25 +674,12 @@ func (m *Model) setWant() { m.want = textWidthOf(m.lines[m.row][:m.col]) }
 // vertical moves the cursor d lines, aiming for the remembered column.
 func (m *Model) vertical(d int) {
 	m.row = max(min(m.row+d, len(m.lines)-1), 0)
-	line := m.lines[m.row]
-	w, i := 0, 0
-	for i < len(line) && w < m.want {
-		r, n := utf8.DecodeRuneInString(line[i:])
-		w += runeWidth(r)
-		i += n
-	}
-	m.col = i
+	m.col = colAt(m.lines[m.row], m.want)
 }
 
-func isWordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
-
-// Click puts the cursor at x, y of the pane (the line numbers are left of
-// the text).
-func (m *Model) Click(x, y int) {
-	m.comp = nil
-	m.row = max(min(m.top+y, len(m.lines)-1), 0)
-	want := max(x-gutter, 0) + m.left
-	line := m.lines[m.row]
+// colAt is the byte offset in line of display column want (the end of the
+// line when it is shorter).
+func colAt(line string, want int) int {
 	w, i := 0, 0
 	for i < len(line) {
 		r, n := utf8.DecodeRuneInString(line[i:])
@@ -463,362 +689,48 @@ func (m *Model) Click(x, y int) {
 		w += runeWidth(r)
 		i += n
 	}
-	m.col = i
-	m.setWant()
-	m.scroll()
+	return i
+}
+
+func isWordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// textHeight is the lines of text on screen: the pane less the find bar
+// and the error line below it.
+func (m Model) textHeight() int {
+	h := m.height
+	if m.find != nil {
+		h--
+	}
+	if m.mark != nil {
+		h--
+	}
+	return max(h, 1)
 }
 
 // scroll keeps the cursor on screen.
 func (m *Model) scroll() {
 	m.row = max(min(m.row, len(m.lines)-1), 0)
 	m.col = min(m.col, len(m.lines[m.row]))
-	h := max(m.height, 1)
+	if m.width <= 0 || m.height <= 0 {
+		return // no size yet: SetSize scrolls
+	}
+	h := m.textHeight()
 	if m.row < m.top {
 		m.top = m.row
 	}
 	if m.row >= m.top+h {
 		m.top = m.row - h + 1
 	}
+	m.top = max(min(m.top, len(m.lines)-1), 0)
 	textW := max(m.width-gutter, 1)
 	cx := textWidthOf(m.lines[m.row][:m.col])
-	if cx < m.left {
-		m.left = cx
+	if cx < m.left || cx < textW {
+		m.left = min(m.left, cx)
+		if cx < textW {
+			m.left = 0 // the cursor fits without scrolling sideways
+		}
 	}
 	if cx >= m.left+textW {
 		m.left = cx - textW + 1
 	}
-}
-
-// gutter is the width of the line numbers and their separator.
-const gutter = 5
-
-// View draws the lines on screen, highlighted, with the cursor and the
-// completion popup.
-func (m Model) View() string {
-	if m.width <= 0 || m.height <= 0 {
-		return ""
-	}
-	end := min(m.top+m.height, len(m.lines))
-	kinds := m.highlight(m.top, end)
-	textW := max(m.width-gutter, 1)
-	var b strings.Builder
-	b.Grow(m.width * m.height * 2)
-	for i := 0; i < m.height; i++ {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		r := m.top + i
-		if r >= len(m.lines) {
-			b.WriteString(m.p.lineNo.pre + padLeft("~", gutter-1) + m.p.lineNo.post + " ")
-			b.WriteString(strings.Repeat(" ", textW))
-			continue
-		}
-		b.WriteString(m.p.lineNo.pre + padLeft(itoa(r+1), gutter-1) + m.p.lineNo.post + " ")
-		cursor := -1
-		if m.focused && r == m.row {
-			cursor = m.col
-		}
-		m.drawLine(&b, m.lines[r], kinds[i], cursor, textW)
-	}
-	out := b.String()
-	if m.comp != nil && len(m.comp.items) > 0 {
-		out = m.overlayPopup(out)
-	}
-	return out
-}
-
-// drawLine writes the visible part of line (display columns left ..
-// left+w), painting runs of one token kind, and the cursor at byte
-// offset cursor (-1: none) in reverse video.
-func (m Model) drawLine(b *strings.Builder, line string, kinds []byte, cursor, w int) {
-	x, used := 0, 0
-	cur := byte(255)
-	flush := func() {
-		if cur != 255 {
-			b.WriteString(m.p.kind[cur].post)
-			cur = 255
-		}
-	}
-	for i := 0; i <= len(line) && used < w; {
-		var r rune
-		n := 1
-		if i < len(line) {
-			r, n = utf8.DecodeRuneInString(line[i:])
-		}
-		rw := runeWidth(r)
-		if i == len(line) {
-			rw = 1
-		}
-		if x < m.left {
-			x += rw
-			i += n
-			continue
-		}
-		if used+rw > w {
-			break
-		}
-		k := byte(0)
-		if i < len(kinds) {
-			k = kinds[i]
-		}
-		if i == cursor {
-			flush()
-			ch := " "
-			if i < len(line) {
-				ch = line[i : i+n]
-				if r == '\t' {
-					ch = " "
-				}
-			}
-			b.WriteString(m.p.cursor.pre + ch + m.p.cursor.post)
-		} else if i < len(line) {
-			if k != cur {
-				flush()
-				b.WriteString(m.p.kind[k].pre)
-				cur = k
-			}
-			if r == '\t' {
-				b.WriteByte(' ')
-			} else {
-				b.WriteString(line[i : i+n])
-			}
-		} else {
-			break
-		}
-		x += rw
-		used += rw
-		i += n
-	}
-	flush()
-	if used < w {
-		b.WriteString(strings.Repeat(" ", w-used))
-	}
-}
-
-// Token kinds for painting; 0 is plain text.
-const (
-	kPlain byte = iota
-	kKeyword
-	kIdent
-	kString
-	kNumber
-	kComment
-	kOperator
-	kinds
-)
-
-// highlight lexes lines from..to and returns, per line, the kind of each
-// byte. Each line is lexed on its own, but from the state the lines above
-// leave it in (inside a block comment, a string or a quoted identifier
-// opened higher up, even far above the screen): the line is lexed with
-// that construct's opening delimiter put before it, and with the closing
-// delimiter of whatever it leaves open put after it, so the lexer sees
-// whole tokens. The states come from the cache, which rescans only from
-// the first line that changed, so a keystroke in a long query does not
-// rescan the lines above it.
-func (m Model) highlight(from, to int) [][]byte {
-	out := make([][]byte, to-from)
-	states := m.hl.states(m.lines, to)
-	for i := range out {
-		line := m.lines[from+i]
-		out[i] = make([]byte, len(line))
-		open, close := states[from+i].opener(), states[from+i+1].closer()
-		toks, _ := sqlref.Lex(open + line + close)
-		paintLine(toks, out[i], len(open))
-	}
-	return out
-}
-
-// lexState is where the lexer is at the start of a line: in plain SQL, or
-// inside a construct a line above opened and has not closed.
-type lexState byte
-
-const (
-	inSQL lexState = iota
-	inComment
-	inString
-	inQuoted
-	inBacktick
-)
-
-func (s lexState) opener() string { return [...]string{"", "/*", "'", `"`, "`"}[s] }
-func (s lexState) closer() string { return [...]string{"", "*/", "'", `"`, "`"}[s] }
-
-// scanLine returns the state at the end of line, begun in state s. It
-// follows sqlref's lexer: -- comments end with the line, /* */ comments do
-// not nest, and a doubled quote inside quotes stands for itself.
-func scanLine(s lexState, line string) lexState {
-	i := 0
-	for i < len(line) {
-		switch s {
-		case inComment:
-			j := strings.Index(line[i:], "*/")
-			if j < 0 {
-				return inComment
-			}
-			i += j + 2
-			s = inSQL
-		case inString, inQuoted, inBacktick:
-			q := s.closer()[0]
-			j := strings.IndexByte(line[i:], q)
-			if j < 0 {
-				return s
-			}
-			i += j + 1
-			if i < len(line) && line[i] == q {
-				i++ // a doubled quote: still inside
-				continue
-			}
-			s = inSQL
-		default:
-			switch c := line[i]; {
-			case c == '-' && strings.HasPrefix(line[i:], "--"):
-				return inSQL
-			case c == '/' && strings.HasPrefix(line[i:], "/*"):
-				s, i = inComment, i+2
-			case c == '\'':
-				s, i = inString, i+1
-			case c == '"':
-				s, i = inQuoted, i+1
-			case c == '`':
-				s, i = inBacktick, i+1
-			default:
-				i++
-			}
-		}
-	}
-	return s
-}
-
-// hlCache keeps the lexer state at the start of each line, for the lines
-// it last saw. It is shared by the copies of a Model (bubbletea passes
-// models by value) and checks itself against the lines it is given: an
-// unchanged line is the same string (a comparison of two pointers), so
-// finding the first changed line is cheap.
-type hlCache struct {
-	lines []string
-	st    []lexState // st[i] is the state at the start of lines[i]; one more at the end
-}
-
-// states returns the state at the start of lines[0..to] (to+1 entries).
-func (c *hlCache) states(lines []string, to int) []lexState {
-	same := 0
-	for same < min(len(c.lines), to) && c.lines[same] == lines[same] {
-		same++
-	}
-	if same == to && len(c.st) > to {
-		return c.st
-	}
-	c.lines = append(c.lines[:same], lines[same:to]...)
-	c.st = c.st[:min(len(c.st), same+1)]
-	if len(c.st) == 0 {
-		c.st = append(c.st, inSQL)
-	}
-	for i := same; i < to; i++ {
-		c.st = append(c.st, scanLine(c.st[i], lines[i]))
-	}
-	return c.st
-}
-
-// paintLine marks the kind of each byte of one line from its tokens,
-// which were lexed with shift bytes of opening delimiter before the line.
-func paintLine(toks []sqlref.Token, out []byte, shift int) {
-	for _, t := range toks {
-		k := kindOf(t)
-		if k == kPlain {
-			continue
-		}
-		for pos := max(t.Pos-shift, 0); pos < t.End()-shift && pos < len(out); pos++ {
-			out[pos] = k
-		}
-	}
-}
-
-func kindOf(t sqlref.Token) byte {
-	switch t.Kind {
-	case sqlref.Word:
-		if isKeyword(t.Value) {
-			return kKeyword
-		}
-		return kIdent
-	case sqlref.QuotedIdent, sqlref.BacktickIdent:
-		return kIdent
-	case sqlref.String:
-		return kString
-	case sqlref.Number:
-		return kNumber
-	case sqlref.Comment:
-		return kComment
-	case sqlref.Op:
-		return kOperator
-	}
-	return kPlain
-}
-
-// paint is a style as the escape codes around the text, computed once.
-type paint struct{ pre, post string }
-
-type paints struct {
-	kind           [kinds]paint
-	lineNo, cursor paint
-	popup, popSel  paint
-}
-
-func newPaints(th theme.Theme) paints {
-	mk := func(s lipgloss.Style) paint {
-		pre, post, _ := strings.Cut(s.Render("\x00"), "\x00")
-		return paint{pre, post}
-	}
-	return paints{
-		kind:   [kinds]paint{mk(th.Ident), mk(th.Keyword), mk(th.Ident), mk(th.String), mk(th.Number), mk(th.Comment), mk(th.Operator)},
-		lineNo: mk(th.LineNumber),
-		cursor: mk(lipgloss.NewStyle().Reverse(true)),
-		popup:  mk(th.Popup),
-		popSel: mk(th.PopupSelected),
-	}
-}
-
-func padLeft(s string, w int) string {
-	if len(s) >= w {
-		return s
-	}
-	return strings.Repeat(" ", w-len(s)) + s
-}
-
-func itoa(n int) string {
-	var buf [20]byte
-	i := len(buf)
-	for {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			break
-		}
-	}
-	return string(buf[i:])
-}
-
-func textWidthOf(s string) int {
-	w := 0
-	for _, r := range s {
-		w += runeWidth(r)
-	}
-	return w
-}
-
-// runeWidth is the screen width of r: 2 for wide East Asian characters,
-// 0 for combining marks, else 1.
-func runeWidth(r rune) int {
-	switch {
-	case r < 0x300:
-		return 1
-	case r <= 0x36f, r == 0x200b:
-		return 0
-	case r >= 0x1100 && r <= 0x115f, r >= 0x2e80 && r <= 0xa4cf, r >= 0xac00 && r <= 0xd7a3,
-		r >= 0xf900 && r <= 0xfaff, r >= 0xff00 && r <= 0xff60, r >= 0x1f300 && r <= 0x1f64f,
-		r >= 0x20000 && r <= 0x3fffd:
-		return 2
-	}
-	return 1
 }

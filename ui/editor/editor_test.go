@@ -1,9 +1,11 @@
 package editor
 
 import (
-	"github.com/quiltq/quiltq/ui/internal/golden"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/quiltq/quiltq/ui/internal/golden"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -242,10 +244,59 @@ func BenchmarkKeystroke1000Lines(b *testing.B) {
 	m.scroll()
 	keys := []tea.KeyPressMsg{{Code: 'x', Text: "x"}, {Code: tea.KeyBackspace}}
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		m, _ = m.Update(keys[i%2])
 		if len(m.View()) == 0 {
 			b.Fatal("empty view")
 		}
+	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
+}
+
+// The cached reading of the lines around the cursor gives the aliases
+// reading the whole window gives, wherever the cursor is and whatever the
+// lines hold (comments, strings and quoted names over line breaks, lines
+// that do not lex), through edits.
+func TestAliasesMatchTheWholeWindow(t *testing.T) {
+	text := strings.Join([]string{
+		"SELECT a FROM sales.orders o",
+		"/* a comment FROM x y",
+		"over lines */ JOIN customers AS c ON true",
+		"WHERE s = 'a string",
+		"FROM fake f' AND 1 = 1",
+		`JOIN "Quoted ` + "\n" + `Name" q ON true`,
+		"-- FROM commented cm",
+		"LEFT JOIN db.t2 t ON x",
+	}, "\n")
+	m := newEditor(60, 5)
+	// Longer than the window, a line that does not lex at the end: the
+	// windows near the top take the cached reading, those near the end
+	// the whole one.
+	m.SetValue(strings.Repeat(text+"\n", 20) + "'open")
+	for step := 0; step < 3; step++ {
+		for r := 0; r < len(m.lines); r += 7 {
+			for _, c := range []int{0, len(m.lines[r]) / 2, len(m.lines[r])} {
+				m.row, m.col = r, c
+				got, want := m.aliases(), aliasesOf(m.around())
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("step %d, cursor %d:%d: cached %v, whole window %v", step, r, c, got, want)
+				}
+			}
+		}
+		// An edit: the cached lines must not be taken for the new ones.
+		m.row, m.col = 4+step, 0
+		m = typeIn(m, "FROM z zz ")
+	}
+	// Lines above and below change with the cursor on the same line (an
+	// undo, a paste, the formatter do that).
+	m = newEditor(60, 5)
+	m.SetValue("SELECT a\nFROM one o\nWHERE x\nAND y\nJOIN two t ON 1")
+	m.row, m.col = 2, 0
+	before := m.aliases()
+	m.lines[1] = "FROM changed_above ca"
+	m.lines[4] = "JOIN changed_below cb ON true"
+	if got, want := m.aliases(), aliasesOf(m.around()); fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprint(got) == fmt.Sprint(before) {
+		t.Fatalf("after lines around the cursor changed: cached %v, whole window %v", got, want)
 	}
 }

@@ -248,7 +248,7 @@ func (m Model) refusalLines() []string {
 		head += " · query " + m.queryID
 	}
 	out = append(out, m.th.Error.Render(head), "")
-	add("missing", strings.Join(d.Actions, ", "))
+	add("missing", strings.Join(d.Needed(), ", "))
 	add("resource", strings.Join(d.Resources, ", "))
 	add("principal", d.Principal)
 	if d.PolicyType != "" || d.Denied {

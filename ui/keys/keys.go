@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 )
@@ -19,7 +21,8 @@ type Global struct {
 	History, Explain, Help                  key.Binding
 }
 
-// Editor are the SQL editor's keys. Printable keys insert themselves.
+// Editor are the SQL editor's keys, its find bar's and its tabs'.
+// Printable keys insert themselves (or replace the selection).
 type Editor struct {
 	Up, Down, Left, Right     key.Binding
 	WordLeft, WordRight       key.Binding
@@ -29,16 +32,39 @@ type Editor struct {
 	Indent                    key.Binding
 	Complete, Undo, Redo      key.Binding
 	KillLine                  key.Binding
+
+	// Selection: shift with a move extends it; Mark starts one that plain
+	// moves extend, for terminals that do not send shift+arrows.
+	SelectLeft, SelectRight, SelectUp, SelectDown  key.Binding
+	SelectWordLeft, SelectWordRight                key.Binding
+	SelectHome, SelectEnd, SelectTop, SelectBottom key.Binding
+	SelectAll, Mark                                key.Binding
+	// Copy (of a selection; without one ctrl+c stays the global cancel),
+	// cut, and paste of what was cut or copied in quiltq.
+	Copy, Cut, Paste key.Binding
+
+	// The find bar.
+	Find, FindNext, FindPrev, FindCase key.Binding
+
+	Comment, Format, External key.Binding
+
+	// The editor's tabs (buffers).
+	NewTab, CloseTab, RenameTab, NextTab, PrevTab key.Binding
 }
 
-// Results are the result grid's keys.
+// Results are the result grid's keys (and its tabs').
 type Results struct {
-	Up, Down, Left, Right    key.Binding
-	PageUp, PageDown         key.Binding
-	Top, Bottom, First, Last key.Binding
-	Inspect, Select          key.Binding
-	CopyCell, CopyRow        key.Binding
-	CopyFormat, Export       key.Binding
+	Up, Down, Left, Right      key.Binding
+	PageUp, PageDown           key.Binding
+	Top, Bottom, First, Last   key.Binding
+	Inspect, Select            key.Binding
+	CopyCell, CopyRow          key.Binding
+	CopyFormat, Export         key.Binding
+	Sort, Filter, Record       key.Binding
+	Freeze                     key.Binding
+	Widen, Narrow, AutoWidth   key.Binding
+	ShowSQL                    key.Binding
+	NextTab, PrevTab, CloseTab key.Binding
 }
 
 // Catalog are the catalog tree's keys.
@@ -107,8 +133,8 @@ func Default() KeyMap {
 			Right:     b("right", "right"),
 			WordLeft:  b("word left", "ctrl+left", "alt+b"),
 			WordRight: b("word right", "ctrl+right", "alt+f"),
-			Home:      b("start of line", "home", "ctrl+a"),
-			End:       b("end of line", "end", "ctrl+e"),
+			Home:      b("start of line", "home"),
+			End:       b("end of line", "end"),
 			PageUp:    b("page up", "pgup"),
 			PageDn:    b("page down", "pgdown"),
 			Top:       b("start of the query", "ctrl+home"),
@@ -117,10 +143,41 @@ func Default() KeyMap {
 			Backspace: b("delete left (a pair when empty)", "backspace"),
 			Del:       b("delete right", "delete", "ctrl+d"),
 			Indent:    b("accept the completion, or indent", "tab"),
-			Complete:  b("complete keywords, catalogs, tables, columns", "ctrl+space", "ctrl+n"),
+			Complete:  b("complete keywords, catalogs, tables, columns", "ctrl+space", "alt+/"),
 			Undo:      b("undo", "ctrl+z", "ctrl+u"),
 			Redo:      b("redo", "ctrl+y"),
-			KillLine:  b("delete to end of line", "ctrl+k"),
+			KillLine:  b("delete to end of line (the selection when there is one)", "alt+k"),
+
+			SelectLeft:      b("select left", "shift+left"),
+			SelectRight:     b("select right", "shift+right"),
+			SelectUp:        b("select up", "shift+up"),
+			SelectDown:      b("select down", "shift+down"),
+			SelectWordLeft:  b("select a word left", "ctrl+shift+left"),
+			SelectWordRight: b("select a word right", "ctrl+shift+right"),
+			SelectHome:      b("select to start of line", "shift+home"),
+			SelectEnd:       b("select to end of line", "shift+end"),
+			SelectTop:       b("select to start of the buffer", "ctrl+shift+home"),
+			SelectBottom:    b("select to end of the buffer", "ctrl+shift+end"),
+			SelectAll:       b("select all", "ctrl+a"),
+			Mark:            b("start a selection that the arrows extend (esc drops it)", "alt+m"),
+			Copy:            b("copy the selection (also to the system clipboard, OSC 52)", "ctrl+c", "ctrl+insert", "alt+w"),
+			Cut:             b("cut the selection, or the line", "ctrl+x", "shift+delete"),
+			Paste:           b("paste what was cut or copied here (the terminal's paste brings the system clipboard)", "ctrl+v", "shift+insert"),
+
+			Find:     b("find in the buffer", "ctrl+f"),
+			FindNext: b("find: next match", "enter", "down"),
+			FindPrev: b("find: previous match", "shift+enter", "up"),
+			FindCase: b("find: match case on/off", "alt+c"),
+
+			Comment:  b("comment or uncomment the line or the selected lines (--)", "ctrl+/", "ctrl+_", "alt+;"),
+			Format:   b("format the SQL (the selection, else the buffer)", "f9", "alt+q"),
+			External: b("edit the buffer in $VISUAL or $EDITOR (vi)", "ctrl+e"),
+
+			NewTab:    b("new tab", "ctrl+n", "alt+n"),
+			CloseTab:  b("close the tab (asks when it holds text)", "ctrl+w"),
+			RenameTab: b("rename the tab", "ctrl+o", "alt+r"),
+			NextTab:   b("next tab", "ctrl+k", "ctrl+pgdown", "alt+."),
+			PrevTab:   b("previous tab", "ctrl+pgup", "alt+,"),
 		},
 		Results: Results{
 			Up:         b("row up", "up", "k"),
@@ -138,7 +195,18 @@ func Default() KeyMap {
 			CopyCell:   b("copy the cell, or the selection", "y"),
 			CopyRow:    b("copy the row", "Y"),
 			CopyFormat: b("copy as TSV, CSV or JSON (cycles)", "f"),
-			Export:     b("export the whole result to a file", "ctrl+s", "s"),
+			Export:     b("export the whole result to a file (.csv .tsv .json .jsonl .parquet .md)", "ctrl+s", "s"),
+			Sort:       b("sort by the column: ascending, descending, off", "o"),
+			Filter:     b("filter the rows loaded: text in any column, or column=value", "/"),
+			Record:     b("show the row as a record, one column a line (psql's \\x)", "x"),
+			Freeze:     b("freeze the first column, or let it scroll", "F"),
+			Widen:      b("widen the column", ">", "+"),
+			Narrow:     b("narrow the column", "<", "-"),
+			AutoWidth:  b("give the column its automatic width again", "="),
+			ShowSQL:    b("show or hide the SQL that made the result", "Q"),
+			NextTab:    b("next result tab", "]", "ctrl+pgdown"),
+			PrevTab:    b("previous result tab", "[", "ctrl+pgup"),
+			CloseTab:   b("close the result tab", "X", "ctrl+w"),
 		},
 		Catalog: Catalog{
 			Up:       b("up", "up", "k"),
@@ -194,9 +262,15 @@ func (m *KeyMap) Entries() []Entry {
 	e := &m.Editor
 	add("editor", []string{"up", "down", "left", "right", "word_left", "word_right", "home", "end", "page_up", "page_down", "top", "bottom", "newline", "backspace", "delete", "indent", "complete", "undo", "redo", "kill_line"},
 		&e.Up, &e.Down, &e.Left, &e.Right, &e.WordLeft, &e.WordRight, &e.Home, &e.End, &e.PageUp, &e.PageDn, &e.Top, &e.Bottom, &e.Newline, &e.Backspace, &e.Del, &e.Indent, &e.Complete, &e.Undo, &e.Redo, &e.KillLine)
+	add("editor", []string{"select_left", "select_right", "select_up", "select_down", "select_word_left", "select_word_right", "select_home", "select_end", "select_top", "select_bottom", "select_all", "mark", "copy", "cut", "paste"},
+		&e.SelectLeft, &e.SelectRight, &e.SelectUp, &e.SelectDown, &e.SelectWordLeft, &e.SelectWordRight, &e.SelectHome, &e.SelectEnd, &e.SelectTop, &e.SelectBottom, &e.SelectAll, &e.Mark, &e.Copy, &e.Cut, &e.Paste)
+	add("editor", []string{"find", "find_next", "find_previous", "find_case", "comment", "format", "external_editor", "new_tab", "close_tab", "rename_tab", "next_tab", "previous_tab"},
+		&e.Find, &e.FindNext, &e.FindPrev, &e.FindCase, &e.Comment, &e.Format, &e.External, &e.NewTab, &e.CloseTab, &e.RenameTab, &e.NextTab, &e.PrevTab)
 	r := &m.Results
-	add("results", []string{"up", "down", "left", "right", "page_up", "page_down", "top", "bottom", "first", "last", "inspect", "select", "copy_cell", "copy_row", "copy_format", "export"},
-		&r.Up, &r.Down, &r.Left, &r.Right, &r.PageUp, &r.PageDown, &r.Top, &r.Bottom, &r.First, &r.Last, &r.Inspect, &r.Select, &r.CopyCell, &r.CopyRow, &r.CopyFormat, &r.Export)
+	add("results", []string{"up", "down", "left", "right", "page_up", "page_down", "top", "bottom", "first", "last", "inspect", "select", "copy_cell", "copy_row", "copy_format", "export",
+		"sort", "filter", "record", "freeze", "widen", "narrow", "auto_width", "show_sql", "next_tab", "prev_tab", "close_tab"},
+		&r.Up, &r.Down, &r.Left, &r.Right, &r.PageUp, &r.PageDown, &r.Top, &r.Bottom, &r.First, &r.Last, &r.Inspect, &r.Select, &r.CopyCell, &r.CopyRow, &r.CopyFormat, &r.Export,
+		&r.Sort, &r.Filter, &r.Record, &r.Freeze, &r.Widen, &r.Narrow, &r.AutoWidth, &r.ShowSQL, &r.NextTab, &r.PrevTab, &r.CloseTab)
 	c := &m.Catalog
 	add("catalog", []string{"up", "down", "page_up", "page_down", "expand", "collapse", "insert", "preview", "filter", "refresh"},
 		&c.Up, &c.Down, &c.PageUp, &c.PageDown, &c.Expand, &c.Collapse, &c.Insert, &c.Preview, &c.Filter, &c.Refresh)
@@ -306,7 +380,13 @@ func Check(k string) error {
 		return nil
 	}
 	rs := []rune(base)
-	if len(rs) != 1 || rs[0] <= ' ' || rs[0] == 0x7f {
+	// One printable character: a control character (C1's CSI included), a
+	// byte that is not UTF-8 or a format character is no key a terminal
+	// sends, and would act on the terminal when help shows it.
+	if len(rs) == 1 && rs[0] > ' ' && (!utf8.ValidString(base) || !unicode.IsPrint(rs[0])) {
+		return fmt.Errorf("key %q: %q is not a printable character (a control or format character, or a byte that is not UTF-8): no terminal sends it as a key", k, base)
+	}
+	if len(rs) != 1 || rs[0] <= ' ' {
 		return fmt.Errorf("key %q: %q is neither a key name (enter, esc, tab, space, up, pgdown, home, f1 to f63, ...) nor one character", k, base)
 	}
 	if len(mods) == 1 && mods[0] == "shift" {

@@ -2,6 +2,8 @@ package keys
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -72,6 +74,10 @@ func TestCheck(t *testing.T) {
 		"f0":          "neither a key name",
 		"cmd+x":       "not a modifier",
 		"page down":   "neither a key name",
+		"\u009b":      "not a printable character", // C1 CSI
+		"ctrl+\u202e": "not a printable character", // right-to-left override
+		"alt+\xff":    "not a printable character", // not UTF-8
+		"\x1b":        "neither a key name",
 	}
 	for k, want := range bad {
 		if err := Check(k); err == nil || !strings.Contains(err.Error(), want) {
@@ -89,6 +95,104 @@ func TestDefaultsPassCheck(t *testing.T) {
 			if err := Check(k); err != nil {
 				t.Errorf("%s.%s: %v", e.Group, e.Name, err)
 			}
+		}
+	}
+}
+
+// A key of the grid must not also be another grid action's, nor a global
+// key (the root matches those first, so the grid would never see it).
+func TestResultKeysAreUnambiguous(t *testing.T) {
+	km := Default()
+	owner := map[string]string{}
+	for _, e := range km.Entries() {
+		if e.Group != "global" && e.Group != "results" {
+			continue
+		}
+		for _, k := range e.Binding.Keys() {
+			if err := Check(k); err != nil {
+				t.Errorf("%s.%s: %v", e.Group, e.Name, err)
+			}
+			if o, ok := owner[k]; ok {
+				t.Errorf("key %q is both %s and %s.%s", k, o, e.Group, e.Name)
+			}
+			owner[k] = e.Group + "." + e.Name
+		}
+	}
+}
+
+// The root model sees global keys before the editor: an editor key that
+// is also global would never reach the editor. The one exception is
+// ctrl+c, which the root gives the editor when text is selected (copy)
+// and keeps for cancel otherwise; and tab, which moves between panes only
+// outside the editor. Every default key is one Check accepts.
+func TestEditorKeysAreNotShadowed(t *testing.T) {
+	km := Default()
+	global := map[string]string{}
+	for _, e := range km.Entries() {
+		if e.Group == "global" {
+			for _, k := range e.Binding.Keys() {
+				global[k] = e.Name
+			}
+		}
+		for _, k := range e.Binding.Keys() {
+			if err := Check(k); err != nil {
+				t.Errorf("%s.%s: %v", e.Group, e.Name, err)
+			}
+		}
+	}
+	for _, e := range km.Entries() {
+		if e.Group != "editor" {
+			continue
+		}
+		for _, k := range e.Binding.Keys() {
+			if g, ok := global[k]; ok && !(e.Name == "copy" && k == "ctrl+c") && g != "next_pane" {
+				t.Errorf("editor.%s's key %q is global.%s's: the editor never gets it", e.Name, k, g)
+			}
+		}
+	}
+}
+
+// Keys some terminals do not send (shift+arrows, ctrl+/, shift+enter,
+// ctrl+pgup) have an alternative that every terminal sends.
+func TestEditorChordsHaveAlternatives(t *testing.T) {
+	km := Default()
+	e := km.Editor
+	for name, b := range map[string][]string{
+		"comment": e.Comment.Keys(), "find_previous": e.FindPrev.Keys(), "previous_tab": e.PrevTab.Keys(),
+		"next_tab": e.NextTab.Keys(), "complete": e.Complete.Keys(), "copy": e.Copy.Keys(),
+	} {
+		if len(b) < 2 {
+			t.Errorf("editor.%s has only %q", name, b)
+		}
+	}
+	if e.Mark.Keys()[0] != "alt+m" {
+		t.Errorf("mark is %q: selecting without shift+arrows needs it", e.Mark.Keys())
+	}
+}
+
+// The README lists every binding by group, in help's order, as the config
+// names them.
+func TestREADMEListsTheBindings(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		group, rest, ok := strings.Cut(strings.TrimPrefix(line, "- `"), "`: `")
+		if !strings.HasPrefix(line, "- `") || !ok {
+			continue
+		}
+		listed[group] = strings.ReplaceAll(strings.TrimSuffix(rest, "`"), "`", "")
+	}
+	km := Default()
+	want := map[string][]string{}
+	for _, e := range km.Entries() {
+		want[e.Group] = append(want[e.Group], e.Name)
+	}
+	for group, names := range want {
+		if got := listed[group]; got != strings.Join(names, ", ") {
+			t.Errorf("README lists %s as %q, want %q", group, got, strings.Join(names, ", "))
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 // jsonWriter writes json (one array of objects, one object per line inside
 // it) or jsonl (one object per line). Values are typed by
 // engine.Value.Typed: null, numbers, booleans, decimals as exact numbers,
+// arrays, maps, rows and json columns as JSON, varbinary as hex,
 // everything else as strings. Double values JSON cannot hold (NaN,
 // Infinity) are written as the strings Athena gave.
 //
@@ -124,6 +125,9 @@ func appendJSONValue(b []byte, v engine.Value, typ string) []byte {
 	case bool:
 		return strconv.AppendBool(b, x)
 	case json.Number:
+		return append(b, x...)
+	case json.RawMessage:
+		// Nested values and json columns: already JSON (see Typed).
 		return append(b, x...)
 	case string:
 		return appendJSONString(b, x)

@@ -9,6 +9,9 @@ import "github.com/quiltq/quiltq/engine"
 // Cells are escaped so that each value renders as its own text: "|"
 // becomes `\|`, a backslash `\\`, and a line break (LF, CR LF or CR)
 // becomes <br>, the only way to break a line inside a GitHub table cell.
+// Control characters other than the tab are escaped as engine.Escape
+// writes them (`\x1b`), since the table is often read on the terminal it
+// is printed to.
 // Other Markdown in values (`*`, `_`, backticks) is left alone, as most
 // exporters do, so a value that looks like Markdown renders as Markdown.
 //
@@ -31,7 +34,7 @@ func (m *markdown) Header(cols []engine.Column) error {
 	}
 	b = append(b, "\n|"...)
 	for _, c := range cols {
-		if isNumeric(c.Type) {
+		if Numeric(c.Type) {
 			b = append(b, " ---: |"...)
 		} else {
 			b = append(b, " --- |"...)
@@ -66,23 +69,39 @@ func (m *markdown) Row(r engine.Row) error {
 
 func (m *markdown) Close() error { return m.finish() }
 
+// appendMarkdown appends s as a cell: a pipe and a backslash escaped with
+// a backslash, a line break as <br>, a tab kept, and every other control
+// character (ESC, CSI, bidirectional controls, bytes that are not UTF-8)
+// as engine.Escape writes it, so that a value can break neither the table
+// nor the terminal it is shown on.
 func appendMarkdown(b []byte, s string) []byte {
+	start := 0 // the run of s not yet appended
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
+		var rep string
+		switch s[i] {
 		case '|':
-			b = append(b, '\\', '|')
+			rep = `\|`
 		case '\\':
-			b = append(b, '\\', '\\')
+			rep = `\\`
 		case '\r':
 			if i+1 < len(s) && s[i+1] == '\n' {
+				b = engine.AppendEscaped(b, s[start:i], true)
 				i++
+				start = i + 1
+				b = append(b, "<br>"...)
+				continue
 			}
-			b = append(b, "<br>"...)
+			rep = "<br>"
 		case '\n':
-			b = append(b, "<br>"...)
+			rep = "<br>"
 		default:
-			b = append(b, c)
+			continue
 		}
+		// Between the characters above, EscapeText's rule: tabs kept,
+		// other controls escaped.
+		b = engine.AppendEscaped(b, s[start:i], true)
+		b = append(b, rep...)
+		start = i + 1
 	}
-	return b
+	return engine.AppendEscaped(b, s[start:], true)
 }

@@ -1,15 +1,18 @@
 // Package print writes query results for `quiltq -e` and other
 // non-interactive uses: csv, tsv, json, jsonl, markdown and an aligned text
-// table. Every format streams: a Writer holds at most one row (the table
-// format, a bounded sample of rows) however long the result, so a script
-// can pipe millions of rows through quiltq in constant memory.
+// table (Formats), and Apache Parquet files with the columns' types
+// (parquet.go). Every format streams: a Writer holds at most one row (the
+// table format, a bounded sample of rows; Parquet, one row group) however
+// long the result, so a script can pipe millions of rows through quiltq
+// in constant memory. WriteFile writes a result to a file named for its
+// format (FormatOf), never over a file and never leaving half of one.
 //
 // A Writer is used as Header, then Row for each row, then Close. It writes
 // through a buffer; Close flushes it. The first write error is kept and
 // returned by every later call, so a caller can check Close alone.
 //
 // NULL is kept apart from the empty string wherever the format can say so:
-// JSON writes null, the table and markdown formats write a marker; csv and
+// JSON and Parquet write null, the table and markdown formats write a marker; csv and
 // tsv write Options.NullString (see Options). Limits on the number of rows
 // are the caller's business, not this package's.
 package print
@@ -72,8 +75,9 @@ type Writer interface {
 	Rows() int64
 }
 
-// Formats lists the format names New accepts, in the order help should
-// show them.
+// Formats lists the text formats New accepts, in the order help should
+// show them. New also takes "parquet", a binary file format offered for
+// files (FormatOf) rather than for a terminal.
 func Formats() []string {
 	return []string{"csv", "tsv", "json", "jsonl", "markdown", "table"}
 }
@@ -103,6 +107,8 @@ func New(format string, w io.Writer, opts Options) (Writer, error) {
 		return &markdown{base: b}, nil
 	case "table":
 		return newTable(b), nil
+	case "parquet":
+		return &parquetWriter{base: b}, nil
 	}
 	return nil, fmt.Errorf("print: unknown format %q (want one of %s)", format, strings.Join(Formats(), ", "))
 }
@@ -190,7 +196,8 @@ func (b *base) nullText(def string) string {
 	return def
 }
 
-// Source is a stream of rows, as a query's results are.
+// Source is a result read row by row: its columns, then its rows until
+// io.EOF (the engine's result streams are Sources).
 type Source interface {
 	Columns() []engine.Column
 	// Next returns io.EOF after the last row.

@@ -59,7 +59,7 @@ func (t *table) Header(cols []engine.Column) error {
 	}
 	t.right = make([]bool, len(cols))
 	for i, c := range cols {
-		t.right[i] = isNumeric(c.Type)
+		t.right[i] = Numeric(c.Type)
 	}
 	return nil
 }
@@ -189,47 +189,17 @@ func appendSpaces(b []byte, n int) []byte {
 	return b
 }
 
-// isNumeric reports whether values of Athena type typ read best
-// right-aligned.
-func isNumeric(typ string) bool {
-	t := strings.ToLower(strings.TrimSpace(typ))
-	if i := strings.IndexByte(t, '('); i >= 0 {
-		t = t[:i]
-	}
-	switch t {
+// Numeric reports whether values of Athena type typ are numbers, which
+// read best right-aligned: the table format and the workbench's grid
+// align by it, and the grid sorts such columns as numbers.
+func Numeric(typ string) bool {
+	switch engine.BaseType(typ) {
 	case "tinyint", "smallint", "integer", "int", "bigint", "real", "float", "double", "decimal":
 		return true
 	}
 	return false
 }
 
-// display escapes the control characters of s for one-line display. Only
-// values that hold one pay for a copy.
-func display(s string) string {
-	i := 0
-	for i < len(s) && s[i] >= 0x20 && s[i] != 0x7F {
-		i++
-	}
-	if i == len(s) {
-		return s
-	}
-	var sb strings.Builder
-	sb.WriteString(s[:i])
-	for ; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\n':
-			sb.WriteString(`\n`)
-		case c == '\t':
-			sb.WriteString(`\t`)
-		case c == '\r':
-			sb.WriteString(`\r`)
-		case c < 0x20 || c == 0x7F:
-			sb.WriteString(`\x`)
-			sb.WriteByte(hexDigits[c>>4])
-			sb.WriteByte(hexDigits[c&0xF])
-		default:
-			sb.WriteByte(c)
-		}
-	}
-	return sb.String()
-}
+// display is a value or name as a table cell shows it: one line, with
+// every control character escaped (see engine.Escape).
+func display(s string) string { return engine.Escape(s) }

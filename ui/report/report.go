@@ -81,8 +81,8 @@ func Explanation(w io.Writer, e session.Explanation) {
 		fmt.Fprintf(w, "  who:       %s\n  why:       %s\n", rem.Who, rem.Why)
 		return
 	}
-	if len(d.Actions) > 0 {
-		fmt.Fprintf(w, "  missing:   %s\n", strings.Join(d.Actions, ", "))
+	if len(d.Needed()) > 0 {
+		fmt.Fprintf(w, "  missing:   %s\n", strings.Join(d.Needed(), ", "))
 	}
 	if len(d.Resources) > 0 {
 		fmt.Fprintf(w, "  resource:  %s\n", strings.Join(d.Resources, ", "))

@@ -42,6 +42,10 @@ func TestExplanation(t *testing.T) {
 			[]string{"  who:       you\n", "  why:       expired\n"}, []string{"policy:", "statement"}},
 		{"an explicit deny", session.Explanation{NoStatement: true, Denial: explain.Denial{Actions: []string{"s3:GetObject"}, ExplicitDeny: true, PolicyType: "scp"}, Remedy: explain.Remedy{Who: "your organization's administrator"}, Principal: "arn:p", PrincipalFromSTS: true},
 			[]string{"  missing:   s3:GetObject\n", "  principal: arn:p (from STS)\n", "  policy:    scp (an explicit deny)\n", "no identity-policy statement fixes this"}, []string{"statement that"}},
+		// A refusal that implies its action without naming it (Athena's
+		// results write) still says what is missing.
+		{"an implied action", session.Explanation{NoStatement: true, Denial: explain.Denial{ImpliedActions: []string{"s3:PutObject"}, Denied: true}},
+			[]string{"  missing:   s3:PutObject\n"}, nil},
 	}
 	for _, tc := range tests {
 		var b strings.Builder

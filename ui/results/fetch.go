@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -90,8 +87,10 @@ type ExportedMsg struct {
 type Opener func(ctx context.Context, queryID string) (Rows, error)
 
 // Export writes the whole result of query id (not only the rows the grid
-// holds) to path, in the format its extension names (.csv, .tsv, .json,
-// .jsonl, .md; CSV otherwise). It never overwrites a file.
+// holds, nor in the grid's sort or filter) to path, in the format its
+// extension names (print.FormatOf: .csv, .tsv, .json, .jsonl, .ndjson,
+// .parquet, .md; any other is refused before anything is read). It never
+// overwrites a file, and a failed write leaves no file at path.
 func Export(ctx context.Context, open Opener, id, path string) tea.Cmd {
 	return func() tea.Msg {
 		n, err := export(ctx, open, id, path)
@@ -100,56 +99,13 @@ func Export(ctx context.Context, open Opener, id, path string) tea.Cmd {
 }
 
 func export(ctx context.Context, open Opener, id, path string) (int64, error) {
-	format := "csv"
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".tsv":
-		format = "tsv"
-	case ".json":
-		format = "json"
-	case ".jsonl", ".ndjson":
-		format = "jsonl"
-	case ".md":
-		format = "markdown"
+	if _, err := print.FormatOf(path); err != nil {
+		return 0, err
 	}
 	rows, err := open(ctx, id)
 	if err != nil {
 		return 0, err
 	}
 	defer rows.Close()
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return 0, fmt.Errorf("%s exists: give another name (export never overwrites a file)", path)
-		}
-		return 0, err
-	}
-	w, err := print.New(format, f, print.Options{})
-	if err != nil {
-		f.Close()
-		return 0, err
-	}
-	fail := func(err error) (int64, error) {
-		f.Close()
-		os.Remove(path)
-		return 0, fmt.Errorf("exporting to %s: %w", path, err)
-	}
-	if err := w.Header(rows.Columns()); err != nil {
-		return fail(err)
-	}
-	for {
-		r, err := rows.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fail(err)
-		}
-		if err := w.Row(r); err != nil {
-			return fail(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		return fail(err)
-	}
-	return w.Rows(), f.Close()
+	return print.WriteFile(path, rows)
 }

@@ -6,6 +6,21 @@
 // through the terminal's clipboard (OSC 52), and export of the whole
 // result to a file. A display cap bounds the rows held; rows past it are
 // counted and the cap is announced.
+//
+// On the rows it holds the grid sorts by a column (type-aware, NULLs
+// last, stable: an index permutation, the rows never copied), filters
+// (text in any column, or column=value), freezes the first column, lets
+// each column be widened or narrowed, shows one row as a record (a
+// column a line, as psql's \x does), and shows the statement's
+// statistics above the rows. Tabs holds several results, each with the
+// SQL that made it.
+//
+// Column widths are the widest value seen so far in each column, capped
+// at maxColWidth, rather than the widest on screen: a column then keeps
+// its width while the rows scroll (nothing jumps under the cursor), and
+// keeping it costs one length comparison per cell as rows arrive. A value
+// wider than its column ends in "…" and the inspector (enter) or the
+// record view (x) shows it whole.
 package results
 
 import (
@@ -13,12 +28,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/ui/keys"
@@ -30,11 +43,15 @@ import (
 // DefaultCap is the display cap when none is given.
 const DefaultCap = 1_000_000
 
-// sampleRows is how many rows decide the column widths.
-const sampleRows = 500
-
-// maxColWidth caps a column's width on screen; the inspector shows more.
+// maxColWidth caps a column's automatic width on screen; the inspector
+// and the record view show more, and widen (>) goes past it.
 const maxColWidth = 40
+
+// minColWidth is the narrowest automatic width (room for NULL).
+const minColWidth = 4
+
+// resizeStep is how many columns one widen or narrow changes.
+const resizeStep = 2
 
 // copyFormats are the clipboard formats, in the order the format key cycles.
 var copyFormats = [...]string{"tsv", "csv", "json"}
@@ -53,6 +70,14 @@ type ExportRequestMsg struct {
 	Path    string
 }
 
+// promptKind is what the line at the foot of the grid is asking for.
+type promptKind int
+
+const (
+	promptExport promptKind = iota + 1
+	promptFilter
+)
+
 // Model is the grid.
 type Model struct {
 	keys keys.Results
@@ -64,7 +89,9 @@ type Model struct {
 
 	queryID string
 	cols    []engine.Column
-	widths  []int
+	autoW   []int  // widest value seen, per column, within minColWidth..maxColWidth
+	userW   []int  // the width the user chose (0: automatic)
+	right   []bool // numbers, right-aligned
 	rows    store
 	total   int64 // rows received, including those past the cap
 	cap     int
@@ -72,15 +99,25 @@ type Model struct {
 	err     error
 	message string // shown when there is no result (e.g. a DDL statement's outcome)
 	runKeys string // the run keys, as help writes them
+	stats   Stats
+	hasStat bool
 
-	row, col  int // cursor
-	top, left int // first row and column on screen
+	ord    order // the rows shown and their order
+	frozen bool  // the first column stays when scrolling right
+
+	row, col  int // cursor: the row's position in the order, the column
+	top, left int // first row on screen (a position), first scrolling column
 	anchor    *[2]int
 	format    int
 
 	inspecting bool
 	inspectTop int
+	record     bool // the row shown as a record, a column a line
+	recTop     int  // the record at the top of the record view (a position)
+	recOff     int  // lines of it scrolled past
 	prompt     *textinput.Model
+	promptFor  promptKind
+	promptErr  string
 }
 
 // New returns an empty grid holding at most displayCap rows (DefaultCap
@@ -89,7 +126,7 @@ func New(km keys.Results, th theme.Theme, displayCap int) Model {
 	if displayCap <= 0 {
 		displayCap = DefaultCap
 	}
-	return Model{keys: km, th: th, p: newPaints(th), cap: displayCap}
+	return Model{keys: km, th: th, p: newPaints(km, th), cap: displayCap}
 }
 
 // SetRunKeys sets the run keys the empty grid names ("ctrl+enter/f5").
@@ -108,31 +145,43 @@ func (m *Model) Focus() { m.focused = true }
 func (m *Model) Blur() { m.focused = false }
 
 // Capturing reports whether the grid takes printable keys for itself
-// (the export prompt is open), so the root leaves them alone.
+// (the export or filter prompt is open), so the root leaves them alone.
 func (m Model) Capturing() bool { return m.prompt != nil }
 
-// Overlay reports whether an overlay (inspector, prompt, selection) is
-// open, which the cancel key closes.
-func (m Model) Overlay() bool { return m.inspecting || m.prompt != nil || m.anchor != nil }
+// Overlay reports whether an overlay (prompt, inspector, record view,
+// selection) is open, which the cancel key closes.
+func (m Model) Overlay() bool {
+	return m.inspecting || m.prompt != nil || m.anchor != nil || m.record
+}
 
 // Close closes the open overlay.
 func (m *Model) Close() {
 	switch {
 	case m.prompt != nil:
-		m.prompt = nil
+		m.prompt, m.promptErr = nil, ""
 	case m.inspecting:
 		m.inspecting = false
+	case m.record:
+		m.closeRecord()
 	default:
 		m.anchor = nil
 	}
 }
 
-// Reset starts the result of query id with cols.
+// Reset starts the result of query id with cols. The statistics are kept
+// when they were set for the same query (the root sets them when the
+// query ends, before its rows are opened).
 func (m *Model) Reset(id string, cols []engine.Column) {
+	st, has := m.stats, m.hasStat && m.stats.QueryID == id && id != ""
 	*m = Model{keys: m.keys, th: m.th, p: m.p, width: m.width, height: m.height, focused: m.focused, cap: m.cap, format: m.format,
-		queryID: id, cols: cols, rows: newStore(len(cols)), widths: make([]int, len(cols))}
+		runKeys: m.runKeys, queryID: id, cols: cols, rows: newStore(len(cols)),
+		autoW: make([]int, len(cols)), userW: make([]int, len(cols)), right: make([]bool, len(cols))}
+	if has {
+		m.stats, m.hasStat = st, true
+	}
 	for i, c := range cols {
-		m.widths[i] = min(max(textWidth(c.Name), 4), maxColWidth)
+		m.autoW[i] = min(max(textWidth(c.Name), minColWidth), maxColWidth)
+		m.right[i] = print.Numeric(c.Type)
 	}
 }
 
@@ -145,25 +194,29 @@ func (m *Model) SetMessage(id, msg string) {
 // QueryID is the query whose rows the grid holds.
 func (m Model) QueryID() string { return m.queryID }
 
+// Columns are the result's columns.
+func (m Model) Columns() []engine.Column { return m.cols }
+
 // Append adds rows as they arrive. Rows past the display cap are counted,
-// not held.
+// not held. A sort or filter in force takes the new rows in.
 func (m *Model) Append(rows []engine.Row) {
+	from := m.rows.Len()
 	for _, r := range rows {
 		m.total++
 		if m.rows.Len() >= m.cap {
 			continue
 		}
-		if m.rows.Len() < sampleRows {
-			for i := 0; i < len(m.cols) && i < len(r); i++ {
-				w := 4
-				if !r[i].Null {
-					w = textWidth(r[i].Text)
-				}
-				m.widths[i] = min(max(m.widths[i], w), maxColWidth)
+		for i := 0; i < len(m.cols) && i < len(r); i++ {
+			// A value's screen width is at most its length in bytes, so a
+			// value no longer than its column needs no measuring: this
+			// keeps the widths exact at one comparison per cell.
+			if w := m.autoW[i]; w < maxColWidth && len(r[i].Text) > w {
+				m.autoW[i] = min(textWidth(r[i].Text), maxColWidth)
 			}
 		}
 		m.rows.Append(r)
 	}
+	m.extendOrder(from)
 }
 
 // Finish marks the stream ended, with err when it failed.
@@ -172,21 +225,40 @@ func (m *Model) Finish(err error) { m.done, m.err = true, err }
 // Len is the number of rows held; Total the number received.
 func (m Model) Len() int { return m.rows.Len() }
 
+// Shown is the number of rows shown: those the filter keeps, or all.
+func (m Model) Shown() int { return m.ord.shown(m.rows.Len()) }
+
 // Total is the number of rows received, past the cap included.
 func (m Model) Total() int64 { return m.total }
 
 // Capped reports whether rows were received past the display cap.
 func (m Model) Capped() bool { return m.total > int64(m.rows.Len()) }
 
-// Cursor is the cursor's row and column.
+// Cursor is the cursor's row (its position in the order shown) and
+// column.
 func (m Model) Cursor() (row, col int) { return m.row, m.col }
 
 // Cell is the value under the cursor.
 func (m Model) Cell() (engine.Value, bool) {
-	if m.row >= m.rows.Len() || m.col >= len(m.cols) {
+	if m.row >= m.Shown() || m.col >= len(m.cols) {
 		return engine.Value{}, false
 	}
-	return m.rows.Cell(m.row, m.col), true
+	return m.rows.Cell(m.ord.at(m.row), m.col), true
+}
+
+// Frozen reports whether the first column is frozen.
+func (m Model) Frozen() bool { return m.frozen }
+
+// ColumnWidth is column c's width on screen: the user's, or the
+// automatic one (the sorted column's with room for its arrow).
+func (m Model) ColumnWidth(c int) int {
+	if m.userW[c] > 0 {
+		return m.userW[c]
+	}
+	if m.ord.dir != unsorted && m.ord.sortCol == c {
+		return min(max(m.autoW[c], textWidth(m.cols[c].Name)+1), maxColWidth)
+	}
+	return m.autoW[c]
 }
 
 // Update handles the grid's keys.
@@ -198,7 +270,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if !ok || !m.focused {
 		return m, nil
 	}
-	if m.inspecting {
+	switch {
+	case m.inspecting:
 		switch {
 		case key.Matches(k, m.keys.Up):
 			m.inspectTop = max(m.inspectTop-1, 0)
@@ -210,8 +283,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, m.copySelection(false)
 		}
 		return m, nil
+	case m.record:
+		return m.updateRecord(k)
 	}
-	n := m.rows.Len()
+	n := m.Shown()
 	body := m.bodyHeight()
 	switch {
 	case key.Matches(k, m.keys.Up):
@@ -240,6 +315,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if _, ok := m.Cell(); ok {
 			m.inspecting, m.inspectTop = true, 0
 		}
+	case key.Matches(k, m.keys.Record):
+		if _, ok := m.Cell(); ok {
+			m.record, m.recTop, m.recOff = true, m.row, 0
+		}
 	case key.Matches(k, m.keys.Select):
 		if m.anchor == nil {
 			m.anchor = &[2]int{m.row, m.col}
@@ -252,35 +331,78 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, m.copySelection(true)
 	case key.Matches(k, m.keys.CopyFormat):
 		m.format = (m.format + 1) % len(copyFormats)
+	case key.Matches(k, m.keys.Sort):
+		if len(m.cols) > 0 {
+			m.cycleSort(m.col)
+		}
+	case key.Matches(k, m.keys.Filter):
+		if len(m.cols) > 0 {
+			return m, m.openPrompt(promptFilter, "filter: ", m.ord.filter.text)
+		}
+	case key.Matches(k, m.keys.Freeze):
+		m.frozen = !m.frozen
+	case key.Matches(k, m.keys.Widen):
+		m.resize(resizeStep)
+	case key.Matches(k, m.keys.Narrow):
+		m.resize(-resizeStep)
+	case key.Matches(k, m.keys.AutoWidth):
+		if m.col < len(m.userW) {
+			m.userW[m.col] = 0
+		}
 	case key.Matches(k, m.keys.Export):
 		if m.queryID != "" && len(m.cols) > 0 {
-			ti := textinput.New()
-			ti.Prompt = "export to: "
-			ti.SetValue("quiltq-" + shortID(m.queryID) + ".csv")
-			ti.CursorEnd()
-			ti.SetWidth(max(m.width-12, 10))
-			ti.Focus()
-			m.prompt = &ti
-			return m, textinput.Blink
+			return m, m.openPrompt(promptExport, "export to: ", "quiltq-"+shortID(m.queryID)+".csv")
 		}
 	}
 	m.scroll()
 	return m, nil
 }
 
+// resize changes the cursor's column's width by d, from 1 to the pane's
+// width; the width is kept for this result.
+func (m *Model) resize(d int) {
+	if m.col >= len(m.cols) {
+		return
+	}
+	w := m.ColumnWidth(m.col) + d
+	m.userW[m.col] = max(min(w, max(m.width-1, 1)), 1)
+}
+
+// openPrompt opens the line at the foot of the grid, asking for kind.
+func (m *Model) openPrompt(kind promptKind, prompt, value string) tea.Cmd {
+	ti := textinput.New()
+	ti.Prompt = prompt
+	ti.SetValue(value)
+	ti.CursorEnd()
+	ti.SetWidth(max(m.width-len(prompt)-2, 10))
+	ti.Focus()
+	m.prompt, m.promptFor, m.promptErr = &ti, kind, ""
+	return textinput.Blink
+}
+
 func (m Model) updatePrompt(msg tea.Msg) (Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch k.String() {
 		case "enter":
-			path := strings.TrimSpace(m.prompt.Value())
-			m.prompt = nil
-			if path == "" {
+			value := strings.TrimSpace(m.prompt.Value())
+			if m.promptFor == promptFilter {
+				m.prompt = nil
+				m.setFilter(value)
 				return m, nil
 			}
+			if value == "" {
+				m.prompt = nil
+				return m, nil
+			}
+			if _, err := print.FormatOf(value); err != nil {
+				m.promptErr = err.Error() // the prompt stays open to fix the name
+				return m, nil
+			}
+			m.prompt, m.promptErr = nil, ""
 			id := m.queryID
-			return m, func() tea.Msg { return ExportRequestMsg{QueryID: id, Path: path} }
+			return m, func() tea.Msg { return ExportRequestMsg{QueryID: id, Path: value} }
 		case "esc":
-			m.prompt = nil
+			m.prompt, m.promptErr = nil, ""
 			return m, nil
 		}
 	}
@@ -296,20 +418,19 @@ func shortID(id string) string {
 	return id
 }
 
-// Click puts the cursor on the cell at x, y of the pane (row 0 is the
-// header).
+// Click puts the cursor on the cell at x, y of the pane (the header's
+// line picks the column).
 func (m *Model) Click(x, y int) {
-	if len(m.cols) == 0 || m.inspecting || m.prompt != nil {
+	if len(m.cols) == 0 || m.inspecting || m.prompt != nil || m.record {
 		return
 	}
-	if y >= 1 && y <= m.bodyHeight() && m.top+y-1 < m.rows.Len() {
+	y -= m.statsHeight()
+	if y >= 1 && y <= m.bodyHeight() && m.top+y-1 < m.Shown() {
 		m.row = m.top + y - 1
 	}
-	w := 0
-	for c := m.left; c < len(m.cols); c++ {
-		w += m.widths[c] + 1
-		if x < w {
-			m.col = c
+	for _, s := range m.layout().spans {
+		if x >= s.x && x < s.x+s.w+1 {
+			m.col = s.col
 			break
 		}
 	}
@@ -317,10 +438,15 @@ func (m *Model) Click(x, y int) {
 }
 
 // Wheel scrolls n rows (negative: up), the cursor moving with the rows;
-// in the cell inspector it scrolls the value.
+// in the cell inspector it scrolls the value, in the record view the
+// lines.
 func (m *Model) Wheel(n int) {
-	if m.inspecting {
+	switch {
+	case m.inspecting:
 		m.inspectTop = max(m.inspectTop+n, 0)
+		return
+	case m.record:
+		m.scrollRecord(n)
 		return
 	}
 	m.row += n
@@ -330,7 +456,7 @@ func (m *Model) Wheel(n int) {
 
 // scroll keeps the cursor inside the data and on screen.
 func (m *Model) scroll() {
-	n := m.rows.Len()
+	n := m.Shown()
 	m.row = max(min(m.row, n-1), 0)
 	m.col = max(min(m.col, len(m.cols)-1), 0)
 	body := m.bodyHeight()
@@ -341,29 +467,35 @@ func (m *Model) scroll() {
 	if m.row >= m.top+body {
 		m.top = m.row - body + 1
 	}
-	if m.col < m.left {
+	first := 0
+	if m.frozenOn() {
+		first = 1
+	}
+	m.left = max(m.left, first)
+	if m.col >= first && m.col < m.left {
 		m.left = m.col
 	}
-	for m.left < m.col && m.spanWidth(m.left, m.col) > m.width {
+	for m.left < m.col && !m.layout().shows(m.col) {
 		m.left++
 	}
 }
 
-// spanWidth is the screen width of columns from..to, separators included.
-func (m Model) spanWidth(from, to int) int {
-	w := 0
-	for i := from; i <= to; i++ {
-		w += m.widths[i] + 1
+// frozenOn reports whether the first column is drawn frozen: there must
+// be another column to scroll.
+func (m Model) frozenOn() bool { return m.frozen && len(m.cols) > 1 }
+
+// bodyHeight is the rows of data on screen: the pane less the statistics
+// line, the header and the footer (and a refused export name's error).
+func (m Model) bodyHeight() int {
+	h := m.height - 2 - m.statsHeight()
+	if m.promptErr != "" {
+		h--
 	}
-	return w
+	return max(h, 1)
 }
 
-// bodyHeight is the rows of data on screen: the pane less the header and
-// the footer.
-func (m Model) bodyHeight() int { return max(m.height-2, 1) }
-
 // selection is the rectangle of selected cells (the cursor's cell when
-// nothing is selected), rows r0..r1 and columns c0..c1 inclusive.
+// nothing is selected), positions r0..r1 and columns c0..c1 inclusive.
 func (m Model) selection() (r0, r1, c0, c1 int) {
 	r0, r1, c0, c1 = m.row, m.row, m.col, m.col
 	if a := m.anchor; a != nil {
@@ -374,9 +506,10 @@ func (m Model) selection() (r0, r1, c0, c1 int) {
 }
 
 // copySelection puts the cell (or the selection, or with wholeRow the
-// cursor's rows) on the clipboard in the chosen format.
+// cursor's rows) on the clipboard in the chosen format, rows in the
+// order shown.
 func (m *Model) copySelection(wholeRow bool) tea.Cmd {
-	if m.rows.Len() == 0 {
+	if m.Shown() == 0 {
 		return nil
 	}
 	r0, r1, c0, c1 := m.selection()
@@ -386,18 +519,16 @@ func (m *Model) copySelection(wholeRow bool) tea.Cmd {
 	format := copyFormats[m.format]
 	text, what := "", ""
 	if r0 == r1 && c0 == c1 && !wholeRow {
-		text, what = CellText(m.rows.Cell(r0, c0), m.cols[c0], format), "cell"
+		text, what = CellText(m.rows.Cell(m.ord.at(r0), c0), m.cols[c0], format), "cell"
 	} else {
 		rows := make([]engine.Row, 0, r1-r0+1)
 		for r := r0; r <= r1; r++ {
-			rows = append(rows, m.rows.Row(r)[c0:c1+1])
+			rows = append(rows, m.rows.Row(m.ord.at(r))[c0:c1+1])
 		}
 		text = Format(m.cols[c0:c1+1], rows, format)
 		switch {
-		case wholeRow && r0 == r1:
-			what = "row"
 		case wholeRow:
-			what = fmt.Sprintf("%d rows", r1-r0+1)
+			what = countOf(int64(r1-r0+1), "row")
 		default:
 			what = fmt.Sprintf("%d×%d cells", r1-r0+1, c1-c0+1)
 		}
@@ -405,6 +536,14 @@ func (m *Model) copySelection(wholeRow bool) tea.Cmd {
 	m.anchor = nil
 	msg := CopiedMsg{What: what, Format: strings.ToUpper(format), Bytes: len(text)}
 	return tea.Batch(tea.SetClipboard(text), func() tea.Msg { return msg })
+}
+
+// countOf is n and the word, singular for one: "1 row", "4,200 rows".
+func countOf(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return status.Count(n) + " " + word + "s"
 }
 
 // CellText is one value as the format writes a lone value: TSV the text
@@ -442,158 +581,6 @@ func Format(cols []engine.Column, rows []engine.Row, format string) string {
 	return buf.String()
 }
 
-// View renders the grid: the header, the rows on screen and a footer.
-func (m Model) View() string {
-	if m.width <= 0 || m.height <= 0 {
-		return ""
-	}
-	if len(m.cols) == 0 {
-		msg := m.message
-		if msg == "" {
-			msg = "No result yet: write a query and run it."
-			if m.runKeys != "" {
-				msg = "No result yet: write a query and run it (" + m.runKeys + ")."
-			}
-		}
-		if m.err != nil {
-			msg = m.th.Error.Render(m.err.Error())
-		}
-		return lipgloss.NewStyle().Width(m.width).Height(m.height).MaxHeight(m.height).Render(msg)
-	}
-	if m.inspecting {
-		return m.inspectView()
-	}
-	var b strings.Builder
-	b.Grow(m.width * m.height * 2)
-	last := m.lastVisible()
-	// Header.
-	w := 0
-	for c := m.left; c <= last; c++ {
-		cw := min(m.widths[c], m.width-w)
-		b.WriteString(m.p.header.pre)
-		fit(&b, m.cols[c].Name, cw)
-		b.WriteString(m.p.header.post)
-		w += cw
-		if w < m.width {
-			b.WriteByte(' ')
-			w++
-		}
-	}
-	b.WriteString(strings.Repeat(" ", max(m.width-w, 0)))
-	body := m.bodyHeight()
-	r0, r1, c0, c1 := m.selection()
-	for i := 0; i < body; i++ {
-		b.WriteByte('\n')
-		r := m.top + i
-		if r >= m.rows.Len() {
-			b.WriteString(strings.Repeat(" ", m.width))
-			continue
-		}
-		w := 0
-		for c := m.left; c <= last; c++ {
-			cw := min(m.widths[c], m.width-w)
-			v := m.rows.Cell(r, c)
-			pt := m.p.cell
-			switch {
-			case r == m.row && c == m.col && m.focused:
-				pt = m.p.cursor
-			case m.anchor != nil && r >= r0 && r <= r1 && c >= c0 && c <= c1:
-				pt = m.p.selected
-			case v.Null:
-				pt = m.p.null
-			}
-			b.WriteString(pt.pre)
-			if v.Null {
-				fit(&b, "NULL", cw)
-			} else {
-				fit(&b, v.Text, cw)
-			}
-			b.WriteString(pt.post)
-			w += cw
-			if w < m.width {
-				b.WriteByte(' ')
-				w++
-			}
-		}
-		b.WriteString(strings.Repeat(" ", max(m.width-w, 0)))
-	}
-	b.WriteByte('\n')
-	b.WriteString(m.footer())
-	return b.String()
-}
-
-// lastVisible is the last column that starts on screen.
-func (m Model) lastVisible() int {
-	w, last := 0, m.left
-	for c := m.left; c < len(m.cols); c++ {
-		if w >= m.width {
-			break
-		}
-		last = c
-		w += m.widths[c] + 1
-	}
-	return last
-}
-
-func (m Model) footer() string {
-	if m.prompt != nil {
-		return truncateTo(m.prompt.View(), m.width)
-	}
-	parts := []string{}
-	if n := m.rows.Len(); n > 0 {
-		parts = append(parts, fmt.Sprintf("row %s/%s", status.Count(int64(m.row+1)), status.Count(int64(n))))
-	} else {
-		parts = append(parts, "0 rows")
-	}
-	if len(m.cols) > 0 {
-		c := m.cols[m.col]
-		parts = append(parts, fmt.Sprintf("col %d/%d %s %s", m.col+1, len(m.cols), c.Name, c.Type))
-	}
-	parts = append(parts, "copy "+strings.ToUpper(copyFormats[m.format]))
-	if m.anchor != nil {
-		r0, r1, c0, c1 := m.selection()
-		parts = append(parts, fmt.Sprintf("selecting %d×%d", r1-r0+1, c1-c0+1))
-	}
-	switch {
-	case m.err != nil:
-		parts = append(parts, m.th.Error.Render("fetch failed: "+m.err.Error()))
-	case !m.done:
-		parts = append(parts, "receiving…")
-	}
-	if m.Capped() {
-		parts = append(parts, m.th.Warning.Render(fmt.Sprintf("display cap %s reached: the result has %s rows; export (s) writes them all",
-			status.Count(int64(m.cap)), status.Count(m.total))))
-	}
-	return truncateTo(m.th.Muted.Render(strings.Join(parts, " · ")), m.width)
-}
-
-func truncateTo(s string, w int) string {
-	return lipgloss.NewStyle().MaxWidth(w).Render(s)
-}
-
-// inspectView shows the cursor's cell whole, JSON pretty-printed.
-func (m Model) inspectView() string {
-	v, _ := m.Cell()
-	col := m.cols[m.col]
-	title := m.th.Title.Render(fmt.Sprintf("%s (%s) · row %d", col.Name, col.Type, m.row+1))
-	var body string
-	switch {
-	case v.Null:
-		body = m.th.Null.Render("NULL") + "  (SQL NULL: no value)"
-	case v.Text == "":
-		body = m.th.Muted.Render(`""  (the empty string, not NULL)`)
-	default:
-		body = Pretty(v.Text)
-	}
-	lines := strings.Split(wrap(body, m.width), "\n")
-	top := min(m.inspectTop, max(len(lines)-1, 0))
-	h := max(m.height-2, 1)
-	lines = lines[top:min(top+h, len(lines))]
-	hint := m.th.Muted.Render("enter/esc close · y copy · ↑↓ scroll")
-	return lipgloss.NewStyle().Width(m.width).Height(m.height).MaxHeight(m.height).
-		Render(title + "\n" + strings.Join(lines, "\n") + "\n" + hint)
-}
-
 // Pretty is s indented when it is JSON (an object or an array), else s.
 func Pretty(s string) string {
 	t := strings.TrimSpace(s)
@@ -604,110 +591,4 @@ func Pretty(s string) string {
 		}
 	}
 	return s
-}
-
-// wrap cuts lines longer than w.
-func wrap(s string, w int) string {
-	if w <= 0 {
-		return s
-	}
-	var out []string
-	for _, line := range strings.Split(s, "\n") {
-		rs := []rune(line)
-		for len(rs) > w {
-			out = append(out, string(rs[:w]))
-			rs = rs[w:]
-		}
-		out = append(out, string(rs))
-	}
-	return strings.Join(out, "\n")
-}
-
-// paint is a style as the escape codes before and after the text, worked
-// out once, so that painting a cell is two string writes rather than a
-// lipgloss render.
-type paint struct{ pre, post string }
-
-type paints struct{ header, cell, null, cursor, selected paint }
-
-func newPaints(th theme.Theme) paints {
-	mk := func(s lipgloss.Style) paint {
-		out := s.Render("\x00")
-		pre, post, _ := strings.Cut(out, "\x00")
-		return paint{pre, post}
-	}
-	return paints{header: mk(th.Header), cell: mk(th.Cell), null: mk(th.Null), cursor: mk(th.CursorCell), selected: mk(th.Selected)}
-}
-
-// fit writes s in exactly w screen columns: control characters shown as
-// visible marks, cut with "…" when too long, padded with spaces.
-func fit(b *strings.Builder, s string, w int) {
-	if w <= 0 {
-		return
-	}
-	used := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		var r rune
-		size := 1
-		if c < utf8.RuneSelf {
-			r = rune(c)
-		} else {
-			r, size = utf8.DecodeRuneInString(s[i:])
-		}
-		rw := runeWidth(r)
-		if used+rw > w || (used+rw == w && i+size < len(s)) {
-			if used < w {
-				b.WriteString("…")
-				used++
-			}
-			break
-		}
-		switch {
-		case r == '\n':
-			b.WriteString("⏎")
-		case r == '\t':
-			b.WriteString("→")
-		case r < 0x20 || r == 0x7f:
-			b.WriteString("·")
-		default:
-			if size == 1 {
-				b.WriteByte(c)
-			} else {
-				b.WriteString(s[i : i+size])
-			}
-		}
-		used += rw
-		i += size
-	}
-	for ; used < w; used++ {
-		b.WriteByte(' ')
-	}
-}
-
-// textWidth is the screen width of s as fit writes it.
-func textWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		n += runeWidth(r)
-	}
-	return n
-}
-
-// runeWidth is how many screen columns r takes: 2 for the wide East Asian
-// ranges, 0 for combining marks, 1 otherwise (control characters are shown
-// as one-column marks).
-func runeWidth(r rune) int {
-	switch {
-	case r < 0x300:
-		return 1
-	case r >= 0x300 && r <= 0x36f, r == 0x200b, r >= 0xfe00 && r <= 0xfe0f:
-		return 0
-	case r >= 0x1100 && r <= 0x115f, r >= 0x2e80 && r <= 0xa4cf, r >= 0xac00 && r <= 0xd7a3,
-		r >= 0xf900 && r <= 0xfaff, r >= 0xfe30 && r <= 0xfe4f, r >= 0xff00 && r <= 0xff60,
-		r >= 0xffe0 && r <= 0xffe6, r >= 0x1f300 && r <= 0x1f64f, r >= 0x1f900 && r <= 0x1f9ff,
-		r >= 0x20000 && r <= 0x3fffd:
-		return 2
-	}
-	return 1
 }

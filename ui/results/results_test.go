@@ -32,6 +32,19 @@ func press(s string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyDown}
 	case "pgdown":
 		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown, Mod: tea.ModCtrl}
+	}
+	if c, ok := strings.CutPrefix(s, "ctrl+"); ok {
+		return tea.KeyPressMsg{Code: []rune(c)[0], Mod: tea.ModCtrl}
 	}
 	r := []rune(s)[0]
 	return tea.KeyPressMsg{Code: r, Text: s}
@@ -232,5 +245,58 @@ func TestExportWritesWholeResultAndNeverOverwrites(t *testing.T) {
 	msg = Export(context.Background(), open, "q", path)().(ExportedMsg)
 	if msg.Err == nil || !strings.Contains(msg.Err.Error(), "exists") {
 		t.Fatalf("second export: %v, want a refusal to overwrite", msg.Err)
+	}
+}
+
+// Defect 6 of issue 12: export to x.parquet wrote CSV and said it had
+// exported. The format follows the extension; an unknown one is refused
+// before the result is read, naming the extensions allowed.
+func TestExportFormatFollowsExtension(t *testing.T) {
+	dir := t.TempDir()
+	opened := 0
+	open := func(_ context.Context, id string) (Rows, error) { opened++; return &sliceRows{rows: sample()}, nil }
+	for _, tt := range []struct{ name, prefix string }{
+		{"x.parquet", "PAR1"},
+		{"x.csv", "\"id\",\"name\",\"doc\"\n\"1\",\"alpha\""},
+		{"x.jsonl", `{"id":1,"name":"alpha"`},
+		{"x.md", "| id | name"},
+	} {
+		path := filepath.Join(dir, tt.name)
+		msg := Export(context.Background(), open, "q", path)().(ExportedMsg)
+		b, _ := os.ReadFile(path)
+		if msg.Err != nil || msg.Rows != 3 || !strings.HasPrefix(string(b), tt.prefix) {
+			t.Errorf("%s: %d rows, %v, file starts %q; want 3 rows starting %q", tt.name, msg.Rows, msg.Err, b[:min(len(b), 24)], tt.prefix)
+		}
+	}
+	opened = 0
+	msg := Export(context.Background(), open, "q", filepath.Join(dir, "x.xlsx"))().(ExportedMsg)
+	if msg.Err == nil || !strings.Contains(msg.Err.Error(), ".parquet") || opened != 0 {
+		t.Errorf("x.xlsx: %v (result opened %d times); want a refusal naming the extensions, nothing read", msg.Err, opened)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.xlsx")); err == nil {
+		t.Error("x.xlsx was written")
+	}
+}
+
+// failingRows fails after its first row.
+type failingRows struct{ sliceRows }
+
+func (f *failingRows) Next() (engine.Row, error) {
+	if len(f.rows) < 3 {
+		return nil, errors.New("connection reset by peer")
+	}
+	return f.sliceRows.Next()
+}
+
+func TestExportFailureSaysSoAndKeepsNothing(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.parquet")
+	open := func(_ context.Context, id string) (Rows, error) { return &failingRows{sliceRows{rows: sample()}}, nil }
+	msg := Export(context.Background(), open, "q", path)().(ExportedMsg)
+	if msg.Err == nil || !strings.Contains(msg.Err.Error(), "connection reset") {
+		t.Fatalf("export with a failing read: %v, want the failure said", msg.Err)
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 0 {
+		t.Errorf("files left: %v", names)
 	}
 }

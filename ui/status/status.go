@@ -10,6 +10,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/quiltq/quiltq/engine"
+
 	"github.com/quiltq/quiltq/ui/theme"
 )
 
@@ -85,7 +87,7 @@ func (m Model) View() string {
 		right = append(right, m.q.State)
 		right = append(right, m.q.Elapsed.Truncate(100*time.Millisecond).String())
 		right = append(right, Bytes(m.q.Scanned)+" scanned")
-		right = append(right, fmt.Sprintf("$%.4f", m.q.Cost))
+		right = append(right, engine.FormatUSD(m.q.Cost))
 		if m.q.Rows > 0 {
 			right = append(right, Count(m.q.Rows)+" rows")
 		}

@@ -77,7 +77,8 @@ type env struct {
 	caller principal.Caller
 }
 
-func newEnv(t *testing.T, now func() time.Time) *env {
+// newEnv serves the test stack; tweaks change the service's Config.
+func newEnv(t *testing.T, now func() time.Time, tweaks ...func(*Config)) *env {
 	t.Helper()
 	if now == nil {
 		now = time.Now
@@ -98,7 +99,11 @@ func newEnv(t *testing.T, now func() time.Time) *env {
 	t.Cleanup(func() { sql.Close() })
 	e := &env{t: t, st: st, store: store, authz: principal.NewAuthorizer(region, now),
 		caller: principal.Caller{User: "alice", Email: "alice@example.com", Role: role, AccountID: account}}
-	e.svc = New(Config{Stack: st, Store: store, Meta: meta, SQL: sql, Authz: e.authz, Now: now})
+	cfg := Config{Stack: st, Store: store, Meta: meta, SQL: sql, Authz: e.authz, Now: now}
+	for _, tw := range tweaks {
+		tw(&cfg)
+	}
+	e.svc = New(cfg)
 	t.Cleanup(e.svc.Close)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.svc.ServeAWS(w, r, e.caller)

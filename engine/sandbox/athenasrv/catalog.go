@@ -30,8 +30,9 @@ type queryCatalog struct {
 }
 
 var (
-	_ sqlrun.Catalog     = (*queryCatalog)(nil)
-	_ sqlrun.TableLister = (*queryCatalog)(nil)
+	_ sqlrun.Catalog      = (*queryCatalog)(nil)
+	_ sqlrun.TableLister  = (*queryCatalog)(nil)
+	_ sqlrun.TableDefiner = (*queryCatalog)(nil)
 )
 
 // catalogKind says which data a catalog name leads to.
@@ -66,6 +67,70 @@ func (c *queryCatalog) Table(ctx context.Context, ref sqlrun.TableRef) (*sqlrun.
 		return c.tabulatorTable(ref)
 	}
 	return nil, fmt.Errorf("catalog %s: %w", ref.Catalog, sqlrun.ErrNotFound)
+}
+
+// TableDefinition describes one table for a metadata statement (DESCRIBE,
+// SHOW CREATE TABLE, SHOW PARTITIONS): Glue's GetTable (and GetPartitions
+// for a partitioned table) as the caller via Athena, and no S3 read.
+func (c *queryCatalog) TableDefinition(ctx context.Context, ref sqlrun.TableRef) (*sqlrun.Table, error) {
+	if c.svc.kindOf(ref.Catalog) != glueKind {
+		return c.Table(ctx, ref)
+	}
+	t, err := c.glueDefinition(ref)
+	if err != nil {
+		return nil, err
+	}
+	return c.glueMetadata(t), nil
+}
+
+// glueDefinition authorizes and reads a Glue table's definition.
+func (c *queryCatalog) glueDefinition(ref sqlrun.TableRef) (metastore.Table, error) {
+	st, a := c.st(), c.authz()
+	if d := gluesrv.AuthorizeTable(a, c.caller, viaAthena(), st.Region, st.AccountID, "glue:GetTable", ref.Database, ref.Table); d != nil {
+		return metastore.Table{}, glueFailure(d)
+	}
+	if d := gluesrv.AuthorizeDatabase(a, c.caller, viaAthena(), st.Region, st.AccountID, "glue:GetDatabase", ref.Database); d != nil {
+		return metastore.Table{}, glueFailure(d)
+	}
+	t, err := c.svc.cfg.Meta.Table(ref.Database, ref.Table)
+	if err != nil {
+		if errors.Is(err, metastore.ErrNotFound) {
+			return metastore.Table{}, fmt.Errorf("%w: %w", err, sqlrun.ErrNotFound)
+		}
+		return metastore.Table{}, err
+	}
+	if len(t.PartitionKeys) > 0 && t.Type != "VIRTUAL_VIEW" {
+		if d := gluesrv.AuthorizeTable(a, c.caller, viaAthena(), st.Region, st.AccountID, "glue:GetPartitions", ref.Database, ref.Table); d != nil {
+			return metastore.Table{}, glueFailure(d)
+		}
+	}
+	return t, nil
+}
+
+// glueMetadata is what the SQL engine knows of a Glue table apart from
+// its data: columns, partition keys and values, storage, view text.
+func (c *queryCatalog) glueMetadata(t metastore.Table) *sqlrun.Table {
+	cols := make([]engine.Column, 0, len(t.Columns)+len(t.PartitionKeys))
+	for _, col := range t.Columns {
+		cols = append(cols, engine.Column{Name: col.Name, Type: athenaType(col.Type)})
+	}
+	for _, col := range t.PartitionKeys {
+		cols = append(cols, engine.Column{Name: col.Name, Type: athenaType(col.Type)})
+	}
+	var parts []string
+	for _, p := range t.Partitions {
+		var kv []string
+		for i, v := range p.Values {
+			if i < len(t.PartitionKeys) {
+				kv = append(kv, strings.ToLower(t.PartitionKeys[i].Name)+"="+v)
+			}
+		}
+		parts = append(parts, strings.Join(kv, "/"))
+	}
+	return &sqlrun.Table{
+		Columns: cols, PartitionKeys: len(t.PartitionKeys), Location: t.Location, Delimiter: t.Delimiter,
+		Header: t.Header, ViewSQL: t.ViewSQL, Partitions: parts,
+	}
 }
 
 // Databases lists a catalog's databases, as SHOW DATABASES does.
@@ -189,27 +254,12 @@ func glueTables(s *Service, c principal.Caller, db string) ([]metastore.Table, *
 // SQL engine keeps loaded tables between queries: a scan may never run
 // for a caller whose query reuses another's copy.
 func (c *queryCatalog) glueTable(ctx context.Context, ref sqlrun.TableRef) (*sqlrun.Table, error) {
-	st, a := c.st(), c.authz()
-	if d := gluesrv.AuthorizeTable(a, c.caller, viaAthena(), st.Region, st.AccountID, "glue:GetTable", ref.Database, ref.Table); d != nil {
-		return nil, glueFailure(d)
-	}
-	if d := gluesrv.AuthorizeDatabase(a, c.caller, viaAthena(), st.Region, st.AccountID, "glue:GetDatabase", ref.Database); d != nil {
-		return nil, glueFailure(d)
-	}
-	t, err := c.svc.cfg.Meta.Table(ref.Database, ref.Table)
+	t, err := c.glueDefinition(ref)
 	if err != nil {
-		if errors.Is(err, metastore.ErrNotFound) {
-			return nil, fmt.Errorf("%w: %w", err, sqlrun.ErrNotFound)
-		}
 		return nil, err
 	}
 	if t.Type == "VIRTUAL_VIEW" {
 		return c.viewTable(ctx, ref, t)
-	}
-	if len(t.PartitionKeys) > 0 {
-		if d := gluesrv.AuthorizeTable(a, c.caller, viaAthena(), st.Region, st.AccountID, "glue:GetPartitions", ref.Database, ref.Table); d != nil {
-			return nil, glueFailure(d)
-		}
 	}
 	objects, err := c.svc.cfg.Meta.Objects(t)
 	if err != nil {
@@ -219,6 +269,7 @@ func (c *queryCatalog) glueTable(ctx context.Context, ref sqlrun.TableRef) (*sql
 	if err != nil {
 		return nil, err
 	}
+	a := c.authz()
 	list := principal.Call{Via: viaAthena().Via, Context: map[string][]string{"s3:prefix": {prefix}}}
 	if d := a.Authorize(c.caller, "s3:ListBucket", "arn:aws:s3:::"+bucket, list); d != nil {
 		return nil, s3Failure(d, t.Location)
@@ -228,19 +279,11 @@ func (c *queryCatalog) glueTable(ctx context.Context, ref sqlrun.TableRef) (*sql
 			return nil, s3Failure(d, o.URI())
 		}
 	}
-	cols := make([]engine.Column, 0, len(t.Columns)+len(t.PartitionKeys))
-	for _, col := range t.Columns {
-		cols = append(cols, engine.Column{Name: col.Name, Type: athenaType(col.Type)})
-	}
-	for _, col := range t.PartitionKeys {
-		cols = append(cols, engine.Column{Name: col.Name, Type: athenaType(col.Type)})
-	}
 	meta := c.svc.cfg.Meta
-	return &sqlrun.Table{
-		Columns: cols, PartitionKeys: len(t.PartitionKeys),
-		Version: version("glue", ref.String(), objects), Size: size(objects),
-		Scan: func(ctx context.Context, emit func(engine.Row) error) error { return meta.Scan(ctx, t, emit) },
-	}, nil
+	tbl := c.glueMetadata(t)
+	tbl.Version, tbl.Size = version("glue", ref.String(), objects), size(objects)
+	tbl.Scan = func(ctx context.Context, emit func(engine.Row) error) error { return meta.Scan(ctx, t, emit) }
+	return tbl, nil
 }
 
 // tabulatorTable checks that the caller may use the Tabulator catalog and
@@ -371,18 +414,11 @@ func size(objects []metastore.ObjectRef) int64 {
 }
 
 // athenaType turns a Hive type name, as Glue stores it, into the name
-// Athena's engine reports (string is varchar, int is integer, ...).
+// Athena's engine reports (string is varchar, int is integer,
+// array<string> is array(varchar), ...).
 func athenaType(hive string) string {
-	t := strings.ToLower(strings.TrimSpace(hive))
-	switch t {
-	case "string":
-		return "varchar"
-	case "int":
-		return "integer"
-	case "float":
-		return "real"
-	case "binary":
-		return "varbinary"
+	if t, ok := sqlrun.ParseType(hive); ok {
+		return t.String()
 	}
-	return t
+	return strings.ToLower(strings.TrimSpace(hive))
 }

@@ -67,6 +67,25 @@
 // again as it is once the role is fixed. Athena may instead leave a CTAS's
 // or INSERT's files behind when a late step fails.
 //
+// # What StartQueryExecution checks
+//
+// SQL that does not parse, or holds more than one statement, is refused
+// by StartQueryExecution with 400 InvalidRequestException ("line 1:10:
+// mismatched input 'FORM'. ...", "Only one sql statement is allowed. Got:
+// ..."), as Athena does; Config.SyntaxErrors = SyntaxAtRun lets it start
+// and fail with SYNTAX_ERROR instead, so that clients can meet both paths.
+// Names are resolved when the query runs. ExecutionParameters fill the
+// ? placeholders in turn, each a SQL literal, and are echoed by
+// GetQueryExecution. ResultReuseConfiguration lets a repeat reuse the
+// newest stored result of the same query (see Service.reuse for the
+// conditions); the repeat gets its own id, points at the stored result,
+// scans nothing and says ReusedPreviousResult.
+//
+// Saved queries are the stack's and those CreateNamedQuery makes while the
+// sandbox runs (kept in memory). ListEngineVersions answers AUTO and
+// Athena engine version 3. GetQueryRuntimeStatistics gives the timeline,
+// the scan so far, and, once written, the result's rows and bytes.
+//
 // # Timing
 //
 // A query stays QUEUED for Config.Queue and RUNNING for at least Config.Run
@@ -77,6 +96,12 @@
 //
 // Each value is a Go duration; either may be left out. CompletionDateTime
 // is the moment the query was marked done, to the millisecond.
+//
+// The SQL engine reads the sandbox's small tables at once, but
+// DataScannedInBytes grows over the run time as Athena's does: a running
+// query reports what it has read times the share of its run time elapsed,
+// never more than it read. A stopped or failed query keeps the figure it
+// had reported; a finished one reports its whole scan.
 //
 // # Results
 //

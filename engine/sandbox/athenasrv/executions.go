@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/quiltq/quiltq/engine"
@@ -46,6 +47,12 @@ type execution struct {
 	seq                int64
 	cancel             context.CancelFunc
 	done               chan struct{}
+	params             []string                  // ExecutionParameters
+	reuseConfig        *resultReuseConfiguration // as the request gave it
+	reuseAge           time.Duration             // > 0: a stored result this young may serve
+	// read counts the bytes of table data the SQL has read so far; the
+	// engine's loaders add to it while the query runs.
+	read atomic.Int64
 
 	state, reason  string
 	athenaError    *athenaError
@@ -58,6 +65,11 @@ type execution struct {
 	columns        []engine.Column
 	resultsWritten bool
 	updateCount    int64 // rows a CTAS or INSERT wrote
+	// resultID names the result object when it is another execution's: a
+	// query that reused a stored result points at it.
+	resultID                string
+	reused                  bool
+	outputRows, outputBytes int64
 }
 
 func (x *execution) terminal() bool {
@@ -66,10 +78,39 @@ func (x *execution) terminal() bool {
 
 // resultKey is the key of the result object in the output bucket.
 func (x *execution) resultKey() string {
-	if x.text {
-		return x.prefix + x.id + ".txt"
+	id := x.id
+	if x.resultID != "" {
+		id = x.resultID
 	}
-	return x.prefix + x.id + ".csv"
+	if x.text {
+		return x.prefix + id + ".txt"
+	}
+	return x.prefix + id + ".csv"
+}
+
+// scannedNow is DataScannedInBytes at now, with Service.mu held. A running
+// query reports the bytes it has read, paced over its run time: the SQL
+// engine reads the sandbox's small tables at once, while Athena's scan
+// grows as the query runs, and a client that stops queries past a scan
+// limit must see it grow. The figure never exceeds what was read; a
+// query that ended keeps what it reported last (failed, cancelled) or
+// its whole scan (succeeded).
+func (x *execution) scannedNow(now time.Time) int64 {
+	if x.state != stateRunning {
+		return x.scanned
+	}
+	read := x.read.Load()
+	if x.run <= 0 || x.started.IsZero() {
+		return read
+	}
+	elapsed := now.Sub(x.started)
+	if elapsed >= x.run {
+		return read
+	}
+	if elapsed < 0 {
+		return 0
+	}
+	return int64(float64(read) * float64(elapsed) / float64(x.run))
 }
 
 func (x *execution) resultURL() string { return "s3://" + x.bucket + "/" + x.resultKey() }
@@ -177,12 +218,28 @@ func (q *call) startQueryExecution() (any, *wire.Error) {
 			return nil, validation(token, "clientRequestToken", "have length less than or equal to 128")
 		}
 	}
+	// ExecutionParameter is 1..1024 characters, and the list is not empty
+	// when given (botocore's athena model: ExecutionParameters min 1,
+	// ExecutionParameter min 1 max 1024).
+	if in.ExecutionParameters != nil && len(in.ExecutionParameters) == 0 {
+		return nil, validation("[]", "executionParameters", "have length greater than or equal to 1")
+	}
+	for _, p := range in.ExecutionParameters {
+		if len(p) < 1 || len(p) > 1024 {
+			return nil, validation("["+strings.Join(in.ExecutionParameters, ", ")+"]", "executionParameters",
+				"satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]")
+		}
+	}
+	reuseAge, werr := reuseAgeOf(in.ResultReuseConfiguration)
+	if werr != nil {
+		return nil, werr
+	}
 	name := q.workgroupName()
 	if werr := q.authorize("athena:StartQueryExecution", workgroupARN(q.st(), name)); werr != nil {
 		return nil, werr
 	}
 	s := q.svc
-	fp, _ := json.Marshal([]any{sql, name, in.QueryExecutionContext, in.ResultConfiguration})
+	fp, _ := json.Marshal([]any{sql, name, in.QueryExecutionContext, in.ResultConfiguration, in.ExecutionParameters, in.ResultReuseConfiguration})
 	// The token is checked before anything else about the query, as
 	// Athena returns the same id "even if the requester doesn't have
 	// permission on the tables".
@@ -227,15 +284,63 @@ func (q *call) startQueryExecution() (any, *wire.Error) {
 	if err != nil {
 		return nil, invalid("", err.Error())
 	}
+	if s.cfg.SyntaxErrors == SyntaxAtStart {
+		if werr := syntaxRefusal(sql); werr != nil {
+			return nil, werr
+		}
+	}
 	stmt, text := classify(sql)
 	x := &execution{
 		id: newID(), sql: sql, workgroup: name, context: in.QueryExecutionContext, caller: q.caller,
 		fingerprint: string(fp), bucket: bucket, prefix: prefix, encryption: enc,
 		queue: queue, run: run, submitted: s.cfg.Now(), done: make(chan struct{}),
 		state: stateQueued, statementType: stmt, text: text,
+		params: in.ExecutionParameters, reuseConfig: in.ResultReuseConfiguration, reuseAge: reuseAge,
 	}
 	id, werr := s.submit(x, token)
 	return startOutput(id), werr
+}
+
+// syntaxRefusal is StartQueryExecution's answer to SQL that does not
+// parse: 400 InvalidRequestException whose message is the position and
+// the complaint alone, without the SYNTAX_ERROR name a failed query's
+// reason carries ("line 1:8: mismatched input 'FORM'. Expecting: ...", as
+// quoted in guardian/athena-cli#39), or "Only one sql statement is
+// allowed. Got: <sql>" (objectiv/objectiv-analytics#1311). The refusal
+// carries no AthenaErrorCode.
+func syntaxRefusal(sql string) *wire.Error {
+	err := sqlrun.CheckSyntax(sql)
+	var se *sqlrun.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sqlrun.ErrMultipleStatements):
+		return invalid("", "Only one sql statement is allowed. Got: "+sql)
+	case errors.As(err, &se):
+		return invalid("", strings.TrimPrefix(se.Message, se.Code()+": "))
+	}
+	return invalid("", err.Error())
+}
+
+// reuseAgeOf reads ResultReuseConfiguration: the age a stored result may
+// have to be reused, or 0 when reuse is off. MaxAgeInMinutes is 0..10080
+// and defaults to 60 (botocore's athena model, ResultReuseByAgeConfiguration
+// and its Age shape).
+func reuseAgeOf(c *resultReuseConfiguration) (time.Duration, *wire.Error) {
+	if c == nil || c.ResultReuseByAgeConfiguration == nil || !c.ResultReuseByAgeConfiguration.Enabled {
+		return 0, nil
+	}
+	minutes := 60
+	if m := c.ResultReuseByAgeConfiguration.MaxAgeInMinutes; m != nil {
+		minutes = *m
+	}
+	if minutes < 0 {
+		return 0, validation(minutes, "resultReuseConfiguration.resultReuseByAgeConfiguration.maxAgeInMinutes", "have value greater than or equal to 0")
+	}
+	if minutes > 10080 {
+		return 0, validation(minutes, "resultReuseConfiguration.resultReuseByAgeConfiguration.maxAgeInMinutes", "have value less than or equal to 10080")
+	}
+	return time.Duration(minutes) * time.Minute, nil
 }
 
 func startOutput(id string) any {
@@ -330,6 +435,10 @@ func (s *Service) execute(ctx context.Context, x *execution) {
 	if !s.begin(x) {
 		return
 	}
+	if s.reuse(ctx, x) {
+		s.finish(x, stateSucceeded, nil)
+		return
+	}
 	began := time.Now()
 	out := &resultWriter{}
 	stats, err := s.runSQL(ctx, x, out)
@@ -339,7 +448,10 @@ func (s *Service) execute(ctx context.Context, x *execution) {
 	}
 	s.mu.Lock()
 	x.engineDone = s.cfg.Now()
-	x.scanned = stats.DataScannedBytes
+	x.scanned = x.scannedNow(x.engineDone)
+	if err == nil {
+		x.scanned = stats.DataScannedBytes
+	}
 	if stats.StatementType != "" {
 		x.statementType = stats.StatementType
 		x.text = stats.Text
@@ -376,8 +488,12 @@ func (s *Service) finish(x *execution, state string, f *failure) {
 		s.mu.Unlock()
 		return
 	}
+	now := s.cfg.Now()
+	if x.state == stateRunning && x.engineDone.IsZero() {
+		x.scanned = x.scannedNow(now) // stopped while running: what it had reported
+	}
 	x.state = state
-	x.completed = s.cfg.Now().Truncate(time.Millisecond)
+	x.completed = now.Truncate(time.Millisecond)
 	if f != nil {
 		x.reason = f.reason
 		x.athenaError = &athenaError{ErrorCategory: f.category, ErrorType: f.typ, Retryable: f.retryable, ErrorMessage: f.reason}
@@ -421,10 +537,7 @@ func (s *Service) runSQL(ctx context.Context, x *execution, out *resultWriter) (
 			err = &failure{category: sqlrun.CategorySystem, typ: 200, reason: fmt.Sprintf("GENERIC_INTERNAL_ERROR: %v", p)}
 		}
 	}()
-	q := sqlrun.Query{SQL: x.sql}
-	if x.context != nil {
-		q.Catalog, q.Database = x.context.Catalog, x.context.Database
-	}
+	q := x.query()
 	w, err := sqlrun.ParseWrite(x.sql, q)
 	if err != nil {
 		return stats, err
@@ -437,6 +550,105 @@ func (s *Service) runSQL(ctx context.Context, x *execution, out *resultWriter) (
 		return sqlrun.Stats{StatementType: res.statementType, Text: res.text, DataScannedBytes: res.scanned}, err
 	}
 	return s.sql.Run(ctx, q, &queryCatalog{svc: s, caller: x.caller}, out)
+}
+
+// query is x's SQL as the engine takes it.
+func (x *execution) query() sqlrun.Query {
+	q := sqlrun.Query{SQL: x.sql, Params: x.params, Progress: func(n int64) { x.read.Add(n) }}
+	if x.context != nil {
+		q.Catalog, q.Database = x.context.Catalog, x.context.Database
+	}
+	return q
+}
+
+// analyzer is the part of the SQL engine that result reuse needs.
+type analyzer interface {
+	Analyze(ctx context.Context, q sqlrun.Query, cat sqlrun.Catalog) error
+}
+
+// reuse serves x from a stored result when its ResultReuseConfiguration
+// allows and Athena's conditions hold ("Reuse query results in Athena",
+// Athena User Guide): a previous execution in the same workgroup with the
+// same query string, catalog and database (and, in the sandbox, the same
+// ExecutionParameters), its result configuration the same, succeeded no
+// longer ago than the maximum age; the caller may read every table the
+// query names and the stored result object. The newest such result is
+// reused; x then points at it, scans nothing and says so in
+// ResultReuseInformation. It reports whether x was served.
+func (s *Service) reuse(ctx context.Context, x *execution) bool {
+	a, ok := s.sql.(analyzer)
+	if x.reuseAge <= 0 || !ok {
+		return false
+	}
+	now := s.cfg.Now()
+	s.mu.Lock()
+	var prev *execution
+	list := s.byWG[x.workgroup]
+	for i := len(list) - 1; i >= 0; i-- {
+		p := list[i]
+		if p != x && p.state == stateSucceeded && p.resultsWritten && sameQuery(p, x) && now.Sub(p.completed) <= x.reuseAge {
+			prev = p
+			break
+		}
+	}
+	var key, bucket, resultID, stmt string
+	var text bool
+	var cols []engine.Column
+	if prev != nil {
+		key, bucket, text, cols, stmt = prev.resultKey(), prev.bucket, prev.text, prev.columns, prev.statementType
+		resultID = prev.id
+		if prev.resultID != "" {
+			resultID = prev.resultID
+		}
+	}
+	s.mu.Unlock()
+	if prev == nil || stmt != "DML" {
+		return false
+	}
+	if a.Analyze(ctx, x.query(), &queryCatalog{svc: s, caller: x.caller}) != nil {
+		return false
+	}
+	if s.cfg.Authz.Authorize(x.caller, "s3:GetObject", "arn:aws:s3:::"+bucket+"/"+key, viaAthena()) != nil {
+		return false
+	}
+	obj, err := s.cfg.Store.Get(bucket, key)
+	if err != nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x.resultID, x.text, x.columns, x.statementType = resultID, text, cols, stmt
+	x.reused, x.resultsWritten, x.scanned = true, true, 0
+	x.engineDone = s.cfg.Now()
+	x.outputRows, x.outputBytes = prev.outputRows, int64(len(obj.Data))
+	return true
+}
+
+// sameQuery reports whether x may reuse p's result, by the request
+// members that shape the result.
+func sameQuery(p, x *execution) bool {
+	ctxKey := func(c *queryExecutionContext) string {
+		if c == nil {
+			return sqlrun.DefaultCatalog + "." + sqlrun.DefaultDatabase
+		}
+		cat, db := strings.ToLower(c.Catalog), strings.ToLower(c.Database)
+		if cat == "" {
+			cat = sqlrun.DefaultCatalog
+		}
+		if db == "" {
+			db = sqlrun.DefaultDatabase
+		}
+		return cat + "." + db
+	}
+	encKey := func(e *encryptionConfiguration) string {
+		if e == nil {
+			return ""
+		}
+		return e.EncryptionOption + "/" + e.KmsKey
+	}
+	return p.sql == x.sql && ctxKey(p.context) == ctxKey(x.context) &&
+		strings.Join(p.params, "\x00") == strings.Join(x.params, "\x00") && len(p.params) == len(x.params) &&
+		p.bucket == x.bucket && p.prefix == x.prefix && encKey(p.encryption) == encKey(x.encryption)
 }
 
 // lookup finds an execution by id.
@@ -463,7 +675,8 @@ func (s *Service) view(x *execution) queryExecution {
 			State: x.state, StateChangeReason: x.reason, AthenaError: x.athenaError,
 			SubmissionDateTime: stamp(x.submitted), CompletionDateTime: stamp(x.completed),
 		},
-		EngineVersion: athenaEngine(),
+		EngineVersion:       athenaEngine(),
+		ExecutionParameters: x.params, ResultReuseConfiguration: x.reuseConfig,
 	}
 	if qe.QueryExecutionContext == nil {
 		qe.QueryExecutionContext = &queryExecutionContext{}
@@ -478,7 +691,8 @@ func (s *Service) view(x *execution) queryExecution {
 	if x.terminal() {
 		end = x.completed
 	}
-	st := &queryExecutionStatistics{DataScannedInBytes: x.scanned, TotalExecutionTimeInMillis: ms(x.submitted, end)}
+	st := &queryExecutionStatistics{DataScannedInBytes: x.scannedNow(now), TotalExecutionTimeInMillis: ms(x.submitted, end)}
+	st.ResultReuseInformation.ReusedPreviousResult = x.reused
 	if x.started.IsZero() {
 		st.QueryQueueTimeInMillis = ms(x.submitted, end)
 	} else {

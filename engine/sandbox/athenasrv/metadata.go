@@ -102,15 +102,16 @@ func catalogNotFound(name string) *wire.Error {
 }
 
 func (q *call) getDataCatalog() (any, *wire.Error) {
-	if q.in.Name == "" {
+	name := deref(q.in.Name)
+	if name == "" {
 		return nil, required("name")
 	}
-	if werr := q.authorize("athena:GetDataCatalog", dataCatalogARN(q.st(), q.in.Name)); werr != nil {
+	if werr := q.authorize("athena:GetDataCatalog", dataCatalogARN(q.st(), name)); werr != nil {
 		return nil, werr
 	}
-	dc, ok := q.svc.lookupCatalog(q.in.Name)
+	dc, ok := q.svc.lookupCatalog(name)
 	if !ok {
-		return nil, catalogNotFound(q.in.Name)
+		return nil, catalogNotFound(name)
 	}
 	return struct {
 		DataCatalog dataCatalog `json:"DataCatalog"`

@@ -22,6 +22,7 @@ import (
 type resultWriter struct {
 	columns []engine.Column
 	csv     bytes.Buffer
+	rows    int64
 }
 
 var _ sqlrun.Output = (*resultWriter)(nil)
@@ -50,6 +51,7 @@ func (w *resultWriter) Row(r engine.Row) error {
 		}
 	}
 	w.csv.WriteByte('\n')
+	w.rows++
 	return nil
 }
 
@@ -158,7 +160,7 @@ func (s *Service) writeResults(x *execution, w *resultWriter) *failure {
 	}
 	put := func(key string, data []byte, contentType string, typ int) *failure {
 		url := "s3://" + x.bucket + "/" + key
-		if s.cfg.Authz.Authorize(x.caller, "s3:PutObject", "arn:aws:s3:::"+x.bucket+"/"+key, viaAthena()) != nil {
+		if s.cfg.Authz.Authorize(x.caller, "s3:PutObject", "arn:aws:s3:::"+x.bucket+"/"+key, viaAthena()) != nil || s.resultKeyDenied(x, "kms:GenerateDataKey") != nil {
 			return &failure{category: sqlrun.CategoryUser, typ: typ, reason: "Access denied when writing output to url: " + url +
 				" . Please ensure you are allowed to access the S3 bucket. If you are encrypting query results with KMS key, please ensure you are allowed to access your KMS key"}
 		}
@@ -180,43 +182,19 @@ func (s *Service) writeResults(x *execution, w *resultWriter) *failure {
 	}
 	s.mu.Lock()
 	x.resultsWritten = true
+	x.outputRows, x.outputBytes = w.rows, int64(len(data))
 	s.mu.Unlock()
 	return nil
 }
 
-// columnInfo describes a result column as GetQueryResults does: the base
-// type name, with the length or precision and scale apart.
+// columnInfoOf describes a result column as GetQueryResults does: the
+// type's Athena name, with the length or precision and scale apart.
 func columnInfoOf(c engine.Column) columnInfo {
-	base, args, _ := strings.Cut(strings.ToLower(c.Type), "(")
-	args = strings.TrimSuffix(args, ")")
-	ci := columnInfo{CatalogName: "hive", Name: c.Name, Label: c.Name, Type: base, Nullable: "UNKNOWN"}
-	p, s, _ := strings.Cut(args, ",")
-	switch base {
-	case "varchar", "char":
-		ci.CaseSensitive = true
-		ci.Precision = 2147483647
-		if n, err := strconv.Atoi(strings.TrimSpace(p)); err == nil {
-			ci.Precision = n
-		}
-	case "decimal":
-		ci.Precision, _ = strconv.Atoi(strings.TrimSpace(p))
-		ci.Scale, _ = strconv.Atoi(strings.TrimSpace(s))
-	case "tinyint":
-		ci.Precision = 3
-	case "smallint":
-		ci.Precision = 5
-	case "integer", "int":
-		ci.Precision = 10
-	case "bigint":
-		ci.Precision = 19
-	case "double":
-		ci.Precision = 17
-	case "real":
-		ci.Precision = 7
-	case "timestamp", "time":
-		ci.Precision = 3
+	d := sqlrun.DescribeColumn(c.Type)
+	return columnInfo{
+		CatalogName: "hive", Name: c.Name, Label: c.Name, Type: d.Type, Nullable: "UNKNOWN",
+		Precision: d.Precision, Scale: d.Scale, CaseSensitive: d.CaseSensitive,
 	}
-	return ci
 }
 
 // resultMetadata is the <id>.csv.metadata stand-in (see the package
@@ -344,7 +322,7 @@ func (q *call) getQueryResults() (any, *wire.Error) {
 	}
 	// Athena reads the result object with the caller's credentials.
 	noAccess := invalid("", "You do not seem to have access to the S3 location of your query results. Please confirm your account has access to the S3 location where your query results are saved and try again. If specifying an expected bucket owner, confirm the bucket is owned by the expected account. If you are using KMS to encrypt query results, please ensure you have permission to access your KMS key. If you continue to see this issue, please contact customer support.")
-	if q.authz().Authorize(q.caller, "s3:GetObject", "arn:aws:s3:::"+x.bucket+"/"+key, viaAthena()) != nil {
+	if q.authz().Authorize(q.caller, "s3:GetObject", "arn:aws:s3:::"+x.bucket+"/"+key, viaAthena()) != nil || s.resultKeyDenied(x, "kms:Decrypt") != nil {
 		return nil, noAccess
 	}
 	obj, err := s.cfg.Store.Get(x.bucket, key)

@@ -34,6 +34,36 @@ type Config struct {
 	// Workers bounds how many queries run their SQL at once (default 8);
 	// the others wait, QUEUED.
 	Workers int
+	// SyntaxErrors says where a statement that does not parse is refused:
+	// at StartQueryExecution (the default) or when the query runs.
+	SyntaxErrors SyntaxErrors
+}
+
+// SyntaxErrors is where the sandbox's Athena refuses SQL that does not
+// parse. Public reports show Athena answering StartQueryExecution with
+// 400 InvalidRequestException "line 1:10: mismatched input ..."
+// (guardian/athena-cli#39) and "Only one sql statement is allowed. Got:
+// ..." (objectiv/objectiv-analytics#1311); clients must also meet the other
+// path, a query that starts and then FAILS with SYNTAX_ERROR, so the
+// sandbox can take either.
+type SyntaxErrors int
+
+const (
+	// SyntaxAtStart refuses at StartQueryExecution (the default).
+	SyntaxAtStart SyntaxErrors = iota
+	// SyntaxAtRun starts the query and fails it with SYNTAX_ERROR.
+	SyntaxAtRun
+)
+
+// ParseSyntaxErrors reads "start" or "run".
+func ParseSyntaxErrors(s string) (SyntaxErrors, error) {
+	switch s {
+	case "start", "":
+		return SyntaxAtStart, nil
+	case "run":
+		return SyntaxAtRun, nil
+	}
+	return 0, fmt.Errorf("syntax errors at %q: want start (refused by StartQueryExecution) or run (the query fails)", s)
 }
 
 // runner runs one query's SQL; *sqlrun.Engine is the real one, and tests
@@ -54,11 +84,13 @@ type Service struct {
 	close context.CancelFunc
 	wg    sync.WaitGroup
 
-	mu     sync.Mutex
-	execs  map[string]*execution
-	byWG   map[string][]*execution // per workgroup, in submission order
-	tokens map[string]*execution   // ClientRequestToken -> execution
-	seq    int64
+	mu          sync.Mutex
+	execs       map[string]*execution
+	byWG        map[string][]*execution // per workgroup, in submission order
+	tokens      map[string]*execution   // ClientRequestToken -> execution
+	seq         int64
+	named       []namedEntry      // saved queries, the stack's then created ones
+	namedTokens map[string]string // CreateNamedQuery ClientRequestToken -> id
 }
 
 // New returns the Athena endpoint of cfg.
@@ -73,12 +105,18 @@ func New(cfg Config) *Service {
 		cfg.Workers = 8
 	}
 	s := &Service{
-		cfg:    cfg,
-		born:   cfg.Now(),
-		pool:   make(chan struct{}, cfg.Workers),
-		execs:  map[string]*execution{},
-		byWG:   map[string][]*execution{},
-		tokens: map[string]*execution{},
+		cfg:         cfg,
+		born:        cfg.Now(),
+		pool:        make(chan struct{}, cfg.Workers),
+		execs:       map[string]*execution{},
+		byWG:        map[string][]*execution{},
+		tokens:      map[string]*execution{},
+		namedTokens: map[string]string{},
+	}
+	if cfg.Stack != nil {
+		for _, nq := range cfg.Stack.NamedQueries {
+			s.named = append(s.named, namedEntry{id: namedQueryID(nq), q: nq})
+		}
 	}
 	if cfg.SQL != nil { // a nil *Engine in the interface would not be nil
 		s.sql = cfg.SQL
@@ -106,22 +144,26 @@ func (s *Service) ServeAWS(w http.ResponseWriter, r *http.Request, c principal.C
 	}
 	q := &call{svc: s, caller: c, in: in, ctx: r.Context()}
 	handlers := map[string]func() (any, *wire.Error){
-		"StartQueryExecution":    q.startQueryExecution,
-		"GetQueryExecution":      q.getQueryExecution,
-		"GetQueryResults":        q.getQueryResults,
-		"StopQueryExecution":     q.stopQueryExecution,
-		"ListQueryExecutions":    q.listQueryExecutions,
-		"BatchGetQueryExecution": q.batchGetQueryExecution,
-		"ListWorkGroups":         q.listWorkGroups,
-		"GetWorkGroup":           q.getWorkGroup,
-		"ListDataCatalogs":       q.listDataCatalogs,
-		"GetDataCatalog":         q.getDataCatalog,
-		"ListDatabases":          q.listDatabases,
-		"GetDatabase":            q.getDatabase,
-		"ListTableMetadata":      q.listTableMetadata,
-		"GetTableMetadata":       q.getTableMetadata,
-		"ListNamedQueries":       q.listNamedQueries,
-		"BatchGetNamedQuery":     q.batchGetNamedQuery,
+		"StartQueryExecution":       q.startQueryExecution,
+		"GetQueryExecution":         q.getQueryExecution,
+		"GetQueryResults":           q.getQueryResults,
+		"StopQueryExecution":        q.stopQueryExecution,
+		"ListQueryExecutions":       q.listQueryExecutions,
+		"BatchGetQueryExecution":    q.batchGetQueryExecution,
+		"ListWorkGroups":            q.listWorkGroups,
+		"GetWorkGroup":              q.getWorkGroup,
+		"ListDataCatalogs":          q.listDataCatalogs,
+		"GetDataCatalog":            q.getDataCatalog,
+		"ListDatabases":             q.listDatabases,
+		"GetDatabase":               q.getDatabase,
+		"ListTableMetadata":         q.listTableMetadata,
+		"GetTableMetadata":          q.getTableMetadata,
+		"ListNamedQueries":          q.listNamedQueries,
+		"BatchGetNamedQuery":        q.batchGetNamedQuery,
+		"GetNamedQuery":             q.getNamedQuery,
+		"CreateNamedQuery":          q.createNamedQuery,
+		"ListEngineVersions":        q.listEngineVersions,
+		"GetQueryRuntimeStatistics": q.getQueryRuntimeStatistics,
 	}
 	h, ok := handlers[op]
 	if !ok {
@@ -148,11 +190,18 @@ type request struct {
 	NamedQueryIDs         []string `json:"NamedQueryIds"`
 	MaxResults            *int
 	NextToken             string
-	Name                  string
+	Name                  *string
 	CatalogName           *string
 	DatabaseName          *string
 	TableName             *string
 	Expression            string
+	// StartQueryExecution's further members.
+	ExecutionParameters      []string
+	ResultReuseConfiguration *resultReuseConfiguration
+	// CreateNamedQuery's and GetNamedQuery's.
+	Description  *string
+	Database     *string
+	NamedQueryID string `json:"NamedQueryId"`
 }
 
 // call is one request being answered.

@@ -73,6 +73,15 @@ type queryExecutionStatus struct {
 	AthenaError        *athenaError `json:"AthenaError,omitempty"`
 }
 
+type resultReuseByAge struct {
+	Enabled         bool `json:"Enabled"`
+	MaxAgeInMinutes *int `json:"MaxAgeInMinutes,omitempty"`
+}
+
+type resultReuseConfiguration struct {
+	ResultReuseByAgeConfiguration *resultReuseByAge `json:"ResultReuseByAgeConfiguration,omitempty"`
+}
+
 type queryExecutionStatistics struct {
 	EngineExecutionTimeInMillis      int64 `json:"EngineExecutionTimeInMillis"`
 	DataScannedInBytes               int64 `json:"DataScannedInBytes"`
@@ -87,16 +96,48 @@ type queryExecutionStatistics struct {
 }
 
 type queryExecution struct {
-	QueryExecutionID      string                    `json:"QueryExecutionId"`
-	Query                 string                    `json:"Query"`
-	StatementType         string                    `json:"StatementType,omitempty"`
-	ResultConfiguration   *resultConfiguration      `json:"ResultConfiguration,omitempty"`
-	QueryExecutionContext *queryExecutionContext    `json:"QueryExecutionContext,omitempty"`
-	Status                queryExecutionStatus      `json:"Status"`
-	Statistics            *queryExecutionStatistics `json:"Statistics,omitempty"`
-	WorkGroup             string                    `json:"WorkGroup"`
-	EngineVersion         *engineVersion            `json:"EngineVersion,omitempty"`
-	SubstatementType      string                    `json:"SubstatementType,omitempty"`
+	QueryExecutionID         string                    `json:"QueryExecutionId"`
+	Query                    string                    `json:"Query"`
+	StatementType            string                    `json:"StatementType,omitempty"`
+	ResultConfiguration      *resultConfiguration      `json:"ResultConfiguration,omitempty"`
+	QueryExecutionContext    *queryExecutionContext    `json:"QueryExecutionContext,omitempty"`
+	Status                   queryExecutionStatus      `json:"Status"`
+	Statistics               *queryExecutionStatistics `json:"Statistics,omitempty"`
+	WorkGroup                string                    `json:"WorkGroup"`
+	EngineVersion            *engineVersion            `json:"EngineVersion,omitempty"`
+	SubstatementType         string                    `json:"SubstatementType,omitempty"`
+	ExecutionParameters      []string                  `json:"ExecutionParameters,omitempty"`
+	ResultReuseConfiguration *resultReuseConfiguration `json:"ResultReuseConfiguration,omitempty"`
+}
+
+type queryRuntimeTimeline struct {
+	QueryQueueTimeInMillis           int64 `json:"QueryQueueTimeInMillis"`
+	ServicePreProcessingTimeInMillis int64 `json:"ServicePreProcessingTimeInMillis"`
+	QueryPlanningTimeInMillis        int64 `json:"QueryPlanningTimeInMillis"`
+	EngineExecutionTimeInMillis      int64 `json:"EngineExecutionTimeInMillis"`
+	ServiceProcessingTimeInMillis    int64 `json:"ServiceProcessingTimeInMillis"`
+	TotalExecutionTimeInMillis       int64 `json:"TotalExecutionTimeInMillis"`
+}
+
+type queryRuntimeRows struct {
+	InputBytes  int64  `json:"InputBytes"`
+	OutputBytes *int64 `json:"OutputBytes,omitempty"`
+	OutputRows  *int64 `json:"OutputRows,omitempty"`
+}
+
+type queryStage struct {
+	StageID       int64  `json:"StageId"`
+	State         string `json:"State"`
+	OutputBytes   int64  `json:"OutputBytes"`
+	OutputRows    int64  `json:"OutputRows"`
+	InputBytes    int64  `json:"InputBytes"`
+	ExecutionTime int64  `json:"ExecutionTime"`
+}
+
+type queryRuntimeStatistics struct {
+	Timeline    queryRuntimeTimeline `json:"Timeline"`
+	Rows        queryRuntimeRows     `json:"Rows"`
+	OutputStage *queryStage          `json:"OutputStage,omitempty"`
 }
 
 type unprocessedQueryExecutionID struct {

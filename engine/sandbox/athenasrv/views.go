@@ -26,7 +26,9 @@ func (c *queryCatalog) viewTable(ctx context.Context, ref sqlrun.TableRef, t met
 	}
 	inner := &queryCatalog{svc: c.svc, caller: c.caller, depth: c.depth + 1}
 	var rows viewRows
-	stats, err := c.svc.sql.Run(ctx, sqlrun.Query{SQL: t.ViewSQL, Catalog: ref.Catalog, Database: ref.Database}, inner, &rows)
+	// Internal: the rows come back into the engine as the outer query's
+	// table, so they keep the engine's own form (arrays as JSON, ...).
+	stats, err := c.svc.sql.Run(ctx, sqlrun.Query{SQL: t.ViewSQL, Catalog: ref.Catalog, Database: ref.Database, Internal: true}, inner, &rows)
 	if err != nil {
 		if f, ok := err.(*sqlrun.Error); ok {
 			// Athena reports a broken view by its name, then the cause.

@@ -1,13 +1,10 @@
 package athenasrv
 
 import (
-	"crypto/sha1"
 	"encoding/base64"
-	"encoding/hex"
 	"sort"
 	"strings"
 
-	"github.com/quiltq/quiltq/engine/sandbox/principal"
 	"github.com/quiltq/quiltq/engine/sandbox/stack"
 	"github.com/quiltq/quiltq/engine/sandbox/wire"
 )
@@ -150,100 +147,4 @@ func (q *call) getWorkGroup() (any, *wire.Error) {
 	return struct {
 		WorkGroup workGroup `json:"WorkGroup"`
 	}{out}, nil
-}
-
-// namedQueryID derives a stable, UUID-shaped id for a saved query.
-func namedQueryID(nq stack.NamedQuery) string {
-	sum := sha1.Sum([]byte(nq.Workgroup + "\x00" + nq.Name))
-	h := hex.EncodeToString(sum[:16])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
-// namedQueryWorkgroup is the workgroup a saved query belongs to.
-func namedQueryWorkgroup(nq stack.NamedQuery) string {
-	if nq.Workgroup == "" {
-		return primary
-	}
-	return nq.Workgroup
-}
-
-func (q *call) listNamedQueries() (any, *wire.Error) {
-	size, werr := q.pageSize(0, 50)
-	if werr != nil {
-		return nil, werr
-	}
-	after, werr := decodeAfter(q.in.NextToken)
-	if werr != nil {
-		return nil, werr
-	}
-	name := q.workgroupName()
-	if werr := q.authorize("athena:ListNamedQueries", workgroupARN(q.st(), name)); werr != nil {
-		return nil, werr
-	}
-	if _, ok := lookupWorkgroup(q.st(), name); !ok {
-		return nil, workgroupNotFound(name)
-	}
-	var ids []string
-	for _, nq := range q.st().NamedQueries {
-		if namedQueryWorkgroup(nq) == name {
-			ids = append(ids, namedQueryID(nq))
-		}
-	}
-	sort.Strings(ids)
-	type output struct {
-		NamedQueryIDs []string `json:"NamedQueryIds"`
-		NextToken     string   `json:"NextToken,omitempty"`
-	}
-	out := output{NamedQueryIDs: []string{}}
-	for _, id := range ids {
-		if id <= after {
-			continue
-		}
-		if len(out.NamedQueryIDs) == size {
-			out.NextToken = encodeAfter(out.NamedQueryIDs[size-1])
-			break
-		}
-		out.NamedQueryIDs = append(out.NamedQueryIDs, id)
-	}
-	return out, nil
-}
-
-func (q *call) batchGetNamedQuery() (any, *wire.Error) {
-	ids := q.in.NamedQueryIDs
-	if len(ids) == 0 {
-		return nil, validation("[]", "namedQueryIds", "have length greater than or equal to 1")
-	}
-	if len(ids) > 50 {
-		return nil, validation("["+strings.Join(ids, ", ")+"]", "namedQueryIds", "have length less than or equal to 50")
-	}
-	byID := map[string]stack.NamedQuery{}
-	for _, nq := range q.st().NamedQueries {
-		byID[namedQueryID(nq)] = nq
-	}
-	type output struct {
-		NamedQueries             []namedQuery              `json:"NamedQueries"`
-		UnprocessedNamedQueryIDs []unprocessedNamedQueryID `json:"UnprocessedNamedQueryIds"`
-	}
-	out := output{NamedQueries: []namedQuery{}, UnprocessedNamedQueryIDs: []unprocessedNamedQueryID{}}
-	for _, id := range ids {
-		nq, ok := byID[id]
-		if !ok {
-			out.UnprocessedNamedQueryIDs = append(out.UnprocessedNamedQueryIDs, unprocessedNamedQueryID{
-				NamedQueryID: id, ErrorCode: "INVALID_INPUT", ErrorMessage: "NamedQuery " + id + " was not found",
-			})
-			continue
-		}
-		wg := namedQueryWorkgroup(nq)
-		if d := q.authz().Authorize(q.caller, "athena:BatchGetNamedQuery", workgroupARN(q.st(), wg), principal.Call{}); d != nil {
-			out.UnprocessedNamedQueryIDs = append(out.UnprocessedNamedQueryIDs, unprocessedNamedQueryID{
-				NamedQueryID: id, ErrorCode: "AccessDeniedException", ErrorMessage: d.AthenaMessage(),
-			})
-			continue
-		}
-		out.NamedQueries = append(out.NamedQueries, namedQuery{
-			Name: nq.Name, Description: nq.Description, Database: nq.Database,
-			QueryString: nq.SQL, NamedQueryID: id, WorkGroup: wg,
-		})
-	}
-	return out, nil
 }

@@ -154,10 +154,10 @@ func (wr *writer) target() (*metastore.Table, error) {
 // authorized as a SELECT's are.
 func (wr *writer) run(ctx context.Context) (*viewRows, sqlrun.Stats, error) {
 	x := wr.x
-	q := sqlrun.Query{SQL: wr.w.Query}
-	if x.context != nil {
-		q.Catalog, q.Database = x.context.Catalog, x.context.Database
-	}
+	// Internal: the rows are stored as table data that the engine reads
+	// back, so they keep its own form (arrays as JSON, ...).
+	q := x.query()
+	q.SQL, q.Internal = wr.w.Query, true
 	var rows viewRows
 	stats, err := wr.s.sql.Run(ctx, q, &queryCatalog{svc: wr.s, caller: x.caller}, &rows)
 	return &rows, stats, err
@@ -286,7 +286,7 @@ func (wr *writer) createTableAs(ctx context.Context) (int64, int64, error) {
 		if strings.HasPrefix(c.Name, "_col") {
 			return 0, 0, userError("MISSING_COLUMN_NAME", 1006, w.Line, w.Col, fmt.Sprintf("Column name not specified at position %d", i+1))
 		}
-		cols[i] = metastoreColumn{Name: strings.ToLower(c.Name), Type: hiveType(c.Type)}
+		cols[i] = metastoreColumn{Name: strings.ToLower(c.Name), Type: sqlrun.HiveType(c.Type)}
 	}
 	if w.WithNoData {
 		rows.rows = nil
@@ -487,7 +487,7 @@ func (wr *writer) createView(ctx context.Context) error {
 		if strings.HasPrefix(c.Name, "_col") {
 			return userError("MISSING_COLUMN_NAME", 1006, w.Line, w.Col, fmt.Sprintf("Column name not specified at position %d", i+1))
 		}
-		cols[i] = metastoreColumn{Name: strings.ToLower(c.Name), Type: hiveType(c.Type)}
+		cols[i] = metastoreColumn{Name: strings.ToLower(c.Name), Type: sqlrun.HiveType(c.Type)}
 	}
 	if f := wr.resultsWritable(); f != nil {
 		return f
@@ -618,26 +618,6 @@ func columnIndex(cols []metastoreColumn, name string) int {
 		}
 	}
 	return -1
-}
-
-// hiveType turns the engine's type name into the one Glue keeps (the
-// reverse of athenaType).
-func hiveType(athena string) string {
-	t := strings.ToLower(strings.TrimSpace(athena))
-	base, _, _ := strings.Cut(t, "(")
-	switch base {
-	case "varchar", "":
-		return "string"
-	case "integer":
-		return "int"
-	case "real":
-		return "float"
-	case "varbinary":
-		return "binary"
-	case "timestamp":
-		return "timestamp"
-	}
-	return t
 }
 
 // encodeRows writes rows by the sandbox's CSV convention (see package

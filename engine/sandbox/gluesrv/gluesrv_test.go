@@ -20,6 +20,7 @@ import (
 	"github.com/quiltq/quiltq/engine/sandbox/metastore"
 	"github.com/quiltq/quiltq/engine/sandbox/objstore"
 	"github.com/quiltq/quiltq/engine/sandbox/principal"
+	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
 	"github.com/quiltq/quiltq/engine/sandbox/stack"
 )
 
@@ -89,7 +90,7 @@ func newClient(t *testing.T, doc string) *glue.Client {
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "ASIATEST", SecretAccessKey: "secret", SessionToken: "token"}, nil
 		}),
-		Retryer: aws.NopRetryer{},
+		Retryer: sandboxtest.Retryer(),
 	})
 }
 

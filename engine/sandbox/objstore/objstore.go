@@ -20,13 +20,19 @@ var (
 	ErrNoSuchKey    = errors.New("the specified key does not exist")
 )
 
-// Object is one stored object. Its Data must not be modified.
+// Object is one stored object. Its fields must not be modified: a change
+// is a new Object (Put, Retag).
 type Object struct {
 	Key          string
 	Data         []byte
-	ETag         string // quoted hex MD5, as S3 reports it
+	ETag         string // quoted hex MD5, or S3's multipart form "<md5 of part md5s>-N"
 	ContentType  string
 	LastModified time.Time
+	// Parts are the sizes of the parts a multipart upload made the object
+	// of, in order; nil for an object stored whole.
+	Parts []int64
+	// Tags are the object's tag set (nil: none).
+	Tags map[string]string
 }
 
 // Size is the object's length in bytes.
@@ -89,17 +95,84 @@ func (s *Store) Buckets() []string {
 
 // Put stores data under bucket/key, replacing what was there.
 func (s *Store) Put(bucketName, key string, data []byte, contentType string) (*Object, error) {
-	sum := md5.Sum(data)
-	o := &Object{Key: key, Data: data, ETag: `"` + hex.EncodeToString(sum[:]) + `"`, ContentType: contentType, LastModified: s.now().UTC().Truncate(time.Second)}
+	return s.PutWith(bucketName, key, data, PutOptions{ContentType: contentType})
+}
+
+// PutOptions are what PutWith stores beside the data.
+type PutOptions struct {
+	ContentType string
+	// ETag replaces the MD5 ETag (a multipart object's); "" computes it.
+	ETag  string
+	Parts []int64
+	Tags  map[string]string
+	// Check, when set, decides under the store's lock whether the write
+	// may happen, given the object it would replace (nil when none): a
+	// conditional write (If-Match, If-None-Match) is then atomic.
+	Check func(current *Object) error
+}
+
+// PutWith stores data under bucket/key as o says, replacing what was there.
+func (s *Store) PutWith(bucketName, key string, data []byte, o PutOptions) (*Object, error) {
+	etag := o.ETag
+	if etag == "" {
+		sum := md5.Sum(data)
+		etag = `"` + hex.EncodeToString(sum[:]) + `"`
+	}
+	obj := &Object{Key: key, Data: data, ETag: etag, ContentType: o.ContentType, LastModified: s.now().UTC().Truncate(time.Second), Parts: o.Parts, Tags: o.Tags}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, ok := s.buckets[bucketName]
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", bucketName, ErrNoSuchBucket)
 	}
+	if o.Check != nil {
+		cur, err := s.currentLocked(b, key)
+		if err != nil {
+			return nil, err
+		}
+		if err := o.Check(cur); err != nil {
+			return nil, err
+		}
+	}
 	delete(b.lazy, key)
-	b.objects[key] = o
-	return o, nil
+	b.objects[key] = obj
+	return obj, nil
+}
+
+// currentLocked is the object at key, nil when there is none; a lazy
+// object is made (under the lock: conditional writes of generated data
+// are rare).
+func (s *Store) currentLocked(b *bucket, key string) (*Object, error) {
+	if o, ok := b.objects[key]; ok {
+		return o, nil
+	}
+	if l, ok := b.lazy[key]; ok {
+		return s.materialize(l, key)
+	}
+	return nil, nil
+}
+
+// Retag replaces the tag set of the object at bucket/key, keeping its
+// data, ETag and dates, as S3's PutObjectTagging does.
+func (s *Store) Retag(bucketName, key string, tags map[string]string) (*Object, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.buckets[bucketName]
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", bucketName, ErrNoSuchBucket)
+	}
+	cur, err := s.currentLocked(b, key)
+	if err != nil {
+		return nil, err
+	}
+	if cur == nil {
+		return nil, fmt.Errorf("%s/%s: %w", bucketName, key, ErrNoSuchKey)
+	}
+	o := *cur
+	o.Tags = tags
+	delete(b.lazy, key)
+	b.objects[key] = &o
+	return &o, nil
 }
 
 // PutLazy registers an object whose body make builds on first use, for

@@ -1,8 +1,12 @@
 // Package principal is who is calling the sandbox's AWS endpoint and what
-// they may do: the temporary credentials the registry issues, the caller
-// each key stands for, and the authorization of every call by evaluating
-// the caller's role policies with engine/iam. Denials are worded as AWS
-// words them, so that clients meet the real texts.
+// they may do: the temporary credentials the registry issues (with the
+// session policies they carry), the caller each key stands for, and the
+// authorization of every call by deciding it with engine/iam against every
+// policy that bears on it: the role's identity policies and permissions
+// boundary, the credentials' session policies, the organization's SCPs,
+// and the resource policy of the bucket, key or function. Denials are
+// worded as AWS words them for the policy type that refused, so that
+// clients meet the real texts.
 package principal
 
 import (
@@ -21,6 +25,17 @@ type Caller struct {
 	Email     string
 	Role      string // the IAM role name
 	AccountID string
+	// Session holds the session policies the credentials were issued
+	// with; nil when they carry none.
+	Session *Session
+}
+
+// Session is what a session's credentials carry beyond their role: the
+// session policies passed when they were issued (AssumeRole's Policy and
+// PolicyArns). It is shared, never changed, by every call the credentials
+// make.
+type Session struct {
+	Policies []*iam.Policy
 }
 
 // ARN is the session's STS ARN, as GetCallerIdentity answers and as
@@ -128,20 +143,32 @@ func randomString(n int, alphabet string) string {
 	return string(b)
 }
 
-// Authorizer decides every AWS call by evaluating the caller's role
-// policies. Policies can be replaced at run time, so that a test can apply
-// a fix to a role and retry.
+// Authorizer decides every AWS call against the policies that bear on it.
+// Policies can be replaced at run time, so that a test can apply a fix to
+// a role and retry.
 type Authorizer struct {
-	mu       sync.RWMutex
-	policies map[string][]*iam.Policy // by role name
-	region   string
-	now      func() time.Time
+	mu         sync.RWMutex
+	policies   map[string][]*iam.Policy // identity policies, by role name
+	boundaries map[string]*iam.Policy   // permissions boundaries, by role name
+	resources  map[string]Resource      // by the ARN of the bucket, key or function
+	scps       [][]*iam.Policy
+	region     string
+	now        func() time.Time
+}
+
+// Resource is a resource with a policy of its own, or in another account.
+type Resource struct {
+	// Policy is its resource-based policy (nil when it has none).
+	Policy *iam.Policy
+	// AccountID owns it, when not the caller's account.
+	AccountID string
 }
 
 // NewAuthorizer returns an authorizer for a stack in region, reading the
 // time (aws:CurrentTime) from now.
 func NewAuthorizer(region string, now func() time.Time) *Authorizer {
-	return &Authorizer{policies: map[string][]*iam.Policy{}, region: region, now: now}
+	return &Authorizer{policies: map[string][]*iam.Policy{}, boundaries: map[string]*iam.Policy{},
+		resources: map[string]Resource{}, region: region, now: now}
 }
 
 // SetPolicies replaces the identity policies of role.
@@ -170,6 +197,92 @@ func (a *Authorizer) Policies(role string) []*iam.Policy {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	return a.policies[role]
+}
+
+// SetBoundary sets (nil: removes) the permissions boundary of role.
+func (a *Authorizer) SetBoundary(role string, p *iam.Policy) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if p == nil {
+		delete(a.boundaries, role)
+		return
+	}
+	a.boundaries[role] = p
+}
+
+// Boundary returns the permissions boundary of role, nil when it has none.
+func (a *Authorizer) Boundary(role string) *iam.Policy {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.boundaries[role]
+}
+
+// SetResource sets the policy and owner of a resource: a bucket
+// (arn:aws:s3:::NAME, covering its objects), a KMS key or a Lambda
+// function (covering its versions and aliases). A zero Resource removes it.
+func (a *Authorizer) SetResource(arn string, r Resource) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if r == (Resource{}) {
+		delete(a.resources, arn)
+		return
+	}
+	a.resources[arn] = r
+}
+
+// Resource returns what SetResource set for arn.
+func (a *Authorizer) Resource(arn string) Resource {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.resources[arn]
+}
+
+// SetSCPs sets the service control policies over the account, one level
+// per entry from the organization's root to the account; nil means no
+// organization.
+func (a *Authorizer) SetSCPs(levels [][]*iam.Policy) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.scps = levels
+}
+
+// PolicySet is every policy that bears on c acting on resource, for
+// iam.Decide (and for a pre-send check that wants to decide as the sandbox
+// will).
+func (a *Authorizer) PolicySet(c Caller, resource string) iam.PolicySet {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	set := iam.PolicySet{
+		Identity: a.policies[c.Role],
+		Boundary: a.boundaries[c.Role],
+		SCPs:     a.scps,
+		Entity:   c.RoleARN(),
+	}
+	if c.Session != nil {
+		set.Session = c.Session.Policies
+	}
+	if r, ok := a.resources[resourceOwner(resource)]; ok {
+		set.Resource, set.ResourceAccount = r.Policy, r.AccountID
+	}
+	return set
+}
+
+// resourceOwner is the ARN of what holds the policy over resource: the
+// bucket of an S3 object, the function of a qualified Lambda ARN, the
+// resource itself otherwise.
+func resourceOwner(resource string) string {
+	switch {
+	case strings.HasPrefix(resource, "arn:aws:s3:::"):
+		if i := strings.IndexByte(resource[len("arn:aws:s3:::"):], '/'); i >= 0 {
+			return resource[:len("arn:aws:s3:::")+i]
+		}
+	case strings.HasPrefix(resource, "arn:aws:lambda:"):
+		// arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]
+		if f := strings.SplitN(resource, ":", 8); len(f) == 8 {
+			return strings.Join(f[:7], ":")
+		}
+	}
+	return resource
 }
 
 // Call describes one request to authorize beyond its action and resource.
@@ -211,7 +324,7 @@ func (a *Authorizer) Authorize(c Caller, action, resource string, call Call) *De
 	for k, v := range call.Context {
 		ctx[k] = v
 	}
-	res := iam.Evaluate(iam.Request{Principal: c.ARN(), Action: action, Resource: resource, Context: ctx}, a.Policies(c.Role)...)
+	res := iam.Decide(iam.Request{Principal: c.ARN(), Action: action, Resource: resource, Context: ctx}, a.PolicySet(c, resource))
 	if res.Decision == iam.Allowed {
 		return nil
 	}
@@ -223,7 +336,9 @@ type Denial struct {
 	Caller   Caller
 	Action   string
 	Resource string
-	Result   iam.Result
+	// Result is the decision, with the policy type that refused
+	// (Result.DeniedBy) and whether explicitly.
+	Result iam.Outcome
 }
 
 // Error words the denial in IAM's current grammar: principal, action,
@@ -233,17 +348,53 @@ func (d *Denial) Error() string {
 		d.Caller.ARN(), d.Action, d.Resource, d.Clause())
 }
 
-// Clause is the policy-type clause of the denial.
+// Clause is the policy-type clause of the denial, in the wording of the
+// IAM User Guide's "Troubleshoot access denied error messages"
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html):
+// "with an explicit deny in a TYPE policy" when a Deny refused, "because no
+// TYPE policy allows the ACTION action" when nothing allowed, for TYPE
+// identity-based policy, session policy, permissions boundary and
+// resource-based policy; an SCP refusal always reads "with an explicit
+// deny in a service control policy", "even if the denial is implicit".
+// (The guide's own session-policy example prints "sessions policy"; the
+// template it states, and engine/explain, read "session policy".)
 func (d *Denial) Clause() string {
-	if d.Result.Decision == iam.ExplicitlyDenied {
-		return "with an explicit deny in an identity-based policy"
+	var typ string
+	switch d.Result.DeniedBy {
+	case iam.PolicySCP:
+		return "with an explicit deny in a service control policy"
+	case iam.PolicySession:
+		typ = "session policy"
+	case iam.PolicyBoundary:
+		typ = "permissions boundary"
+	case iam.PolicyResource:
+		typ = "resource-based policy"
+	default:
+		typ = "identity-based policy"
 	}
-	return "because no identity-based policy allows the " + d.Action + " action"
+	if d.Result.Decision == iam.ExplicitlyDenied {
+		article := "a "
+		if typ == "identity-based policy" {
+			article = "an "
+		}
+		return "with an explicit deny in " + article + typ
+	}
+	return "because no " + typ + " allows the " + d.Action + " action"
 }
 
-// S3Message words the denial as S3 does for a same-account request: the
-// resource ARN in double quotes.
+// S3Message words the denial as S3 does: for a request within the
+// bucket owner's account, IAM's grammar with the resource ARN in double
+// quotes; for a request from another account, the bare "Access Denied",
+// since S3 gives the extra context only to requests from the bucket
+// owner's account or organization (Amazon S3 User Guide, "Troubleshoot
+// access denied (403 Forbidden) errors",
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html).
+// A bucket of another account is taken to be outside the caller's
+// organization.
 func (d *Denial) S3Message() string {
+	if d.Result.CrossAccount {
+		return "Access Denied"
+	}
 	return fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %q %s",
 		d.Caller.ARN(), d.Action, d.Resource, d.Clause())
 }

@@ -116,3 +116,112 @@ func TestAuthorizeContextKeys(t *testing.T) {
 		t.Error("a call via Athena (aws:ViaAWSService true, no source IP) was allowed")
 	}
 }
+
+func mustResource(t *testing.T, doc string) *iam.Policy {
+	t.Helper()
+	p, err := iam.ParseResource("resource", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestAuthorizeEveryPolicyType checks each policy type the authorizer
+// weighs and the clause AWS words each refusal with ("Troubleshoot access
+// denied error messages", IAM User Guide: "with an explicit deny in a TYPE
+// policy", "because no TYPE policy allows the ACTION action"; an SCP
+// always "with an explicit deny in a service control policy").
+func TestAuthorizeEveryPolicyType(t *testing.T) {
+	const object = "arn:aws:s3:::data/k"
+	allowAll := mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	onlyGlue := mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"glue:*","Resource":"*"}]}`)
+	denyS3 := mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}`)
+	managed := analyst
+	managed.Session = &Session{Policies: []*iam.Policy{onlyGlue}}
+	denyingSession := analyst
+	denyingSession.Session = &Session{Policies: []*iam.Policy{denyS3}}
+
+	prefix := "User: " + analyst.ARN() + " is not authorized to perform: s3:GetObject on resource: \"" + object + "\" "
+	tests := []struct {
+		name   string
+		caller Caller
+		setup  func(a *Authorizer)
+		want   string // the S3 message; "" when allowed
+	}{
+		{"identity allows", analyst, func(a *Authorizer) {}, ""},
+		{"session policy without an Allow", managed, func(a *Authorizer) {}, prefix + "because no session policy allows the s3:GetObject action"},
+		{"session policy Deny", denyingSession, func(a *Authorizer) {}, prefix + "with an explicit deny in a session policy"},
+		{"credentials of the same role without the session policy", analyst, func(a *Authorizer) {}, ""},
+		{"boundary without an Allow", analyst, func(a *Authorizer) { a.SetBoundary(analyst.Role, onlyGlue) }, prefix + "because no permissions boundary allows the s3:GetObject action"},
+		{"boundary Deny", analyst, func(a *Authorizer) { a.SetBoundary(analyst.Role, denyS3) }, prefix + "with an explicit deny in a permissions boundary"},
+		{"bucket policy Deny", analyst, func(a *Authorizer) {
+			a.SetResource("arn:aws:s3:::data", Resource{Policy: mustResource(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}]}`)})
+		}, prefix + "with an explicit deny in a resource-based policy"},
+		{"bucket policy of another bucket", analyst, func(a *Authorizer) {
+			a.SetResource("arn:aws:s3:::dat", Resource{Policy: mustResource(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}`)})
+		}, ""},
+		{"SCP without an Allow", analyst, func(a *Authorizer) { a.SetSCPs([][]*iam.Policy{{allowAll}, {onlyGlue}}) }, prefix + "with an explicit deny in a service control policy"},
+		{"SCP Deny", analyst, func(a *Authorizer) { a.SetSCPs([][]*iam.Policy{{denyS3}}) }, prefix + "with an explicit deny in a service control policy"},
+		{"bucket of another account without a policy", analyst, func(a *Authorizer) { a.SetResource("arn:aws:s3:::data", Resource{AccountID: "444455556666"}) }, "Access Denied"},
+		{"bucket of another account whose policy lets the role in", analyst, func(a *Authorizer) {
+			a.SetResource("arn:aws:s3:::data", Resource{AccountID: "444455556666", Policy: mustResource(t,
+				`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+analyst.RoleARN()+`"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}]}`)})
+		}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := NewAuthorizer("us-east-1", time.Now)
+			a.SetPolicies(analyst.Role, []*iam.Policy{allowAll})
+			tt.setup(a)
+			d := a.Authorize(tt.caller, "s3:GetObject", object, Call{})
+			switch {
+			case tt.want == "" && d != nil:
+				t.Errorf("got %q, want allowed", d.S3Message())
+			case tt.want != "" && d == nil:
+				t.Errorf("allowed, want %q", tt.want)
+			case d != nil && d.S3Message() != tt.want:
+				t.Errorf("got  %q\nwant %q", d.S3Message(), tt.want)
+			}
+		})
+	}
+}
+
+// TestAuthorizeFunctionAndKeyPolicies: a Lambda function's policy covers
+// its qualified ARNs, and a KMS key policy that does not let the account's
+// IAM policies decide refuses even what they allow.
+func TestAuthorizeFunctionAndKeyPolicies(t *testing.T) {
+	a := NewAuthorizer("us-east-1", time.Now)
+	a.SetPolicies(analyst.Role, []*iam.Policy{mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["lambda:InvokeFunction","kms:*"],"Resource":"*"}]}`)})
+	fn := "arn:aws:lambda:us-east-1:123456789012:function:tabulator"
+	a.SetResource(fn, Resource{Policy: mustResource(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"123456789012"},"Action":"lambda:InvokeFunction","Resource":"*"}]}`)})
+	for _, arn := range []string{fn, fn + ":live"} {
+		d := a.Authorize(analyst, "lambda:InvokeFunction", arn, Call{Via: "athena.amazonaws.com"})
+		if d == nil || d.Result.DeniedBy != iam.PolicyResource || !strings.HasSuffix(d.Error(), "with an explicit deny in a resource-based policy") {
+			t.Errorf("%s: got %v, want the function policy's explicit deny", arn, d)
+		}
+	}
+	key := "arn:aws:kms:us-east-1:123456789012:key/k1"
+	if d := a.Authorize(analyst, "kms:Decrypt", key, Call{}); d != nil {
+		t.Errorf("a key without a key policy (the default one): got %v, want allowed", d)
+	}
+	a.SetResource(key, Resource{Policy: mustResource(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/KeyAdmin"},"Action":"kms:*","Resource":"*"}]}`)})
+	want := "User: " + analyst.ARN() + " is not authorized to perform: kms:Decrypt on resource: " + key + " because no resource-based policy allows the kms:Decrypt action"
+	if d := a.Authorize(analyst, "kms:Decrypt", key, Call{}); d == nil || d.Error() != want {
+		t.Errorf("key policy naming another role: got %v\nwant %s", d, want)
+	}
+}
+
+func TestResourceOwner(t *testing.T) {
+	for in, want := range map[string]string{
+		"arn:aws:s3:::bucket":                           "arn:aws:s3:::bucket",
+		"arn:aws:s3:::bucket/a/b.csv":                   "arn:aws:s3:::bucket",
+		"arn:aws:lambda:us-east-1:1:function:f":         "arn:aws:lambda:us-east-1:1:function:f",
+		"arn:aws:lambda:us-east-1:1:function:f:$LATEST": "arn:aws:lambda:us-east-1:1:function:f",
+		"arn:aws:kms:us-east-1:1:key/k":                 "arn:aws:kms:us-east-1:1:key/k",
+		"arn:aws:glue:us-east-1:1:table/db/t":           "arn:aws:glue:us-east-1:1:table/db/t",
+	} {
+		if got := resourceOwner(in); got != want {
+			t.Errorf("resourceOwner(%s) = %s, want %s", in, got, want)
+		}
+	}
+}

@@ -41,6 +41,10 @@ type Config struct {
 	Stack *stack.Stack
 	// Keys issues the AWS credentials get_credentials returns.
 	Keys *principal.Keys
+	// Sessions are the session policies get_credentials passes for the
+	// roles that take one (stack.Role.SessionPolicies), by role name: the
+	// credentials it issues for such a role carry them.
+	Sessions map[string]*principal.Session
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// AccessTokenTTL is the lifetime of access tokens (default 1h).
@@ -52,12 +56,13 @@ type Config struct {
 // Registry is the catalog and registry of one sandbox stack. It is safe
 // for concurrent use.
 type Registry struct {
-	stack  *stack.Stack
-	keys   *principal.Keys
-	now    func() time.Time
-	ttl    time.Duration
-	log    *slog.Logger
-	jwtKey []byte
+	stack    *stack.Stack
+	keys     *principal.Keys
+	sessions map[string]*principal.Session
+	now      func() time.Time
+	ttl      time.Duration
+	log      *slog.Logger
+	jwtKey   []byte
 
 	mu      sync.Mutex
 	users   map[string]*userState // by user name
@@ -107,7 +112,7 @@ func New(cfg Config) (*Registry, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	reg := &Registry{
-		stack: cfg.Stack, keys: cfg.Keys, now: cfg.Now, ttl: cfg.AccessTokenTTL, log: cfg.Log,
+		stack: cfg.Stack, keys: cfg.Keys, sessions: cfg.Sessions, now: cfg.Now, ttl: cfg.AccessTokenTTL, log: cfg.Log,
 		jwtKey:  randomBytes(32),
 		users:   map[string]*userState{},
 		byID:    map[string]string{},
@@ -233,8 +238,11 @@ func (reg *Registry) setRole(user, role string) {
 }
 
 // caller is the AWS principal of user in their current role.
+// caller is the principal of credentials issued to the user in their
+// current role, carrying the role's session policies when it takes them.
 func (reg *Registry) caller(st userState) principal.Caller {
-	return principal.Caller{User: st.user.Name, Email: st.user.Email, Role: st.role, AccountID: reg.stack.AccountID}
+	return principal.Caller{User: st.user.Name, Email: st.user.Email, Role: st.role, AccountID: reg.stack.AccountID,
+		Session: reg.sessions[st.role]}
 }
 
 func randomBytes(n int) []byte {

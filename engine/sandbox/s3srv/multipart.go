@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/quiltq/quiltq/engine/sandbox/objstore"
 	"github.com/quiltq/quiltq/engine/sandbox/wire"
 )
 
@@ -29,6 +30,7 @@ type part struct {
 	data []byte
 	etag string
 	sum  checksum
+	at   time.Time // when it was uploaded
 }
 
 type initiateResult struct {
@@ -102,7 +104,7 @@ func (q *req) uploadPart() {
 		sum = checksum{alg: u.alg, value: compute(u.alg, data)}
 	}
 	m := md5.Sum(data)
-	p := part{data: data, etag: `"` + hex.EncodeToString(m[:]) + `"`, sum: sum}
+	p := part{data: data, etag: `"` + hex.EncodeToString(m[:]) + `"`, sum: sum, at: time.Now()}
 	q.svc.mu.Lock()
 	u.parts[n] = p
 	q.svc.mu.Unlock()
@@ -138,6 +140,11 @@ func (q *req) completeMultipartUpload() {
 	if !q.allow("s3:PutObject", q.objectARN(), nil) {
 		return
 	}
+	check, werr := q.writeCheck()
+	if werr != nil {
+		q.fail(werr)
+		return
+	}
 	id, u, ok := q.findUpload()
 	if !ok {
 		return
@@ -153,7 +160,6 @@ func (q *req) completeMultipartUpload() {
 	}
 	q.svc.mu.Lock()
 	parts := make([]part, 0, len(in.Parts))
-	var werr *wire.Error
 	for i := 1; i < len(in.Parts); i++ {
 		if in.Parts[i].PartNumber <= in.Parts[i-1].PartNumber {
 			werr = wire.NewError(http.StatusBadRequest, "InvalidPartOrder", "The list of parts was not in ascending order. The parts list must be specified in order by part number.")
@@ -172,9 +178,6 @@ func (q *req) completeMultipartUpload() {
 		}
 		parts = append(parts, got)
 	}
-	if werr == nil {
-		delete(q.svc.uploads, id)
-	}
 	q.svc.mu.Unlock()
 	if werr != nil {
 		q.fail(werr)
@@ -183,22 +186,29 @@ func (q *req) completeMultipartUpload() {
 	var data []byte
 	etags := md5.New()
 	sums := make([]checksum, 0, len(parts))
+	sizes := make([]int64, 0, len(parts))
 	for _, p := range parts {
 		data = append(data, p.data...)
 		raw, _ := hex.DecodeString(strings.Trim(p.etag, `"`))
 		etags.Write(raw)
 		sums = append(sums, p.sum)
-	}
-	o, err := q.svc.cfg.Store.Put(u.bucket, u.key, data, u.contentType)
-	if err != nil {
-		q.fail(q.missing(err))
-		return
+		sizes = append(sizes, int64(len(p.data)))
 	}
 	// A multipart object's ETag is the MD5 of its parts' MD5s, then "-"
 	// and the part count; clients (the AWS CLI's s3 sync) rely on the
-	// form. The store computes a plain MD5, so the reply carries S3's.
-	out := completeResult{Location: "/" + u.bucket + "/" + u.key, Bucket: u.bucket, Key: u.key,
-		ETag: `"` + hex.EncodeToString(etags.Sum(nil)) + "-" + strconv.Itoa(len(parts)) + `"`}
+	// form. The object keeps it, so that HEAD, GET and listings report
+	// the ETag the completion did.
+	etag := `"` + hex.EncodeToString(etags.Sum(nil)) + "-" + strconv.Itoa(len(parts)) + `"`
+	o, err := q.svc.cfg.Store.PutWith(u.bucket, u.key, data, objstore.PutOptions{ContentType: u.contentType, ETag: etag, Parts: sizes, Check: check})
+	if err != nil {
+		// A failed condition leaves the upload to complete again later.
+		q.fail(q.writeFailure(err))
+		return
+	}
+	q.svc.mu.Lock()
+	delete(q.svc.uploads, id)
+	q.svc.mu.Unlock()
+	out := completeResult{Location: "/" + u.bucket + "/" + u.key, Bucket: u.bucket, Key: u.key, ETag: o.ETag}
 	sum := checksum{}
 	if u.alg != "" {
 		sum = checksum{alg: u.alg, value: composite(u.alg, sums), kind: "COMPOSITE"}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -62,76 +63,155 @@ func (s *Service) ServeAWS(w http.ResponseWriter, r *http.Request, c principal.C
 	w.Header().Set("x-amz-request-id", wire.RequestID())
 	w.Header().Set("x-amz-id-2", "sandbox")
 	v := r.URL.Query()
+	sub := subresource(v)
 	switch {
 	case bucket == "":
-		if r.Method == http.MethodGet {
+		if r.Method == http.MethodGet && sub == "" {
 			q.listBuckets()
 			return
 		}
 	case key == "":
-		switch {
-		case r.Method == http.MethodHead:
-			q.headBucket()
-			return
-		case r.Method == http.MethodGet && v.Has("location"):
-			q.getBucketLocation()
-			return
-		case r.Method == http.MethodGet && v.Get("list-type") == "2":
-			q.listObjects(true)
-			return
-		case r.Method == http.MethodGet && len(v) == 0 || r.Method == http.MethodGet && onlyListParams(v):
-			q.listObjects(false)
+		if q.serveBucket(sub) {
 			return
 		}
 	default:
-		switch r.Method {
-		case http.MethodGet:
-			q.getObject(false)
-			return
-		case http.MethodHead:
-			q.getObject(true)
-			return
-		case http.MethodPut:
-			if r.Header.Get("x-amz-copy-source") != "" {
-				break
-			}
-			if v.Has("uploadId") {
-				q.uploadPart()
-			} else {
-				q.putObject()
-			}
-			return
-		case http.MethodPost:
-			if v.Has("uploads") {
-				q.createMultipartUpload()
-				return
-			}
-			if v.Has("uploadId") {
-				q.completeMultipartUpload()
-				return
-			}
-		case http.MethodDelete:
-			if v.Has("uploadId") {
-				q.abortMultipartUpload()
-			} else {
-				q.deleteObject()
-			}
+		if q.serveObject(sub) {
 			return
 		}
 	}
-	q.fail(wire.NewError(http.StatusNotImplemented, "NotImplemented", "A header you provided implies functionality that is not implemented"))
+	q.notImplemented(sub)
 }
 
-// onlyListParams reports whether v holds only ListObjects (v1) parameters.
-func onlyListParams(v map[string][]string) bool {
-	for k := range v {
-		switch k {
-		case "prefix", "delimiter", "marker", "max-keys", "encoding-type", "x-id":
+// serveBucket serves a request on a bucket; false when the sandbox does
+// not serve it.
+func (q *req) serveBucket(sub string) bool {
+	v := q.r.URL.Query()
+	switch q.r.Method {
+	case http.MethodHead:
+		if sub == "" {
+			q.headBucket()
+			return true
+		}
+	case http.MethodGet:
+		switch sub {
+		case "location":
+			q.getBucketLocation()
+		case "acl":
+			q.getACL(true)
+		case "versioning":
+			q.getBucketVersioning()
+		case "":
+			q.listObjects(v.Get("list-type") == "2")
 		default:
 			return false
 		}
+		return true
 	}
-	return true
+	return false
+}
+
+// serveObject serves a request on an object; false when the sandbox does
+// not serve it. Every sub-resource is routed on its own, so that none
+// falls through to the object itself: a PUT ?tagging never overwrites it.
+func (q *req) serveObject(sub string) bool {
+	v := q.r.URL.Query()
+	switch q.r.Method {
+	case http.MethodGet, http.MethodHead:
+		head := q.r.Method == http.MethodHead
+		switch {
+		case sub == "":
+			q.getObject(head)
+		case head:
+			return false
+		case sub == "tagging":
+			q.getObjectTagging()
+		case sub == "acl":
+			q.getACL(false)
+		case sub == "attributes":
+			q.getObjectAttributes()
+		case sub == "uploadId":
+			q.listParts()
+		default:
+			return false
+		}
+		return true
+	case http.MethodPut:
+		switch {
+		case sub == "tagging":
+			q.putObjectTagging()
+		case sub == "acl":
+			q.putObjectACL()
+		case q.r.Header.Get("x-amz-copy-source") != "":
+			return false // CopyObject and UploadPartCopy
+		case sub == "uploadId" && v.Has("partNumber"):
+			q.uploadPart()
+		case sub == "":
+			q.putObject()
+		default:
+			return false
+		}
+		return true
+	case http.MethodPost:
+		switch sub {
+		case "uploads":
+			q.createMultipartUpload()
+		case "uploadId":
+			q.completeMultipartUpload()
+		default:
+			return false
+		}
+		return true
+	case http.MethodDelete:
+		switch sub {
+		case "tagging":
+			q.deleteObjectTagging()
+		case "uploadId":
+			q.abortMultipartUpload()
+		case "":
+			q.deleteObject()
+		default:
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// subresources are the query keys that name an S3 sub-resource, from the
+// request URIs of botocore's S3 model (data/s3/2006-03-01/service-2.json:
+// "/{Bucket}/{Key+}?tagging", "/{Bucket}?versioning", ...) and the query
+// members that select one (uploadId for ListParts, UploadPart and
+// CompleteMultipartUpload). Other query keys (response-*, versionId,
+// partNumber, x-id, the presigning X-Amz-*) qualify a plain object or
+// bucket request, and keys S3 does not know are ignored, as S3 ignores
+// them.
+var subresources = []string{
+	"abac", "accelerate", "acl", "analytics", "annotation", "attributes", "cors", "delete", "encryption",
+	"intelligent-tiering", "inventory", "legal-hold", "lifecycle", "location", "logging",
+	"metadataAnnotationTable", "metadataConfiguration", "metadataInventoryTable", "metadataJournalTable",
+	"metadataTable", "metrics", "notification", "object-lock", "ownershipControls", "policy", "policyStatus",
+	"publicAccessBlock", "renameObject", "replication", "requestPayment", "restore", "retention", "select",
+	"session", "tagging", "torrent", "uploadId", "uploads", "versioning", "versions", "website",
+}
+
+// subresource is the sub-resource a request names, "" for none.
+func subresource(v url.Values) string {
+	for _, k := range subresources {
+		if v.Has(k) {
+			return k
+		}
+	}
+	return ""
+}
+
+// notImplemented refuses what the sandbox does not serve as S3 refuses
+// what it does not support: 501 NotImplemented.
+func (q *req) notImplemented(sub string) {
+	e := wire.NewError(http.StatusNotImplemented, "NotImplemented", "A header you provided implies functionality that is not implemented")
+	if sub == "" && q.r.Header.Get("x-amz-copy-source") != "" {
+		e.Details = []wire.Detail{{Name: "Header", Value: "x-amz-copy-source"}}
+	}
+	q.fail(e)
 }
 
 // fail writes e as S3 does (no body for HEAD).

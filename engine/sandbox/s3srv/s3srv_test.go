@@ -22,6 +22,7 @@ import (
 	"github.com/quiltq/quiltq/engine/sandbox/objstore"
 	"github.com/quiltq/quiltq/engine/sandbox/principal"
 	"github.com/quiltq/quiltq/engine/sandbox/s3srv"
+	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
 )
 
 const region = "us-east-1"
@@ -37,10 +38,12 @@ const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action
 const readNoList = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}]}`
 
 type fixture struct {
-	client *s3.Client
-	store  *objstore.Store
-	mu     sync.Mutex
-	seen   []http.Header // headers of PUT requests
+	client   *s3.Client
+	store    *objstore.Store
+	endpoint string
+	http     *http.Client
+	mu       sync.Mutex
+	seen     []http.Header // headers of PUT requests
 }
 
 func (f *fixture) puts() []http.Header {
@@ -78,12 +81,13 @@ func newFixture(t *testing.T, doc string) *fixture {
 		svc.ServeAWS(w, r, caller) // the sandbox verifies SigV4 before this; tests skip it
 	}))
 	t.Cleanup(srv.Close)
+	f.endpoint, f.http = srv.URL, srv.Client()
 	f.client = s3.New(s3.Options{
 		Region: region, BaseEndpoint: aws.String(srv.URL), UsePathStyle: true, HTTPClient: srv.Client(),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "ASIATEST", SecretAccessKey: "secret", SessionToken: "token"}, nil
 		}),
-		Retryer: aws.NopRetryer{},
+		Retryer: sandboxtest.Retryer(),
 		// What config.LoadDefaultConfig would set: checksums on every
 		// upload that supports them, validation of every reply that has one.
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,

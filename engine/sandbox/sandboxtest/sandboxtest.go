@@ -7,8 +7,10 @@ package sandboxtest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,6 +19,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/quiltq/quiltq/engine/sandbox"
@@ -137,8 +141,27 @@ func (e *Env) ConfigFor(c aws.Credentials) aws.Config {
 		Region:       e.Info.Region,
 		BaseEndpoint: aws.String(e.Info.AWSEndpointURL),
 		Credentials:  credentials.StaticCredentialsProvider{Value: c},
-		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+		Retryer:      Retryer,
 	}
+}
+
+// Retryer retries nothing a test could be asserting on, only the race that
+// loopback makes common: the SDK closes a request's body as soon as the
+// reply's headers arrive, and when net/http's writer is still checking that
+// body for bytes past its Content-Length, the connection is closed under
+// the reply being read ("use of closed network connection" at status 200).
+// The SDK's standard retryer retries that error for the same reason
+// (aws/aws-sdk-go-v2#2737, fixed by retrying net.ErrClosed in #2949); a
+// test with no retries at all would fail on it now and then.
+func Retryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			return aws.BoolTernary(errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "use of closed network connection"))
+		})}
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		o.RateLimiter = ratelimit.None
+	})
 }
 
 func decode(t testing.TB, resp *http.Response, v any) {

@@ -36,6 +36,8 @@ type Engine struct {
 	mu     sync.Mutex
 	tables map[TableRef]*loaded
 	seq    int
+
+	fns map[string]*function // the SQL functions, built once
 }
 
 // loaded is one table's copy in SQLite, shared by the queries that use it.
@@ -52,7 +54,7 @@ type loaded struct {
 // New opens an engine whose SQLite file lives in dir, or in a new
 // temporary directory when dir is "".
 func New(dir string) (*Engine, error) {
-	e := &Engine{now: time.Now, loadSem: make(chan struct{}, 1), tables: map[TableRef]*loaded{}}
+	e := &Engine{now: time.Now, loadSem: make(chan struct{}, 1), tables: map[TableRef]*loaded{}, fns: builtins()}
 	if dir == "" {
 		d, err := os.MkdirTemp("", "sqlrun-")
 		if err != nil {
@@ -106,22 +108,18 @@ func (e *Engine) Close() error {
 
 // Run executes one query and streams its result to out.
 func (e *Engine) Run(ctx context.Context, q Query, cat Catalog, out Output) (Stats, error) {
-	defaults := TableRef{Catalog: strings.ToLower(q.Catalog), Database: strings.ToLower(q.Database)}
-	if defaults.Catalog == "" {
-		defaults.Catalog = DefaultCatalog
-	}
-	if defaults.Database == "" {
-		defaults.Database = DefaultDatabase
-	}
+	defaults := queryDefaults(q)
 	toks, eof, err := statement(q.SQL)
 	if err != nil {
 		return Stats{StatementType: "DML"}, err
 	}
 	first := toks[0]
 	switch first.Value {
-	case "select", "with", "values", "(":
+	case "select", "with", "values", "(", "table":
 	case "show", "describe", "desc":
 		return e.utility(ctx, toks, eof, defaults, cat, out)
+	case "explain":
+		return e.explain(ctx, q, toks, eof, defaults, cat, out)
 	case "insert", "merge", "update", "delete", "unload":
 		return Stats{StatementType: "DML"}, newError(notSupported, first.Line, first.Col, strings.ToUpper(first.Value)+" is not supported by the sandbox")
 	case "create", "drop", "alter", "msck", "optimize", "vacuum":
@@ -130,55 +128,107 @@ func (e *Engine) Run(ctx context.Context, q Query, cat Catalog, out Output) (Sta
 			typ = "DML" // CTAS
 		}
 		return Stats{StatementType: typ}, newError(notSupported, first.Line, first.Col, strings.ToUpper(first.Value)+" is not supported by the sandbox")
-	case "explain", "prepare", "execute", "deallocate", "use", "using", "set", "reset", "call", "grant", "revoke":
+	case "prepare", "execute", "deallocate", "use", "using", "set", "reset", "call", "grant", "revoke":
 		return Stats{StatementType: "UTILITY"}, newError(notSupported, first.Line, first.Col, strings.ToUpper(first.Value)+" is not supported by the sandbox")
 	default:
-		return Stats{StatementType: "DML"}, newError(syntaxError, first.Line, first.Col, "mismatched input '"+first.Text+"'. Expecting: 'ALTER', 'ANALYZE', 'CALL', 'CREATE', 'DEALLOCATE', 'DELETE', 'DESC', 'DESCRIBE', 'DROP', 'EXPLAIN', 'GRANT', 'INSERT', 'MERGE', 'PREPARE', 'REFRESH', 'RESET', 'REVOKE', 'SET', 'SHOW', 'START', 'UPDATE', 'USE', 'WITH', <query>")
+		return Stats{StatementType: "DML"}, newError(syntaxError, first.Line, first.Col, "mismatched input '"+first.Text+"'. Expecting: "+statementKeywords)
 	}
 	stats := Stats{StatementType: "DML"}
-	tr, err := translate(toks, defaults, eof)
+	c, comp, err := e.compile(ctx, q, toks, eof, defaults, cat)
 	if err != nil {
 		return stats, err
 	}
-
-	// Resolve and load each table once, in order of appearance.
-	names := map[TableRef]string{}
-	cols := map[string]string{}
-	var held []*loaded
+	names, held, err := e.loadTables(ctx, c, q.Progress, &stats)
 	defer func() {
 		for _, l := range held {
 			e.release(l)
 		}
 	}()
-	for _, o := range tr.occ {
-		if _, ok := names[o.ref]; ok {
-			continue
-		}
-		var tbl *Table
-		var err error
-		if o.ref.Database == infoSchema {
-			tbl, err = infoSchemaTable(cat, o.ref)
-		} else {
-			tbl, err = cat.Table(ctx, o.ref)
-		}
-		if err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return stats, e.notFound(ctx, cat, o.ref, q.SQL, toks[o.first])
+	if err != nil {
+		return stats, err
+	}
+	return stats, e.query(ctx, names.Replace(comp.sql), comp.cols, q.Internal, out)
+}
+
+// ErrNotQuery is what Analyze returns for a statement other than a query
+// (SELECT, WITH, VALUES, TABLE).
+var ErrNotQuery = errors.New("sqlrun: not a query")
+
+// Analyze parses and resolves q as Run does before it reads any data, so
+// that every table the query names is looked up (and so authorized) through
+// cat; it reports the first error. Athena reuses a stored result only when
+// "you have access to all tables referenced in the query" (Athena User
+// Guide, "Reuse query results in Athena"), which the sandbox checks with
+// this.
+func (e *Engine) Analyze(ctx context.Context, q Query, cat Catalog) error {
+	toks, eof, err := statement(q.SQL)
+	if err != nil {
+		return err
+	}
+	switch toks[0].Value {
+	case "select", "with", "values", "(", "table":
+	default:
+		return ErrNotQuery
+	}
+	_, _, err = e.compile(ctx, q, toks, eof, queryDefaults(q), cat)
+	return err
+}
+
+// queryDefaults is the catalog and database a query's names default to.
+func queryDefaults(q Query) TableRef {
+	defaults := TableRef{Catalog: strings.ToLower(q.Catalog), Database: strings.ToLower(q.Database)}
+	if defaults.Catalog == "" {
+		defaults.Catalog = DefaultCatalog
+	}
+	if defaults.Database == "" {
+		defaults.Database = DefaultDatabase
+	}
+	return defaults
+}
+
+// compile parses and compiles a query statement, resolving its tables
+// through cat (which authorizes them) without reading their data.
+func (e *Engine) compile(ctx context.Context, q Query, toks []sqlref.Token, eof sqlref.Token, defaults TableRef, cat Catalog) (*compiler, *compiled, error) {
+	p := &parser{toks: toks, eof: eof}
+	var ast *query
+	if err := p.run(func() { ast = p.parseQueryStatement() }); err != nil {
+		return nil, nil, err
+	}
+	if p.params != len(q.Params) {
+		at := toks[0]
+		for _, t := range toks {
+			if t.Kind == sqlref.Param {
+				at = t
+				break
 			}
-			return stats, err
 		}
-		l, err := e.acquire(ctx, o.ref, tbl)
+		return nil, nil, newError(invalidParameter, at.Line, at.Col, "Incorrect number of parameters: expected "+itoa(p.params)+" but found "+itoa(len(q.Params)))
+	}
+	c := &compiler{ctx: ctx, cat: cat, defaults: defaults, params: q.Params, paramValues: make([]*cexpr, len(q.Params)),
+		paramCount: p.params, tables: map[TableRef]*tableUse{}, fns: e.fns}
+	var comp *compiled
+	if err := c.run(func() { comp = c.compileQuery(ast, nil, nil) }); err != nil {
+		return nil, nil, err
+	}
+	return c, comp, nil
+}
+
+// loadTables loads every table the compiled query reads (the caller
+// releases them) and returns the replacer that puts the loaded copies'
+// names in place of the compiled SQL's markers.
+func (e *Engine) loadTables(ctx context.Context, c *compiler, progress func(int64), stats *Stats) (*strings.Replacer, []*loaded, error) {
+	var held []*loaded
+	var pairs []string
+	for _, u := range c.used {
+		l, err := e.acquire(ctx, u.ref, u.tbl, progress)
 		if err != nil {
-			return stats, err
+			return nil, held, err
 		}
 		held = append(held, l)
-		names[o.ref] = l.name
-		stats.DataScannedBytes += tbl.Size
-		for _, c := range tbl.Columns {
-			cols[strings.ToLower(c.Name)] = c.Type
-		}
+		pairs = append(pairs, u.marker, quoteIdent(l.name))
+		stats.DataScannedBytes += u.tbl.Size
 	}
-	return stats, e.query(ctx, tr.render(names), tr, toks, cols, out)
+	return strings.NewReplacer(pairs...), held, nil
 }
 
 func hasWord(toks []sqlref.Token, w string) bool {
@@ -223,9 +273,9 @@ func statement(sql string) ([]sqlref.Token, sqlref.Token, error) {
 	return toks, eof, nil
 }
 
-// notFound words a missing table as Athena does, telling a missing
+// notFoundError words a missing table as Athena does, telling a missing
 // database (or catalog) from a missing table.
-func (e *Engine) notFound(ctx context.Context, cat Catalog, ref TableRef, _ string, at sqlref.Token) error {
+func notFoundError(ctx context.Context, cat Catalog, ref TableRef, at sqlref.Token) error {
 	dbs, err := cat.Databases(ctx, ref.Catalog)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -246,8 +296,15 @@ func containsFold(list []string, s string) bool {
 }
 
 // acquire returns the loaded copy of tbl at its version, loading it if
-// needed. The caller must release it.
-func (e *Engine) acquire(ctx context.Context, ref TableRef, tbl *Table) (*loaded, error) {
+// needed. The caller must release it. progress, when set, hears the bytes
+// of the table as they are read (at once for a copy already loaded: a
+// query scans its tables whether or not the sandbox kept a copy).
+func (e *Engine) acquire(ctx context.Context, ref TableRef, tbl *Table, progress func(int64)) (*loaded, error) {
+	report := func(n int64) {
+		if progress != nil && n > 0 {
+			progress(n)
+		}
+	}
 	for {
 		e.mu.Lock()
 		l := e.tables[ref]
@@ -261,6 +318,7 @@ func (e *Engine) acquire(ctx context.Context, ref TableRef, tbl *Table) (*loaded
 				return nil, ctx.Err()
 			}
 			if l.err == nil {
+				report(tbl.Size)
 				return l, nil
 			}
 			e.release(l)
@@ -283,7 +341,7 @@ func (e *Engine) acquire(ctx context.Context, ref TableRef, tbl *Table) (*loaded
 		if drop != nil {
 			e.drop(drop)
 		}
-		nl.err = e.load(ctx, nl)
+		nl.err = e.load(ctx, nl, report)
 		close(nl.ready)
 		if nl.err != nil {
 			e.mu.Lock()
@@ -322,9 +380,28 @@ func (e *Engine) drop(l *loaded) {
 // batchParams bounds the parameters of one multi-row INSERT.
 const batchParams = 960
 
+// declType is the SQLite column declaration of a value of type t: the
+// affinity its internal form needs, and for decimals the collation that
+// compares them as numbers.
+func declType(t Type) string {
+	switch {
+	case t.isIntegral(), t.Base == tBoolean:
+		return "INTEGER"
+	case t.isFloating():
+		return "REAL"
+	case t.Base == tDecimal:
+		return "TEXT COLLATE athena_decimal"
+	case t.Base == tVarbinary:
+		return "BLOB"
+	}
+	return "TEXT"
+}
+
 // load copies a table's rows into SQLite in one transaction, through a
-// prepared multi-row INSERT.
-func (e *Engine) load(ctx context.Context, l *loaded) (err error) {
+// prepared multi-row INSERT. report hears the bytes read, row by row
+// (each cell's text and a delimiter), then the rest of the table's size
+// once the scan is done.
+func (e *Engine) load(ctx context.Context, l *loaded, report func(int64)) (err error) {
 	select {
 	case e.loadSem <- struct{}{}:
 	case <-ctx.Done():
@@ -338,13 +415,17 @@ func (e *Engine) load(ctx context.Context, l *loaded) (err error) {
 	}
 	var ddl strings.Builder
 	ddl.WriteString("CREATE TABLE " + quoteIdent(l.name) + " (")
-	convs := make([]func(engine.Value) any, ncol)
+	types := make([]Type, ncol)
 	for i, c := range tbl.Columns {
 		if i > 0 {
 			ddl.WriteString(", ")
 		}
-		ddl.WriteString(quoteIdent(strings.ToLower(c.Name)) + " " + declType(normalizeType(c.Type)))
-		convs[i] = converter(normalizeType(c.Type))
+		t, ok := ParseType(c.Type)
+		if !ok {
+			t = typVarchar
+		}
+		types[i] = t
+		ddl.WriteString(quoteIdent(strings.ToLower(c.Name)) + " " + declType(t))
 	}
 	ddl.WriteString(")")
 	tx, err := e.db.BeginTx(ctx, nil)
@@ -379,10 +460,16 @@ func (e *Engine) load(ctx context.Context, l *loaded) (err error) {
 	defer batch.Close()
 	args := make([]any, 0, rowsPer*ncol)
 	rows := 0
+	var read, pending int64
 	err = tbl.Scan(ctx, func(r engine.Row) error {
 		for i := 0; i < ncol; i++ {
 			if i < len(r) {
-				args = append(args, convs[i](r[i]))
+				pending += int64(len(r[i].Text)) + 1
+				if r[i].Null {
+					args = append(args, nil)
+				} else {
+					args = append(args, cellValue(r[i].Text, types[i]))
+				}
 			} else {
 				args = append(args, nil)
 			}
@@ -392,6 +479,12 @@ func (e *Engine) load(ctx context.Context, l *loaded) (err error) {
 				return err
 			}
 			args, rows = args[:0], 0
+			if tbl.Size > 0 {
+				pending = min(pending, tbl.Size-read)
+			}
+			read += pending
+			report(pending)
+			pending = 0
 		}
 		return nil
 	})
@@ -408,218 +501,79 @@ func (e *Engine) load(ctx context.Context, l *loaded) (err error) {
 			return err
 		}
 	}
+	report(tbl.Size - read)
 	return tx.Commit()
 }
 
-// converter returns the function that turns a CSV cell into the value
-// stored for an Athena type. Cells that do not parse become NULL, as
-// Athena's text SerDes read them.
-func converter(typ string) func(engine.Value) any {
-	switch b := baseType(typ); {
-	case isIntegral(b):
-		return func(v engine.Value) any {
-			if v.Null {
-				return nil
-			}
-			n, err := strconv.ParseInt(strings.TrimSpace(v.Text), 10, 64)
-			if err != nil {
-				return nil
-			}
-			return n
-		}
-	case isFloating(b) || b == "decimal":
-		return func(v engine.Value) any {
-			if v.Null {
-				return nil
-			}
-			f, err := strconv.ParseFloat(strings.TrimSpace(v.Text), 64)
-			if err != nil {
-				return nil
-			}
-			return f
-		}
-	case b == "boolean":
-		return func(v engine.Value) any {
-			if v.Null {
-				return nil
-			}
-			switch strings.ToLower(strings.TrimSpace(v.Text)) {
-			case "true":
-				return int64(1)
-			case "false":
-				return int64(0)
-			}
-			return nil
-		}
-	case b == "date":
-		return func(v engine.Value) any {
-			if d, ok := parseDate(v.Text); ok && !v.Null {
-				return d
-			}
-			return nil
-		}
-	case b == "timestamp":
-		return func(v engine.Value) any {
-			if t, ok := parseTimestamp(v.Text); ok && !v.Null {
-				return formatTimestamp(t)
-			}
-			return nil
-		}
-	}
-	return func(v engine.Value) any {
-		if v.Null {
-			return nil
-		}
-		return v.Text
-	}
-}
-
-// query runs the SQLite SQL and streams the result to out.
-func (e *Engine) query(ctx context.Context, sqlText string, tr *translation, toks []sqlref.Token, cols map[string]string, out Output) error {
+// query runs the SQLite SQL and streams the result to out, each value
+// written as Athena writes it (or in the internal form when internal).
+func (e *Engine) query(ctx context.Context, sqlText string, cols []outCol, internal bool, out Output) error {
 	rows, err := e.db.QueryContext(ctx, sqlText)
 	if err != nil {
-		return runError(ctx, err, toks)
+		return runError(ctx, err)
 	}
 	defer rows.Close()
-	cts, err := rows.ColumnTypes()
-	if err != nil {
-		return runError(ctx, err, toks)
+	result := make([]engine.Column, len(cols))
+	for i, c := range cols {
+		result[i] = engine.Column{Name: c.name, Type: c.t.String()}
 	}
-	n := len(cts)
+	if err := out.Columns(result); err != nil {
+		return err
+	}
+	n := len(cols)
 	vals := make([]any, n)
 	ptrs := make([]any, n)
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	// Name and type each column: the schema's type where a column passes
-	// through, the expression's otherwise, and failing both the first
-	// row's value, which is why one row is read before Columns is called.
-	result := make([]engine.Column, n)
-	unknown := make([]bool, n)
-	for i, ct := range cts {
-		name := ct.Name()
-		typ := fromDecl(ct.DatabaseTypeName())
-		if k, ok := strings.CutPrefix(name, exprAlias); ok {
-			name = "_col" + strconv.Itoa(i)
-			if idx, err := strconv.Atoi(k); err == nil && idx < len(tr.items) && typ == "" {
-				typ = inferType(tr.items[idx].expr, cols)
-			}
-		} else if typ == "" {
-			for _, it := range tr.items {
-				if !it.star && strings.EqualFold(it.name, name) {
-					typ = inferType(it.expr, cols)
-					break
-				}
-			}
-		}
-		if typ == "unknown" {
-			typ = "" // NULL literal: decided by the value, if any
-		}
-		result[i] = engine.Column{Name: name, Type: typ}
-		unknown[i] = typ == ""
-	}
-	more := rows.Next()
-	if more {
-		if err := rows.Scan(ptrs...); err != nil {
-			return runError(ctx, err, toks)
-		}
-	}
-	for i := range result {
-		if unknown[i] {
-			result[i].Type = "varchar"
-			if more && vals[i] != nil {
-				result[i].Type = runtimeType(vals[i])
-			}
-		}
-	}
-	if err := out.Columns(result); err != nil {
-		return err
-	}
 	row := make(engine.Row, n)
-	for more {
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return runError(ctx, err)
+		}
 		for i, v := range vals {
-			s, ok := formatValue(v, result[i].Type)
+			var s string
+			var ok bool
+			if internal {
+				s, ok = internalText(v, cols[i].t)
+			} else {
+				s, ok = render(v, cols[i].t)
+			}
 			row[i] = engine.Value{Text: s, Null: !ok}
 		}
 		if err := out.Row(row); err != nil {
 			return err
 		}
-		if !rows.Next() {
-			break
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return runError(ctx, err, toks)
-		}
 	}
 	if err := rows.Err(); err != nil {
-		return runError(ctx, err, toks)
+		return runError(ctx, err)
 	}
 	return nil
 }
 
-var (
-	reNoColumn   = regexp.MustCompile(`no such column: ([^\s(]+)`)
-	reAmbiguous  = regexp.MustCompile(`ambiguous column name: ([^\s(]+)`)
-	reNoFunction = regexp.MustCompile(`no such function: ([^\s(]+)`)
-	reWrongArgs  = regexp.MustCompile(`wrong number of arguments to function ([^\s(]+)\(\)`)
-	reNear       = regexp.MustCompile(`near "((?:[^"]|"")*)": syntax error`)
-	reFnError    = regexp.MustCompile(`(INVALID_CAST_ARGUMENT|INVALID_FUNCTION_ARGUMENT|NOT_SUPPORTED|FUNCTION_NOT_FOUND): ([^\n]*?)(?: \(\d+\))?$`)
-)
+// fnErrorText finds an error a Go function raised in SQLite's text.
+var fnErrorText = regexp.MustCompile(`([A-Z][A-Z_]+[A-Z]): ([^\n]*?)(?: \(\d+\))?$`)
 
-// runError turns a SQLite failure into Athena's wording, placing it at the
-// first token of the original SQL that matches what SQLite names.
-func runError(ctx context.Context, err error, toks []sqlref.Token) error {
+// runError turns a failure while running the SQLite SQL into Athena's
+// wording: the error a function raised, an integer overflow in sum(), or
+// else an internal error (the compiled SQL is the sandbox's own, so
+// SQLite refusing it is the sandbox's fault).
+func runError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	msg := err.Error()
-	at := func(name string) (int, int) {
-		parts := strings.Split(name, ".")
-		last := strings.ToLower(parts[len(parts)-1])
-		for _, t := range toks {
-			if t.IsIdent() && strings.ToLower(t.Value) == last {
-				return t.Line, t.Col
+	if m := fnErrorText.FindStringSubmatch(msg); m != nil {
+		for _, k := range []errorKind{invalidCast, invalidArgument, notSupported, functionNotFound, divisionByZero, numericOutOfRange, subqueryMultipleRows, internalError} {
+			if k.code == m[1] {
+				return newError(k, 0, 0, m[2])
 			}
 		}
-		return 1, 1
 	}
-	if m := reFnError.FindStringSubmatch(msg); m != nil {
-		kinds := map[string]errorKind{"INVALID_CAST_ARGUMENT": invalidCast, "INVALID_FUNCTION_ARGUMENT": invalidArgument, "NOT_SUPPORTED": notSupported, "FUNCTION_NOT_FOUND": functionNotFound}
-		return newError(kinds[m[1]], 0, 0, m[2])
-	}
-	if m := reNoColumn.FindStringSubmatch(msg); m != nil {
-		l, c := at(m[1])
-		return newError(columnNotFound, l, c, "Column '"+m[1]+"' cannot be resolved or requester is not authorized to access requested resources")
-	}
-	if m := reAmbiguous.FindStringSubmatch(msg); m != nil {
-		l, c := at(m[1])
-		return newError(ambiguousName, l, c, "Column '"+m[1]+"' is ambiguous")
-	}
-	if m := reNoFunction.FindStringSubmatch(msg); m != nil {
-		l, c := at(m[1])
-		return newError(functionNotFound, l, c, "Function '"+strings.TrimPrefix(m[1], "athena_")+"' not registered")
-	}
-	if m := reWrongArgs.FindStringSubmatch(msg); m != nil {
-		name := strings.TrimPrefix(m[1], "athena_")
-		l, c := at(name)
-		return newError(functionNotFound, l, c, "Unexpected parameters for function "+name)
-	}
-	if m := reNear.FindStringSubmatch(msg); m != nil {
-		near := strings.ReplaceAll(m[1], `""`, `"`)
-		l, c := 1, 1
-		for _, t := range toks {
-			if strings.EqualFold(t.Text, near) {
-				l, c = t.Line, t.Col
-				break
-			}
-		}
-		return newError(syntaxError, l, c, "mismatched input '"+near+"'")
-	}
-	if strings.Contains(msg, "incomplete input") {
-		t := toks[len(toks)-1]
-		return newError(syntaxError, t.Line, t.Col+len([]rune(t.Text)), "mismatched input '<EOF>'")
-	}
-	if strings.Contains(msg, "interrupted") {
+	switch {
+	case strings.Contains(msg, "integer overflow"):
+		return newError(numericOutOfRange, 0, 0, "bigint addition overflow")
+	case strings.Contains(msg, "interrupted"):
 		return fmt.Errorf("sqlrun: query interrupted: %w", context.Canceled)
 	}
 	return newError(internalError, 0, 0, strings.TrimSpace(msg))

@@ -1,381 +1,704 @@
 package sqlrun
 
 import (
-	"math"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/quiltq/quiltq/engine/sqlref"
 )
 
-// normalizeType turns a type as written in SQL into Athena's name for it.
-func normalizeType(t string) string {
-	t = strings.ToLower(strings.TrimSpace(t))
-	base, args, _ := strings.Cut(t, "(")
-	base = strings.TrimSpace(base)
-	switch base {
-	case "int":
-		return "integer"
-	case "string", "char", "varchar":
-		if base == "char" {
-			return "char(" + args
+// Type is a Trino type: a base name with its parameters. Its String is
+// the type's signature as Trino prints it (typeof, DESCRIBE OUTPUT):
+// "integer", "decimal(10,2)", "varchar(5)", "array(integer)",
+// "map(varchar, bigint)", "row(a integer, b varchar)",
+// "timestamp(3) with time zone". These names come from the Trino
+// documentation's "Data types" page (docs/src/main/sphinx/language/types.md
+// in trinodb/trino).
+type Type struct {
+	Base string
+	// P is a decimal's precision, a varchar's or char's length (-1: a
+	// varchar without one), a timestamp's fractional digits.
+	P int
+	// S is a decimal's scale.
+	S int
+	// Elem is an array's element type or a map's value type; Key a map's
+	// key type.
+	Elem, Key *Type
+	// Fields are a row's fields; a field without a name has Name "".
+	Fields []Field
+}
+
+// Field is one field of a row type.
+type Field struct {
+	Name string
+	Type Type
+}
+
+// The base names.
+const (
+	tBoolean     = "boolean"
+	tTinyint     = "tinyint"
+	tSmallint    = "smallint"
+	tInteger     = "integer"
+	tBigint      = "bigint"
+	tReal        = "real"
+	tDouble      = "double"
+	tDecimal     = "decimal"
+	tVarchar     = "varchar"
+	tChar        = "char"
+	tVarbinary   = "varbinary"
+	tJSON        = "json"
+	tDate        = "date"
+	tTime        = "time"
+	tTimestamp   = "timestamp"
+	tTimestampTZ = "timestamp with time zone"
+	tArray       = "array"
+	tMap         = "map"
+	tRow         = "row"
+	tUnknown     = "unknown"
+)
+
+var (
+	typBoolean     = Type{Base: tBoolean}
+	typInteger     = Type{Base: tInteger}
+	typBigint      = Type{Base: tBigint}
+	typDouble      = Type{Base: tDouble}
+	typReal        = Type{Base: tReal}
+	typVarchar     = Type{Base: tVarchar, P: -1}
+	typVarbinary   = Type{Base: tVarbinary}
+	typJSON        = Type{Base: tJSON}
+	typDate        = Type{Base: tDate}
+	typTimestamp   = Type{Base: tTimestamp, P: 3}
+	typTimestampTZ = Type{Base: tTimestampTZ, P: 3}
+	typUnknown     = Type{Base: tUnknown}
+)
+
+func arrayOf(t Type) Type       { return Type{Base: tArray, Elem: &t} }
+func mapOf(k, v Type) Type      { return Type{Base: tMap, Key: &k, Elem: &v} }
+func decimalType(p, s int) Type { return Type{Base: tDecimal, P: p, S: s} }
+func varcharN(n int) Type       { return Type{Base: tVarchar, P: n} }
+
+func (t Type) String() string {
+	switch t.Base {
+	case tDecimal:
+		return "decimal(" + strconv.Itoa(t.P) + "," + strconv.Itoa(t.S) + ")"
+	case tVarchar:
+		if t.P >= 0 {
+			return "varchar(" + strconv.Itoa(t.P) + ")"
 		}
 		return "varchar"
-	case "float":
-		return "real"
-	case "double precision":
-		return "double"
-	case "timestamp":
+	case tChar:
+		return "char(" + strconv.Itoa(t.P) + ")"
+	case tTimestamp:
+		if t.P != 3 {
+			return "timestamp(" + strconv.Itoa(t.P) + ")"
+		}
 		return "timestamp"
+	case tTimestampTZ:
+		return "timestamp(" + strconv.Itoa(t.P) + ") with time zone"
+	case tArray:
+		return "array(" + t.Elem.String() + ")"
+	case tMap:
+		return "map(" + t.Key.String() + ", " + t.Elem.String() + ")"
+	case tRow:
+		parts := make([]string, len(t.Fields))
+		for i, f := range t.Fields {
+			if f.Name != "" {
+				parts[i] = quoteFieldName(f.Name) + " " + f.Type.String()
+			} else {
+				parts[i] = f.Type.String()
+			}
+		}
+		return "row(" + strings.Join(parts, ", ") + ")"
 	}
-	return t
+	return t.Base
 }
 
-// baseType is a type name without its parameters: decimal(10,2) → decimal.
-func baseType(t string) string {
-	b, _, _ := strings.Cut(t, "(")
-	return b
+// quoteFieldName quotes a row field name that is not a plain identifier,
+// as Trino's type signatures do.
+func quoteFieldName(n string) string {
+	for i, r := range n {
+		if !(r == '_' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+			return `"` + strings.ReplaceAll(n, `"`, `""`) + `"`
+		}
+	}
+	return n
 }
 
-func isIntegral(t string) bool {
-	switch baseType(t) {
-	case "bigint", "integer", "smallint", "tinyint":
+// Equal reports whether t and u are the same type.
+func (t Type) Equal(u Type) bool { return t.String() == u.String() }
+
+func (t Type) isIntegral() bool {
+	switch t.Base {
+	case tTinyint, tSmallint, tInteger, tBigint:
 		return true
 	}
 	return false
 }
 
-func isFloating(t string) bool { b := baseType(t); return b == "double" || b == "real" }
+func (t Type) isFloating() bool { return t.Base == tReal || t.Base == tDouble }
+func (t Type) isNumeric() bool  { return t.isIntegral() || t.isFloating() || t.Base == tDecimal }
+func (t Type) isString() bool   { return t.Base == tVarchar || t.Base == tChar }
+func (t Type) isComplex() bool  { return t.Base == tArray || t.Base == tMap || t.Base == tRow }
 
-// Loaded tables declare each column with a SQLite type name made from the
-// Athena one: the name keeps the affinity right (…CHAR → TEXT, …INT →
-// INTEGER, …DOUB → REAL) and comes back from SQLite as the declared type of
-// a column that passes through a query, which is how result columns get
-// their Athena type. The prefix keeps the driver from parsing DATE and
-// TIMESTAMP text into time values.
-const declPrefix = "athena_"
-
-func declType(athena string) string {
-	switch b := baseType(athena); b {
-	case "varchar", "char", "string":
-		return declPrefix + "varchar"
-	case "bigint", "integer", "smallint", "tinyint", "double", "real", "boolean", "date", "timestamp", "decimal":
-		if b == "decimal" {
-			return declPrefix + strings.ReplaceAll(athena, " ", "")
-		}
-		return declPrefix + b
+// integerRank orders the integer types by width.
+func integerRank(b string) int {
+	switch b {
+	case tTinyint:
+		return 1
+	case tSmallint:
+		return 2
+	case tInteger:
+		return 3
+	case tBigint:
+		return 4
 	}
-	// Complex types (array, map, row, ...) are kept as their text.
-	return declPrefix + "varchar"
+	return 0
 }
 
-// fromDecl maps a declared type back to the Athena type; "" when the
-// column is an expression.
-func fromDecl(decl string) string {
-	d := strings.ToLower(decl)
-	if !strings.HasPrefix(d, declPrefix) {
+// integerBits is the width of an integer type.
+func integerBits(b string) int {
+	switch b {
+	case tTinyint:
+		return 8
+	case tSmallint:
+		return 16
+	case tInteger:
+		return 32
+	}
+	return 64
+}
+
+// decimalOfInteger is the decimal type an integer type widens to, as
+// Trino coerces integers in decimal arithmetic.
+func decimalOfInteger(b string) Type {
+	switch b {
+	case tTinyint:
+		return decimalType(3, 0)
+	case tSmallint:
+		return decimalType(5, 0)
+	case tInteger:
+		return decimalType(10, 0)
+	}
+	return decimalType(19, 0)
+}
+
+// ParseType reads a type as SQL and catalogs write it: Trino's names
+// (varchar(10), decimal(10,2), array(integer), map(varchar, bigint),
+// row(a integer, b varchar), timestamp(3) with time zone) and Hive's as
+// Glue keeps them (string, int, array<string>, map<string,int>,
+// struct<a:int,b:string>).
+func ParseType(s string) (Type, bool) {
+	p := &typeParser{s: strings.TrimSpace(s)}
+	t, ok := p.parse()
+	p.space()
+	return t, ok && p.i == len(p.s)
+}
+
+type typeParser struct {
+	s string
+	i int
+}
+
+func (p *typeParser) space() {
+	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\t' || p.s[p.i] == '\n') {
+		p.i++
+	}
+}
+
+func (p *typeParser) eat(c byte) bool {
+	p.space()
+	if p.i < len(p.s) && p.s[p.i] == c {
+		p.i++
+		return true
+	}
+	return false
+}
+
+func (p *typeParser) word() string {
+	p.space()
+	if p.i < len(p.s) && p.s[p.i] == '"' {
+		j := p.i + 1
+		var b strings.Builder
+		for j < len(p.s) {
+			if p.s[j] == '"' {
+				if j+1 < len(p.s) && p.s[j+1] == '"' {
+					b.WriteByte('"')
+					j += 2
+					continue
+				}
+				p.i = j + 1
+				return b.String()
+			}
+			b.WriteByte(p.s[j])
+			j++
+		}
 		return ""
 	}
-	return d[len(declPrefix):]
+	j := p.i
+	for j < len(p.s) {
+		c := p.s[j]
+		if c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			j++
+			continue
+		}
+		break
+	}
+	w := strings.ToLower(p.s[p.i:j])
+	p.i = j
+	return w
 }
 
-// normalizeLiteral checks a DATE or TIMESTAMP literal and returns the text
-// the sandbox stores for it.
-func normalizeLiteral(kind, s string) (string, bool) {
-	if kind == "date" {
-		d, ok := parseDate(s)
-		return d, ok
+func (p *typeParser) number() (int, bool) {
+	p.space()
+	j := p.i
+	for j < len(p.s) && p.s[j] >= '0' && p.s[j] <= '9' {
+		j++
 	}
-	ts, ok := parseTimestamp(s)
+	n, err := strconv.Atoi(p.s[p.i:j])
+	p.i = j
+	return n, err == nil
+}
+
+// peekWords reports whether the next words are ws, consuming them if so.
+func (p *typeParser) peekWords(ws ...string) bool {
+	save := p.i
+	for _, w := range ws {
+		if p.word() != w {
+			p.i = save
+			return false
+		}
+	}
+	return true
+}
+
+func (p *typeParser) parse() (Type, bool) {
+	w := p.word()
+	switch w {
+	case "boolean":
+		return typBoolean, true
+	case "tinyint", "smallint", "bigint":
+		return Type{Base: w}, true
+	case "int", "integer":
+		return typInteger, true
+	case "real", "float":
+		return typReal, true
+	case "double":
+		p.peekWords("precision")
+		return typDouble, true
+	case "decimal", "numeric", "dec":
+		t := decimalType(38, 0) // Trino's DECIMAL without parameters
+		if p.eat('(') {
+			n, ok := p.number()
+			if !ok {
+				return Type{}, false
+			}
+			t = decimalType(n, 0)
+			if p.eat(',') {
+				if t.S, ok = p.number(); !ok {
+					return Type{}, false
+				}
+			}
+			if !p.eat(')') {
+				return Type{}, false
+			}
+		}
+		return t, true
+	case "varchar", "string":
+		t := typVarchar
+		if w == "varchar" && p.eat('(') {
+			n, ok := p.number()
+			if !ok || !p.eat(')') {
+				return Type{}, false
+			}
+			t.P = n
+		}
+		return t, true
+	case "char":
+		t := Type{Base: tChar, P: 1}
+		if p.eat('(') {
+			n, ok := p.number()
+			if !ok || !p.eat(')') {
+				return Type{}, false
+			}
+			t.P = n
+		}
+		return t, true
+	case "varbinary", "binary":
+		return typVarbinary, true
+	case "json":
+		return typJSON, true
+	case "date":
+		return typDate, true
+	case "time":
+		return Type{Base: tTime, P: 3}, true
+	case "timestamp":
+		prec := 3
+		if p.eat('(') {
+			n, ok := p.number()
+			if !ok || !p.eat(')') {
+				return Type{}, false
+			}
+			prec = n
+		}
+		if p.peekWords("with", "time", "zone") {
+			return Type{Base: tTimestampTZ, P: prec}, true
+		}
+		p.peekWords("without", "time", "zone")
+		return Type{Base: tTimestamp, P: prec}, true
+	case "array":
+		open, close := byte('('), byte(')')
+		if p.eat('<') {
+			close = '>'
+		} else if !p.eat(open) {
+			return Type{}, false
+		}
+		e, ok := p.parse()
+		if !ok || !p.eat(close) {
+			return Type{}, false
+		}
+		return arrayOf(e), true
+	case "map":
+		close := byte(')')
+		if p.eat('<') {
+			close = '>'
+		} else if !p.eat('(') {
+			return Type{}, false
+		}
+		k, ok := p.parse()
+		if !ok || !p.eat(',') {
+			return Type{}, false
+		}
+		v, ok := p.parse()
+		if !ok || !p.eat(close) {
+			return Type{}, false
+		}
+		return mapOf(k, v), true
+	case "row", "struct":
+		hive := false
+		if p.eat('<') {
+			hive = true
+		} else if !p.eat('(') {
+			return Type{}, false
+		}
+		t := Type{Base: tRow}
+		for {
+			f := Field{}
+			save := p.i
+			name := p.word()
+			p.space()
+			switch {
+			case hive && p.eat(':'):
+				f.Name = name
+			case !hive && p.i < len(p.s) && p.s[p.i] != ',' && p.s[p.i] != ')' && p.s[p.i] != '(' && name != "":
+				f.Name = name
+			default:
+				p.i = save
+			}
+			ft, ok := p.parse()
+			if !ok {
+				return Type{}, false
+			}
+			f.Type = ft
+			t.Fields = append(t.Fields, f)
+			if p.eat(',') {
+				continue
+			}
+			if hive && p.eat('>') || !hive && p.eat(')') {
+				return t, true
+			}
+			return Type{}, false
+		}
+	case "unknown":
+		return typUnknown, true
+	}
+	return Type{}, false
+}
+
+// mustType parses a type the engine itself names.
+func mustType(s string) Type {
+	t, ok := ParseType(s)
 	if !ok {
-		return "", false
+		panic("sqlrun: bad built-in type " + s)
 	}
-	return formatTimestamp(ts), true
+	return t
 }
 
-var timestampLayouts = []string{
-	"2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04", "2006-01-02T15:04",
-	"2006-01-02", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02T15:04:05.999999999Z07:00",
-	"2006-01-02 15:04:05.999999999 MST",
-}
-
-func parseTimestamp(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	for _, l := range timestampLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t.UTC(), true
-		}
+// canCoerce reports whether a value of type from may be used where to is
+// wanted without a CAST, by Trino's implicit coercions: the integer types
+// widen to wider ones, to decimal and to real and double; decimals widen
+// to wider decimals and to real and double; real to double; varchar(n) to
+// longer varchar; date to timestamp; timestamp to timestamp with time
+// zone; unknown (a bare NULL) to anything; and arrays, maps and rows
+// element by element.
+func canCoerce(from, to Type) bool {
+	if from.Equal(to) || from.Base == tUnknown {
+		return true
 	}
-	return time.Time{}, false
-}
-
-func parseDate(s string) (string, bool) {
-	t, err := time.Parse("2006-01-02", strings.TrimSpace(s))
-	if err != nil {
-		// Trino also takes dates without zero padding: 2024-1-5.
-		if t, err = time.Parse("2006-1-2", strings.TrimSpace(s)); err != nil {
-			return "", false
-		}
-	}
-	return t.Format("2006-01-02"), true
-}
-
-// formatTimestamp writes a timestamp as Athena prints timestamp(3).
-func formatTimestamp(t time.Time) string { return t.Format("2006-01-02 15:04:05.000") }
-
-// javaDouble formats f as Java's Double.toString does, which is how Athena
-// writes doubles in its result CSV: 1.5, 2.0, 1.0E7, 1.0E-4, NaN, Infinity.
-func javaDouble(f float64) string {
 	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case f == 0:
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	abs := math.Abs(f)
-	if abs >= 1e-3 && abs < 1e7 {
-		s := strconv.FormatFloat(f, 'f', -1, 64)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return s
-	}
-	s := strconv.FormatFloat(f, 'E', -1, 64) // 1.2345E+07
-	mant, exp, _ := strings.Cut(s, "E")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	n, _ := strconv.Atoi(exp)
-	return mant + "E" + strconv.Itoa(n)
-}
-
-// formatValue renders one SQLite value as Athena writes a value of type typ.
-func formatValue(v any, typ string) (string, bool) {
-	switch x := v.(type) {
-	case nil:
-		return "", false
-	case int64:
+	case from.isIntegral():
 		switch {
-		case typ == "boolean":
-			return strconv.FormatBool(x != 0), true
-		case isFloating(typ):
-			return javaDouble(float64(x)), true
-		case baseType(typ) == "decimal":
-			return formatDecimal(float64(x), typ), true
+		case to.isIntegral():
+			return integerRank(from.Base) <= integerRank(to.Base)
+		case to.isFloating():
+			return true
+		case to.Base == tDecimal:
+			d := decimalOfInteger(from.Base)
+			return to.P-to.S >= d.P
 		}
-		return strconv.FormatInt(x, 10), true
-	case float64:
+	case from.Base == tDecimal:
 		switch {
-		case isIntegral(typ):
-			if x == math.Trunc(x) && math.Abs(x) < 1<<63 {
-				return strconv.FormatInt(int64(x), 10), true
-			}
-		case typ == "boolean":
-			return strconv.FormatBool(x != 0), true
-		case baseType(typ) == "decimal":
-			return formatDecimal(x, typ), true
+		case to.isFloating():
+			return true
+		case to.Base == tDecimal:
+			return to.S >= from.S && to.P-to.S >= from.P-from.S
 		}
-		return javaDouble(x), true
-	case string:
-		return x, true
-	case []byte:
-		return string(x), true
-	case bool:
-		return strconv.FormatBool(x), true
+	case from.Base == tReal:
+		return to.Base == tDouble
+	case from.Base == tVarchar:
+		return to.Base == tVarchar && (to.P < 0 || from.P >= 0 && from.P <= to.P)
+	case from.Base == tChar:
+		return to.Base == tChar && to.P >= from.P
+	case from.Base == tDate:
+		return to.Base == tTimestamp || to.Base == tTimestampTZ
+	case from.Base == tTimestamp:
+		return to.Base == tTimestamp || to.Base == tTimestampTZ
+	case from.Base == tArray:
+		return to.Base == tArray && canCoerce(*from.Elem, *to.Elem)
+	case from.Base == tMap:
+		return to.Base == tMap && canCoerce(*from.Key, *to.Key) && canCoerce(*from.Elem, *to.Elem)
+	case from.Base == tRow:
+		if to.Base != tRow || len(to.Fields) != len(from.Fields) {
+			return false
+		}
+		for i := range from.Fields {
+			if !canCoerce(from.Fields[i].Type, to.Fields[i].Type) {
+				return false
+			}
+		}
+		return true
 	}
-	return "", false
+	return false
 }
 
-func formatDecimal(f float64, typ string) string {
-	scale := 0
-	if _, args, ok := strings.Cut(typ, ","); ok {
-		scale, _ = strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(args), ")"))
+// commonType is the type both a and b coerce to, as Trino picks it for
+// CASE branches, COALESCE, IN lists, UNION columns and comparisons.
+func commonType(a, b Type) (Type, bool) {
+	switch {
+	case a.Equal(b):
+		return a, true
+	case a.Base == tUnknown:
+		return b, true
+	case b.Base == tUnknown:
+		return a, true
 	}
-	return strconv.FormatFloat(f, 'f', scale, 64)
+	switch {
+	case a.isIntegral() && b.isIntegral():
+		if integerRank(a.Base) >= integerRank(b.Base) {
+			return a, true
+		}
+		return b, true
+	case a.isNumeric() && b.isNumeric():
+		if a.Base == tDouble || b.Base == tDouble {
+			return typDouble, true
+		}
+		if a.Base == tReal || b.Base == tReal {
+			return typReal, true
+		}
+		da, db := a, b
+		if a.isIntegral() {
+			da = decimalOfInteger(a.Base)
+		}
+		if b.isIntegral() {
+			db = decimalOfInteger(b.Base)
+		}
+		s := max(da.S, db.S)
+		p := min(38, max(da.P-da.S, db.P-db.S)+s)
+		return decimalType(p, s), true
+	case a.Base == tVarchar && b.Base == tVarchar:
+		if a.P < 0 || b.P < 0 {
+			return typVarchar, true
+		}
+		return varcharN(max(a.P, b.P)), true
+	case a.Base == tChar && b.Base == tChar:
+		return Type{Base: tChar, P: max(a.P, b.P)}, true
+	case (a.Base == tChar || a.Base == tVarchar) && (b.Base == tChar || b.Base == tVarchar):
+		// Trino compares char with varchar as char.
+		n := max(a.P, b.P)
+		return Type{Base: tChar, P: n}, true
+	case a.Base == tDate && (b.Base == tTimestamp || b.Base == tTimestampTZ):
+		return b, true
+	case b.Base == tDate && (a.Base == tTimestamp || a.Base == tTimestampTZ):
+		return a, true
+	case a.Base == tTimestamp && b.Base == tTimestampTZ:
+		return b, true
+	case b.Base == tTimestamp && a.Base == tTimestampTZ:
+		return a, true
+	case a.Base == tArray && b.Base == tArray:
+		e, ok := commonType(*a.Elem, *b.Elem)
+		return arrayOf(e), ok
+	case a.Base == tMap && b.Base == tMap:
+		k, ok1 := commonType(*a.Key, *b.Key)
+		v, ok2 := commonType(*a.Elem, *b.Elem)
+		return mapOf(k, v), ok1 && ok2
+	case a.Base == tRow && b.Base == tRow && len(a.Fields) == len(b.Fields):
+		t := Type{Base: tRow}
+		for i := range a.Fields {
+			f, ok := commonType(a.Fields[i].Type, b.Fields[i].Type)
+			if !ok {
+				return Type{}, false
+			}
+			name := a.Fields[i].Name
+			t.Fields = append(t.Fields, Field{Name: name, Type: f})
+		}
+		return t, true
+	}
+	return Type{}, false
 }
 
-// runtimeType guesses a column's type from its first value when neither the
-// schema nor the expression says.
-func runtimeType(v any) string {
-	switch v.(type) {
-	case int64:
-		return "bigint"
-	case float64:
-		return "double"
+// comparable reports whether values of t can be compared for equality;
+// orderable whether they can be ordered.
+func (t Type) comparable() bool {
+	switch t.Base {
+	case tJSON:
+		return false
+	case tArray:
+		return t.Elem.comparable()
+	case tMap:
+		return t.Key.comparable() && t.Elem.comparable()
+	case tRow:
+		for _, f := range t.Fields {
+			if !f.Type.comparable() {
+				return false
+			}
+		}
 	}
-	return "varchar"
+	return true
 }
 
-// funcTypes gives the result type of functions whose type does not depend
-// on their arguments.
-var funcTypes = map[string]string{
-	"count": "bigint", "approx_distinct": "bigint", "count_if": "bigint", "length": "bigint", "strpos": "bigint",
-	"year": "bigint", "month": "bigint", "day": "bigint", "day_of_month": "bigint", "hour": "bigint", "minute": "bigint",
-	"second": "bigint", "quarter": "bigint", "day_of_week": "bigint", "dow": "bigint", "day_of_year": "bigint",
-	"doy": "bigint", "date_diff": "bigint", "extract": "bigint",
-	"avg": "double", "stddev": "double", "variance": "double", "random": "double", "rand": "double",
-	"sqrt": "double", "ln": "double", "exp": "double", "power": "double", "pow": "double", "to_unixtime": "double",
-	"lower": "varchar", "upper": "varchar", "substr": "varchar", "substring": "varchar", "concat": "varchar",
-	"replace": "varchar", "trim": "varchar", "ltrim": "varchar", "rtrim": "varchar", "split_part": "varchar",
-	"date_format": "varchar", "regexp_extract": "varchar", "regexp_replace": "varchar", "reverse": "varchar",
-	"lpad": "varchar", "rpad": "varchar", "json_extract_scalar": "varchar", "chr": "varchar",
-	"regexp_like": "boolean", "starts_with": "boolean",
-	"date": "date", "from_unixtime": "timestamp", "now": "timestamp",
+func (t Type) orderable() bool {
+	switch t.Base {
+	case tJSON, tMap:
+		return false
+	case tArray:
+		return t.Elem.orderable()
+	case tRow:
+		for _, f := range t.Fields {
+			if !f.Type.orderable() {
+				return false
+			}
+		}
+	}
+	return true
 }
 
-// argTypeFuncs return the type of one of their arguments (index).
-var argTypeFuncs = map[string]int{
-	"min": 0, "max": 0, "arbitrary": 0, "any_value": 0, "coalesce": 0, "nullif": 0, "abs": 0, "round": 0,
-	"greatest": 0, "least": 0, "if": 1, "date_trunc": 1, "date_add": 2, "try": 0, "floor": 0, "ceil": 0, "ceiling": 0,
+// HiveType is the type name Glue keeps for a column of Athena type t, as a
+// CTAS or view stores it: string for varchar, int for integer,
+// array<...>. A column of unknown type (a bare NULL) is kept as string.
+func HiveType(t string) string {
+	if typ, ok := ParseType(t); !ok || typ.Base == tUnknown || t == "" {
+		return "string"
+	}
+	return hiveType(t)
 }
 
-// inferType guesses the Athena type of a select-list expression from its
-// tokens. It returns "" when it cannot tell; the value decides then.
-func inferType(expr []sqlref.Token, cols map[string]string) string {
-	if len(expr) == 0 {
-		return ""
+// hiveType names a type as Hive's DESCRIBE and SHOW CREATE TABLE print
+// it: string for varchar, int for integer, array<...>, struct<...>.
+func hiveType(t string) string {
+	typ, ok := ParseType(t)
+	if !ok {
+		return strings.ToLower(t)
 	}
-	// Top-level operators decide first.
-	depth, caseDepth := 0, 0
-	arith := false
-	for _, t := range expr {
-		switch {
-		case t.IsOp("("):
-			depth++
-		case t.IsOp(")"):
-			depth--
-		case depth > 0:
-		case t.Is("case"):
-			caseDepth++
-		case t.Is("end"):
-			caseDepth--
-		case caseDepth > 0:
-		case t.Kind == sqlref.Op && (t.Text == "=" || t.Text == "<>" || t.Text == "!=" || t.Text == "<" || t.Text == ">" || t.Text == "<=" || t.Text == ">="):
-			return "boolean"
-		case t.Kind == sqlref.Word && (t.Value == "and" || t.Value == "or" || t.Value == "not" || t.Value == "is" || t.Value == "in" || t.Value == "like" || t.Value == "between" || t.Value == "exists"):
-			return "boolean"
-		case t.IsOp("||"):
-			return "varchar"
-		case t.Kind == sqlref.Op && strings.Contains("+-*/%", t.Text):
-			arith = true
-		}
-	}
-	if arith {
-		typ := ""
-		for _, t := range expr {
-			if t.Kind == sqlref.Number && strings.ContainsAny(t.Text, ".eE") {
-				return "double"
-			}
-		}
-		if expr[0].Kind == sqlref.Number {
-			typ = "bigint"
-		}
-		return typ
-	}
-	if isColumnRef(expr) {
-		return cols[aliasName(expr[len(expr)-1])]
-	}
-	t := expr[0]
-	if len(expr) == 1 {
-		switch t.Kind {
-		case sqlref.Number:
-			if strings.ContainsAny(t.Text, ".eE") && !strings.HasPrefix(t.Text, "0x") {
-				return "double"
-			}
-			return "integer"
-		case sqlref.String:
-			return "varchar"
-		case sqlref.Word:
-			switch t.Value {
-			case "true", "false":
-				return "boolean"
-			case "current_date":
-				return "date"
-			case "current_timestamp", "localtimestamp":
-				return "timestamp"
-			}
-		}
-		return ""
-	}
-	if len(expr) == 2 && t.Kind == sqlref.Word && expr[1].Kind == sqlref.String && (t.Value == "date" || t.Value == "timestamp") {
-		return t.Value
-	}
-	if t.Is("case") {
-		for k, x := range expr {
-			if x.Is("then") {
-				end := k + 1
-				for end < len(expr) && !expr[end].Is("when") && !expr[end].Is("else") && !expr[end].Is("end") {
-					end++
-				}
-				return inferType(expr[k+1:end], cols)
-			}
-		}
-		return ""
-	}
-	if t.IsOp("(") && expr[len(expr)-1].IsOp(")") && len(expr) > 2 && !expr[1].Is("select") {
-		return inferType(expr[1:len(expr)-1], cols)
-	}
-	if t.Kind != sqlref.Word || !expr[1].IsOp("(") || !expr[len(expr)-1].IsOp(")") {
-		return ""
-	}
-	args := splitArgs(expr[2 : len(expr)-1])
-	switch name := t.Value; {
-	case name == "cast" || name == "try_cast":
-		for k := len(expr) - 2; k > 1; k-- {
-			if expr[k].Is("as") {
-				var b strings.Builder
-				for _, x := range expr[k+1 : len(expr)-1] {
-					if b.Len() > 0 && x.Kind == sqlref.Word {
-						b.WriteByte(' ')
-					}
-					b.WriteString(strings.ToLower(x.Text))
-				}
-				return normalizeType(b.String())
-			}
-		}
-	case name == "sum":
-		if len(args) == 1 {
-			if a := inferType(args[0], cols); isIntegral(a) {
-				return "bigint"
-			} else if a != "" {
-				return "double"
-			}
-		}
-	case funcTypes[name] != "":
-		return funcTypes[name]
-	default:
-		if k, ok := argTypeFuncs[name]; ok && k < len(args) {
-			return inferType(args[k], cols)
-		}
-	}
-	return ""
+	return typ.hive()
 }
 
-// splitArgs splits a call's argument tokens at top-level commas.
-func splitArgs(toks []sqlref.Token) [][]sqlref.Token {
-	var args [][]sqlref.Token
-	depth, start := 0, 0
-	for k, t := range toks {
-		switch {
-		case t.IsOp("("):
-			depth++
-		case t.IsOp(")"):
-			depth--
-		case t.IsOp(",") && depth == 0:
-			args = append(args, toks[start:k])
-			start = k + 1
+func (t Type) hive() string {
+	switch t.Base {
+	case tVarchar:
+		if t.P < 0 {
+			return "string"
 		}
+	case tInteger:
+		return "int"
+	case tReal:
+		return "float"
+	case tArray:
+		return "array<" + t.Elem.hive() + ">"
+	case tMap:
+		return "map<" + t.Key.hive() + "," + t.Elem.hive() + ">"
+	case tRow:
+		parts := make([]string, len(t.Fields))
+		for i, f := range t.Fields {
+			name := f.Name
+			if name == "" {
+				name = "col" + strconv.Itoa(i+1)
+			}
+			parts[i] = name + ":" + f.Type.hive()
+		}
+		return "struct<" + strings.Join(parts, ",") + ">"
+	case tVarbinary:
+		return "binary"
 	}
-	if len(toks) > 0 {
-		args = append(args, toks[start:])
+	return t.String()
+}
+
+// athenaTypeName is the type as GetQueryResults' ColumnInfo.Type and the
+// result metadata name it: the base name alone for the structural types
+// ("array", "map", "row"), as PyAthena's converters key them
+// (pyathena/converter.py: "array", "map", "row", "json", "varbinary",
+// "timestamp with time zone"), and the full name otherwise (the
+// precision of decimal, varchar and char travels in ColumnInfo apart).
+func athenaTypeName(t Type) string {
+	return t.athenaName()
+}
+
+// ColumnInfo is how GetQueryResults' ColumnInfo (and the result metadata)
+// describes a column: the type's Athena name (see athenaTypeName), its
+// precision and scale, and whether it compares case-sensitively.
+type ColumnInfo struct {
+	Type             string
+	Precision, Scale int
+	CaseSensitive    bool
+}
+
+// DescribeColumn describes a column of type t (a name such as
+// "decimal(10,2)", "array(integer)", "timestamp(3) with time zone"). A name
+// it cannot read is passed through with no precision.
+func DescribeColumn(t string) ColumnInfo {
+	typ, ok := ParseType(t)
+	if !ok {
+		return ColumnInfo{Type: strings.ToLower(t)}
 	}
-	return args
+	ci := ColumnInfo{Type: typ.athenaName()}
+	switch typ.Base {
+	case tVarchar, tChar:
+		// Base names: the length travels in Precision.
+		ci.Type, ci.CaseSensitive, ci.Precision = typ.Base, true, 2147483647
+		if typ.P >= 0 {
+			ci.Precision = typ.P
+		}
+	case tDecimal:
+		ci.Type, ci.Precision, ci.Scale = tDecimal, typ.P, typ.S
+	case tTinyint:
+		ci.Precision = 3
+	case tSmallint:
+		ci.Precision = 5
+	case tInteger:
+		ci.Precision = 10
+	case tBigint:
+		ci.Precision = 19
+	case tDouble:
+		ci.Precision = 17
+	case tReal:
+		ci.Precision = 7
+	case tTimestamp, tTimestampTZ, tTime:
+		ci.Type, ci.Precision = typ.Base, typ.P
+	}
+	return ci
+}
+
+func (t Type) athenaName() string {
+	switch t.Base {
+	case tArray, tMap, tRow, tTimestampTZ:
+		return t.Base
+	}
+	return t.String()
 }

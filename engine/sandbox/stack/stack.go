@@ -25,6 +25,45 @@
 //
 // Tables with From set are written by Populate from the bucket's Quilt
 // packages; benchmarks.numbers (see WithBench) is generated on first read.
+//
+// # Policies beyond a role's own
+//
+// Every field below is optional; a stack without them is authorized by its
+// roles' identity policies alone, as before. Each document is a policy in
+// JSON or YAML form, as for a role's policies.
+//
+//	roles:
+//	  - name: ReadQuiltV2-sales-prod-managed
+//	    policies: [...]
+//	    session_policies:          # the registry's credentials carry these
+//	      - name: buckets
+//	        document: {Version: "2012-10-17", Statement: [...]}
+//	    permissions_boundary:      # the role's permissions boundary
+//	      name: DataBoundary
+//	      document: {...}
+//	buckets:
+//	  - name: quilt-sandbox-bucket
+//	    policy: {...}              # bucket policy; statements need a Principal
+//	    account_id: "444455556666" # owner, when another account than the stack's
+//	kms_keys:
+//	  - id: 1234abcd-12ab-34cd-56ef-1234567890ab
+//	    policy: {...}              # key policy; none means the default one
+//	functions:
+//	  - name: quilt-sales-prod-tabulator
+//	    policy: {...}              # the function's resource-based policy
+//	scps:                          # from the organization's root to the account
+//	  - level: root
+//	    policies: [{name: FullAWSAccess, document: {...}}]
+//	  - level: ou-data
+//	    policies: [...]
+//
+// The sandbox decides every call with all of them (engine/iam.Decide) and
+// words each refusal as AWS words it for the policy type that refused.
+// A role with session_policies is what the Quilt catalog calls a managed
+// role: its credentials, from the registry's get_credentials, are limited
+// by them on every later call. KMS keys are checked where Athena uses a
+// workgroup's key for query results (kms:GenerateDataKey to write,
+// kms:Decrypt to read).
 package stack
 
 import (
@@ -53,6 +92,15 @@ type Stack struct {
 	Workgroups   []Workgroup   `yaml:"workgroups"`
 	DataCatalogs []DataCatalog `yaml:"data_catalogs"`
 	NamedQueries []NamedQuery  `yaml:"named_queries"`
+	// KMSKeys are the account's KMS keys with their key policies, and
+	// Functions its Lambda functions with their resource-based policies.
+	KMSKeys   []KMSKey   `yaml:"kms_keys"`
+	Functions []Function `yaml:"functions"`
+	// SCPs are the Organizations service control policies over the
+	// stack's account, one level per entry from the organization's root
+	// to the account itself; empty means the account is in no
+	// organization.
+	SCPs []SCPLevel `yaml:"scps"`
 
 	// Bench, when set, adds the generated benchmark table
 	// (benchmarks.numbers) with this many rows, generated on first use.
@@ -80,6 +128,14 @@ type Role struct {
 	Name     string   `yaml:"name"`
 	Buckets  []string `yaml:"buckets"`
 	Policies []Policy `yaml:"policies"`
+	// SessionPolicies, when set, make the role one that takes a session
+	// policy: the registry passes them when it issues the role's
+	// credentials (as AssumeRole's Policy and PolicyArns), and every call
+	// made with those credentials is limited by them, as Quilt's managed
+	// roles are scoped to their buckets.
+	SessionPolicies []Policy `yaml:"session_policies"`
+	// PermissionsBoundary, when set, is the role's permissions boundary.
+	PermissionsBoundary *Policy `yaml:"permissions_boundary"`
 }
 
 // Policy is one named identity policy attached to a role. Document is the
@@ -113,7 +169,14 @@ func (d *Document) UnmarshalYAML(n *yaml.Node) error {
 
 // Bucket is an S3 bucket with objects, Quilt packages and Tabulator tables.
 type Bucket struct {
-	Name            string           `yaml:"name"`
+	Name string `yaml:"name"`
+	// Policy, when set, is the bucket policy (a resource-based policy:
+	// every statement has a Principal or NotPrincipal).
+	Policy Document `yaml:"policy"`
+	// AccountID is the account that owns the bucket, when not the
+	// stack's: the stack's roles then reach it only where the bucket
+	// policy lets them in.
+	AccountID       string           `yaml:"account_id"`
 	Objects         []Object         `yaml:"objects"`
 	Packages        []Package        `yaml:"packages"`
 	TabulatorTables []TabulatorTable `yaml:"tabulator_tables"`
@@ -228,6 +291,40 @@ type DataCatalog struct {
 	Parameters  map[string]string `yaml:"parameters"`
 }
 
+// KMSKey is a KMS key of the stack's account. Its ARN is
+// arn:aws:kms:REGION:ACCOUNT:key/ID. Policy is its key policy; without
+// one the key has the default key policy, which lets the account's IAM
+// policies decide.
+type KMSKey struct {
+	ID     string   `yaml:"id"`
+	Policy Document `yaml:"policy"`
+}
+
+// Function is a Lambda function of the stack's account
+// (arn:aws:lambda:REGION:ACCOUNT:function:NAME), such as the Tabulator
+// connector, with its resource-based policy when it has one.
+type Function struct {
+	Name   string   `yaml:"name"`
+	Policy Document `yaml:"policy"`
+}
+
+// SCPLevel is one level of the organization above the stack's account
+// (the root, an OU, the account) and the SCPs attached there.
+type SCPLevel struct {
+	Level    string   `yaml:"level"`
+	Policies []Policy `yaml:"policies"`
+}
+
+// KMSKeyARN is the ARN of the stack's key id.
+func (s *Stack) KMSKeyARN(id string) string {
+	return "arn:aws:kms:" + s.Region + ":" + s.AccountID + ":key/" + id
+}
+
+// FunctionARN is the ARN of the stack's Lambda function name.
+func (s *Stack) FunctionARN(name string) string {
+	return "arn:aws:lambda:" + s.Region + ":" + s.AccountID + ":function:" + name
+}
+
 // NamedQuery is a saved query of a workgroup.
 type NamedQuery struct {
 	Name        string `yaml:"name"`
@@ -313,6 +410,17 @@ func (s *Stack) Validate() error {
 				return fmt.Errorf("role %s: policy %s is not valid JSON", r.Name, p.Name)
 			}
 		}
+		for _, p := range r.SessionPolicies {
+			if !json.Valid(p.Document) {
+				return fmt.Errorf("role %s: session policy %s is not valid JSON", r.Name, p.Name)
+			}
+		}
+		if b := r.PermissionsBoundary; b != nil && !json.Valid(b.Document) {
+			return fmt.Errorf("role %s: permissions boundary %s is not valid JSON", r.Name, b.Name)
+		}
+	}
+	if err := s.validatePolicies(); err != nil {
+		return err
 	}
 	users := map[string]bool{}
 	for _, u := range s.Users {
@@ -333,6 +441,51 @@ func (s *Stack) Validate() error {
 		}
 	}
 	return s.validateTables()
+}
+
+// validatePolicies checks the resource policies and SCPs: documents that
+// are JSON, keys and functions named once, account ids of twelve digits.
+func (s *Stack) validatePolicies() error {
+	for _, b := range s.Buckets {
+		if len(b.Policy) > 0 && !json.Valid(b.Policy) {
+			return fmt.Errorf("bucket %s: its policy is not valid JSON", b.Name)
+		}
+		if b.AccountID != "" && !twelveDigits(b.AccountID) {
+			return fmt.Errorf("bucket %s: account_id %q is not a 12-digit account id", b.Name, b.AccountID)
+		}
+	}
+	keys := map[string]bool{}
+	for _, k := range s.KMSKeys {
+		if k.ID == "" || keys[k.ID] {
+			return fmt.Errorf("kms_keys: every key needs an id, once (%q)", k.ID)
+		}
+		keys[k.ID] = true
+		if len(k.Policy) > 0 && !json.Valid(k.Policy) {
+			return fmt.Errorf("kms key %s: its key policy is not valid JSON", k.ID)
+		}
+	}
+	fns := map[string]bool{}
+	for _, f := range s.Functions {
+		if f.Name == "" || fns[f.Name] {
+			return fmt.Errorf("functions: every function needs a name, once (%q)", f.Name)
+		}
+		fns[f.Name] = true
+		if len(f.Policy) > 0 && !json.Valid(f.Policy) {
+			return fmt.Errorf("function %s: its policy is not valid JSON", f.Name)
+		}
+	}
+	for i, l := range s.SCPs {
+		for _, p := range l.Policies {
+			if !json.Valid(p.Document) {
+				return fmt.Errorf("scps[%d] (%s): policy %s is not valid JSON", i, l.Level, p.Name)
+			}
+		}
+	}
+	return nil
+}
+
+func twelveDigits(s string) bool {
+	return len(s) == 12 && strings.Trim(s, "0123456789") == ""
 }
 
 // validateTables checks table types and derived tables' columns.

@@ -28,7 +28,14 @@ type Error struct {
 	Fields map[string]any
 	// Resource names the object or bucket in an S3 error body.
 	Resource string
+	// Details are further elements of an S3 error body, in order, such as
+	// PreconditionFailed's <Condition>If-Match</Condition> or
+	// InvalidArgument's <ArgumentName>.
+	Details []Detail
 }
+
+// Detail is one extra element of an S3 error body.
+type Detail struct{ Name, Value string }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
@@ -76,15 +83,6 @@ func JSONError(w http.ResponseWriter, e *Error) {
 	_, _ = w.Write(b)
 }
 
-type s3Error struct {
-	XMLName   xml.Name `xml:"Error"`
-	Code      string   `xml:"Code"`
-	Message   string   `xml:"Message"`
-	Resource  string   `xml:"Resource,omitempty"`
-	RequestID string   `xml:"RequestId"`
-	HostID    string   `xml:"HostId"`
-}
-
 // S3Error writes an S3 REST-XML error. A reply to HEAD has no body, as
 // S3's has none: clients see only the status.
 func S3Error(w http.ResponseWriter, r *http.Request, e *Error) {
@@ -94,8 +92,25 @@ func S3Error(w http.ResponseWriter, r *http.Request, e *Error) {
 		w.WriteHeader(e.Status)
 		return
 	}
-	b, _ := xml.Marshal(s3Error{Code: e.Code, Message: e.Message, Resource: e.Resource, RequestID: id, HostID: hostID()})
-	b = append([]byte(xml.Header), b...)
+	var buf strings.Builder
+	buf.WriteString(xml.Header + "<Error>")
+	elem := func(name, value string) {
+		buf.WriteString("<" + name + ">")
+		_ = xml.EscapeText(&buf, []byte(value))
+		buf.WriteString("</" + name + ">")
+	}
+	elem("Code", e.Code)
+	elem("Message", e.Message)
+	for _, d := range e.Details {
+		elem(d.Name, d.Value)
+	}
+	if e.Resource != "" {
+		elem("Resource", e.Resource)
+	}
+	elem("RequestId", id)
+	elem("HostId", hostID())
+	buf.WriteString("</Error>")
+	b := []byte(buf.String())
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(e.Status)

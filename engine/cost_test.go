@@ -1,0 +1,40 @@
+package engine
+
+import "testing"
+
+func TestCost(t *testing.T) {
+	tests := []struct {
+		scanned int64
+		want    float64
+	}{
+		{0, 10.0 / (1 << 20) * 5},          // the 10 MB minimum
+		{1, 10.0 / (1 << 20) * 5},          // still the minimum
+		{10<<20 + 1, 11.0 / (1 << 20) * 5}, // rounded up to the megabyte
+		{1 << 40, 5},                       // one terabyte
+	}
+	for _, tc := range tests {
+		if got := Cost(tc.scanned, 5); got < tc.want*0.999999 || got > tc.want*1.000001 {
+			t.Errorf("Cost(%d) = %g, want %g", tc.scanned, got, tc.want)
+		}
+	}
+}
+
+func TestFormatUSD(t *testing.T) {
+	tests := []struct {
+		usd  float64
+		want string
+	}{
+		{0, "$0.00"},
+		{Cost(0, 5), "$0.000048"}, // never $0.0000 for a billed query
+		{Cost(3<<20, 5), "$0.000048"},
+		{Cost(200<<20, 5), "$0.00095"},
+		{0.0488, "$0.0488"},
+		{0.5, "$0.5000"},
+		{12.3456, "$12.35"},
+	}
+	for _, tc := range tests {
+		if got := FormatUSD(tc.usd); got != tc.want {
+			t.Errorf("FormatUSD(%g) = %q, want %q", tc.usd, got, tc.want)
+		}
+	}
+}

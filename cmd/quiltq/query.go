@@ -255,18 +255,6 @@ func exitCode(err error) int {
 	return exitFailed
 }
 
-// cost is Athena's price for a query: bytes scanned rounded up to the
-// megabyte, at least 10 MB, at pricePerTB dollars per terabyte (2^40
-// bytes). Cancelled and failed queries are billed for what they scanned.
-func cost(scanned int64, pricePerTB float64) float64 {
-	const mb, tb = 1 << 20, 1 << 40
-	billed := (scanned + mb - 1) / mb * mb
-	if billed < 10*mb {
-		billed = 10 * mb
-	}
-	return float64(billed) / tb * pricePerTB
-}
-
 // writeStats prints the --stats JSON object.
 func writeStats(w io.Writer, s *querySession, x athena.Execution, f *fetchInfo) {
 	v := map[string]any{
@@ -278,7 +266,7 @@ func writeStats(w io.Writer, s *querySession, x athena.Execution, f *fetchInfo) 
 		"engine_ms":     x.EngineTime.Milliseconds(),
 		"total_ms":      x.TotalTime.Milliseconds(),
 		"bytes_scanned": x.DataScanned,
-		"cost_usd":      cost(x.DataScanned, s.pricePerTB),
+		"cost_usd":      engine.Cost(x.DataScanned, s.pricePerTB),
 		"polls":         x.Polls,
 		"credentials":   s.credSource,
 	}
@@ -323,7 +311,7 @@ func (p *progress) update(x athena.Execution) {
 	if !x.Submitted.IsZero() {
 		elapsed = now.Sub(x.Submitted).Truncate(100 * time.Millisecond)
 	}
-	fmt.Fprintf(p.st.Err, "\r\x1b[K%s %s · %s scanned · $%.4f", x.State, elapsed, status.Bytes(x.DataScanned), cost(x.DataScanned, p.price))
+	fmt.Fprintf(p.st.Err, "\r\x1b[K%s %s · %s scanned · %s", x.State, elapsed, status.Bytes(x.DataScanned), engine.FormatCost(engine.Cost(x.DataScanned, p.price)))
 	p.shown = true
 }
 

@@ -183,7 +183,7 @@ func (e *tuiEngine) ApplyFix(_ context.Context, fix string) (string, error) {
 }
 
 func (e *tuiEngine) progress(x athena.Execution) ui.Progress {
-	return ui.Progress{ID: x.ID, State: string(x.State), Elapsed: x.TotalTime, Scanned: x.DataScanned, Cost: cost(x.DataScanned, e.s.pricePerTB)}
+	return ui.Progress{ID: x.ID, State: string(x.State), Elapsed: x.TotalTime, Scanned: x.DataScanned, Cost: engine.Cost(x.DataScanned, e.s.pricePerTB)}
 }
 
 func (e *tuiEngine) Open(ctx context.Context, id string) (results.Rows, error) {

@@ -39,6 +39,10 @@ func (m Model) click(ms tea.Mouse) (tea.Model, tea.Cmd) {
 	if !m.cfg.Mouse || m.help || ms.Button != tea.MouseLeft {
 		return m, nil
 	}
+	if g := m.geometry(); g.catW > 0 && ms.Y < g.bodyH && (ms.X == g.catW-1 || ms.X == g.catW) {
+		m.dragging = true // on the border between the catalog and the rest
+		return m, nil
+	}
 	f, x, y, ok := m.paneAt(ms.X, ms.Y)
 	if !ok {
 		return m, nil
@@ -92,4 +96,23 @@ func (m Model) wheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
 		m.history.Wheel(n)
 	}
 	return m, nil
+}
+
+// drag moves the catalog's border with the pointer while it is dragged.
+func (m Model) drag(ms tea.Mouse) (tea.Model, tea.Cmd) {
+	if !m.dragging || m.width < catalogShownAt {
+		return m, nil
+	}
+	m.chosen.CatalogWidth = min(max(ms.X+1, minCatalogWidth), m.width-minRightWidth)
+	m.layout()
+	return m, nil
+}
+
+// release ends a drag of the catalog's border, and keeps the width.
+func (m Model) release() (tea.Model, tea.Cmd) {
+	if !m.dragging {
+		return m, nil
+	}
+	m.dragging = false
+	return m, saveLayout(m.cfg.LayoutFile, m.chosen)
 }

@@ -460,6 +460,8 @@ func tuiConfig(ctx context.Context, a *app, s *config.Settings, sess *querySessi
 			cfg.Listing, cfg.Age = &e.Listing, e.Age(time.Now())
 		}
 		cfg.History = history.NewStore(filepath.Join(p.CacheDir, "history"), arn+"\x00"+sess.aws.Region)
+		// Beside the history: the layout the user chose, for every login.
+		cfg.LayoutFile = filepath.Join(p.CacheDir, "workbench.json")
 	}
 	return cfg, eng, nil
 }

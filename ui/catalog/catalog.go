@@ -400,16 +400,16 @@ func (m Model) headerLines() []string {
 	case m.filter == "" && m.refusedOnly():
 		var offer []string
 		if m.keys.Insert.Enabled() {
-			offer = append(offer, m.keys.Insert.Help().Key+" on a ✗ explains it")
+			offer = append(offer, m.keys.Insert.Help().Key+" on a ✗ explains why")
 		}
 		if m.keys.Doctor.Enabled() {
 			offer = append(offer, m.keys.Doctor.Help().Key+" runs the doctor")
 		}
-		text := "Nothing to browse: AWS refused to list the databases."
+		text := "Nothing to browse: AWS refused to list the databases"
 		if len(offer) > 0 {
-			text += " " + strings.Join(offer, "; ") + "."
+			text += ": " + strings.Join(offer, ", ")
 		}
-		return wrapLines(m.th.Warning, text, m.width, 4)
+		return wrapLines(m.th.Warning, text+".", m.width, 5)
 	}
 	return nil
 }

@@ -97,4 +97,3 @@ func (m Model) pane(title, content string, w, h int, focused bool) string {
 	}
 	return st.Render(inner.Render(t + "\n" + content))
 }
-

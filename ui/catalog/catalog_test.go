@@ -2,8 +2,8 @@ package catalog
 
 import (
 	"fmt"
-	"strings"
 	"github.com/quiltq/quiltq/ui/internal/golden"
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"

@@ -20,8 +20,8 @@ func analyst() *engine.Listing {
 	return &engine.Listing{
 		Catalogs: []engine.ListedCatalog{{Name: "AwsDataCatalog", Type: "GLUE"}, {Name: "quilt-sales-prod-tabulator", Type: "LAMBDA"}},
 		Errors: []engine.ListError{
-			{Item: "AwsDataCatalog", Action: "glue:GetDatabases", Message: "MetadataException: User: arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst is not authorized to perform: glue:GetDatabases on resource: arn:aws:glue:us-east-1:123456789012:catalog because no identity-based policy allows the glue:GetDatabases action"},
-			{Item: "quilt-sales-prod-tabulator", Action: "lambda:InvokeFunction", Message: "MetadataException: User: arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:quilt-sales-prod-tabulator because no identity-based policy allows the lambda:InvokeFunction action"},
+			{Item: "AwsDataCatalog", Action: "glue:GetDatabases", Kind: engine.Denied, Message: "MetadataException: User: arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst is not authorized to perform: glue:GetDatabases on resource: arn:aws:glue:us-east-1:123456789012:catalog because no identity-based policy allows the glue:GetDatabases action"},
+			{Item: "quilt-sales-prod-tabulator", Action: "lambda:InvokeFunction", Kind: engine.Denied, Message: "MetadataException: User: arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:quilt-sales-prod-tabulator because no identity-based policy allows the lambda:InvokeFunction action"},
 		},
 	}
 }
@@ -42,7 +42,7 @@ func TestRefusedTreeExplainsAndOffersTheDoctor(t *testing.T) {
 		t.Fatalf("enter on the refusal: focus %d, fix %q\n%s", m.focus, m.Fix(), v)
 	}
 	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyEscape}) // back to the list of the tree's refusals
-	if v := ansi.Strip(strings.Join(m.explain.Lines(), "\n")); !strings.Contains(v, "AWS refused to list 2 items of the catalog tree") {
+	if v := ansi.Strip(strings.Join(m.explain.Lines(), "\n")); !strings.Contains(v, "2 items of the catalog tree could not be listed") {
 		t.Fatalf("esc over the tree refusal:\n%s", v)
 	}
 	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyDown})

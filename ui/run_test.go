@@ -249,7 +249,7 @@ func TestRunWhileRunningAsks(t *testing.T) {
 	f := startFlow(t, Config{Engine: eng})
 	f.tm.Type("SELECT 1")
 	f.key(tea.KeyF5)
-	f.waitFor(5*time.Second, "QUEUED", "esc/ctrl+c cancel")
+	f.waitFor(5*time.Second, "QUEUED", "esc cancel")
 	f.key(tea.KeyF5)
 	f.waitFor(time.Second, "a query is running: stop it and run this? y/n")
 	f.tm.Type("n")

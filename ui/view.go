@@ -74,7 +74,9 @@ func (m Model) footer() string {
 	h.ShortSeparator = " · "
 	h.SetWidth(max(m.width-1, 0))
 	running := m.Running() && !m.help
-	return " " + h.ShortHelpView(m.km.Footer(p, running))
+	// ShortHelpView can overrun its width by an item when the ellipsis
+	// does not fit: the line is cut to the screen.
+	return ansi.Truncate(" "+h.ShortHelpView(m.km.Footer(p, running)), m.width, "")
 }
 
 func (m Model) resultsTitle() string {

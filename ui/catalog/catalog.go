@@ -36,7 +36,8 @@ type PreviewMsg struct {
 // RefreshMsg asks for the catalog to be listed anew.
 type RefreshMsg struct{}
 
-// ExplainMsg asks for an item AWS refused to list to be explained.
+// ExplainMsg asks for an item that could not be listed (refused, as a
+// rule) to be explained.
 type ExplainMsg struct{ Refusal engine.ListError }
 
 // DoctorMsg asks for the doctor's probes to be run (why listing is
@@ -164,7 +165,7 @@ func (m *Model) rebuild() {
 	shown := map[string]bool{}
 	addErrs := func(item string, depth int) {
 		for _, e := range errs[strings.ToLower(item)] {
-			m.flat = append(m.flat, node{kind: nError, depth: depth, label: "✗ " + e.Action + " refused", extra: e.Message, path: [4]string{"!", e.Item, e.Action}})
+			m.flat = append(m.flat, node{kind: nError, depth: depth, label: "✗ " + e.Action + " " + verb(e), extra: e.Message, path: [4]string{"!", e.Item, e.Action}})
 		}
 		shown[strings.ToLower(item)] = true
 	}
@@ -206,13 +207,21 @@ func (m *Model) rebuild() {
 	}
 	for _, e := range l.Errors {
 		if !shown[strings.ToLower(e.Item)] {
-			m.flat = append(m.flat, node{kind: nError, label: "✗ " + e.Item + ": " + e.Action + " refused", extra: e.Message, path: [4]string{"!", e.Item, e.Action}})
+			m.flat = append(m.flat, node{kind: nError, label: "✗ " + e.Item + ": " + e.Action + " " + verb(e), extra: e.Message, path: [4]string{"!", e.Item, e.Action}})
 		}
 	}
 	if l.Hidden > 0 {
 		m.flat = append(m.flat, node{kind: nNote, label: fmt.Sprintf("%d hidden by your grants", l.Hidden)})
 	}
 	m.cursor = min(m.cursor, max(len(m.flat)-1, 0))
+}
+
+// verb says whether e was refused or failed otherwise.
+func verb(e engine.ListError) string {
+	if e.Refused() {
+		return "refused"
+	}
+	return "failed"
 }
 
 func anyMatch(d engine.ListedDatabase, f string) bool {
@@ -327,9 +336,10 @@ func (m *Model) activate() tea.Cmd {
 		m.rebuild()
 		m.scroll()
 	case nError:
-		if cur.path[0] == "!" {
-			e := engine.ListError{Item: cur.path[1], Action: cur.path[2], Message: cur.extra}
-			return func() tea.Msg { return ExplainMsg{Refusal: e} }
+		for _, e := range m.listing.Errors {
+			if cur.path == [4]string{"!", e.Item, e.Action} {
+				return func() tea.Msg { return ExplainMsg{Refusal: e} }
+			}
 		}
 	}
 	return nil
@@ -379,7 +389,14 @@ func (m Model) bodyHeight() int {
 // refusedOnly reports whether the listing is empty because AWS refused
 // to list it: no database anywhere, and refusals.
 func (m Model) refusedOnly() bool {
-	if m.listing == nil || len(m.listing.Errors) == 0 {
+	if m.listing == nil {
+		return false
+	}
+	refused := false
+	for _, e := range m.listing.Errors {
+		refused = refused || e.Refused()
+	}
+	if !refused {
 		return false
 	}
 	for _, c := range m.listing.Catalogs {

@@ -23,7 +23,7 @@ func listing() engine.Listing {
 			}}}},
 			{Name: "quilt-x-tabulator", Type: "LAMBDA", Databases: []engine.ListedDatabase{}},
 		},
-		Errors: []engine.ListError{{Item: "quilt-x-tabulator", Action: "lambda:InvokeFunction", Message: "not authorized"}},
+		Errors: []engine.ListError{{Item: "quilt-x-tabulator", Action: "lambda:InvokeFunction", Kind: engine.Denied, Message: "not authorized"}},
 		Hidden: 3,
 	}
 }
@@ -144,8 +144,8 @@ func TestRefusedTreeOffersExplanationAndDoctor(t *testing.T) {
 	l := engine.Listing{
 		Catalogs: []engine.ListedCatalog{{Name: "AwsDataCatalog", Type: "GLUE"}, {Name: "quilt-sales-prod-tabulator", Type: "LAMBDA"}},
 		Errors: []engine.ListError{
-			{Item: "AwsDataCatalog", Action: "glue:GetDatabases", Message: "AccessDeniedException: not authorized to perform: glue:GetDatabases"},
-			{Item: "quilt-sales-prod-tabulator", Action: "lambda:InvokeFunction", Message: "not authorized to perform: lambda:InvokeFunction"},
+			{Item: "AwsDataCatalog", Action: "glue:GetDatabases", Kind: engine.Denied, Message: "AccessDeniedException: not authorized to perform: glue:GetDatabases"},
+			{Item: "quilt-sales-prod-tabulator", Action: "lambda:InvokeFunction", Kind: engine.Denied, Message: "not authorized to perform: lambda:InvokeFunction"},
 		},
 	}
 	m := New(keys.Default().Catalog, theme.New(theme.Options{NoColor: true}))

@@ -319,10 +319,11 @@ func (m Model) doctorLines() []string {
 	return []string{"", m.th.Muted.Render(keysHelp + " runs `quiltq doctor`'s probes for this session: what works, what is refused, and one statement that fixes it all.")}
 }
 
-// doctorLine is the first wrapped line of the doctor's section.
+// doctorLine is the first wrapped line of the doctor's section, below
+// the keys line, which does not scroll.
 func (m Model) doctorLine() int {
 	n := 0
-	for _, l := range append([]string{m.keysLine(), ""}, m.refusalLines()...) {
+	for _, l := range append([]string{""}, m.refusalLines()...) {
 		n += len(wrap(l, max(m.width, 1)))
 	}
 	return n
@@ -341,9 +342,12 @@ func (m Model) refusalLines() []string {
 		}
 	}
 	head := "Refused by " + string(r.source)
+	said := "AWS said:"
 	switch {
 	case r.queryID != "":
 		head += " · query " + r.queryID
+	case r.listing != nil && !r.listing.Refused():
+		head, said = "Not listed: "+r.listing.Item+" ("+r.listing.Action+" failed; not a refusal)", "The listing said:"
 	case r.listing != nil:
 		head += " · listing " + r.listing.Item + " (" + r.listing.Action + ")"
 	}
@@ -365,7 +369,6 @@ func (m Model) refusalLines() []string {
 	}
 	add("who fixes", r.remedy.Who)
 	add("why", r.remedy.Why)
-	said := "AWS said:"
 	if r.source == Local {
 		said = "The grant check said:"
 	}
@@ -401,9 +404,14 @@ func (m Model) treeLines() []string {
 	if len(m.tree) == 1 {
 		n = "1 item"
 	}
-	out := []string{m.th.Title.Render("No query was refused. AWS refused to list " + n + " of the catalog tree:"), ""}
+	n = strings.ToUpper(n[:1]) + n[1:]
+	out := []string{m.th.Title.Render("No query was refused. " + n + " of the catalog tree could not be listed:"), ""}
 	for i, e := range m.tree {
-		line := "✗ " + e.Item + ": " + e.Action + " refused"
+		verb := "refused"
+		if !e.Refused() {
+			verb = "failed"
+		}
+		line := "✗ " + e.Item + ": " + e.Action + " " + verb
 		if i == m.pick {
 			out = append(out, m.th.TreeCursor.Render("▸ "+line))
 			continue
@@ -418,12 +426,15 @@ func (m Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
+	// The keys stay on the first line; the rest scrolls below them.
+	head := wrap(m.keysLine(), m.width)
+	h := max(m.height-len(head), 1)
 	var lines []string
-	for _, l := range m.Lines() {
+	for _, l := range m.Lines()[1:] {
 		lines = append(lines, wrap(l, m.width)...)
 	}
-	top := min(m.top, max(len(lines)-m.height, 0))
-	lines = lines[top:min(top+m.height, len(lines))]
+	top := min(m.top, max(len(lines)-h, 0))
+	lines = append(head, lines[top:min(top+h, len(lines))]...)
 	return lipgloss.NewStyle().Width(m.width).Height(m.height).MaxHeight(m.height).Render(strings.Join(lines, "\n"))
 }
 

@@ -165,8 +165,8 @@ func TestScrollStaysInTheText(t *testing.T) {
 }
 
 var treeRefusals = []engine.ListError{
-	{Item: "AwsDataCatalog", Action: "glue:GetDatabases", Message: "MetadataException: User: arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst is not authorized to perform: glue:GetDatabases on resource: arn:aws:glue:us-east-1:123456789012:catalog because no identity-based policy allows the glue:GetDatabases action"},
-	{Item: "quilt-sales-prod-tabulator", Action: "lambda:InvokeFunction", Message: "MetadataException: User: arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:quilt-sales-prod-tabulator because no identity-based policy allows the lambda:InvokeFunction action"},
+	{Item: "AwsDataCatalog", Action: "glue:GetDatabases", Kind: engine.Denied, Message: "MetadataException: User: arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst is not authorized to perform: glue:GetDatabases on resource: arn:aws:glue:us-east-1:123456789012:catalog because no identity-based policy allows the glue:GetDatabases action"},
+	{Item: "quilt-sales-prod-tabulator", Action: "lambda:InvokeFunction", Kind: engine.Denied, Message: "MetadataException: User: arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:quilt-sales-prod-tabulator because no identity-based policy allows the lambda:InvokeFunction action"},
 }
 
 // With no query refused, the panel lists the tree's refusals: the cursor
@@ -219,5 +219,21 @@ func TestKeysLine(t *testing.T) {
 		if !strings.Contains(first, want) {
 			t.Errorf("the keys line %q lacks %q", first, want)
 		}
+	}
+}
+
+// An item that failed to list for another reason than a refusal (a
+// Tabulator config that does not parse) is not called a refusal.
+func TestTreeFailureIsNotARefusal(t *testing.T) {
+	m := newPanel(76, 12)
+	bad := engine.ListError{Item: "quilt-x-tabulator.bucket.t", Action: "tabulator:config", Kind: engine.Invalid, Message: "line 11: parser.format: \"tsv\" is not a format"}
+	m.SetTree([]engine.ListError{bad})
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "✗ quilt-x-tabulator.bucket.t: tabulator:config failed") {
+		t.Errorf("the list:\n%s", v)
+	}
+	m.SetListing(bad, fixCtx)
+	v := ansi.Strip(m.View())
+	if strings.Contains(v, "Refused") || strings.Contains(v, "AWS said") || !strings.Contains(v, "Not listed: quilt-x-tabulator.bucket.t") || m.Fix() != "" {
+		t.Errorf("a config error is explained as a refusal (fix %q):\n%s", m.Fix(), v)
 	}
 }

@@ -1,8 +1,6 @@
 package keys
 
 import (
-	"strings"
-
 	"charm.land/bubbles/v2/key"
 )
 
@@ -28,7 +26,7 @@ type labelled struct {
 
 // Footer is the focused pane's most useful keys, then the ones that move
 // between panes, as the footer line shows them: each binding of the
-// keymap with a short label and at most two of its keys (remapped keys
+// keymap with a short label and one of its keys (remapped keys
 // show remapped; an unbound binding is left out). While a query runs,
 // the cancel key comes first. bubbles/help's ShortHelpView renders them.
 func (m *KeyMap) Footer(p Pane, running bool) []key.Binding {
@@ -39,7 +37,7 @@ func (m *KeyMap) Footer(p Pane, running bool) []key.Binding {
 	}
 	switch p {
 	case PaneEditor:
-		ls = append(ls, labelled{&g.Run, "run"}, labelled{&m.Editor.Complete, "complete"}, labelled{&m.Editor.Undo, "undo"},
+		ls = append(ls, labelled{&g.Run, "run"}, labelled{&m.Editor.Complete, "complete"},
 			labelled{&g.FocusCatalog, "catalog"}, labelled{&g.FocusResults, "results"}, labelled{&g.History, "history"})
 	case PaneResults:
 		r := &m.Results
@@ -53,7 +51,7 @@ func (m *KeyMap) Footer(p Pane, running bool) []key.Binding {
 			labelled{&g.NextPane, "next pane"})
 	case PaneExplain:
 		ls = append(ls, labelled{&m.Results.CopyCell, "copy statement"}, labelled{&m.Explain.Apply, "apply (sandbox)"},
-			labelled{&m.Explain.Doctor, "doctor"}, labelled{&m.Explain.Open, "explain picked"}, labelled{&g.Cancel, "close"})
+			labelled{&m.Explain.Doctor, "doctor"}, labelled{&g.Cancel, "close"})
 	case PaneHistory:
 		h := &m.History
 		ls = append(ls, labelled{&h.Open, "open"}, labelled{&h.Load, "load SQL"}, labelled{&h.Switch, "switch list"},
@@ -66,16 +64,27 @@ func (m *KeyMap) Footer(p Pane, running bool) []key.Binding {
 	return short(ls)
 }
 
-// short turns each labelled binding into one whose help is its first two
-// keys and its label.
+// unreliable are chords many terminals do not deliver: the footer names
+// another key of the binding when it has one (help lists them all).
+var unreliable = map[string]bool{"ctrl+enter": true, "ctrl+space": true}
+
+// short turns each labelled binding into one whose help is one of its
+// keys (the first that every terminal delivers) and its label.
 func short(ls []labelled) []key.Binding {
 	out := make([]key.Binding, 0, len(ls))
 	for _, l := range ls {
-		if !l.b.Enabled() || len(l.b.Keys()) == 0 {
+		ks := l.b.Keys()
+		if !l.b.Enabled() || len(ks) == 0 {
 			continue
 		}
-		ks := l.b.Keys()
-		out = append(out, key.NewBinding(key.WithKeys(ks...), key.WithHelp(strings.Join(ks[:min(len(ks), 2)], "/"), l.label)))
+		shown := ks[0]
+		for _, k := range ks {
+			if !unreliable[k] {
+				shown = k
+				break
+			}
+		}
+		out = append(out, key.NewBinding(key.WithKeys(ks...), key.WithHelp(shown, l.label)))
 	}
 	return out
 }

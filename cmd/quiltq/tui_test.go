@@ -58,9 +58,12 @@ type workbench struct {
 
 // withGrants installs the grant check runTUI builds. A nil env runs the
 // sandbox in-process, as `quiltq --sandbox --sandbox-user user` does.
-func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants bool) *workbench {
+func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants bool, flags ...func(*globalFlags)) *workbench {
 	t.Helper()
 	g := &globalFlags{fetch: "auto", sandboxUser: "analyst"}
+	for _, f := range flags {
+		f(g)
+	}
 	vars := map[string]string{}
 	if env != nil {
 		vars = envFor(t, env, user)
@@ -311,4 +314,147 @@ func TestWorkbenchAppliesTheFixInTheSandbox(t *testing.T) {
 	w.key(tea.KeyF3, 0)
 	w.key(tea.KeyF5, 0)
 	w.waitFor("SUCCEEDED", "4200")
+}
+
+// Esc while the rows of a finished query stream in (GetQueryResults
+// pages, each 20 ms away) stops the fetch within a second and keeps the
+// rows received; it is neither CANCELLING nor a failed fetch.
+func TestWorkbenchEscStopsTheFetch(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{Latency: 20 * time.Millisecond, BenchRows: 200000})
+	w := startWorkbench(t, env, "admin", false, func(g *globalFlags) { g.fetch = "api" })
+	w.tm.Type("SELECT id FROM benchmarks.numbers")
+	w.key(tea.KeyF5, 0)
+	w.waitFor("SUCCEEDED", "receiving…", "rows")
+	w.key(tea.KeyEscape, 0)
+	deadline := time.Now().Add(time.Second)
+	for {
+		s := ""
+		if p := w.last.Load(); p != nil {
+			s = *p
+		}
+		if strings.Contains(s, "fetch stopped,") && strings.Contains(s, "rows kept") {
+			if strings.Contains(s, "CANCELLING") || strings.Contains(s, "fetch failed") {
+				t.Fatalf("after esc:\n%s", s)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a second after esc the fetch had not stopped:\n%s", s)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A syntax error is a syntax error: the analyst's grant check parses
+// SELEC 1 and says where it is wrong (nothing is sent); Athena's
+// SYNTAX_ERROR for a query it parsed as admin gets the same state; a
+// buffer of comments runs nothing; all of it is in the history.
+func TestWorkbenchSyntaxErrors(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	athena := athenaClient(t, env)
+	w := startWorkbench(t, env, "analyst", true)
+	before := started(t, athena)
+	w.tm.Type("SELEC 1")
+	w.key(tea.KeyF5, 0)
+	s := w.waitFor("SYNTAX ERROR", "line 1:1: SELEC does not start a statement", "Syntax error at line 1, column 1", "1 │ SELEC 1")
+	if strings.Contains(s, "REFUSED") {
+		t.Errorf("a syntax error is shown as a refusal:\n%s", s)
+	}
+	w.key('a', tea.ModCtrl)
+	w.key('k', tea.ModCtrl)
+	w.tm.Type("-- only a comment")
+	w.key(tea.KeyF5, 0)
+	w.waitFor("nothing to run: the editor holds only comments")
+	if after := started(t, athena); after != before {
+		t.Errorf("%d queries reached Athena, want none", after-before)
+	}
+	w.key(tea.KeyF7, 0)
+	w.waitFor("SYNTAX ERROR", "SELEC 1", "not sent to Athena · syntax error at line 1:1")
+
+	a := startWorkbench(t, env, "admin", false)
+	a.tm.Type("SELECT * FORM sales.orders")
+	a.key(tea.KeyF5, 0)
+	a.waitFor("SYNTAX ERROR", "line 1:10: mismatched input 'FORM'", "Syntax error at line 1, column 10")
+}
+
+// The README's story with browsing: the analyst may list no database, so
+// the tree says so and offers the doctor; enter on the refusal explains
+// it; d runs the doctor, a applies its statement to the sandbox's role,
+// the tree lists anew and shows the databases, and the query runs.
+func TestWorkbenchBrowsesAfterTheDoctorsFix(t *testing.T) {
+	w := startWorkbench(t, nil, "analyst", true)
+	w.key(tea.KeyF2, 0)
+	w.waitFor("Nothing to browse: AWS", "d runs the", "✗ glue:GetDatabases")
+	w.key(tea.KeyDown, 0)
+	w.key(tea.KeyEnter, 0)
+	w.waitFor("listing AwsDataCatalog (glue:GetDatabases)", "missing    glue:GetDatabases")
+	w.key(tea.KeyF2, 0)
+	w.tm.Type("d")
+	w.waitFor("Doctor (d/f6 runs it again)", "databases of AwsDataCatalog")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if p := w.fix.Load(); p != nil && strings.Contains(*p, "glue:GetDatabases") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the doctor's statement never reached the panel")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	w.tm.Type("a")
+	w.waitFor("added policy quiltq-fix-1 to the sandbox's role ReadWriteQuiltV2-sales-prod")
+	w.key(tea.KeyF2, 0)
+	s := w.waitFor("▸ AwsDataCatalog", "listed just now")
+	if strings.Contains(s, "Nothing to browse") {
+		t.Fatalf("the tree still says nothing can be browsed:\n%s", s)
+	}
+	w.key(tea.KeyUp, 0)
+	w.key(tea.KeyUp, 0)
+	w.tm.Type("l")
+	w.waitFor("▾ AwsDataCatalog", "sales")
+	w.key(tea.KeyF3, 0)
+	w.tm.Type("SELECT count(*) AS n FROM sales.orders")
+	w.key(tea.KeyF5, 0)
+	w.waitFor("SUCCEEDED", "4200")
+}
+
+// The README's story in a real terminal, as the analyst, browsing
+// included: the tree is empty because listing is refused and says so;
+// enter explains the refusal; the query is refused before sending and
+// `a` applies the whole-query statement; it then runs; the history has
+// both runs; in the tree, d runs the doctor and `a` its statement, after
+// which the tree lists the databases.
+func TestWorkbenchStoryInTmux(t *testing.T) {
+	needTmux(t)
+	bin := buildQuiltq(t, "")
+	dir := t.TempDir()
+	tt := startTerm(t, "env -i PATH="+os.Getenv("PATH")+" HOME="+dir+" XDG_CACHE_HOME="+dir+"/cache XDG_CONFIG_HOME="+dir+"/config TERM=xterm-256color "+bin+" --sandbox")
+	tt.waitFor("Catalog", "Query", "wg QuiltUserAthena")
+	tt.keys("F2")
+	tt.waitFor("Nothing to browse: AWS", "✗ glue:GetDatabases", "d doctor")
+	tt.keys("Down", "Enter")
+	tt.waitFor("listing AwsDataCatalog (glue:GetDatabases)", "y copy the statement")
+	tt.keys("F3")
+	tt.text("SELECT * FROM sales.orders")
+	tt.keys("F5")
+	tt.waitFor("Refused by the local grant check", "REFUSED", "fixes the whole query")
+	tt.keys("a")
+	tt.waitFor("added policy quiltq-fix-1 to the sandbox's role")
+	tt.keys("F3", "F5")
+	tt.waitFor("SUCCEEDED", "order_id")
+	tt.keys("F7")
+	tt.waitFor("your queries", "REFUSED", "SUCCEEDED")
+	tt.keys("F7") // closes the history (esc would merge with the next key's escape sequence)
+	tt.keys("F2", "d")
+	tt.waitFor("Doctor (d/f6 runs it again)", "databases of AwsDataCatalog")
+	tt.keys("a")
+	tt.waitFor("added policy quiltq-fix-2 to the sandbox's role")
+	tt.keys("F2")
+	s := tt.waitFor("▸ AwsDataCatalog", "listed just now")
+	if strings.Contains(s, "Nothing to browse") {
+		t.Errorf("after the doctor's statement the tree still lists nothing:\n%s", s)
+	}
+	tt.keys("Home", "l")
+	tt.waitFor("▾ AwsDataCatalog", "sales")
+	tt.keys("C-q")
 }

@@ -270,6 +270,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.cursor -= m.height - 1
 	case key.Matches(k, m.keys.PageDown):
 		m.cursor += m.height - 1
+	case key.Matches(k, m.keys.Top):
+		m.cursor = 0
+	case key.Matches(k, m.keys.Bottom):
+		m.cursor = len(m.flat) - 1
 	case key.Matches(k, m.keys.Expand):
 		if cur.kind <= nTable && len(m.flat) > 0 {
 			m.expanded[cur.key()] = !m.expanded[cur.key()] || k.String() != "space"

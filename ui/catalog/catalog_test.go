@@ -167,6 +167,14 @@ func TestRefusedTreeOffersExplanationAndDoctor(t *testing.T) {
 	if _, ok := m.Click(header + 1)().(ExplainMsg); !ok {
 		t.Fatal("a second click on the refusal does not explain it")
 	}
+	m, _ = m.Update(press("G"))
+	if m.cursor != len(m.flat)-1 {
+		t.Errorf("G put the cursor on %d, want the last row %d", m.cursor, len(m.flat)-1)
+	}
+	m, _ = m.Update(press("g"))
+	if m.cursor != 0 {
+		t.Errorf("g put the cursor on %d, want 0", m.cursor)
+	}
 	for k, want := range map[string]tea.Msg{"d": DoctorMsg{}, ">": ResizeMsg{Delta: resizeStep}, "<": ResizeMsg{Delta: -resizeStep}} {
 		if _, cmd := m.Update(press(k)); cmd == nil || cmd() != want {
 			t.Errorf("%s sends %v, want %#v", k, cmd, want)

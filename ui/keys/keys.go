@@ -44,6 +44,7 @@ type Results struct {
 // Catalog are the catalog tree's keys.
 type Catalog struct {
 	Up, Down, PageUp, PageDown key.Binding
+	Top, Bottom                key.Binding
 	Expand, Collapse           key.Binding
 	Insert, Preview, Filter    key.Binding
 	Refresh                    key.Binding
@@ -158,6 +159,8 @@ func Default() KeyMap {
 			Down:     b("down", "down", "j"),
 			PageUp:   b("page up", "pgup"),
 			PageDown: b("page down", "pgdown"),
+			Top:      b("first row", "home", "g"),
+			Bottom:   b("last row", "end", "G"),
 			Expand:   b("expand", "right", "l", "space"),
 			Collapse: b("collapse", "left", "h"),
 			Insert:   b("insert the quoted name into the editor; on a ✗ refusal, explain it", "enter"),
@@ -219,8 +222,8 @@ func (m *KeyMap) Entries() []Entry {
 	add("results", []string{"up", "down", "left", "right", "page_up", "page_down", "top", "bottom", "first", "last", "inspect", "select", "copy_cell", "copy_row", "copy_format", "export"},
 		&r.Up, &r.Down, &r.Left, &r.Right, &r.PageUp, &r.PageDown, &r.Top, &r.Bottom, &r.First, &r.Last, &r.Inspect, &r.Select, &r.CopyCell, &r.CopyRow, &r.CopyFormat, &r.Export)
 	c := &m.Catalog
-	add("catalog", []string{"up", "down", "page_up", "page_down", "expand", "collapse", "insert", "preview", "filter", "refresh", "doctor", "wider", "narrower"},
-		&c.Up, &c.Down, &c.PageUp, &c.PageDown, &c.Expand, &c.Collapse, &c.Insert, &c.Preview, &c.Filter, &c.Refresh, &c.Doctor, &c.Wider, &c.Narrower)
+	add("catalog", []string{"up", "down", "page_up", "page_down", "top", "bottom", "expand", "collapse", "insert", "preview", "filter", "refresh", "doctor", "wider", "narrower"},
+		&c.Up, &c.Down, &c.PageUp, &c.PageDown, &c.Top, &c.Bottom, &c.Expand, &c.Collapse, &c.Insert, &c.Preview, &c.Filter, &c.Refresh, &c.Doctor, &c.Wider, &c.Narrower)
 	h := &m.History
 	add("history", []string{"up", "down", "open", "load", "search", "switch"},
 		&h.Up, &h.Down, &h.Open, &h.Load, &h.Search, &h.Switch)

@@ -181,7 +181,11 @@ func (m Model) notSent(err error, span [2]int) (tea.Model, tea.Cmd) {
 		return m.syntaxError(se, span)
 	}
 	msg := firstLine(err)
-	m.status.SetQuery(status.Query{State: history.Refused, Note: "not sent: refused by the local grant check"})
+	note := "not sent: refused by the local grant check"
+	if engine.KindOf(err) != engine.Denied {
+		note = "not sent: the grant check cannot tell which tables it uses"
+	}
+	m.status.SetQuery(status.Query{State: history.Refused, Note: note})
 	m.record(history.Refused, Progress{}, msg)
 	if engine.KindOf(err) == engine.Denied {
 		m.explain.Set(explain.Local, "", err, m.eng.FixContext())

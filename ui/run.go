@@ -35,6 +35,7 @@ type run struct {
 	id       int // replies of other runs are stale
 	phase    phase
 	sql      string // "" for a reopen, which history does not record
+	span     [2]int // where sql is in the text it was taken from
 	queryID  string
 	started  time.Time
 	cancel   context.CancelFunc // stops the run (its query, its fetch)
@@ -160,11 +161,11 @@ func (m Model) startRun(text string) (tea.Model, tea.Cmd) {
 		m.status.SetNote("nothing to run: " + what + "; write a query first")
 		return m, nil
 	}
-	m.r = run{id: m.r.id + 1, sql: sql, started: m.now()}
+	m.r = run{id: m.r.id + 1, sql: sql, span: span, started: m.now()}
 	m.syntax = nil
 	if m.cfg.Check != nil {
 		if err := m.cfg.Check(sql); err != nil {
-			return m.notSent(err, span)
+			return m.notSent(err)
 		}
 	}
 	m.r.ctx, m.r.cancel = context.WithCancel(m.ctx)
@@ -176,9 +177,9 @@ func (m Model) startRun(text string) (tea.Model, tea.Cmd) {
 // notSent ends a run the local check stopped: a syntax error, a refusal
 // of the grants (explained, with the statement that would fix it), or SQL
 // whose tables cannot be told.
-func (m Model) notSent(err error, span [2]int) (tea.Model, tea.Cmd) {
+func (m Model) notSent(err error) (tea.Model, tea.Cmd) {
 	if se := engine.SyntaxOf(err); se != nil {
-		return m.syntaxError(se, span)
+		return m.syntaxError(se)
 	}
 	msg := firstLine(err)
 	note := "not sent: refused by the local grant check"
@@ -198,11 +199,10 @@ func (m Model) notSent(err error, span [2]int) (tea.Model, tea.Cmd) {
 
 // syntaxError ends the run on SQL that does not parse (locally, or as
 // Athena said): its own state, the message with its position, the line
-// with a caret, and the mark kept for the editor. span is where the SQL
-// is in the text it came from ({0, 0} when unknown).
-func (m Model) syntaxError(se *engine.SyntaxError, span [2]int) (tea.Model, tea.Cmd) {
+// with a caret, and the mark kept for the editor.
+func (m Model) syntaxError(se *engine.SyntaxError) (tea.Model, tea.Cmd) {
 	m.stop()
-	m.syntax = &SyntaxMark{Span: span, Line: se.Line, Column: se.Column, Message: se.Message}
+	m.syntax = &SyntaxMark{Span: m.r.span, Line: se.Line, Column: se.Column, Message: se.Message}
 	where := ""
 	if se.Line > 0 {
 		where = fmt.Sprintf("line %d:%d: ", se.Line, se.Column)
@@ -425,7 +425,7 @@ func (m Model) fetched(msg FetchedMsg) (tea.Model, tea.Cmd) {
 // anything else in the grid. The outcome goes to the history.
 func (m Model) failed(err error) (tea.Model, tea.Cmd) {
 	if se := engine.SyntaxOf(err); se != nil {
-		return m.syntaxError(se, [2]int{})
+		return m.syntaxError(se)
 	}
 	fetchingRows := m.r.phase == fetching
 	m.stop()

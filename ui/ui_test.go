@@ -436,3 +436,26 @@ func TestApplyFixFromThePanel(t *testing.T) {
 		t.Errorf("after the doctor: got %#v, want its statement", req)
 	}
 }
+
+// Help lists every binding of every group that is bound, so that every
+// action can be found from F1.
+func TestHelpListsEveryBinding(t *testing.T) {
+	km := keys.Default()
+	if err := km.Remap(map[string][]string{"results.export": nil}); err != nil {
+		t.Fatal(err)
+	}
+	m := New(Config{Engine: fakeEngine{}, Keys: km, Theme: theme.New(theme.Options{NoColor: true})})
+	text := ansi.Strip(strings.Join(m.helpLines(), "\n"))
+	for _, e := range km.Entries() {
+		h := e.Binding.Help()
+		line := h.Key + strings.Repeat(" ", max(18-len([]rune(h.Key)), 0)) + " " + h.Desc
+		if got := strings.Contains(text, line); got != e.Binding.Enabled() {
+			t.Errorf("%s.%s (bound %v): listed %v", e.Group, e.Name, e.Binding.Enabled(), got)
+		}
+	}
+	for _, g := range []string{"Global", "Editor", "Results", "Catalog", "History", "Explain", "Confirm", "Help"} {
+		if !strings.Contains(text, "\n"+g+"\n") && !strings.HasPrefix(text, g+"\n") {
+			t.Errorf("help has no group %s", g)
+		}
+	}
+}

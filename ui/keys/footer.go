@@ -64,9 +64,10 @@ func (m *KeyMap) Footer(p Pane, running bool) []key.Binding {
 	return short(ls)
 }
 
-// unreliable are chords many terminals do not deliver: the footer names
-// another key of the binding when it has one (help lists them all).
-var unreliable = map[string]bool{"ctrl+enter": true, "ctrl+space": true}
+// unreliable reports whether k is a chord many terminals do not deliver:
+// the footer names another key of the binding when it has one (help
+// lists them all).
+func unreliable(k string) bool { return k == "ctrl+enter" || k == "ctrl+space" }
 
 // short turns each labelled binding into one whose help is one of its
 // keys (the first that every terminal delivers) and its label.
@@ -79,7 +80,7 @@ func short(ls []labelled) []key.Binding {
 		}
 		shown := ks[0]
 		for _, k := range ks {
-			if !unreliable[k] {
+			if !unreliable(k) {
 				shown = k
 				break
 			}

@@ -99,10 +99,12 @@ func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants 
 	return w
 }
 
-// waitFor waits until the screen contains all of want.
+// waitFor waits until the screen contains all of want. The wait is
+// long: under -race on a machine shared by many builds, the sandbox may
+// take tens of seconds to run one query.
 func (w *workbench) waitFor(want ...string) string {
 	w.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		s := ""
 		if p := w.last.Load(); p != nil {

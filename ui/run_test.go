@@ -127,6 +127,7 @@ func (r *slowRows) Close() error { r.closed.Store(true); return nil }
 type watched struct {
 	m    Model
 	last *atomic.Pointer[string]
+	esc  *atomic.Pointer[string] // the screen right after the last esc
 }
 
 func (w watched) Init() tea.Cmd { return w.m.Init() }
@@ -136,6 +137,9 @@ func (w watched) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	w.m = m.(Model)
 	text := ansi.Strip(w.m.Render())
 	w.last.Store(&text)
+	if k, ok := msg.(tea.KeyPressMsg); ok && k.Code == tea.KeyEscape {
+		w.esc.Store(&text)
+	}
 	return w, cmd
 }
 
@@ -143,9 +147,9 @@ func (w watched) View() tea.View { return w.m.View() }
 
 // flow is the workbench on eng driven by teatest at 100×30.
 type flow struct {
-	t    *testing.T
-	tm   *teatest.TestModel
-	last *atomic.Pointer[string]
+	t         *testing.T
+	tm        *teatest.TestModel
+	last, esc *atomic.Pointer[string]
 }
 
 func startFlow(t *testing.T, cfg Config) *flow {
@@ -155,8 +159,8 @@ func startFlow(t *testing.T, cfg Config) *flow {
 	}
 	cfg.Theme = theme.New(theme.Options{NoColor: true})
 	cfg.Identity = status.Identity{User: "ana", Role: "r", Workgroup: "wg", Catalog: "AwsDataCatalog"}
-	f := &flow{t: t, last: &atomic.Pointer[string]{}}
-	f.tm = teatest.NewTestModel(t, watched{m: New(cfg), last: f.last}, teatest.WithInitialTermSize(100, 30))
+	f := &flow{t: t, last: &atomic.Pointer[string]{}, esc: &atomic.Pointer[string]{}}
+	f.tm = teatest.NewTestModel(t, watched{m: New(cfg), last: f.last, esc: f.esc}, teatest.WithInitialTermSize(100, 30))
 	t.Cleanup(func() { f.tm.Quit() })
 	return f
 }
@@ -190,9 +194,11 @@ func (f *flow) waitFor(within time.Duration, want ...string) string {
 
 func (f *flow) key(code rune) { f.tm.Send(tea.KeyPressMsg{Code: code}) }
 
-// Esc while rows stream in stops the fetch at once, keeps the rows
-// received and says so: the query had finished, so it is not CANCELLING,
-// and the fetch did not fail. The stream is closed.
+// Esc while rows stream in stops the fetch at once (the screen drawn
+// for the esc itself says so: no reply of the stream is awaited, however
+// slow it is), keeps the rows received and says so: the query had
+// finished, so it is not CANCELLING, and the fetch did not fail. The
+// stream is closed.
 func TestEscWhileRowsStreamStopsTheFetch(t *testing.T) {
 	var stream atomic.Pointer[slowRows]
 	eng := &scriptEngine{open: func(ctx context.Context, id string) (results.Rows, error) {
@@ -205,7 +211,15 @@ func TestEscWhileRowsStreamStopsTheFetch(t *testing.T) {
 	f.key(tea.KeyF5)
 	f.waitFor(10*time.Second, "SUCCEEDED", "rows", "receiving…")
 	f.key(tea.KeyEscape)
-	s := f.waitFor(time.Second, "fetch stopped,", "rows kept")
+	f.waitFor(5*time.Second, "fetch stopped,", "rows kept")
+	s := ""
+	if p := f.esc.Load(); p != nil {
+		s = *p
+	}
+	if !strings.Contains(s, "fetch stopped,") || !strings.Contains(s, "rows kept") {
+		t.Errorf("the screen drawn for esc does not say the fetch stopped:\n%s", s)
+	}
+	s = f.screen()
 	for _, bad := range []string{"CANCELLING", "fetch failed", "receiving…"} {
 		if strings.Contains(s, bad) {
 			t.Errorf("after esc the screen says %q:\n%s", bad, s)
@@ -228,12 +242,12 @@ func TestEscWhileTheQueryRunsCancelsIt(t *testing.T) {
 	f.key(tea.KeyF5)
 	f.waitFor(5*time.Second, "QUEUED")
 	f.key(tea.KeyEscape)
-	f.waitFor(time.Second, "CANCELLED", "stopped on Athena")
+	f.waitFor(5*time.Second, "CANCELLED", "stopped on Athena")
 	if got := eng.stoppedIDs(); len(got) != 1 || got[0] != "q1" {
 		t.Errorf("stopped %v, want q1", got)
 	}
 	f.key(tea.KeyF7)
-	f.waitFor(time.Second, "CANCELLED", "SELECT 1", "cancelled by the user")
+	f.waitFor(5*time.Second, "CANCELLED", "SELECT 1", "cancelled by the user")
 }
 
 // F5 while a query runs asks before it stops it: no keeps it running and
@@ -251,14 +265,14 @@ func TestRunWhileRunningAsks(t *testing.T) {
 	f.key(tea.KeyF5)
 	f.waitFor(5*time.Second, "QUEUED", "esc cancel")
 	f.key(tea.KeyF5)
-	f.waitFor(time.Second, "a query is running: stop it and run this? y/n")
+	f.waitFor(5*time.Second, "a query is running: stop it and run this? y/n")
 	f.tm.Type("n")
-	f.waitFor(time.Second, "kept the running query")
+	f.waitFor(5*time.Second, "kept the running query")
 	if got := eng.sentSQL(); len(got) != 1 || len(eng.stoppedIDs()) != 0 {
 		t.Fatalf("after n: sent %q, stopped %v; want the first query alone, still running", got, eng.stoppedIDs())
 	}
 	f.key(tea.KeyF5)
-	f.waitFor(time.Second, "stop it and run this?")
+	f.waitFor(5*time.Second, "stop it and run this?")
 	f.tm.Type("x") // not an answer: the question stays, the key is not typed
 	f.tm.Type("y")
 	f.waitFor(5*time.Second, "SUCCEEDED")
@@ -273,7 +287,7 @@ func TestRunWhileRunningAsks(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	f.key(tea.KeyF7)
-	f.waitFor(time.Second, "CANCELLED", "SUCCEEDED")
+	f.waitFor(5*time.Second, "CANCELLED", "SUCCEEDED")
 }
 
 // model is the workbench on eng at w×h, sized, without teatest.

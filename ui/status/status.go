@@ -89,7 +89,12 @@ func (m Model) View() string {
 	}
 	var parts []string
 	if m.q.State != "" {
-		parts = append(parts, m.q.State,
+		parts = append(parts, m.q.State)
+	}
+	// A run stopped before it reached Athena (a syntax error, a local
+	// refusal) has no time, data or cost to show.
+	if m.q.State != "" && (m.q.ID != "" || m.q.Elapsed > 0) {
+		parts = append(parts,
 			m.q.Elapsed.Truncate(100*time.Millisecond).String(),
 			Bytes(m.q.Scanned)+" scanned",
 			engine.FormatCost(m.q.Cost))

@@ -88,7 +88,11 @@ func TestLongNoteKeepsItsBeginning(t *testing.T) {
 			t.Errorf("at width %d the line is %d wide: %q", w, got, v)
 		}
 	}
-	one := ansi.Strip(line(120, Query{State: "SUCCEEDED", Rows: 1}).View())
+	local := ansi.Strip(line(120, Query{State: "SYNTAX ERROR", Note: "line 1:1: SELEC does not start a statement"}).View())
+	if strings.Contains(local, "scanned") || strings.Contains(local, "$") {
+		t.Errorf("a run that never reached Athena shows time, data or cost: %q", local)
+	}
+	one := ansi.Strip(line(120, Query{ID: "q", State: "SUCCEEDED", Rows: 1}).View())
 	if !strings.Contains(one, "1 row ") || strings.Contains(one, "1 rows") {
 		t.Errorf("one row is worded %q", one)
 	}

@@ -446,17 +446,18 @@ func (m Model) detailLines() []string {
 	if n.kind == nError || n.kind == nNote {
 		return nil
 	}
-	if _, cut := m.rowText(n); !cut {
+	if _, _, cut := m.rowText(n); !cut {
 		return nil
 	}
 	return wrapLines(m.th.Title, n.label, m.width, 3)
 }
 
 // rowText is row n as the tree draws it, without styles: the name and,
-// when both fit, its kind or type on the right. A name too long for the
-// pane is cut in the middle (cut is true): its start and its end stay,
-// which is where two names of one database differ.
-func (m Model) rowText(n node) (text string, cut bool) {
+// when both fit, its kind or type on the right (extra, "" when left out).
+// A name too long for the pane is cut in the middle (cut is true): its
+// start and its end stay, which is where two names of one database
+// differ.
+func (m Model) rowText(n node) (text, extra string, cut bool) {
 	marker := "  "
 	switch n.kind {
 	case nCatalog, nDatabase, nTable:
@@ -469,15 +470,15 @@ func (m Model) rowText(n node) (text string, cut bool) {
 	room := m.width - lipgloss.Width(prefix)
 	switch {
 	case n.kind == nError:
-		return clip(prefix+n.label+": "+n.extra, m.width), false
+		return clip(prefix+n.label+": "+n.extra, m.width), "", false
 	case room <= 0:
-		return clip(prefix, m.width), true
+		return clip(prefix, m.width), "", true
 	case n.extra != "" && lipgloss.Width(n.label)+1+lipgloss.Width(n.extra) <= room:
-		return prefix + n.label + strings.Repeat(" ", room-lipgloss.Width(n.label)-lipgloss.Width(n.extra)) + n.extra, false
+		return prefix + n.label + strings.Repeat(" ", room-lipgloss.Width(n.label)-lipgloss.Width(n.extra)), n.extra, false
 	case lipgloss.Width(n.label) <= room:
-		return prefix + n.label, false
+		return prefix + n.label, "", false
 	}
-	return prefix + clipMiddle(n.label, room), true
+	return prefix + clipMiddle(n.label, room), "", true
 }
 
 // wrapLines wraps text to w columns, at most limit lines (the last cut
@@ -524,20 +525,18 @@ func (m Model) View() string {
 	h := m.bodyHeight()
 	for i := m.top; i < len(m.flat) && i < m.top+h; i++ {
 		n := m.flat[i]
-		text, _ := m.rowText(n)
+		text, extra, _ := m.rowText(n)
 		var line string
 		switch {
 		case i == m.cursor && m.focused:
-			line = m.th.TreeCursor.Render(pad(text, m.width))
+			line = m.th.TreeCursor.Render(pad(text+extra, m.width))
 		case n.kind == nError:
 			line = m.th.Refused.Render(text)
 		case n.kind == nNote:
 			line = m.th.Muted.Render(text)
-		case n.extra != "" && strings.HasSuffix(text, n.extra):
-			// The kind or type, muted, on the right.
-			line = strings.TrimSuffix(text, n.extra) + m.th.Muted.Render(n.extra)
 		default:
-			line = text
+			// The kind or type, muted, on the right.
+			line = text + m.th.Muted.Render(extra)
 		}
 		lines = append(lines, line)
 	}

@@ -251,15 +251,25 @@ func TestWorkbenchLocalRefusalSendsNothing(t *testing.T) {
 	}
 }
 
-// The TUI in a real terminal (tmux): start `quiltq --sandbox`, type a
-// query, run it, read its rows off the screen, then a refused query and
-// its explanation.
+// The TUI in a real terminal (tmux), as README's story goes for the
+// analyst: start `quiltq --sandbox`; the catalog tree is empty because
+// listing is refused and says so, and enter explains the refusal; a
+// query without tables runs and its row is read off the screen; a query
+// of sales.orders is refused before sending with the statement that
+// fixes the whole query, which `a` applies; it then runs; the history
+// has both outcomes; in the tree, d runs the doctor and `a` applies its
+// statement, after which the tree lists the databases.
 func TestWorkbenchInTmux(t *testing.T) {
 	needTmux(t)
 	bin := buildQuiltq(t, "")
 	dir := t.TempDir()
 	tt := startTerm(t, "env -i PATH="+os.Getenv("PATH")+" HOME="+dir+" XDG_CACHE_HOME="+dir+"/cache XDG_CONFIG_HOME="+dir+"/config TERM=xterm-256color "+bin+" --sandbox")
 	tt.waitFor("Catalog", "Query", "wg QuiltUserAthena")
+	tt.keys("F2")
+	tt.waitFor("Nothing to browse: AWS", "✗ glue:GetDatabases", "d doctor")
+	tt.keys("Down", "Enter")
+	tt.waitFor("listing AwsDataCatalog (glue:GetDatabases)", "y copy the statement")
+	tt.keys("F3")
 	tt.text("SELECT 7 AS seven, 'hi' AS greeting")
 	tt.keys("F5")
 	s := tt.waitFor("seven", "greeting", "SUCCEEDED")
@@ -267,11 +277,29 @@ func TestWorkbenchInTmux(t *testing.T) {
 		t.Errorf("the row is not on the screen:\n%s", s)
 	}
 	tt.keys("C-a", "C-k")
-	tt.text("SELECT * FROM sales.orders LIMIT 5")
+	tt.text("SELECT * FROM sales.orders")
 	tt.keys("C-r")
 	// The sandbox knows the role's policy: refused before sending, with
 	// the statement that fixes the whole query.
-	tt.waitFor("Refused by the local grant check", "glue:GetTable", "fixes the whole query")
+	tt.waitFor("Refused by the local grant check", "glue:GetTable", "REFUSED", "fixes the whole query")
+	tt.keys("a")
+	tt.waitFor("added policy quiltq-fix-1 to the sandbox's role")
+	tt.keys("F3", "F5")
+	tt.waitFor("SUCCEEDED", "order_id")
+	tt.keys("F7")
+	tt.waitFor("your queries", "REFUSED", "SUCCEEDED")
+	tt.keys("F7") // closes the history (esc would merge with the next key's escape sequence)
+	tt.keys("F2", "d")
+	tt.waitFor("Doctor (d/f6 runs it again)", "databases of AwsDataCatalog")
+	tt.keys("a")
+	tt.waitFor("added policy quiltq-fix-2 to the sandbox's role")
+	tt.keys("F2")
+	s = tt.waitFor("▸ AwsDataCatalog", "listed just now")
+	if strings.Contains(s, "Nothing to browse") {
+		t.Errorf("after the doctor's statement the tree still lists nothing:\n%s", s)
+	}
+	tt.keys("Home", "l")
+	tt.waitFor("▾ AwsDataCatalog", "sales")
 	tt.keys("C-q")
 }
 
@@ -324,11 +352,13 @@ func TestWorkbenchAppliesTheFixInTheSandbox(t *testing.T) {
 }
 
 // Esc while the rows of a finished query stream in (GetQueryResults
-// pages, each 20 ms away) stops the fetch at once: the screen drawn for
+// pages, each 200 ms away) stops the fetch at once: the screen drawn for
 // the esc itself says "fetch stopped, N rows kept", awaiting no reply of
 // the stream; it is neither CANCELLING nor a failed fetch.
 func TestWorkbenchEscStopsTheFetch(t *testing.T) {
-	env := sandboxtest.Start(t, sandbox.Options{Latency: 20 * time.Millisecond, BenchRows: 200000})
+	// 30,000 rows in pages of 1,000, each 200 ms away: six seconds of
+	// streaming at least, for the esc to arrive in, at little CPU.
+	env := sandboxtest.Start(t, sandbox.Options{Latency: 200 * time.Millisecond, BenchRows: 30000})
 	w := startWorkbench(t, env, "admin", false, func(g *globalFlags) { g.fetch = "api" })
 	w.tm.Type("SELECT id FROM benchmarks.numbers")
 	w.key(tea.KeyF5, 0)
@@ -417,43 +447,3 @@ func TestWorkbenchBrowsesAfterTheDoctorsFix(t *testing.T) {
 	w.waitFor("SUCCEEDED", "4200")
 }
 
-// The README's story in a real terminal, as the analyst, browsing
-// included: the tree is empty because listing is refused and says so;
-// enter explains the refusal; the query is refused before sending and
-// `a` applies the whole-query statement; it then runs; the history has
-// both runs; in the tree, d runs the doctor and `a` its statement, after
-// which the tree lists the databases.
-func TestWorkbenchStoryInTmux(t *testing.T) {
-	needTmux(t)
-	bin := buildQuiltq(t, "")
-	dir := t.TempDir()
-	tt := startTerm(t, "env -i PATH="+os.Getenv("PATH")+" HOME="+dir+" XDG_CACHE_HOME="+dir+"/cache XDG_CONFIG_HOME="+dir+"/config TERM=xterm-256color "+bin+" --sandbox")
-	tt.waitFor("Catalog", "Query", "wg QuiltUserAthena")
-	tt.keys("F2")
-	tt.waitFor("Nothing to browse: AWS", "✗ glue:GetDatabases", "d doctor")
-	tt.keys("Down", "Enter")
-	tt.waitFor("listing AwsDataCatalog (glue:GetDatabases)", "y copy the statement")
-	tt.keys("F3")
-	tt.text("SELECT * FROM sales.orders")
-	tt.keys("F5")
-	tt.waitFor("Refused by the local grant check", "REFUSED", "fixes the whole query")
-	tt.keys("a")
-	tt.waitFor("added policy quiltq-fix-1 to the sandbox's role")
-	tt.keys("F3", "F5")
-	tt.waitFor("SUCCEEDED", "order_id")
-	tt.keys("F7")
-	tt.waitFor("your queries", "REFUSED", "SUCCEEDED")
-	tt.keys("F7") // closes the history (esc would merge with the next key's escape sequence)
-	tt.keys("F2", "d")
-	tt.waitFor("Doctor (d/f6 runs it again)", "databases of AwsDataCatalog")
-	tt.keys("a")
-	tt.waitFor("added policy quiltq-fix-2 to the sandbox's role")
-	tt.keys("F2")
-	s := tt.waitFor("▸ AwsDataCatalog", "listed just now")
-	if strings.Contains(s, "Nothing to browse") {
-		t.Errorf("after the doctor's statement the tree still lists nothing:\n%s", s)
-	}
-	tt.keys("Home", "l")
-	tt.waitFor("▾ AwsDataCatalog", "sales")
-	tt.keys("C-q")
-}

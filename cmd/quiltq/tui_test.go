@@ -446,4 +446,3 @@ func TestWorkbenchBrowsesAfterTheDoctorsFix(t *testing.T) {
 	w.key(tea.KeyF5, 0)
 	w.waitFor("SUCCEEDED", "4200")
 }
-

@@ -161,12 +161,16 @@ func statementKind(sql string) iam.StatementKind {
 
 // checkSQL is the grant check of the workbench: nil when the SQL may be
 // sent, an engine.Error of kind Denied naming what the grants refuse, or
-// of kind Invalid when its tables cannot be told.
+// of kind Invalid when its tables cannot be told: carrying an
+// *engine.SyntaxError when the SQL does not parse.
 func (gc *grantCheck) checkSQL(ctx context.Context, sql, catalog, database string) error {
 	if !gc.active() {
 		return nil
 	}
 	refs, err := refsOf(sql, catalog, database)
+	if se := syntaxOf(err); se != nil {
+		return &engine.Error{Op: "grant check", Kind: engine.Invalid, Err: se}
+	}
 	if err != nil {
 		return &engine.Error{Op: "grant check", Kind: engine.Invalid, Err: fmt.Errorf("which tables this SQL uses cannot be told, so it is not sent: %w", err)}
 	}
@@ -221,4 +225,43 @@ func (gc *grantCheck) listingFilter(l engine.Listing) engine.Listing {
 		}
 		return keepTable[[3]string{c, d, t}]
 	})
+}
+
+// trinoStatement reports whether word starts a Trino statement that the
+// reference check does not read (Trino's SqlBase.g4, rule `statement`):
+// SQL starting with one is valid SQL whose tables cannot be told, not a
+// syntax error.
+func trinoStatement(word string) bool {
+	switch strings.ToLower(word) {
+	case "use", "truncate", "comment", "analyze", "refresh", "call", "grant", "revoke", "deny",
+		"set", "reset", "start", "commit", "rollback":
+		return true
+	}
+	return false
+}
+
+// syntaxOf is the syntax error a failure of the reference check is: SQL
+// that does not lex or parse, as Athena would refuse it too. It is nil
+// when err is nil or is the check's own limit (a statement or construct it
+// cannot read, a prepared statement, no default database): that SQL may
+// be valid, and is only not sent.
+func syntaxOf(err error) *engine.SyntaxError {
+	var se *sqlref.Error
+	if !errors.As(err, &se) {
+		return nil
+	}
+	msg := se.Msg
+	if rest, ok := strings.CutPrefix(msg, "unsupported statement "); ok {
+		word, _, _ := strings.Cut(rest, ":")
+		if strings.Contains(word, " ") || trinoStatement(word) {
+			return nil // CREATE FUNCTION, CALL, ...: valid, not readable
+		}
+		return &engine.SyntaxError{Line: se.Line, Column: se.Col, Message: fmt.Sprintf("%s does not start a statement (SELECT, WITH, INSERT, CREATE, SHOW, DESCRIBE, ...)", word)}
+	}
+	for _, limit := range []string{"cannot tell", "not supported by the reference check", "prepared statement", "no default", "nesting deeper"} {
+		if strings.Contains(msg, limit) {
+			return nil
+		}
+	}
+	return &engine.SyntaxError{Line: se.Line, Column: se.Col, Message: msg}
 }

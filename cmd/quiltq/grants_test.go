@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/engine/grants"
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
 )
@@ -154,7 +156,8 @@ func TestGrantRulesFile(t *testing.T) {
 		{"SELECT * FROM sales.customers", exitDenied, "rules file " + filepath.Join(dir, "quiltq", "grants.toml") + ": denied by deny rule *.sales.cust* (line 6): personal data"},
 		{"SELECT * FROM sales.orders o JOIN sales.customers c ON o.customer_id = c.customer_id", exitDenied, `"awsdatacatalog"."sales"."customers" (read)`},
 		{"SELECT * FROM benchmarks.numbers LIMIT 1", exitDenied, "no allow rule covers read access"},
-		{"SELECT * FROM userathenadatabase-x.t", exitFailed, "cannot be told"},
+		{"SELECT * FROM userathenadatabase-x.t", exitFailed, "syntax error at line 1:33: expected the end of the statement"},
+		{"SELECT * FROM TABLE(foo(1))", exitFailed, "cannot be told"},
 	}
 	for _, tc := range tests {
 		before := log.calls("athena")
@@ -242,6 +245,42 @@ func TestLsHidesWhatGrantsDeny(t *testing.T) {
 					t.Errorf("the reader's listing shows %s.%s", d.Name, tb.Name)
 				}
 			}
+		}
+	}
+}
+
+// SQL that does not parse is a syntax error with its position, never a
+// refusal; SQL the reference check cannot read (valid, perhaps) is not.
+func TestGrantCheckTellsSyntaxErrors(t *testing.T) {
+	gc := &grantCheck{checker: grants.Checker{Sources: []grants.Source{&grants.Rules{}}}}
+	for _, c := range []struct {
+		sql       string
+		line, col int // 0: not a syntax error
+		message   string
+	}{
+		{"SELEC 1", 1, 1, "SELEC does not start a statement"},
+		{"SELECT 1\nFROM", 2, 5, "expected a table name"},
+		{"SELECT 'abc", 1, 8, "unterminated string literal"},
+		{"-- only a comment", 1, 18, "no SQL statement"},
+		{"SELECT * FROM TABLE(foo(1))", 0, 0, ""},
+		{"CALL system.sync()", 0, 0, ""},
+		{"CREATE FUNCTION f", 0, 0, ""},
+		{"EXECUTE x", 0, 0, ""},
+	} {
+		err := gc.checkSQL(context.Background(), c.sql, "AwsDataCatalog", "sales")
+		if err == nil || engine.KindOf(err) != engine.Invalid {
+			t.Errorf("%q: got %v, want an error of kind Invalid", c.sql, err)
+			continue
+		}
+		var se *engine.SyntaxError
+		got := errors.As(err, &se)
+		switch {
+		case c.line == 0 && got:
+			t.Errorf("%q: a syntax error (%v), want the check's own limit", c.sql, se)
+		case c.line != 0 && !got:
+			t.Errorf("%q: %v, want a syntax error at %d:%d", c.sql, err, c.line, c.col)
+		case c.line != 0 && (se.Line != c.line || se.Column != c.col || !strings.Contains(se.Message, c.message)):
+			t.Errorf("%q: got %d:%d %q, want %d:%d %q", c.sql, se.Line, se.Column, se.Message, c.line, c.col, c.message)
 		}
 	}
 }

@@ -462,6 +462,8 @@ func tuiConfig(ctx context.Context, a *app, s *config.Settings, sess *querySessi
 		}
 		cfg.History = history.NewStore(filepath.Join(p.CacheDir, "history"), arn+"\x00"+sess.aws.Region)
 		cfg.Buffers = buffers.NewStore(filepath.Join(p.CacheDir, "buffers"), arn+"\x00"+sess.aws.Region)
+		// Beside the history: the layout the user chose, for every login.
+		cfg.LayoutFile = filepath.Join(p.CacheDir, "workbench.json")
 	}
 	cfg.Getenv = a.getenv
 	return cfg, eng, nil

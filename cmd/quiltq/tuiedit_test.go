@@ -70,7 +70,9 @@ func pasteInTmux(t *testing.T, bin string) {
 func tabsSurviveARestart(t *testing.T, bin string) {
 	dir := t.TempDir()
 	run := workbenchCmd(bin, dir)
-	tt := startTerm(t, run+"; echo FIRST_DONE; "+run+"; sleep 3600")
+	// The second run waits for a key, so that the first run's end can be
+	// seen before the second's screen covers it.
+	tt := startTerm(t, run+"; echo FIRST_DONE; read -r _; "+run+"; sleep 3600")
 	tt.waitFor("Catalog", "Query [Tab 1] +", "wg QuiltUserAthena")
 	tt.text("SELECT 1 AS first_tab")
 	tt.keys("C-n")
@@ -82,6 +84,7 @@ func tabsSurviveARestart(t *testing.T, bin string) {
 	tt.waitFor("Query  Tab 1 [counts] +")
 	tt.keys("C-q")
 	tt.waitFor("FIRST_DONE")
+	tt.keys("Enter")
 	// The second run: the same tabs, the renamed one active with its text.
 	s := tt.waitFor("Query  Tab 1 [counts] +", "SELECT 2 AS second_tab")
 	if strings.Contains(s, "first_tab") {

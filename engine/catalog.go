@@ -63,6 +63,11 @@ type ListError struct {
 	Kind Kind `json:"-"`
 }
 
+// Refused reports whether the item was refused (by AWS or the registry),
+// rather than failing otherwise (a Tabulator config that does not parse,
+// throttling that outlived the retries).
+func (e ListError) Refused() bool { return e.Kind == Denied || e.Kind == Credentials }
+
 // Sort orders catalogs as given (Athena lists AwsDataCatalog first), and
 // databases and tables by name, so that two listings of the same data
 // compare equal.

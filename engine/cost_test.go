@@ -11,6 +11,7 @@ func TestCost(t *testing.T) {
 		{1, 10.0 / (1 << 20) * 5},          // still the minimum
 		{10<<20 + 1, 11.0 / (1 << 20) * 5}, // rounded up to the megabyte
 		{1 << 40, 5},                       // one terabyte
+		{-1, 10.0 / (1 << 20) * 5},         // nonsense is billed as nothing scanned
 	}
 	for _, tc := range tests {
 		if got := Cost(tc.scanned, 5); got < tc.want*0.999999 || got > tc.want*1.000001 {

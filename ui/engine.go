@@ -240,3 +240,31 @@ const tickEvery = 200 * time.Millisecond
 func tick(run int) tea.Cmd {
 	return tea.Tick(tickEvery, func(time.Time) tea.Msg { return TickMsg{Run: run} })
 }
+
+// FetchedMsg carries a batch of the rows of run's query (results.Fetch's
+// reply, tagged with the run, so that a batch of a run given up is never
+// shown, even for the same query reopened).
+type FetchedMsg struct {
+	Run  int
+	Rows results.RowsMsg
+}
+
+// fetch reads the next batch of run's rows (results.Fetch).
+func fetch(run int, id string, stream results.Rows, n int, already, limit int64) tea.Cmd {
+	read := results.Fetch(id, stream, n, already, limit)
+	return func() tea.Msg {
+		rows, _ := read().(results.RowsMsg)
+		return FetchedMsg{Run: run, Rows: rows}
+	}
+}
+
+// stopQuery stops query id on Athena: a query that was started for a run
+// given up meanwhile. Wait stops a query whose context has ended.
+func stopQuery(ctx context.Context, eng Engine, id string) tea.Cmd {
+	return func() tea.Msg {
+		ended, cancel := context.WithCancel(ctx)
+		cancel()
+		_, _ = eng.Wait(ended, id, func(Progress) {})
+		return nil
+	}
+}

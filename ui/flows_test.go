@@ -6,74 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/quiltq/quiltq/ui/buffers"
-	"github.com/quiltq/quiltq/ui/keys"
-	"github.com/quiltq/quiltq/ui/status"
-	"github.com/quiltq/quiltq/ui/theme"
 )
-
-// watched wraps the workbench so that a flow can read the screen after
-// each update (teatest's output holds the renderer's diffs).
-type watched struct {
-	m    Model
-	last *atomic.Pointer[string]
-}
-
-func (w watched) Init() tea.Cmd { return w.m.Init() }
-
-func (w watched) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	m, cmd := w.m.Update(msg)
-	w.m = m.(Model)
-	s := ansi.Strip(w.m.Render())
-	w.last.Store(&s)
-	return w, cmd
-}
-
-func (w watched) View() tea.View { return w.m.View() }
-
-type flow struct {
-	t    *testing.T
-	tm   *teatest.TestModel
-	last *atomic.Pointer[string]
-}
-
-func startFlow(t *testing.T, cfg Config) *flow {
-	cfg.Engine, cfg.Keys, cfg.Theme = fakeEngine{}, keys.Default(), theme.New(theme.Options{NoColor: true})
-	cfg.Identity = status.Identity{User: "ana", Role: "r", Workgroup: "wg", Catalog: "AwsDataCatalog"}
-	f := &flow{t: t, last: &atomic.Pointer[string]{}}
-	f.tm = teatest.NewTestModel(t, watched{m: New(cfg), last: f.last}, teatest.WithInitialTermSize(100, 30))
-	return f
-}
-
-func (f *flow) waitFor(want ...string) string {
-	f.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		s := ""
-		if p := f.last.Load(); p != nil {
-			s = *p
-		}
-		ok := true
-		for _, x := range want {
-			ok = ok && strings.Contains(s, x)
-		}
-		if ok {
-			return s
-		}
-		if time.Now().After(deadline) {
-			f.t.Fatalf("the screen never showed %q; it shows:\n%s", want, s)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // ctrl+e hands the terminal to $VISUAL (tea.ExecProcess) with the buffer
 // in a 0600 file, and the buffer becomes what it saved; the file is gone
@@ -89,9 +29,9 @@ func TestFlowExternalEditor(t *testing.T) {
 	env := map[string]string{"VISUAL": script, "EDITOR": "false"}
 	f := startFlow(t, Config{Getenv: func(k string) string { return env[k] }})
 	f.tm.Type("SELECT 1")
-	f.waitFor("1 SELECT 1")
+	f.waitFor(20*time.Second, "1 SELECT 1")
 	f.tm.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
-	f.waitFor("1 SELECT 42 AS from_the_editor", "2 FROM t", "the buffer now holds the editor's text (2 lines)")
+	f.waitFor(20*time.Second, "1 SELECT 42 AS from_the_editor", "2 FROM t", "the buffer now holds the editor's text (2 lines)")
 	b, err := os.ReadFile(seen)
 	if err != nil {
 		t.Fatal(err)
@@ -112,10 +52,10 @@ func TestFlowExternalEditor(t *testing.T) {
 func TestFlowCopyReachesTheTerminal(t *testing.T) {
 	f := startFlow(t, Config{})
 	f.tm.Type("SELECT 'copied' AS c")
-	f.waitFor("SELECT 'copied' AS c")
+	f.waitFor(20*time.Second, "SELECT 'copied' AS c")
 	f.tm.Send(tea.KeyPressMsg{Code: 'a', Mod: tea.ModCtrl})
 	f.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	f.waitFor("copied the selection (20 characters)")
+	f.waitFor(20*time.Second, "copied the selection (20 characters)")
 	f.tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
 	out, err := readAll(f.tm.FinalOutput(t, teatest.WithFinalTimeout(10*time.Second)))
 	if err != nil {
@@ -134,16 +74,16 @@ func TestFlowTabsAcrossSessions(t *testing.T) {
 	f := startFlow(t, Config{Buffers: store})
 	f.tm.Type("SELECT 'one'")
 	f.tm.Send(tea.KeyPressMsg{Code: 'n', Mod: tea.ModCtrl})
-	f.waitFor("Query  Tab 1 [Tab 2] +")
+	f.waitFor(20*time.Second, "Query  Tab 1 [Tab 2] +")
 	f.tm.Type("SELECT 'two'")
-	f.waitFor("1 SELECT 'two'")
+	f.waitFor(20*time.Second, "1 SELECT 'two'")
 	f.tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
 	f.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 
 	g := startFlow(t, Config{Buffers: store})
-	g.waitFor("Query  Tab 1 [Tab 2] +", "1 SELECT 'two'")
+	g.waitFor(20*time.Second, "Query  Tab 1 [Tab 2] +", "1 SELECT 'two'")
 	g.tm.Send(tea.KeyPressMsg{Code: tea.KeyPgUp, Mod: tea.ModCtrl})
-	g.waitFor("Query [Tab 1] Tab 2 +", "1 SELECT 'one'")
+	g.waitFor(20*time.Second, "Query [Tab 1] Tab 2 +", "1 SELECT 'one'")
 	g.tm.Send(tea.KeyPressMsg{Code: 'q', Mod: tea.ModCtrl})
 	g.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 }

@@ -42,6 +42,10 @@ func (m Model) click(ms tea.Mouse) (tea.Model, tea.Cmd) {
 	if m.clickTabBar(ms.X, ms.Y) {
 		return m, nil
 	}
+	if g := m.geometry(); g.catW > 0 && ms.Y < g.bodyH && (ms.X == g.catW-1 || ms.X == g.catW) {
+		m.dragging = true // on the border between the catalog and the rest
+		return m, nil
+	}
 	f, x, y, ok := m.paneAt(ms.X, ms.Y)
 	if !ok {
 		return m, nil
@@ -97,11 +101,23 @@ func (m Model) wheel(ms tea.Mouse) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// drag extends the editor's selection while the left button is held: the
-// editor takes the pointer's place relative to its pane, even outside it
-// (above or below, it scrolls).
+// drag moves the catalog's border with the pointer while it is dragged,
+// and otherwise extends the editor's selection while the left button is
+// held: the editor takes the pointer's place relative to its pane, even
+// outside it (above or below, it scrolls).
 func (m Model) drag(ms tea.Mouse) (tea.Model, tea.Cmd) {
-	if !m.cfg.Mouse || m.help || m.focus != focusEditor {
+	if !m.cfg.Mouse || m.help {
+		return m, nil
+	}
+	if m.dragging {
+		if m.width < catalogShownAt {
+			return m, nil
+		}
+		m.chosen.CatalogWidth = min(max(ms.X+1, minCatalogWidth), m.width-minRightWidth)
+		m.layout()
+		return m, nil
+	}
+	if m.focus != focusEditor {
 		return m, nil
 	}
 	g := m.geometry()
@@ -109,8 +125,13 @@ func (m Model) drag(ms tea.Mouse) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// release ends a drag.
-func (m Model) release(tea.Mouse) (tea.Model, tea.Cmd) {
-	m.editor.Release()
-	return m, nil
+// release ends a drag: of the catalog's border, whose width is then kept,
+// or of the editor's selection.
+func (m Model) release() (tea.Model, tea.Cmd) {
+	if !m.dragging {
+		m.editor.Release()
+		return m, nil
+	}
+	m.dragging = false
+	return m, saveLayout(m.cfg.LayoutFile, m.chosen)
 }

@@ -51,7 +51,7 @@ func (fakeEngine) ApplyFix(_ context.Context, fix string) (string, error) {
 }
 
 func newModel(l *engine.Listing) Model {
-	m := New(Config{Engine: fakeEngine{}, Keys: keys.Default(), Theme: theme.New(theme.Options{NoColor: true}),
+	m := New(Config{Engine: &scriptEngine{}, Keys: keys.Default(), Theme: theme.New(theme.Options{NoColor: true}),
 		Identity: status.Identity{User: "ana", Role: "r", Workgroup: "wg", Catalog: "AwsDataCatalog"}, Listing: l})
 	mm, _ := m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	return mm.(Model)
@@ -63,12 +63,21 @@ func TestStaleRepliesAreDropped(t *testing.T) {
 	m = mm.(Model)
 	mm, _ = m.startRun("SELECT 2")
 	m = mm.(Model)
-	mm, cmd := m.Update(QueryStartedMsg{Run: m.run - 1, ID: "old"})
+	mm, cmd := m.Update(QueryStartedMsg{Run: m.r.id - 1, ID: "old"})
 	m = mm.(Model)
-	if cmd != nil || m.QueryID() == "old" {
-		t.Fatalf("a reply of the previous run was taken: query %q, cmd %v", m.QueryID(), cmd != nil)
+	if m.QueryID() == "old" {
+		t.Fatalf("a reply of the previous run was taken: query %q", m.QueryID())
 	}
-	mm, cmd = m.Update(QueryStartedMsg{Run: m.run, ID: "new"})
+	// The query the previous run started as it was given up is stopped.
+	eng := m.eng.(*scriptEngine)
+	if cmd == nil {
+		t.Fatal("the query of a run given up is left running")
+	}
+	cmd()
+	if got := eng.stoppedIDs(); len(got) != 1 || got[0] != "old" {
+		t.Fatalf("stopped %v, want the previous run's query old", got)
+	}
+	mm, cmd = m.Update(QueryStartedMsg{Run: m.r.id, ID: "new"})
 	m = mm.(Model)
 	if cmd == nil || m.QueryID() != "new" {
 		t.Fatalf("the current run's reply was dropped: query %q", m.QueryID())
@@ -154,11 +163,11 @@ func TestQueryFixReachesThePanel(t *testing.T) {
 		t.Fatal("a local refusal asked for no whole-query fix")
 	}
 	msg, ok := cmd().(QueryFixMsg)
-	if !ok || msg.Run != m.run || msg.Fix == "" {
-		t.Fatalf("got %#v, want the QueryFixMsg of run %d", msg, m.run)
+	if !ok || msg.Run != m.r.id || msg.Fix == "" {
+		t.Fatalf("got %#v, want the QueryFixMsg of run %d", msg, m.r.id)
 	}
 	stale := msg
-	stale.Run, stale.Fix = m.run-1, `{"Statement": "stale"}`
+	stale.Run, stale.Fix = m.r.id-1, `{"Statement": "stale"}`
 	mm, _ = m.Update(stale)
 	m = mm.(Model)
 	if strings.Contains(m.explain.Fix(), "stale") {
@@ -177,35 +186,57 @@ func TestQueryFixReachesThePanel(t *testing.T) {
 	}
 }
 
-// run drives m with msg and runs the commands that come back (not those
-// that wait: ticks), to a depth, returning the model.
+// drive updates m with msg and follows the commands that come back, to a
+// depth; a command that takes longer than a moment (a tick, which waits
+// 200 ms) is left behind.
 func drive(t *testing.T, m Model, msg tea.Msg) Model {
 	t.Helper()
 	mm, cmd := m.Update(msg)
 	m = mm.(Model)
-	for depth := 0; cmd != nil && depth < 4; depth++ {
-		next := cmd()
-		if b, ok := next.(tea.BatchMsg); ok {
-			var cmds []tea.Cmd
-			for _, c := range b {
-				if c != nil {
-					if r := c(); r != nil {
-						mm, c2 := m.Update(r)
-						m = mm.(Model)
-						cmds = append(cmds, c2)
-					}
-				}
-			}
-			cmd = tea.Batch(cmds...)
-			continue
+	for depth := 0; cmd != nil && depth < 6; depth++ {
+		var cmds []tea.Cmd
+		for _, r := range quick(cmd) {
+			mm, c := m.Update(r)
+			m = mm.(Model)
+			cmds = append(cmds, c)
 		}
-		if next == nil {
-			break
-		}
-		mm, cmd = m.Update(next)
-		m = mm.(Model)
+		cmd = tea.Batch(cmds...)
 	}
 	return m
+}
+
+// quick runs cmd (each command of a batch) and returns the messages that
+// arrive within 100 ms, in the batch's order.
+func quick(cmd tea.Cmd) []tea.Msg {
+	msg := cmd()
+	b, ok := msg.(tea.BatchMsg)
+	if !ok {
+		if msg == nil {
+			return nil
+		}
+		return []tea.Msg{msg}
+	}
+	chans := make([]chan tea.Msg, len(b))
+	for i, c := range b {
+		chans[i] = make(chan tea.Msg, 1)
+		go func(c tea.Cmd, ch chan tea.Msg) {
+			if c != nil {
+				ch <- c()
+			}
+		}(c, chans[i])
+	}
+	var out []tea.Msg
+	deadline := time.Now().Add(100 * time.Millisecond)
+	for _, ch := range chans {
+		select {
+		case r := <-ch:
+			if r != nil {
+				out = append(out, r)
+			}
+		case <-time.After(time.Until(deadline)):
+		}
+	}
+	return out
 }
 
 // The elapsed time on the status line moves while the query runs (a tick
@@ -223,7 +254,7 @@ func TestElapsedTicksWhileTheQueryRuns(t *testing.T) {
 		t.Fatal("starting a run gave no command")
 	}
 	now = now.Add(2500 * time.Millisecond)
-	mm, next := m.Update(TickMsg{Run: m.run})
+	mm, next := m.Update(TickMsg{Run: m.r.id})
 	m = mm.(Model)
 	if got := m.status.Query().Elapsed; got != 2500*time.Millisecond || next == nil {
 		t.Fatalf("after a tick: elapsed %v (next tick %v), want 2.5s and another tick", got, next != nil)
@@ -232,13 +263,13 @@ func TestElapsedTicksWhileTheQueryRuns(t *testing.T) {
 		t.Errorf("the status line does not show 2.5s: %q", ansi.Strip(m.status.View()))
 	}
 	now = now.Add(time.Second)
-	if _, c := m.Update(TickMsg{Run: m.run - 1}); c != nil {
+	if _, c := m.Update(TickMsg{Run: m.r.id - 1}); c != nil {
 		t.Error("a tick of an earlier run asked for another")
 	}
-	mm, _ = m.Update(QueryDoneMsg{Run: m.run, Progress: Progress{ID: "id", State: "FAILED", Elapsed: 3 * time.Second}, Err: errors.New("boom")})
+	mm, _ = m.Update(QueryDoneMsg{Run: m.r.id, Progress: Progress{ID: "id", State: "FAILED", Elapsed: 3 * time.Second}, Err: errors.New("boom")})
 	m = mm.(Model)
 	now = now.Add(time.Minute)
-	mm, next = m.Update(TickMsg{Run: m.run})
+	mm, next = m.Update(TickMsg{Run: m.r.id})
 	m = mm.(Model)
 	if got := m.status.Query().Elapsed; got != 3*time.Second || next != nil {
 		t.Fatalf("after the query ended: elapsed %v (next tick %v), want Athena's 3s and no more ticks", got, next != nil)
@@ -405,5 +436,28 @@ func TestApplyFixFromThePanel(t *testing.T) {
 	_, cmd = m.Update(tea.KeyPressMsg{Code: 'a', Text: "a"})
 	if req, ok := cmd().(explain.ApplyRequestMsg); !ok || req.Fix != `{"Statement": "doctor"}` {
 		t.Errorf("after the doctor: got %#v, want its statement", req)
+	}
+}
+
+// Help lists every binding of every group that is bound, so that every
+// action can be found from F1.
+func TestHelpListsEveryBinding(t *testing.T) {
+	km := keys.Default()
+	if err := km.Remap(map[string][]string{"results.export": nil}); err != nil {
+		t.Fatal(err)
+	}
+	m := New(Config{Engine: fakeEngine{}, Keys: km, Theme: theme.New(theme.Options{NoColor: true})})
+	text := ansi.Strip(strings.Join(m.helpLines(), "\n"))
+	for _, e := range km.Entries() {
+		h := e.Binding.Help()
+		line := h.Key + strings.Repeat(" ", max(18-len([]rune(h.Key)), 0)) + " " + h.Desc
+		if got := strings.Contains(text, line); got != e.Binding.Enabled() {
+			t.Errorf("%s.%s (bound %v): listed %v", e.Group, e.Name, e.Binding.Enabled(), got)
+		}
+	}
+	for _, g := range []string{"Global", "Editor", "Results", "Catalog", "History", "Explain", "Confirm", "Help"} {
+		if !strings.Contains(text, "\n"+g+"\n") && !strings.HasPrefix(text, g+"\n") {
+			t.Errorf("help has no group %s", g)
+		}
 	}
 }

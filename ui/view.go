@@ -1,52 +1,15 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/quiltq/quiltq/ui/keys"
 )
-
-// Pane sizes: the catalog's share of the width, the editor's of the height.
-const (
-	minCatalogWidth = 24
-	maxCatalogWidth = 44
-)
-
-// geometry is where each pane goes, outer sizes including borders.
-type geometry struct {
-	catW, rightW   int
-	editH, resultH int
-	bodyH          int
-}
-
-func (m Model) geometry() geometry {
-	g := geometry{bodyH: max(m.height-1, 3)}
-	if m.width >= 70 {
-		g.catW = min(max(m.width/4, minCatalogWidth), maxCatalogWidth)
-	}
-	g.rightW = m.width - g.catW
-	g.editH = max(g.bodyH*2/5, 4)
-	g.resultH = max(g.bodyH-g.editH, 3)
-	return g
-}
-
-// layout gives every pane its inner size: the outer size less the border
-// (2) and the title line (1).
-func (m *Model) layout() {
-	if m.width == 0 {
-		return
-	}
-	g := m.geometry()
-	m.catalog.SetSize(max(g.catW-2, 0), max(g.bodyH-3, 0))
-	m.editor.SetSize(max(g.rightW-2, 0), max(g.editH-3, 0))
-	m.results.SetSize(max(g.rightW-2, 0), max(g.resultH-3, 0))
-	m.explain.SetSize(max(g.rightW-2, 0), max(g.resultH-3, 0))
-	m.history.SetSize(max(g.rightW-2, 0), max(g.bodyH-3, 0))
-	m.status.SetSize(m.width, 1)
-}
 
 // View draws the workbench.
 func (m Model) View() tea.View {
@@ -68,7 +31,7 @@ func (m Model) Render() string {
 	var right string
 	switch {
 	case m.help:
-		return m.pane("Help", m.helpView(), m.width, g.bodyH, true) + "\n" + m.status.View()
+		return m.pane("Help", m.helpView(), m.width, g.bodyH, true) + "\n" + m.footer() + "\n" + m.status.View()
 	case m.focus == focusHistory:
 		right = m.pane("History", m.history.View(), g.rightW, g.bodyH, true)
 	default:
@@ -82,7 +45,38 @@ func (m Model) Render() string {
 	if g.catW > 0 {
 		body = joinRight(m.pane("Catalog", m.catalog.View(), g.catW, g.bodyH, m.focus == focusCatalog), right)
 	}
-	return body + "\n" + m.status.View()
+	return body + "\n" + m.footer() + "\n" + m.status.View()
+}
+
+// footer is the line above the status line: the question the workbench
+// asks, when it asks one, else the focused pane's most useful keys,
+// generated from the keymap (so remapped keys show remapped).
+func (m Model) footer() string {
+	if m.confirm != nil {
+		return m.th.Warning.Render(ansi.Truncate(" "+m.question(), m.width, "…"))
+	}
+	p := keys.PaneEditor
+	switch {
+	case m.help:
+		p = keys.PaneHelp
+	case m.focus == focusCatalog:
+		p = keys.PaneCatalog
+	case m.focus == focusResults:
+		p = keys.PaneResults
+	case m.focus == focusExplain:
+		p = keys.PaneExplain
+	case m.focus == focusHistory:
+		p = keys.PaneHistory
+	}
+	h := help.New()
+	h.Styles.ShortKey, h.Styles.ShortDesc = m.th.StatusKey, m.th.Muted
+	h.Styles.ShortSeparator, h.Styles.Ellipsis = m.th.Muted, m.th.Muted
+	h.ShortSeparator = " · "
+	h.SetWidth(max(m.width-1, 0))
+	running := m.Running() && !m.help
+	// ShortHelpView can overrun its width by an item when the ellipsis
+	// does not fit: the line is cut to the screen.
+	return ansi.Truncate(" "+h.ShortHelpView(m.km.Footer(p, running)), m.width, "")
 }
 
 func (m Model) resultsTitle() string {
@@ -169,79 +163,4 @@ func joinRight(a, b string) string {
 		}
 	}
 	return sb.String()
-}
-
-// helpMinColumn is the narrowest column the help is laid out in.
-const helpMinColumn = 56
-
-// helpLines lists the keymap, group by group, as the config names them.
-func (m Model) helpLines() []string {
-	var lines []string
-	group := ""
-	for _, e := range m.km.Entries() {
-		if !e.Binding.Enabled() {
-			continue
-		}
-		if e.Group != group {
-			if group != "" {
-				lines = append(lines, "")
-			}
-			group = e.Group
-			lines = append(lines, m.th.Title.Render(strings.ToUpper(group[:1])+group[1:]))
-		}
-		hb := e.Binding.Help()
-		lines = append(lines, "  "+m.th.StatusKey.Render(pad(hb.Key, 18))+" "+hb.Desc)
-	}
-	return lines
-}
-
-// helpHeight is the help's lines on screen: the pane less its title and
-// the footer.
-func (m Model) helpHeight() int { return max(m.geometry().bodyH-4, 1) }
-
-// helpLayout lays the help out in as many columns as fit the width (at
-// least helpMinColumn wide each) and the list needs; rows is the lines of
-// each column, which scroll when there are more than the pane shows.
-func (m Model) helpLayout() (lines []string, cols, rows, colW int) {
-	lines = m.helpLines()
-	w, h := max(m.width-2, 1), m.helpHeight()
-	cols = max(min((len(lines)+h-1)/h, w/helpMinColumn), 1)
-	rows = (len(lines) + cols - 1) / cols
-	return lines, cols, rows, w / cols
-}
-
-// helpMaxTop is the furthest the help scrolls.
-func (m Model) helpMaxTop() int {
-	_, _, rows, _ := m.helpLayout()
-	return max(rows-m.helpHeight(), 0)
-}
-
-// helpView is the help's screen: its columns from the scrolled line, and
-// a footer saying how to scroll and close it.
-func (m Model) helpView() string {
-	lines, cols, rows, colW := m.helpLayout()
-	h := m.helpHeight()
-	top := max(min(m.helpTop, rows-h), 0)
-	out := make([]string, 0, h+1)
-	for i := top; i < min(top+h, rows); i++ {
-		var row strings.Builder
-		for c := 0; c < cols; c++ {
-			if k := c*rows + i; k < len(lines) {
-				row.WriteString(pad(ansi.Truncate(lines[k], colW-1, "…"), colW))
-			}
-		}
-		out = append(out, strings.TrimRight(row.String(), " "))
-	}
-	for len(out) < h {
-		out = append(out, "")
-	}
-	foot := "esc, q or ? closes · keys are remapped in config.toml's [keys] table, as group.action = [\"key\", ...]"
-	if rows > h {
-		foot = fmt.Sprintf("lines %d–%d of %d · ↑/↓ pgup/pgdn scroll · ", top+1, min(top+h, rows), rows) + foot
-	}
-	return strings.Join(out, "\n") + "\n" + m.th.Muted.Render(ansi.Truncate(foot, max(m.width-2, 1), "…"))
-}
-
-func pad(s string, w int) string {
-	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
 }

@@ -154,7 +154,8 @@ func TestGrantRulesFile(t *testing.T) {
 		{"SELECT * FROM sales.customers", exitDenied, "rules file " + filepath.Join(dir, "quiltq", "grants.toml") + ": denied by deny rule *.sales.cust* (line 6): personal data"},
 		{"SELECT * FROM sales.orders o JOIN sales.customers c ON o.customer_id = c.customer_id", exitDenied, `"awsdatacatalog"."sales"."customers" (read)`},
 		{"SELECT * FROM benchmarks.numbers LIMIT 1", exitDenied, "no allow rule covers read access"},
-		{"SELECT * FROM userathenadatabase-x.t", exitFailed, "cannot be told"},
+		{"SELECT * FROM userathenadatabase-x.t", exitFailed, "syntax error at line 1:33: expected the end of the statement"},
+		{"SELECT * FROM TABLE(foo(1))", exitFailed, "cannot be told"},
 	}
 	for _, tc := range tests {
 		before := log.calls("athena")

@@ -320,6 +320,8 @@ func tuiConfig(ctx context.Context, a *app, s *config.Settings, sess *session.Se
 		}
 		cfg.History = history.NewStore(filepath.Join(p.CacheDir, "history"), key)
 		cfg.Buffers = buffers.NewStore(filepath.Join(p.CacheDir, "buffers"), key)
+		// Beside the history: the layout the user chose, for every login.
+		cfg.LayoutFile = filepath.Join(p.CacheDir, "workbench.json")
 	}
 	cfg.Getenv = a.getenv
 	return cfg, eng, nil

@@ -28,6 +28,7 @@ type screen struct {
 	last *atomic.Pointer[string]
 	id   *atomic.Pointer[string]
 	fix  *atomic.Pointer[string]
+	esc  *atomic.Pointer[string] // the screen drawn for the last esc
 }
 
 func (s screen) Init() tea.Cmd { return s.m.Init() }
@@ -37,6 +38,9 @@ func (s screen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	s.m = m.(ui.Model)
 	text := ansi.Strip(s.m.Render())
 	s.last.Store(&text)
+	if k, ok := msg.(tea.KeyPressMsg); ok && k.Code == tea.KeyEscape {
+		s.esc.Store(&text)
+	}
 	id := s.m.QueryID()
 	s.id.Store(&id)
 	fix := s.m.Fix()
@@ -54,13 +58,17 @@ type workbench struct {
 	last *atomic.Pointer[string]
 	id   *atomic.Pointer[string]
 	fix  *atomic.Pointer[string]
+	esc  *atomic.Pointer[string]
 }
 
 // withGrants installs the grant check runTUI builds. A nil env runs the
 // sandbox in-process, as `quiltq --sandbox --sandbox-user user` does.
-func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants bool) *workbench {
+func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants bool, flags ...func(*globalFlags)) *workbench {
 	t.Helper()
 	g := &globalFlags{fetch: "auto", sandboxUser: "analyst"}
+	for _, f := range flags {
+		f(g)
+	}
 	vars := map[string]string{}
 	if env != nil {
 		vars = envFor(t, env, user)
@@ -91,16 +99,18 @@ func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants 
 	if withGrants {
 		cfg.Check = tuiCheck(ctx, sess)
 	}
-	w := &workbench{t: t, last: &atomic.Pointer[string]{}, id: &atomic.Pointer[string]{}, fix: &atomic.Pointer[string]{}}
-	w.tm = teatest.NewTestModel(t, screen{m: ui.New(cfg), last: w.last, id: w.id, fix: w.fix}, teatest.WithInitialTermSize(120, 35))
+	w := &workbench{t: t, last: &atomic.Pointer[string]{}, id: &atomic.Pointer[string]{}, fix: &atomic.Pointer[string]{}, esc: &atomic.Pointer[string]{}}
+	w.tm = teatest.NewTestModel(t, screen{m: ui.New(cfg), last: w.last, id: w.id, fix: w.fix, esc: w.esc}, teatest.WithInitialTermSize(120, 35))
 	t.Cleanup(func() { w.tm.Quit() })
 	return w
 }
 
-// waitFor waits until the screen contains all of want.
+// waitFor waits until the screen contains all of want. The wait is
+// long: under -race on a machine shared by many builds, the sandbox may
+// take tens of seconds to run one query.
 func (w *workbench) waitFor(want ...string) string {
 	w.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		s := ""
 		if p := w.last.Load(); p != nil {
@@ -153,7 +163,7 @@ func TestWorkbenchRunPageReopen(t *testing.T) {
 	w.waitFor("row 1/4,200", "SUCCEEDED", "order_id")
 	w.key(tea.KeyF4, 0)
 	w.key(tea.KeyPgDown, 0)
-	w.waitFor("row 17/4,200", "100017")
+	w.waitFor("row 16/4,200", "100016") // a page is the grid's 15 rows
 	w.tm.Type("G")
 	w.waitFor("row 4,200/4,200")
 	id := w.queryID()
@@ -242,15 +252,25 @@ func TestWorkbenchLocalRefusalSendsNothing(t *testing.T) {
 	}
 }
 
-// The TUI in a real terminal (tmux): start `quiltq --sandbox`, type a
-// query, run it, read its rows off the screen, then a refused query and
-// its explanation.
+// The TUI in a real terminal (tmux), as README's story goes for the
+// analyst: start `quiltq --sandbox`; the catalog tree is empty because
+// listing is refused and says so, and enter explains the refusal; a
+// query without tables runs and its row is read off the screen; a query
+// of sales.orders is refused before sending with the statement that
+// fixes the whole query, which `a` applies; it then runs; the history
+// has both outcomes; in the tree, d runs the doctor and `a` applies its
+// statement, after which the tree lists the databases.
 func TestWorkbenchInTmux(t *testing.T) {
 	needTmux(t)
 	bin := buildQuiltq(t, "")
 	dir := t.TempDir()
 	tt := startTerm(t, "env -i PATH="+os.Getenv("PATH")+" HOME="+dir+" XDG_CACHE_HOME="+dir+"/cache XDG_CONFIG_HOME="+dir+"/config TERM=xterm-256color "+bin+" --sandbox")
 	tt.waitFor("Catalog", "Query", "wg QuiltUserAthena")
+	tt.keys("F2")
+	tt.waitFor("Nothing to browse: AWS", "✗ glue:GetDatabases", "d doctor")
+	tt.keys("Down", "Enter")
+	tt.waitFor("listing AwsDataCatalog (glue:GetDatabases)", "y copy the statement")
+	tt.keys("F3")
 	tt.text("SELECT 7 AS seven, 'hi' AS greeting")
 	tt.keys("F5")
 	s := tt.waitFor("seven", "greeting", "SUCCEEDED")
@@ -258,11 +278,29 @@ func TestWorkbenchInTmux(t *testing.T) {
 		t.Errorf("the row is not on the screen:\n%s", s)
 	}
 	tt.keys("C-a", "C-k")
-	tt.text("SELECT * FROM sales.orders LIMIT 5")
+	tt.text("SELECT * FROM sales.orders")
 	tt.keys("C-r")
 	// The sandbox knows the role's policy: refused before sending, with
 	// the statement that fixes the whole query.
-	tt.waitFor("Refused by the local grant check", "glue:GetTable", "fixes the whole query")
+	tt.waitFor("Refused by the local grant check", "glue:GetTable", "REFUSED", "fixes the whole query")
+	tt.keys("a")
+	tt.waitFor("added policy quiltq-fix-1 to the sandbox's role")
+	tt.keys("F3", "F5")
+	tt.waitFor("SUCCEEDED", "order_id")
+	tt.keys("F7")
+	tt.waitFor("your queries", "REFUSED", "SUCCEEDED")
+	tt.keys("F7") // closes the history (esc would merge with the next key's escape sequence)
+	tt.keys("F2", "d")
+	tt.waitFor("Doctor (d/f6 runs it again)", "databases of AwsDataCatalog")
+	tt.keys("a")
+	tt.waitFor("added policy quiltq-fix-2 to the sandbox's role")
+	tt.keys("F2")
+	s = tt.waitFor("▸ AwsDataCatalog", "listed just now")
+	if strings.Contains(s, "Nothing to browse") {
+		t.Errorf("after the doctor's statement the tree still lists nothing:\n%s", s)
+	}
+	tt.keys("Home", "l")
+	tt.waitFor("▾ AwsDataCatalog", "sales")
 	tt.keys("C-q")
 }
 
@@ -337,4 +375,100 @@ func TestWorkbenchCheckAfterDoctorFix(t *testing.T) {
 	if strings.Contains(s, "Refused by AWS") {
 		t.Errorf("the query reached AWS and was refused there:\n%s", s)
 	}
+}
+
+// Esc while the rows of a finished query stream in (GetQueryResults
+// pages, each 200 ms away) stops the fetch at once: the screen drawn for
+// the esc itself says "fetch stopped, N rows kept", awaiting no reply of
+// the stream; it is neither CANCELLING nor a failed fetch.
+func TestWorkbenchEscStopsTheFetch(t *testing.T) {
+	// 30,000 rows in pages of 1,000, each 200 ms away: six seconds of
+	// streaming at least, for the esc to arrive in, at little CPU.
+	env := sandboxtest.Start(t, sandbox.Options{Latency: 200 * time.Millisecond, BenchRows: 30000})
+	w := startWorkbench(t, env, "admin", false, func(g *globalFlags) { g.fetch = "api" })
+	w.tm.Type("SELECT id FROM benchmarks.numbers")
+	w.key(tea.KeyF5, 0)
+	w.waitFor("SUCCEEDED", "receiving…", "rows")
+	w.key(tea.KeyEscape, 0)
+	w.waitFor("fetch stopped,", "rows kept")
+	s := ""
+	if p := w.esc.Load(); p != nil {
+		s = *p
+	}
+	if !strings.Contains(s, "fetch stopped,") || !strings.Contains(s, "rows kept") || strings.Contains(s, "CANCELLING") || strings.Contains(s, "fetch failed") {
+		t.Fatalf("the screen drawn for esc:\n%s", s)
+	}
+}
+
+// A syntax error is a syntax error: the analyst's grant check parses
+// SELEC 1 and says where it is wrong (nothing is sent); Athena's
+// SYNTAX_ERROR for a query it parsed as admin gets the same state; a
+// buffer of comments runs nothing; all of it is in the history.
+func TestWorkbenchSyntaxErrors(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	athena := athenaClient(t, env)
+	w := startWorkbench(t, env, "analyst", true)
+	before := started(t, athena)
+	w.tm.Type("SELEC 1")
+	w.key(tea.KeyF5, 0)
+	s := w.waitFor("SYNTAX ERROR", "line 1:1: SELEC does not start a statement", "Syntax error at line 1, column 1", "1 │ SELEC 1")
+	if strings.Contains(s, "REFUSED") {
+		t.Errorf("a syntax error is shown as a refusal:\n%s", s)
+	}
+	w.key('a', tea.ModCtrl)
+	w.key('k', tea.ModCtrl)
+	w.tm.Type("-- only a comment")
+	w.key(tea.KeyF5, 0)
+	w.waitFor("nothing to run: the editor holds only comments")
+	if after := started(t, athena); after != before {
+		t.Errorf("%d queries reached Athena, want none", after-before)
+	}
+	w.key(tea.KeyF7, 0)
+	w.waitFor("SYNTAX ERROR", "SELEC 1", "not sent to Athena · syntax error at line 1:1")
+
+	a := startWorkbench(t, env, "admin", false)
+	a.tm.Type("SELECT * FORM sales.orders")
+	a.key(tea.KeyF5, 0)
+	a.waitFor("SYNTAX ERROR", "line 1:10: mismatched input 'FORM'", "Syntax error at line 1, column 10")
+}
+
+// The README's story with browsing: the analyst may list no database, so
+// the tree says so and offers the doctor; enter on the refusal explains
+// it; d runs the doctor, a applies its statement to the sandbox's role,
+// the tree lists anew and shows the databases, and the query runs.
+func TestWorkbenchBrowsesAfterTheDoctorsFix(t *testing.T) {
+	w := startWorkbench(t, nil, "analyst", true)
+	w.key(tea.KeyF2, 0)
+	w.waitFor("Nothing to browse: AWS", "d runs the", "✗ glue:GetDatabases")
+	w.key(tea.KeyDown, 0)
+	w.key(tea.KeyEnter, 0)
+	w.waitFor("listing AwsDataCatalog (glue:GetDatabases)", "missing    glue:GetDatabases")
+	w.key(tea.KeyF2, 0)
+	w.tm.Type("d")
+	w.waitFor("Doctor (d/f6 runs it again)", "databases of AwsDataCatalog")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if p := w.fix.Load(); p != nil && strings.Contains(*p, "glue:GetDatabases") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the doctor's statement never reached the panel")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	w.tm.Type("a")
+	w.waitFor("added policy quiltq-fix-1 to the sandbox's role ReadWriteQuiltV2-sales-prod")
+	w.key(tea.KeyF2, 0)
+	s := w.waitFor("▸ AwsDataCatalog", "listed just now")
+	if strings.Contains(s, "Nothing to browse") {
+		t.Fatalf("the tree still says nothing can be browsed:\n%s", s)
+	}
+	w.key(tea.KeyUp, 0)
+	w.key(tea.KeyUp, 0)
+	w.tm.Type("l")
+	w.waitFor("▾ AwsDataCatalog", "sales")
+	w.key(tea.KeyF3, 0)
+	w.tm.Type("SELECT count(*) AS n FROM sales.orders")
+	w.key(tea.KeyF5, 0)
+	w.waitFor("SUCCEEDED", "4200")
 }

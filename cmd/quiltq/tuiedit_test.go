@@ -70,10 +70,9 @@ func pasteInTmux(t *testing.T, bin string) {
 func tabsSurviveARestart(t *testing.T, bin string) {
 	dir := t.TempDir()
 	run := workbenchCmd(bin, dir)
-	// The shell waits between the runs for the test to see the first one
-	// end: the second run's screen would otherwise cover FIRST_DONE
-	// before a poll of the terminal could see it.
-	tt := startTerm(t, run+"; echo FIRST_DONE; read next; "+run+"; sleep 3600")
+	// The second run waits for a key, so that the first run's end can be
+	// seen before the second's screen covers it.
+	tt := startTerm(t, run+"; echo FIRST_DONE; read -r _; "+run+"; sleep 3600")
 	tt.waitFor("Catalog", "Query [Tab 1] +", "wg QuiltUserAthena")
 	tt.text("SELECT 1 AS first_tab")
 	tt.keys("C-n")

@@ -91,6 +91,9 @@ func (s *Session) Check(ctx context.Context, stmt Statement) (Verdict, error) {
 		return v, nil
 	}
 	refs, err := s.Refs(stmt)
+	if se := syntaxOf(err); se != nil {
+		return v, &engine.Error{Op: "grant check", Kind: engine.Invalid, Err: se}
+	}
 	if err != nil {
 		return v, &engine.Error{Op: "grant check", Kind: engine.Invalid, Err: fmt.Errorf("which tables this SQL uses cannot be told, so it is not sent: %w", err)}
 	}

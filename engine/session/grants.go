@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -249,4 +250,43 @@ func (s *Session) FilterListing(ctx context.Context, l engine.Listing) engine.Li
 		}
 		return keepTable[[3]string{c, d, t}]
 	})
+}
+
+// trinoStatement reports whether word starts a Trino statement that the
+// reference check does not read (Trino's SqlBase.g4, rule `statement`):
+// SQL starting with one is valid SQL whose tables cannot be told, not a
+// syntax error.
+func trinoStatement(word string) bool {
+	switch strings.ToLower(word) {
+	case "use", "truncate", "comment", "analyze", "refresh", "call", "grant", "revoke", "deny",
+		"set", "reset", "start", "commit", "rollback":
+		return true
+	}
+	return false
+}
+
+// syntaxOf is the syntax error a failure of the reference check is: SQL
+// that does not lex or parse, as Athena would refuse it too. It is nil
+// when err is nil or is the check's own limit (a statement or construct it
+// cannot read, a prepared statement, no default database): that SQL may
+// be valid, and is only not sent.
+func syntaxOf(err error) *engine.SyntaxError {
+	var se *sqlref.Error
+	if !errors.As(err, &se) {
+		return nil
+	}
+	msg := se.Msg
+	if rest, ok := strings.CutPrefix(msg, "unsupported statement "); ok {
+		word, _, _ := strings.Cut(rest, ":")
+		if strings.Contains(word, " ") || trinoStatement(word) {
+			return nil // CREATE FUNCTION, CALL, ...: valid, not readable
+		}
+		return &engine.SyntaxError{Line: se.Line, Column: se.Col, Message: fmt.Sprintf("%s does not start a statement (SELECT, WITH, INSERT, CREATE, SHOW, DESCRIBE, ...)", word)}
+	}
+	for _, limit := range []string{"cannot tell", "not supported by the reference check", "prepared statement", "no default", "nesting deeper"} {
+		if strings.Contains(msg, limit) {
+			return nil
+		}
+	}
+	return &engine.SyntaxError{Line: se.Line, Column: se.Col, Message: msg}
 }

@@ -15,6 +15,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/ui/keys"
@@ -34,6 +35,21 @@ type PreviewMsg struct {
 
 // RefreshMsg asks for the catalog to be listed anew.
 type RefreshMsg struct{}
+
+// ExplainMsg asks for an item that could not be listed (refused, as a
+// rule) to be explained.
+type ExplainMsg struct{ Refusal engine.ListError }
+
+// DoctorMsg asks for the doctor's probes to be run (why listing is
+// refused, and the one statement that fixes it).
+type DoctorMsg struct{}
+
+// ResizeMsg asks for the pane to be Delta columns wider (narrower when
+// negative).
+type ResizeMsg struct{ Delta int }
+
+// resizeStep is the columns one press of the resize keys moves.
+const resizeStep = 4
 
 type nodeKind int
 
@@ -149,7 +165,7 @@ func (m *Model) rebuild() {
 	shown := map[string]bool{}
 	addErrs := func(item string, depth int) {
 		for _, e := range errs[strings.ToLower(item)] {
-			m.flat = append(m.flat, node{kind: nError, depth: depth, label: "✗ " + e.Action + " refused", extra: e.Message, path: [4]string{"!", e.Item, e.Action}})
+			m.flat = append(m.flat, node{kind: nError, depth: depth, label: "✗ " + e.Action + " " + verb(e), extra: e.Message, path: [4]string{"!", e.Item, e.Action}})
 		}
 		shown[strings.ToLower(item)] = true
 	}
@@ -191,13 +207,21 @@ func (m *Model) rebuild() {
 	}
 	for _, e := range l.Errors {
 		if !shown[strings.ToLower(e.Item)] {
-			m.flat = append(m.flat, node{kind: nError, label: "✗ " + e.Item + ": " + e.Action + " refused", extra: e.Message, path: [4]string{"!", e.Item, e.Action}})
+			m.flat = append(m.flat, node{kind: nError, label: "✗ " + e.Item + ": " + e.Action + " " + verb(e), extra: e.Message, path: [4]string{"!", e.Item, e.Action}})
 		}
 	}
 	if l.Hidden > 0 {
 		m.flat = append(m.flat, node{kind: nNote, label: fmt.Sprintf("%d hidden by your grants", l.Hidden)})
 	}
 	m.cursor = min(m.cursor, max(len(m.flat)-1, 0))
+}
+
+// verb says whether e was refused or failed otherwise.
+func verb(e engine.ListError) string {
+	if e.Refused() {
+		return "refused"
+	}
+	return "failed"
 }
 
 func anyMatch(d engine.ListedDatabase, f string) bool {
@@ -246,6 +270,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.cursor -= m.height - 1
 	case key.Matches(k, m.keys.PageDown):
 		m.cursor += m.height - 1
+	case key.Matches(k, m.keys.Top):
+		m.cursor = 0
+	case key.Matches(k, m.keys.Bottom):
+		m.cursor = len(m.flat) - 1
 	case key.Matches(k, m.keys.Expand):
 		if cur.kind <= nTable && len(m.flat) > 0 {
 			m.expanded[cur.key()] = !m.expanded[cur.key()] || k.String() != "space"
@@ -284,6 +312,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case key.Matches(k, m.keys.Refresh):
 		m.source = "listing…"
 		return m, func() tea.Msg { return RefreshMsg{} }
+	case key.Matches(k, m.keys.Doctor):
+		return m, func() tea.Msg { return DoctorMsg{} }
+	case key.Matches(k, m.keys.Wider):
+		return m, func() tea.Msg { return ResizeMsg{Delta: resizeStep} }
+	case key.Matches(k, m.keys.Narrower):
+		return m, func() tea.Msg { return ResizeMsg{Delta: -resizeStep} }
 	}
 	m.scroll()
 	return m, nil
@@ -291,7 +325,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 // activate is what enter does on the row under the cursor: a table or a
 // column is inserted into the editor, a catalog or database opens or
-// closes.
+// closes, a refusal is explained.
 func (m *Model) activate() tea.Cmd {
 	if len(m.flat) == 0 {
 		return nil
@@ -305,6 +339,12 @@ func (m *Model) activate() tea.Cmd {
 		m.expanded[cur.key()] = !m.expanded[cur.key()]
 		m.rebuild()
 		m.scroll()
+	case nError:
+		for _, e := range m.listing.Errors {
+			if cur.path == [4]string{"!", e.Item, e.Action} {
+				return func() tea.Msg { return ExplainMsg{Refusal: e} }
+			}
+		}
 	}
 	return nil
 }
@@ -312,9 +352,7 @@ func (m *Model) activate() tea.Cmd {
 // Click acts on row y of the pane: the first click puts the cursor on the
 // row, a second click on it does what enter does.
 func (m *Model) Click(y int) tea.Cmd {
-	if m.listing == nil {
-		y-- // the "listing…" line
-	}
+	y -= len(m.headerLines())
 	i := m.top + y
 	if y < 0 || y >= m.bodyHeight() || i >= len(m.flat) {
 		return nil
@@ -346,54 +384,166 @@ func (m *Model) scroll() {
 	m.top = max(min(m.top, len(m.flat)-h), 0)
 }
 
-func (m Model) bodyHeight() int { return max(m.height-1, 1) }
+// bodyHeight is the rows of the tree on screen: the pane less the
+// footer, the header (a notice) and the cursor's full name when cut.
+func (m Model) bodyHeight() int {
+	return max(m.height-1-len(m.headerLines())-len(m.detailLines()), 1)
+}
+
+// refusedOnly reports whether the listing is empty because AWS refused
+// to list it: no database anywhere, and refusals.
+func (m Model) refusedOnly() bool {
+	if m.listing == nil {
+		return false
+	}
+	refused := false
+	for _, e := range m.listing.Errors {
+		refused = refused || e.Refused()
+	}
+	if !refused {
+		return false
+	}
+	for _, c := range m.listing.Catalogs {
+		if len(c.Databases) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// headerLines are the lines above the tree: that it is being listed, or
+// that there is nothing to browse because listing was refused, with the
+// keys that explain it and run the doctor.
+func (m Model) headerLines() []string {
+	switch {
+	case m.listing == nil:
+		return []string{m.th.Muted.Render("listing the catalog…")}
+	case m.filter == "" && m.refusedOnly():
+		var offer []string
+		if m.keys.Insert.Enabled() {
+			offer = append(offer, m.keys.Insert.Help().Key+" on a ✗ explains why")
+		}
+		if m.keys.Doctor.Enabled() {
+			offer = append(offer, m.keys.Doctor.Help().Key+" runs the doctor")
+		}
+		text := "Nothing to browse: AWS refused to list the databases"
+		if len(offer) > 0 {
+			text += ": " + strings.Join(offer, ", ")
+		}
+		return wrapLines(m.th.Warning, text+".", m.width, 5)
+	}
+	return nil
+}
+
+// detailLines is the full name of the row under the cursor when the tree
+// cuts it (names are cut in the middle, so that two long names keep what
+// tells them apart; this line shows the whole).
+func (m Model) detailLines() []string {
+	if !m.focused || len(m.flat) == 0 || m.cursor >= len(m.flat) {
+		return nil
+	}
+	n := m.flat[m.cursor]
+	if n.kind == nError || n.kind == nNote {
+		return nil
+	}
+	if _, _, cut := m.rowText(n); !cut {
+		return nil
+	}
+	return wrapLines(m.th.Title, n.label, m.width, 3)
+}
+
+// rowText is row n as the tree draws it, without styles: the name and,
+// when both fit, its kind or type on the right (extra, "" when left out).
+// A name too long for the pane is cut in the middle (cut is true): its
+// start and its end stay, which is where two names of one database
+// differ.
+func (m Model) rowText(n node) (text, extra string, cut bool) {
+	marker := "  "
+	switch n.kind {
+	case nCatalog, nDatabase, nTable:
+		marker = "▸ "
+		if m.expanded[n.key()] || (m.filter != "" && n.kind != nTable) {
+			marker = "▾ "
+		}
+	}
+	prefix := strings.Repeat("  ", n.depth) + marker
+	room := m.width - lipgloss.Width(prefix)
+	switch {
+	case n.kind == nError:
+		return clip(prefix+n.label+": "+n.extra, m.width), "", false
+	case room <= 0:
+		return clip(prefix, m.width), "", true
+	case n.extra != "" && lipgloss.Width(n.label)+1+lipgloss.Width(n.extra) <= room:
+		return prefix + n.label + strings.Repeat(" ", room-lipgloss.Width(n.label)-lipgloss.Width(n.extra)), n.extra, false
+	case lipgloss.Width(n.label) <= room:
+		return prefix + n.label, "", false
+	}
+	return prefix + clipMiddle(n.label, room), "", true
+}
+
+// wrapLines wraps text to w columns, at most limit lines (the last cut
+// at its end), each rendered with st.
+func wrapLines(st lipgloss.Style, text string, w, limit int) []string {
+	if w <= 0 {
+		return nil
+	}
+	lines := strings.Split(ansi.Wrap(text, w, ""), "\n")
+	if len(lines) > limit {
+		lines = lines[:limit]
+		lines[limit-1] = clip(lines[limit-1]+" …", w)
+	}
+	for i, l := range lines {
+		lines[i] = st.Render(l)
+	}
+	return lines
+}
+
+// clipMiddle cuts s to w columns by taking out its middle, marked "…",
+// keeping more of the end than of the start: names of one database share
+// their start more often than their end.
+func clipMiddle(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	if w <= 1 {
+		return clip(s, w)
+	}
+	rs := []rune(s)
+	head := (w - 1) / 3
+	tail := w - 1 - head
+	return string(rs[:head]) + "…" + string(rs[len(rs)-tail:])
+}
 
 // View draws the rows on screen and a footer saying where the listing
-// comes from.
+// comes from; above the rows, a notice when listing was refused; below
+// them, the cursor's full name when the tree cuts it.
 func (m Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	var lines []string
+	lines := m.headerLines()
 	h := m.bodyHeight()
-	if m.listing == nil {
-		lines = append(lines, m.th.Muted.Render("listing the catalog…"))
-	}
-	for i := m.top; i < len(m.flat) && len(lines) < h; i++ {
+	for i := m.top; i < len(m.flat) && i < m.top+h; i++ {
 		n := m.flat[i]
-		marker := "  "
-		switch n.kind {
-		case nCatalog, nDatabase, nTable:
-			marker = "▸ "
-			if m.expanded[n.key()] || (m.filter != "" && n.kind != nTable) {
-				marker = "▾ "
-			}
-		}
-		text := strings.Repeat("  ", n.depth) + marker + n.label
-		extra := n.extra
+		text, extra, _ := m.rowText(n)
 		var line string
-		switch n.kind {
-		case nError:
-			line = m.th.Refused.Render(clip(text+": "+extra, m.width))
-		case nNote:
-			line = m.th.Muted.Render(clip(text, m.width))
+		switch {
+		case i == m.cursor && m.focused:
+			line = m.th.TreeCursor.Render(pad(text+extra, m.width))
+		case n.kind == nError:
+			line = m.th.Refused.Render(text)
+		case n.kind == nNote:
+			line = m.th.Muted.Render(text)
 		default:
-			room := m.width - lipgloss.Width(text) - 1
-			if room > 3 && extra != "" {
-				line = clip(text, m.width-min(len(extra), room)-1)
-				line += strings.Repeat(" ", max(m.width-lipgloss.Width(line)-len(clip(extra, room)), 1)) + m.th.Muted.Render(clip(extra, room))
-			} else {
-				line = clip(text, m.width)
-			}
-		}
-		if i == m.cursor && m.focused {
-			line = m.th.TreeCursor.Render(pad(stripped(text, extra, n.kind, m.width), m.width))
+			// The kind or type, muted, on the right.
+			line = text + m.th.Muted.Render(extra)
 		}
 		lines = append(lines, line)
 	}
-	for len(lines) < h {
+	for len(lines) < m.height-1-len(m.detailLines()) {
 		lines = append(lines, "")
 	}
+	lines = append(lines, m.detailLines()...)
 	foot := m.source
 	if m.input != nil {
 		foot = m.input.View()
@@ -402,13 +552,6 @@ func (m Model) View() string {
 	}
 	lines = append(lines, m.th.Muted.Render(clip(foot, m.width)))
 	return lipgloss.NewStyle().Width(m.width).MaxWidth(m.width).Render(strings.Join(lines, "\n"))
-}
-
-func stripped(text, extra string, k nodeKind, w int) string {
-	if k == nError {
-		return clip(text+": "+extra, w)
-	}
-	return clip(text, w)
 }
 
 func clip(s string, w int) string {

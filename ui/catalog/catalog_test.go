@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"github.com/quiltq/quiltq/ui/internal/golden"
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -22,7 +23,7 @@ func listing() engine.Listing {
 			}}}},
 			{Name: "quilt-x-tabulator", Type: "LAMBDA", Databases: []engine.ListedDatabase{}},
 		},
-		Errors: []engine.ListError{{Item: "quilt-x-tabulator", Action: "lambda:InvokeFunction", Message: "not authorized"}},
+		Errors: []engine.ListError{{Item: "quilt-x-tabulator", Action: "lambda:InvokeFunction", Kind: engine.Denied, Message: "not authorized"}},
 		Hidden: 3,
 	}
 }
@@ -107,5 +108,76 @@ func BenchmarkTenThousandTables(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		m, _ = m.Update(press("down"))
 		_ = m.View()
+	}
+}
+
+// Two long names of one database never look alike: the tree cuts them in
+// the middle, keeping the end where they differ, and shows the cursor's
+// whole name under the tree.
+func TestLongNamesStayDistinct(t *testing.T) {
+	l := engine.Listing{Catalogs: []engine.ListedCatalog{{Name: "AwsDataCatalog", Type: "GLUE", Databases: []engine.ListedDatabase{{Name: "nextflowtower", Tables: []engine.ListedTable{
+		{Name: "nextflowtower_packages_manifests", Kind: "table"},
+		{Name: "nextflowtower_packages_entries", Kind: "view"},
+	}}}}}}
+	m := New(keys.Default().Catalog, theme.New(theme.Options{NoColor: true}))
+	m.SetSize(28, 8)
+	m.Focus()
+	m.SetListing(l, false, 0)
+	for _, k := range []string{"down", "l", "down"} {
+		m, _ = m.Update(press(k))
+	}
+	v := ansi.Strip(m.View())
+	golden.Check(t, "long-names-28x8.txt", v)
+	rows := strings.Split(v, "\n")
+	if rows[2] == rows[3] || !strings.Contains(v, "manifests") || !strings.Contains(v, "entries") {
+		t.Fatalf("the two tables look alike:\n%s", v)
+	}
+	if !strings.Contains(strings.ReplaceAll(v, "\n", ""), "nextflowtower_packages_manifests") {
+		t.Errorf("the cursor's whole name is not shown:\n%s", v)
+	}
+}
+
+// The analyst's tree: every database listing refused. The tree says so,
+// enter on a refusal asks for its explanation, d for the doctor, and the
+// resize keys for a wider or narrower pane.
+func TestRefusedTreeOffersExplanationAndDoctor(t *testing.T) {
+	l := engine.Listing{
+		Catalogs: []engine.ListedCatalog{{Name: "AwsDataCatalog", Type: "GLUE"}, {Name: "quilt-sales-prod-tabulator", Type: "LAMBDA"}},
+		Errors: []engine.ListError{
+			{Item: "AwsDataCatalog", Action: "glue:GetDatabases", Kind: engine.Denied, Message: "AccessDeniedException: not authorized to perform: glue:GetDatabases"},
+			{Item: "quilt-sales-prod-tabulator", Action: "lambda:InvokeFunction", Kind: engine.Denied, Message: "not authorized to perform: lambda:InvokeFunction"},
+		},
+	}
+	m := New(keys.Default().Catalog, theme.New(theme.Options{NoColor: true}))
+	m.SetSize(30, 10)
+	m.Focus()
+	m.SetListing(l, false, 0)
+	golden.Check(t, "refused-30x10.txt", ansi.Strip(m.View()))
+	m, _ = m.Update(press("down")) // the first refusal
+	_, cmd := m.Update(press("enter"))
+	if got, ok := cmd().(ExplainMsg); !ok || got.Refusal.Action != "glue:GetDatabases" || got.Refusal.Message != l.Errors[0].Message {
+		t.Fatalf("enter on the refusal sends %#v, want ExplainMsg of glue:GetDatabases", cmd())
+	}
+	// A click on the refusal's row (below the notice) picks it too.
+	m.cursor = 0
+	header := len(m.headerLines())
+	if m.Click(header+1) != nil || m.cursor != 1 {
+		t.Fatalf("a click on row %d put the cursor on %d, want 1", header+1, m.cursor)
+	}
+	if _, ok := m.Click(header + 1)().(ExplainMsg); !ok {
+		t.Fatal("a second click on the refusal does not explain it")
+	}
+	m, _ = m.Update(press("G"))
+	if m.cursor != len(m.flat)-1 {
+		t.Errorf("G put the cursor on %d, want the last row %d", m.cursor, len(m.flat)-1)
+	}
+	m, _ = m.Update(press("g"))
+	if m.cursor != 0 {
+		t.Errorf("g put the cursor on %d, want 0", m.cursor)
+	}
+	for k, want := range map[string]tea.Msg{"d": DoctorMsg{}, ">": ResizeMsg{Delta: resizeStep}, "<": ResizeMsg{Delta: -resizeStep}} {
+		if _, cmd := m.Update(press(k)); cmd == nil || cmd() != want {
+			t.Errorf("%s sends %v, want %#v", k, cmd, want)
+		}
 	}
 }

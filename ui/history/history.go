@@ -28,7 +28,10 @@ import (
 	"github.com/quiltq/quiltq/ui/theme"
 )
 
-// Entry is one past query.
+// Entry is one past query. A run of the user's is kept however it ended:
+// State is its outcome (one of the outcomes below; the workgroup's
+// entries carry Athena's states), ID is empty when nothing reached Athena,
+// and Message says why a run did not succeed.
 type Entry struct {
 	ID        string    `json:"id"`
 	SQL       string    `json:"sql"`
@@ -36,7 +39,17 @@ type Entry struct {
 	Submitted time.Time `json:"submitted"`
 	Scanned   int64     `json:"scanned"`
 	Workgroup string    `json:"workgroup,omitempty"`
+	Message   string    `json:"message,omitempty"`
 }
+
+// The outcomes of a run, as Entry.State records them.
+const (
+	Succeeded   = "SUCCEEDED"
+	Failed      = "FAILED"
+	Cancelled   = "CANCELLED"
+	Refused     = "REFUSED"      // by the local grant check, or by AWS
+	SyntaxError = "SYNTAX ERROR" // by the local parse, or by Athena
+)
 
 // Store keeps one principal's queries in a file of JSON lines, newest
 // last. Its file is named by a hash of the principal and written 0600.
@@ -314,7 +327,30 @@ func (m *Model) follow() {
 	}
 }
 
-func (m Model) bodyHeight() int { return max(m.height-m.headerLines(), 1) }
+func (m Model) bodyHeight() int { return max(m.height-m.headerLines()-len(m.detail()), 1) }
+
+// detail is the line under the list about the entry under the cursor:
+// its query ID and why it did not succeed ("" when there is neither).
+func (m Model) detail() []string {
+	if m.tab == SavedQueries || m.count() == 0 {
+		return nil
+	}
+	e := m.shown[m.cursor]
+	var parts []string
+	switch {
+	case e.ID != "":
+		parts = append(parts, "query "+e.ID)
+	case m.tab == Mine:
+		parts = append(parts, "not sent to Athena")
+	}
+	if e.Message != "" {
+		parts = append(parts, strings.Join(strings.Fields(e.Message), " "))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return []string{m.th.Muted.Render(clip(strings.Join(parts, " · "), m.width))}
+}
 
 // message is the line under the search saying why the list is empty or
 // incomplete ("" when none).
@@ -354,7 +390,7 @@ func (m Model) View() string {
 	if msg := m.message(); msg != "" {
 		lines = append(lines, msg)
 	}
-	for i := m.top; i < m.count() && len(lines) < m.height; i++ {
+	for i := m.top; i < m.count() && len(lines) < m.height-len(m.detail()); i++ {
 		var line string
 		if m.tab == SavedQueries {
 			q := m.shownSaved[i]
@@ -369,13 +405,23 @@ func (m Model) View() string {
 			if !e.Submitted.IsZero() {
 				when = e.Submitted.Local().Format("01-02 15:04")
 			}
-			line = fmt.Sprintf("%-11s %-9s %9s  %s", when, e.State, status.Bytes(e.Scanned), strings.Join(strings.Fields(e.SQL), " "))
+			scanned := ""
+			if e.ID != "" {
+				scanned = status.Bytes(e.Scanned)
+			}
+			line = fmt.Sprintf("%-11s %-12s %9s  %s", when, e.State, scanned, strings.Join(strings.Fields(e.SQL), " "))
 		}
 		line = clip(line, m.width)
 		if i == m.cursor {
 			line = m.th.TreeCursor.Render(line + strings.Repeat(" ", max(m.width-lipgloss.Width(line), 0)))
 		}
 		lines = append(lines, line)
+	}
+	if d := m.detail(); len(d) > 0 {
+		for len(lines) < m.height-len(d) {
+			lines = append(lines, "")
+		}
+		lines = append(lines, d...)
 	}
 	return lipgloss.NewStyle().Width(m.width).Height(m.height).MaxHeight(m.height).Render(strings.Join(lines, "\n"))
 }

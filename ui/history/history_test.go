@@ -23,7 +23,8 @@ func mine() []Entry {
 	return []Entry{
 		{ID: "a1", SQL: "SELECT order_id,\n  region FROM sales.orders", State: "SUCCEEDED", Submitted: at(2, 9), Scanned: 2048},
 		{ID: "a2", SQL: "SELECT * FROM sales.nope", State: "FAILED", Submitted: at(1, 17)},
-		{ID: "", SQL: "SELECT * FROM secret.t", State: "REFUSED", Submitted: at(1, 8)},
+		{ID: "", SQL: "SELECT * FROM secret.t", State: "REFUSED", Submitted: at(1, 8), Message: "the Quilt role does not grant bucket secret"},
+		{ID: "", SQL: "SELEC 1", State: SyntaxError, Submitted: at(1, 7), Message: "syntax error at line 1:1: SELEC does not start a statement"},
 	}
 }
 
@@ -137,9 +138,9 @@ func TestMouseClickAndWheel(t *testing.T) {
 	if cmd := m.Click(0); cmd != nil || m.cursor != 1 {
 		t.Fatal("a click on the tabs moved the cursor")
 	}
-	m.Wheel(3)
-	if m.cursor != 2 {
-		t.Errorf("the wheel moved the cursor to %d, want the last row 2", m.cursor)
+	m.Wheel(5)
+	if m.cursor != 3 {
+		t.Errorf("the wheel moved the cursor to %d, want the last row 3", m.cursor)
 	}
 	m.Wheel(-9)
 	if m.cursor != 0 {
@@ -178,5 +179,32 @@ func TestStoreKeepsNewestFirst(t *testing.T) {
 	f.Close()
 	if es, err := s.Load(); err != nil || len(es) != 3 {
 		t.Errorf("with a damaged line: %d entries, %v", len(es), err)
+	}
+}
+
+// Every outcome is listed, and the line under the list says why the run
+// under the cursor did not succeed, and whether it reached Athena.
+func TestOutcomesAreShown(t *testing.T) {
+	m := newList(90, 8)
+	m, _ = press(m, tea.KeyPressMsg{Code: tea.KeyDown}, tea.KeyPressMsg{Code: tea.KeyDown}, tea.KeyPressMsg{Code: tea.KeyDown})
+	v := ansi.Strip(m.View())
+	golden.Check(t, "outcomes-90x8.txt", v)
+	for _, want := range []string{"SUCCEEDED", "FAILED", "REFUSED", "SYNTAX ERROR", "not sent to Athena · syntax error at line 1:1: SELEC"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the list lacks %q:\n%s", want, v)
+		}
+	}
+	// Enter on a run that never reached Athena loads its SQL.
+	if _, msg := press(m, tea.KeyPressMsg{Code: tea.KeyEnter}); msg != (LoadMsg{SQL: "SELEC 1"}) {
+		t.Errorf("enter on the syntax error gave %#v, want its SQL loaded", msg)
+	}
+	// The message is kept on disk.
+	st := NewStore(t.TempDir(), "arn:aws:sts::1:assumed-role/r/u")
+	if err := st.Add(mine()[3]); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Load()
+	if err != nil || len(got) != 1 || got[0].Message != mine()[3].Message || got[0].State != SyntaxError {
+		t.Errorf("loaded %+v, %v; want the syntax error with its message", got, err)
 	}
 }

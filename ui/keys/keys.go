@@ -70,9 +70,14 @@ type Results struct {
 // Catalog are the catalog tree's keys.
 type Catalog struct {
 	Up, Down, PageUp, PageDown key.Binding
+	Top, Bottom                key.Binding
 	Expand, Collapse           key.Binding
 	Insert, Preview, Filter    key.Binding
 	Refresh                    key.Binding
+	// Doctor runs the doctor's probes (why listing is refused).
+	Doctor key.Binding
+	// Wider and Narrower resize the pane (the width is remembered).
+	Wider, Narrower key.Binding
 }
 
 // History are the history list's keys.
@@ -86,6 +91,14 @@ type Explain struct {
 	Doctor key.Binding
 	// Apply adds the statement shown to the role: the sandbox's only.
 	Apply key.Binding
+	// Open explains the catalog tree's refusal picked from its list.
+	Open key.Binding
+}
+
+// Confirm answers the question the workbench asks before it replaces a
+// running query with a new run.
+type Confirm struct {
+	Yes, No key.Binding
 }
 
 // Help are the help screen's keys.
@@ -101,6 +114,7 @@ type KeyMap struct {
 	Catalog Catalog
 	History History
 	Explain Explain
+	Confirm Confirm
 	Help    Help
 }
 
@@ -115,7 +129,7 @@ func Default() KeyMap {
 	return KeyMap{
 		Global: Global{
 			Run:          b("run the query", "ctrl+enter", "f5", "ctrl+r"),
-			Cancel:       b("cancel the running query (stops it on Athena); close a panel", "esc", "ctrl+c"),
+			Cancel:       b("cancel the running query (stops it on Athena) or its fetch; close a panel", "esc", "ctrl+c"),
 			Quit:         b("quit", "ctrl+q", "f10"),
 			FocusCatalog: b("focus the catalog", "f2", "alt+1"),
 			FocusEditor:  b("focus the editor", "f3", "alt+2"),
@@ -213,12 +227,17 @@ func Default() KeyMap {
 			Down:     b("down", "down", "j"),
 			PageUp:   b("page up", "pgup"),
 			PageDown: b("page down", "pgdown"),
+			Top:      b("first row", "home", "g"),
+			Bottom:   b("last row", "end", "G"),
 			Expand:   b("expand", "right", "l", "space"),
 			Collapse: b("collapse", "left", "h"),
-			Insert:   b("insert the quoted name into the editor", "enter"),
+			Insert:   b("insert the quoted name into the editor; on a ✗ refusal, explain it", "enter"),
 			Preview:  b("preview: SELECT * ... LIMIT 100", "p"),
 			Filter:   b("filter by name", "/"),
 			Refresh:  b("list anew from Athena", "ctrl+l"),
+			Doctor:   b("run the doctor's probes (why listing is refused)", "d"),
+			Wider:    b("widen the catalog pane (remembered)", ">"),
+			Narrower: b("narrow the catalog pane (remembered)", "<"),
 		},
 		History: History{
 			Up:     b("up", "up", "ctrl+p"),
@@ -231,6 +250,11 @@ func Default() KeyMap {
 		Explain: Explain{
 			Doctor: b("run the doctor's probes for this session", "d", "f6"),
 			Apply:  b("apply the statement to the role (sandbox only)", "a"),
+			Open:   b("explain the catalog tree's refusal under the cursor", "enter"),
+		},
+		Confirm: Confirm{
+			Yes: b("yes: cancel the running query and run the new one", "y"),
+			No:  b("no: keep the running query", "n"),
 		},
 		Help: Help{
 			Up:       b("scroll up", "up", "k"),
@@ -272,13 +296,13 @@ func (m *KeyMap) Entries() []Entry {
 		&r.Up, &r.Down, &r.Left, &r.Right, &r.PageUp, &r.PageDown, &r.Top, &r.Bottom, &r.First, &r.Last, &r.Inspect, &r.Select, &r.CopyCell, &r.CopyRow, &r.CopyFormat, &r.Export,
 		&r.Sort, &r.Filter, &r.Record, &r.Freeze, &r.Widen, &r.Narrow, &r.AutoWidth, &r.ShowSQL, &r.NextTab, &r.PrevTab, &r.CloseTab)
 	c := &m.Catalog
-	add("catalog", []string{"up", "down", "page_up", "page_down", "expand", "collapse", "insert", "preview", "filter", "refresh"},
-		&c.Up, &c.Down, &c.PageUp, &c.PageDown, &c.Expand, &c.Collapse, &c.Insert, &c.Preview, &c.Filter, &c.Refresh)
+	add("catalog", []string{"up", "down", "page_up", "page_down", "top", "bottom", "expand", "collapse", "insert", "preview", "filter", "refresh", "doctor", "wider", "narrower"},
+		&c.Up, &c.Down, &c.PageUp, &c.PageDown, &c.Top, &c.Bottom, &c.Expand, &c.Collapse, &c.Insert, &c.Preview, &c.Filter, &c.Refresh, &c.Doctor, &c.Wider, &c.Narrower)
 	h := &m.History
 	add("history", []string{"up", "down", "open", "load", "search", "switch"},
 		&h.Up, &h.Down, &h.Open, &h.Load, &h.Search, &h.Switch)
-	add("explain", []string{"doctor"}, &m.Explain.Doctor)
-	add("explain", []string{"apply"}, &m.Explain.Apply)
+	add("explain", []string{"doctor", "apply", "open"}, &m.Explain.Doctor, &m.Explain.Apply, &m.Explain.Open)
+	add("confirm", []string{"yes", "no"}, &m.Confirm.Yes, &m.Confirm.No)
 	hp := &m.Help
 	add("help", []string{"up", "down", "page_up", "page_down"}, &hp.Up, &hp.Down, &hp.PageUp, &hp.PageDown)
 	return out

@@ -4,8 +4,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"charm.land/bubbles/v2/key"
 )
 
 func TestEveryBindingHasKeysAndHelp(t *testing.T) {
@@ -193,6 +196,64 @@ func TestREADMEListsTheBindings(t *testing.T) {
 	for group, names := range want {
 		if got := listed[group]; got != strings.Join(names, ", ") {
 			t.Errorf("README lists %s as %q, want %q", group, got, strings.Join(names, ", "))
+		}
+	}
+}
+
+// Help lists Entries: every binding of the keymap must be there, so that
+// every action is reachable from help (a field added to a group and
+// forgotten in Entries fails here).
+func TestEntriesListEveryBinding(t *testing.T) {
+	km := Default()
+	listed := map[*key.Binding]bool{}
+	for _, e := range km.Entries() {
+		if listed[e.Binding] {
+			t.Errorf("%s.%s is listed twice", e.Group, e.Name)
+		}
+		listed[e.Binding] = true
+	}
+	groups := reflect.ValueOf(&km).Elem()
+	for i := 0; i < groups.NumField(); i++ {
+		g := groups.Field(i)
+		for j := 0; j < g.NumField(); j++ {
+			b, ok := g.Field(j).Addr().Interface().(*key.Binding)
+			if ok && !listed[b] {
+				t.Errorf("%s.%s is not in Entries: help would not show it and the config could not remap it", groups.Type().Field(i).Name, g.Type().Field(j).Name)
+			}
+		}
+	}
+}
+
+// The footer is generated from the keymap: a remapped key shows
+// remapped, an unbound one not at all, and the cancel key leads while a
+// query runs.
+func TestFooterFollowsTheKeymap(t *testing.T) {
+	km := Default()
+	if err := km.Remap(map[string][]string{"global.run": {"f9"}, "editor.complete": nil}); err != nil {
+		t.Fatal(err)
+	}
+	text := func(bs []key.Binding) string {
+		var out []string
+		for _, b := range bs {
+			out = append(out, b.Help().Key+" "+b.Help().Desc)
+		}
+		return strings.Join(out, " · ")
+	}
+	got := text(km.Footer(PaneEditor, false))
+	if !strings.HasPrefix(got, "f9 run") || strings.Contains(got, "complete") || !strings.Contains(got, "f1 all keys") {
+		t.Errorf("editor footer %q: want f9 run first, no completion, help", got)
+	}
+	if got := text(km.Footer(PaneResults, true)); !strings.HasPrefix(got, "esc cancel · y copy") {
+		t.Errorf("results footer while running %q: want cancel first, then copy", got)
+	}
+	// ctrl+enter is not what many terminals send: the footer names f5.
+	def := Default()
+	if got := text(def.Footer(PaneEditor, false)); !strings.HasPrefix(got, "f5 run · alt+/ complete") {
+		t.Errorf("default editor footer %q: want f5 run and alt+/ complete first (ctrl+space is not sent by every terminal)", got)
+	}
+	for _, p := range []Pane{PaneEditor, PaneResults, PaneCatalog, PaneExplain, PaneHistory, PaneHelp} {
+		if len(km.Footer(p, false)) < 3 {
+			t.Errorf("pane %d: footer %q is too short", p, text(km.Footer(p, false)))
 		}
 	}
 }

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/quiltq/quiltq/engine"
-
 	"github.com/quiltq/quiltq/ui/theme"
 )
 
@@ -60,7 +60,15 @@ func (m *Model) SetIdentity(id Identity) { m.id = id }
 // Identity is the identity shown.
 func (m Model) Identity() Identity { return m.id }
 
-// View renders the line, at most the width wide.
+// minNote is the least room a note is given beside the query's state
+// before the state's smaller parts (rows, cost, scanned, elapsed) give way.
+const minNote = 24
+
+// View renders the line, exactly the width wide: the identity on the
+// left, the note and the query's state on the right. What does not fit
+// is cut at its end, never its start: first the identity gives way, then
+// the state's smaller parts (rows, cost, data scanned, elapsed) make room
+// for the note, whose end is cut last; the state itself stays.
 func (m Model) View() string {
 	var left []string
 	if m.id.User != "" {
@@ -79,41 +87,66 @@ func (m Model) View() string {
 	if where != "" {
 		left = append(left, where)
 	}
-	var right []string
-	if m.q.Note != "" {
-		right = append(right, m.q.Note)
-	}
+	var parts []string
 	if m.q.State != "" {
-		right = append(right, m.q.State)
-		right = append(right, m.q.Elapsed.Truncate(100*time.Millisecond).String())
-		right = append(right, Bytes(m.q.Scanned)+" scanned")
-		right = append(right, engine.FormatUSD(m.q.Cost))
+		parts = append(parts, m.q.State)
+	}
+	// A run stopped before it reached Athena (a syntax error, a local
+	// refusal) has no time, data or cost to show.
+	if m.q.State != "" && (m.q.ID != "" || m.q.Elapsed > 0) {
+		parts = append(parts,
+			m.q.Elapsed.Truncate(100*time.Millisecond).String(),
+			Bytes(m.q.Scanned)+" scanned",
+			engine.FormatUSD(m.q.Cost))
 		if m.q.Rows > 0 {
-			right = append(right, Count(m.q.Rows)+" rows")
+			parts = append(parts, Count(m.q.Rows)+" "+plural(m.q.Rows, "row", "rows"))
 		}
 	}
-	l, r := " "+strings.Join(left, " · "), strings.Join(right, " · ")+" "
-	if room := m.width - lipgloss.Width(r) - 1; lipgloss.Width(l) > room {
-		// The query's state matters more than the full identity.
-		l = truncate(l, max(room, 1))
+	note := strings.Join(strings.Fields(m.q.Note), " ")
+	w := m.width
+	state := strings.Join(parts, " · ")
+	// room is what the note has beside the state: the line less a space
+	// at each end and " · " between them.
+	room := func() int { return w - 2 - lipgloss.Width(state) - 3 }
+	if note != "" {
+		for k := len(parts) - 1; k >= 1 && room() < min(lipgloss.Width(note), minNote); k-- {
+			state = strings.Join(parts[:k], " · ")
+		}
 	}
-	gap := m.width - lipgloss.Width(l) - lipgloss.Width(r)
-	line := l + strings.Repeat(" ", max(gap, 1)) + r
-	if lipgloss.Width(line) > m.width {
-		line = truncate(line, m.width)
+	right := state
+	switch {
+	case note != "" && state != "":
+		right = cutEnd(note, max(room(), 1)) + " · " + state
+	case note != "":
+		right = note
 	}
-	return m.th.Status.Width(m.width).MaxWidth(m.width).Render(line)
+	right = cutEnd(right, max(w-2, 1)) + " "
+	l := " " + strings.Join(left, " · ")
+	if room := w - lipgloss.Width(right) - 1; lipgloss.Width(l) > room {
+		l = cutEnd(l, max(room, 0))
+	}
+	line := l + strings.Repeat(" ", max(w-lipgloss.Width(l)-lipgloss.Width(right), 0)) + right
+	line = cutEnd(line, w)
+	return m.th.Status.Width(w).MaxWidth(w).Render(line)
 }
 
-func truncate(s string, w int) string {
-	rs := []rune(s)
+// plural is one when n is 1, else many.
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// cutEnd cuts s to at most w columns, its end replaced by "…" when cut.
+func cutEnd(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if len(rs) > w {
-		return string(rs[:w-1]) + "…"
+	if lipgloss.Width(s) <= w {
+		return s
 	}
-	return s
+	return ansi.Truncate(s, w, "…")
 }
 
 // Bytes words a size: 512 B, 1.5 KiB, 3.2 GiB.

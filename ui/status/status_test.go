@@ -73,3 +73,27 @@ func TestBytesAndCount(t *testing.T) {
 		}
 	}
 }
+
+// A note longer than the line keeps its beginning, and the query's state
+// stays: the identity and the state's smaller parts give way first.
+func TestLongNoteKeepsItsBeginning(t *testing.T) {
+	note := "not applied: only the sandbox's roles can be changed from here: give the statement (y copies it) to your AWS administrator"
+	q := Query{State: "SUCCEEDED", Elapsed: 4 * time.Second, Scanned: 1536, Cost: 0.0001, Rows: 4200, Note: note}
+	for _, w := range []int{60, 80, 120} {
+		v := ansi.Strip(line(w, q).View())
+		if !strings.Contains(v, "not applied: only the") || !strings.Contains(v, "SUCCEEDED") {
+			t.Errorf("at width %d the note's beginning or the state is lost: %q", w, v)
+		}
+		if got := ansi.StringWidth(v); got != w {
+			t.Errorf("at width %d the line is %d wide: %q", w, got, v)
+		}
+	}
+	local := ansi.Strip(line(120, Query{State: "SYNTAX ERROR", Note: "line 1:1: SELEC does not start a statement"}).View())
+	if strings.Contains(local, "scanned") || strings.Contains(local, "$") {
+		t.Errorf("a run that never reached Athena shows time, data or cost: %q", local)
+	}
+	one := ansi.Strip(line(120, Query{ID: "q", State: "SUCCEEDED", Rows: 1}).View())
+	if !strings.Contains(one, "1 row ") || strings.Contains(one, "1 rows") {
+		t.Errorf("one row is worded %q", one)
+	}
+}

@@ -9,14 +9,23 @@ import (
 	"testing"
 )
 
-// update is the -update flag of the test binaries that import golden.
-var update = flag.Bool("update", false, "rewrite the golden files")
+// update is the -update flag of the test binaries that import golden. A
+// test binary that also imports teatest has the flag already (its golden
+// package defines it, and initializes first: packages are initialized in
+// the order of their import paths): then that one is read.
+var update = func() func() bool {
+	if f := flag.Lookup("update"); f != nil {
+		return func() bool { return f.Value.String() == "true" }
+	}
+	b := flag.Bool("update", false, "rewrite the golden files")
+	return func() bool { return *b }
+}()
 
 // Check compares got with testdata/name, or writes it there with -update.
 func Check(t testing.TB, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if *update {
+	if update() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,91 @@
+package keys
+
+import (
+	"charm.land/bubbles/v2/key"
+)
+
+// Pane names the pane whose keys the footer shows.
+type Pane int
+
+// The panes, and the help screen.
+const (
+	PaneEditor Pane = iota
+	PaneResults
+	PaneCatalog
+	PaneExplain
+	PaneHistory
+	PaneHelp
+)
+
+// labelled is a binding of the keymap with the short label the footer
+// gives it.
+type labelled struct {
+	b     *key.Binding
+	label string
+}
+
+// Footer is the focused pane's most useful keys, then the ones that move
+// between panes, as the footer line shows them: each binding of the
+// keymap with a short label and one of its keys (remapped keys
+// show remapped; an unbound binding is left out). While a query runs,
+// the cancel key comes first. bubbles/help's ShortHelpView renders them.
+func (m *KeyMap) Footer(p Pane, running bool) []key.Binding {
+	g := &m.Global
+	var ls []labelled
+	if running {
+		ls = append(ls, labelled{&g.Cancel, "cancel"})
+	}
+	switch p {
+	case PaneEditor:
+		ls = append(ls, labelled{&g.Run, "run"}, labelled{&m.Editor.Complete, "complete"},
+			labelled{&g.FocusCatalog, "catalog"}, labelled{&g.FocusResults, "results"}, labelled{&g.History, "history"})
+	case PaneResults:
+		r := &m.Results
+		ls = append(ls, labelled{&r.CopyCell, "copy"}, labelled{&r.CopyRow, "copy row"}, labelled{&r.Inspect, "inspect"},
+			labelled{&r.Select, "select"}, labelled{&r.CopyFormat, "format"}, labelled{&r.Export, "export"},
+			labelled{&g.FocusEditor, "editor"}, labelled{&g.NextPane, "next pane"})
+	case PaneCatalog:
+		c := &m.Catalog
+		ls = append(ls, labelled{&c.Insert, "insert / explain ✗"}, labelled{&c.Preview, "preview"}, labelled{&c.Expand, "open"},
+			labelled{&c.Filter, "filter"}, labelled{&c.Doctor, "doctor"}, labelled{&c.Wider, "wider"}, labelled{&c.Narrower, "narrower"},
+			labelled{&g.NextPane, "next pane"})
+	case PaneExplain:
+		ls = append(ls, labelled{&m.Results.CopyCell, "copy statement"}, labelled{&m.Explain.Apply, "apply (sandbox)"},
+			labelled{&m.Explain.Doctor, "doctor"}, labelled{&g.Cancel, "close"})
+	case PaneHistory:
+		h := &m.History
+		ls = append(ls, labelled{&h.Open, "open"}, labelled{&h.Load, "load SQL"}, labelled{&h.Switch, "switch list"},
+			labelled{&g.History, "close"})
+	case PaneHelp:
+		ls = append(ls, labelled{&m.Help.Down, "scroll"}, labelled{&m.Help.PageDown, "page"}, labelled{&g.Help, "close"})
+		return short(ls)
+	}
+	ls = append(ls, labelled{&g.Help, "all keys"}, labelled{&g.Quit, "quit"})
+	return short(ls)
+}
+
+// unreliable reports whether k is a chord many terminals do not deliver:
+// the footer names another key of the binding when it has one (help
+// lists them all).
+func unreliable(k string) bool { return k == "ctrl+enter" || k == "ctrl+space" }
+
+// short turns each labelled binding into one whose help is one of its
+// keys (the first that every terminal delivers) and its label.
+func short(ls []labelled) []key.Binding {
+	out := make([]key.Binding, 0, len(ls))
+	for _, l := range ls {
+		ks := l.b.Keys()
+		if !l.b.Enabled() || len(ks) == 0 {
+			continue
+		}
+		shown := ks[0]
+		for _, k := range ks {
+			if !unreliable(k) {
+				shown = k
+				break
+			}
+		}
+		out = append(out, key.NewBinding(key.WithKeys(ks...), key.WithHelp(shown, l.label)))
+	}
+	return out
+}

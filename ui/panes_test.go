@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/ui/internal/golden"
+	"github.com/quiltq/quiltq/ui/keys"
+)
+
+// analyst is the listing of the sandbox's analyst, who may list no
+// database: two catalogs, each refused.
+func analyst() *engine.Listing {
+	return &engine.Listing{
+		Catalogs: []engine.ListedCatalog{{Name: "AwsDataCatalog", Type: "GLUE"}, {Name: "quilt-sales-prod-tabulator", Type: "LAMBDA"}},
+		Errors: []engine.ListError{
+			{Item: "AwsDataCatalog", Action: "glue:GetDatabases", Kind: engine.Denied, Message: "MetadataException: User: arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst is not authorized to perform: glue:GetDatabases on resource: arn:aws:glue:us-east-1:123456789012:catalog because no identity-based policy allows the glue:GetDatabases action"},
+			{Item: "quilt-sales-prod-tabulator", Action: "lambda:InvokeFunction", Kind: engine.Denied, Message: "MetadataException: User: arn:aws:sts::123456789012:assumed-role/ReadWriteQuiltV2-sales-prod/analyst is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:quilt-sales-prod-tabulator because no identity-based policy allows the lambda:InvokeFunction action"},
+		},
+	}
+}
+
+// The analyst's tree is empty because listing is refused: it says so;
+// enter on a refusal opens its explanation; d runs the doctor, whose
+// report is in the explanation panel; F8 with no query refused lists the
+// tree's refusals, and enter explains the one picked.
+func TestRefusedTreeExplainsAndOffersTheDoctor(t *testing.T) {
+	m := model(&scriptEngine{}, 80, 24, func(c *Config) { c.Listing = analyst() })
+	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyF2})
+	golden.Check(t, "analyst-tree-80x24.txt", ansi.Strip(m.Render()))
+
+	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyDown}) // the first refusal
+	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyEnter})
+	v := ansi.Strip(strings.Join(m.explain.Lines(), "\n"))
+	if m.focus != focusExplain || !strings.Contains(v, "listing AwsDataCatalog (glue:GetDatabases)") || !strings.Contains(m.Fix(), "glue:GetDatabases") {
+		t.Fatalf("enter on the refusal: focus %d, fix %q\n%s", m.focus, m.Fix(), v)
+	}
+	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyEscape}) // back to the list of the tree's refusals
+	if v := ansi.Strip(strings.Join(m.explain.Lines(), "\n")); !strings.Contains(v, "2 items of the catalog tree could not be listed") {
+		t.Fatalf("esc over the tree refusal:\n%s", v)
+	}
+	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyDown})
+	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyEnter})
+	if v := ansi.Strip(strings.Join(m.explain.Lines(), "\n")); !strings.Contains(v, "listing quilt-sales-prod-tabulator (lambda:InvokeFunction)") {
+		t.Fatalf("enter on the second refusal in the list:\n%s", v)
+	}
+
+	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyF2})
+	m = drive(t, m, tea.KeyPressMsg{Code: 'd', Text: "d"})
+	if v := ansi.Strip(m.Render()); m.focus != focusExplain || !strings.Contains(v, "identity  ok") {
+		t.Fatalf("d in the tree: focus %d\n%s", m.focus, v)
+	}
+
+	// F8 in a fresh workbench: the tree's refusals, not "Nothing refused".
+	f := model(&scriptEngine{}, 80, 24, func(c *Config) { c.Listing = analyst() })
+	f = drive(t, f, tea.KeyPressMsg{Code: tea.KeyF8})
+	if v := ansi.Strip(f.Render()); strings.Contains(v, "Nothing refused") || !strings.Contains(v, "✗ AwsDataCatalog: glue:GetDatabases refused") {
+		t.Fatalf("F8 with the tree's refusals:\n%s", v)
+	}
+}
+
+// Applying a statement lists the catalog anew: the role changed.
+func TestAppliedFixListsTheCatalogAgain(t *testing.T) {
+	m := model(&scriptEngine{}, 80, 24, func(c *Config) { c.Listing = analyst() })
+	mm, cmd := m.Update(FixAppliedMsg{Note: "added policy quiltq-fix-1"})
+	m = mm.(Model)
+	if cmd == nil {
+		t.Fatal("an applied fix did not list the catalog again")
+	}
+	if _, ok := cmd().(CatalogMsg); !ok {
+		t.Fatal("the command after an applied fix is not a listing")
+	}
+}
+
+// The catalog pane is resized with its keys and by dragging its border,
+// and keeps its width for the next run.
+func TestCatalogWidthIsResizedAndKept(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "workbench.json")
+	withFile := func(c *Config) { c.LayoutFile = file; c.Mouse = true }
+	m := model(&scriptEngine{}, 100, 30, withFile)
+	if got := m.geometry().catW; got != 25 {
+		t.Fatalf("default width %d, want 25 (a quarter of 100)", got)
+	}
+	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyF2})
+	m = drive(t, m, tea.KeyPressMsg{Code: '>', Text: ">"})
+	m = drive(t, m, tea.KeyPressMsg{Code: '>', Text: ">"})
+	if got := m.geometry().catW; got != 33 {
+		t.Fatalf("after > >: width %d, want 33", got)
+	}
+	if got := model(&scriptEngine{}, 100, 30, withFile).geometry().catW; got != 33 {
+		t.Fatalf("a new workbench starts %d wide, want the kept 33", got)
+	}
+	// Drag the border (the catalog's right edge, x 32) to x 49.
+	m = drive(t, m, tea.MouseClickMsg{X: 32, Y: 5, Button: tea.MouseLeft})
+	m = drive(t, m, tea.MouseMotionMsg{X: 40, Y: 5, Button: tea.MouseLeft})
+	m = drive(t, m, tea.MouseMotionMsg{X: 49, Y: 6, Button: tea.MouseLeft})
+	m = drive(t, m, tea.MouseReleaseMsg{X: 49, Y: 6, Button: tea.MouseLeft})
+	if got := m.geometry().catW; got != 50 {
+		t.Fatalf("after the drag: width %d, want 50", got)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil || !strings.Contains(string(b), `"catalog_width":50`) {
+		t.Fatalf("kept %q (%v), want width 50", b, err)
+	}
+	// The screen bounds win: never so wide that the editor is squeezed.
+	m = drive(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	if g := m.geometry(); g.catW != 40 || g.rightW != 40 {
+		t.Fatalf("at 80 columns: catalog %d, right %d; want 40 and 40", g.catW, g.rightW)
+	}
+	lines := strings.Split(ansi.Strip(m.Render()), "\n")
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w > 80 {
+			t.Errorf("line %d is %d wide", i, w)
+		}
+	}
+}
+
+// tab and shift+tab go round the panes outside the editor: catalog,
+// editor, results; shift+tab leaves the editor too, whose tab indents.
+func TestTabGoesRoundThePanes(t *testing.T) {
+	m := model(&scriptEngine{}, 100, 30, nil)
+	tab, back := tea.KeyPressMsg{Code: tea.KeyTab}, tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	steps := []struct {
+		k    tea.KeyPressMsg
+		want focus
+	}{
+		{back, focusCatalog}, {tab, focusEditor}, {tab, focusEditor}, // tab in the editor indents
+		{back, focusCatalog}, {back, focusResults}, {tab, focusCatalog}, {tab, focusEditor},
+	}
+	for i, s := range steps {
+		m = drive(t, m, s.k)
+		if m.focus != s.want {
+			t.Fatalf("step %d (%s): focus %d, want %d", i, s.k, m.focus, s.want)
+		}
+	}
+}
+
+// The footer names the focused pane's keys, from the keymap: remapped
+// keys show remapped; while a query runs, cancel comes first; a question
+// replaces it.
+func TestFooter(t *testing.T) {
+	km := keys.Default()
+	if err := km.Remap(map[string][]string{"global.run": {"f9"}}); err != nil {
+		t.Fatal(err)
+	}
+	m := model(&scriptEngine{}, 100, 30, func(c *Config) { c.Keys = km; c.Listing = analyst() })
+	var b strings.Builder
+	for _, f := range []tea.KeyPressMsg{{Code: tea.KeyF3}, {Code: tea.KeyF2}, {Code: tea.KeyF4}, {Code: tea.KeyF8}, {Code: tea.KeyF7}} {
+		m = drive(t, m, f)
+		b.WriteString(ansi.Strip(m.footer()) + "\n")
+		m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyF3})
+	}
+	m.r.phase = waiting
+	b.WriteString(ansi.Strip(m.footer()) + "\n")
+	m.confirm = &pendingRun{sql: "SELECT 2"}
+	b.WriteString(ansi.Strip(m.footer()) + "\n")
+	got := b.String()
+	golden.Check(t, "footers-100.txt", got)
+	if !strings.HasPrefix(got, " f9 run") {
+		t.Errorf("the editor's footer does not show the remapped run key:\n%s", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -616,5 +617,82 @@ func TestFromEnv(t *testing.T) {
 		if tok != tt.token || url != tt.url || ok != tt.ok {
 			t.Errorf("FromEnv(%v) = %q, %q, %v; want %q, %q, %v", tt.env, tok, url, ok, tt.token, tt.url, tt.ok)
 		}
+	}
+}
+
+// With KeepCredentials, the AWS credentials the registry issues are kept
+// with the tokens (saved through OnRotate) and used, in this session and
+// in a later one made from the saved tokens, until 5 minutes before their
+// Expiration; their principal is saved with them, and a role switch drops
+// them.
+func TestSessionKeepsCredentials(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{CredentialTTL: time.Hour})
+	reg, count := registryFor(t, env)
+	var saved []Tokens
+	opts := SessionOptions{Source: SourceKeyring, KeepCredentials: true, OnRotate: func(tk Tokens) error { saved = append(saved, tk); return nil }}
+	s := NewSession(reg, Tokens{RefreshToken: env.User(t, "analyst").RefreshToken}, opts)
+	ctx := context.Background()
+	first, err := s.Retrieve(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Retrieve(ctx); err != nil || count.get(credsPath) != 1 {
+		t.Fatalf("second Retrieve: %v, %d credential requests, want 1", err, count.get(credsPath))
+	}
+	last := saved[len(saved)-1]
+	if last.AWS == nil || last.AWS.AccessKeyID != first.AccessKeyID || !last.AWS.Expires.Equal(first.Expires) {
+		t.Fatalf("the credentials were not handed to OnRotate: %+v", last.AWS)
+	}
+	if s.Principal() != "" {
+		t.Errorf("principal %q before anyone asked STS", s.Principal())
+	}
+	s.SetPrincipal("arn:aws:sts::123456789012:assumed-role/R/analyst")
+	if p := saved[len(saved)-1].AWS.Principal; p != "arn:aws:sts::123456789012:assumed-role/R/analyst" {
+		t.Errorf("saved principal %q", p)
+	}
+
+	// A later run, from what was saved (through a store, as on disk):
+	// no call to the registry at all while the credentials are good.
+	store := &FileStore{Path: filepath.Join(t.TempDir(), "credentials.json")}
+	if err := store.Save(ctx, reg.URL, saved[len(saved)-1]); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := store.Load(ctx, reg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := count.get(credsPath) + count.get(tokenPath)
+	later := NewSession(reg, loaded, opts)
+	again, err := later.Retrieve(ctx)
+	if err != nil || again.AccessKeyID != first.AccessKeyID || again.Source != SourceKeyring {
+		t.Fatalf("later Retrieve: %v, key kept %v, source %q", err, again.AccessKeyID == first.AccessKeyID, again.Source)
+	}
+	if n := count.get(credsPath) + count.get(tokenPath); n != before {
+		t.Errorf("the later session made %d registry calls, want none", n-before)
+	}
+	if later.Principal() == "" {
+		t.Error("the saved principal was lost")
+	}
+
+	// 5 minutes before Expiration they are no longer used.
+	env.Clock.Advance(first.Expires.Sub(env.Clock.Now()) - CredentialsExpiryWindow + time.Second)
+	fresh, err := later.Retrieve(ctx)
+	if err != nil || fresh.AccessKeyID == first.AccessKeyID || count.get(credsPath) != 2 {
+		t.Fatalf("near expiry: %v, same key %v, %d credential requests", err, fresh.AccessKeyID == first.AccessKeyID, count.get(credsPath))
+	}
+	if later.Principal() != "" {
+		t.Errorf("the old credentials' principal %q outlived them", later.Principal())
+	}
+
+	// A role switch drops them, in the store too.
+	later.DropCredentials()
+	if saved[len(saved)-1].AWS != nil {
+		t.Error("dropped credentials were saved still")
+	}
+	if _, err := later.Retrieve(ctx); err != nil || count.get(credsPath) != 3 {
+		t.Errorf("after the drop: %v, %d credential requests, want 3", err, count.get(credsPath))
+	}
+	if str := fmt.Sprintf("%v %+v %#v", later, later, later); strings.Contains(str, first.SecretAccessKey) {
+		t.Error("printing the session reveals the secret key")
 	}
 }

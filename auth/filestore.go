@@ -18,7 +18,8 @@ import (
 // or insecure_storage = true): logins in plain text in a file of mode
 // 0600, as quilt3's auth.json keeps them ({"<registry URL>":
 // {"refresh_token", "access_token", "expires_at"}}). Anyone who can read
-// the file can act as the user, so every use writes a warning to Warn.
+// the file can act as the user, so a warning goes to Warn whenever a login
+// is read from the file or saved in it (never for a login that was not).
 type FileStore struct {
 	// Path is the file, usually credentials.json in quiltq's config dir.
 	Path string
@@ -73,7 +74,6 @@ func (f *FileStore) write(m map[string]storedTokens) error {
 // Load reads the login of registryURL.
 func (f *FileStore) Load(_ context.Context, registryURL string) (Tokens, error) {
 	const op = "read the Quilt login from the credentials file"
-	f.warn()
 	m, err := f.read()
 	if err != nil {
 		return Tokens{}, &engine.Error{Op: op, Kind: engine.Credentials, Err: err}
@@ -82,13 +82,13 @@ func (f *FileStore) Load(_ context.Context, registryURL string) (Tokens, error) 
 	if !ok || st.RefreshToken == "" {
 		return Tokens{}, &engine.Error{Op: op, Kind: engine.Credentials, Err: ErrNotStored}
 	}
+	f.warn()
 	return st.tokens(), nil
 }
 
 // Save stores t as the login of registryURL, keeping the others.
 func (f *FileStore) Save(_ context.Context, registryURL string, t Tokens) error {
 	const op = "save the Quilt login in the credentials file"
-	f.warn()
 	if t.RefreshToken == "" {
 		return &engine.Error{Op: op, Kind: engine.Invalid, Err: errors.New("a login without a refresh token or API key cannot be stored")}
 	}
@@ -99,6 +99,16 @@ func (f *FileStore) Save(_ context.Context, registryURL string, t Tokens) error 
 	m[registryURL] = encodeTokens(t)
 	if err := f.write(m); err != nil {
 		return &engine.Error{Op: op, Kind: engine.Other, Err: err}
+	}
+	f.warn()
+	return nil
+}
+
+// CanSave reads the file, to find out whether a login could be saved in
+// it.
+func (f *FileStore) CanSave(context.Context, string) error {
+	if _, err := f.read(); err != nil {
+		return &engine.Error{Op: "save the Quilt login in the credentials file", Kind: engine.Credentials, Err: err}
 	}
 	return nil
 }

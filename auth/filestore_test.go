@@ -19,6 +19,13 @@ func TestFileStore(t *testing.T) {
 	if _, err := f.Load(ctx, "https://a"); !errors.Is(err, ErrNotStored) {
 		t.Fatalf("Load from no file = %v, want ErrNotStored", err)
 	}
+	if err := f.CanSave(ctx, "https://a"); err != nil {
+		t.Fatalf("CanSave with no file = %v", err)
+	}
+	// Nothing is kept in plain text yet: nothing to warn of.
+	if warn.Len() != 0 {
+		t.Errorf("a store holding nothing warned: %s", warn.String())
+	}
 	exp := time.Unix(1900000000, 0)
 	if err := f.Save(ctx, "https://a", Tokens{RefreshToken: "ra", AccessToken: "aa", ExpiresAt: exp}); err != nil {
 		t.Fatal(err)

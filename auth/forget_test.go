@@ -110,6 +110,7 @@ func (m memStore) Load(_ context.Context, k string) (Tokens, error) {
 }
 func (m memStore) Save(_ context.Context, k string, t Tokens) error { m[k] = t; return nil }
 func (m memStore) Delete(_ context.Context, k string) error         { delete(m, k); return nil }
+func (m memStore) CanSave(context.Context, string) error            { return nil }
 func (m memStore) Name() string                                     { return "memory" }
 func (m memStore) Where() string                                    { return "memory" }
 

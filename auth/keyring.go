@@ -107,6 +107,19 @@ func (k *Keyring) Save(ctx context.Context, registryURL string, t Tokens) error 
 	return k.call(ctx, op, func(b keyringBackend) error { return b.Set(KeyringService, registryURL, secret) })
 }
 
+// CanSave asks the keyring for registryURL's login, as Load does, to find
+// out whether it answers; a keyring that does not is a failure to save.
+func (k *Keyring) CanSave(ctx context.Context, registryURL string) error {
+	err := k.call(ctx, "save the Quilt login in the keyring", func(b keyringBackend) error {
+		_, err := b.Get(KeyringService, registryURL)
+		return err
+	})
+	if errors.Is(err, ErrNotStored) {
+		return nil
+	}
+	return err
+}
+
 // Delete removes the login of registryURL.
 func (k *Keyring) Delete(ctx context.Context, registryURL string) error {
 	_, err := k.remove(ctx, registryURL)

@@ -30,11 +30,27 @@ type Registry struct {
 }
 
 // Tokens are a Quilt login: a refresh token, which rotates at every
-// exchange, and an access token valid until ExpiresAt.
+// exchange, and an access token valid until ExpiresAt; with them, the AWS
+// credentials the registry last issued for the login, kept so that a
+// later run need not ask again while they are good.
 type Tokens struct {
 	AccessToken  string
 	RefreshToken string
 	ExpiresAt    time.Time
+	// AWS are the last AWS credentials the registry issued (nil: none).
+	AWS *AWSCredentials
+}
+
+// AWSCredentials are AWS credentials the registry issued for a login, and
+// who they act as when that is known.
+type AWSCredentials struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	Expires         time.Time
+	// Principal is the STS caller ARN of these credentials, "" until
+	// someone asked STS.
+	Principal string
 }
 
 func (r *Registry) now() time.Time {

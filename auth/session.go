@@ -41,10 +41,13 @@ type SessionOptions struct {
 	// retrieves.
 	Source string
 	// OnRotate, when set, is called with the new tokens after every
-	// exchange, so that the rotated refresh token can be stored. It is
-	// called with the session's lock held, so it must not call the
-	// session, and it reports its own failures (a warning): a failed save
-	// does not fail the call that exchanged.
+	// exchange, so that the rotated refresh token can be stored, and
+	// whenever the AWS credentials kept with them change (new ones from
+	// the registry, their principal learned, dropped at a role switch),
+	// so that the next run can use them. It is called with the session's
+	// lock held, so it must not call the session, and it reports its own
+	// failures (a warning): a failed save does not fail the call that
+	// exchanged.
 	//
 	// When it fails, the session uses the new access token but goes on
 	// holding the refresh token it had, the one still stored, and
@@ -54,6 +57,13 @@ type SessionOptions struct {
 	// past what the store holds: a crash, or a store that cannot be
 	// written, between an exchange and its save never locks the user out.
 	OnRotate func(Tokens) error
+	// KeepCredentials makes the session keep the AWS credentials the
+	// registry issues with the tokens (Tokens.AWS, handed to OnRotate to
+	// be stored), and use the kept ones while they are good for more than
+	// CredentialsExpiryWindow, in this process or a later one. Without it
+	// every Retrieve asks the registry (within a process the SDK's
+	// credentials cache spares the calls).
+	KeepCredentials bool
 }
 
 // Session is a Quilt login held in memory: a rotating refresh token and
@@ -69,6 +79,7 @@ type Session struct {
 	reg      *Registry
 	source   string
 	onRotate func(Tokens) error
+	keep     bool
 	apiKey   bool
 
 	// lock is a one-slot semaphore rather than a mutex, so that a caller
@@ -88,12 +99,13 @@ func NewSession(reg *Registry, t Tokens, opts SessionOptions) *Session {
 		reg:      reg,
 		source:   opts.Source,
 		onRotate: opts.OnRotate,
+		keep:     opts.KeepCredentials,
 		lock:     make(chan struct{}, 1),
 		tokens:   t,
 	}
 	if strings.HasPrefix(t.RefreshToken, APIKeyPrefix) {
 		s.apiKey = true
-		s.tokens = Tokens{AccessToken: t.RefreshToken, RefreshToken: t.RefreshToken}
+		s.tokens = Tokens{AccessToken: t.RefreshToken, RefreshToken: t.RefreshToken, AWS: t.AWS}
 	}
 	return s
 }
@@ -108,9 +120,101 @@ func (s *Session) AccessToken(ctx context.Context) (string, error) {
 	return s.accessToken(ctx, "")
 }
 
-// Retrieve fetches AWS credentials for the login's current role. It
-// implements aws.CredentialsProvider.
+// Retrieve returns AWS credentials for the login's current role: those
+// the session keeps (from the store) while they are good for more than
+// CredentialsExpiryWindow, else new ones from the registry, which it then
+// keeps (see SessionOptions.OnRotate). It implements
+// aws.CredentialsProvider.
 func (s *Session) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	if !s.keep {
+		return s.fetch(ctx)
+	}
+	if c, ok := s.kept(); ok {
+		return c, nil
+	}
+	creds, err := s.fetch(ctx)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	s.store(creds)
+	return creds, nil
+}
+
+// kept returns the credentials the session keeps, when they are good for
+// more than CredentialsExpiryWindow.
+func (s *Session) kept() (aws.Credentials, bool) {
+	s.lock <- struct{}{}
+	defer func() { <-s.lock }()
+	c := s.tokens.AWS
+	if c == nil || !s.reg.now().Add(CredentialsExpiryWindow).Before(c.Expires) {
+		return aws.Credentials{}, false
+	}
+	return aws.Credentials{
+		AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
+		Source: s.source, CanExpire: true, Expires: c.Expires,
+	}, true
+}
+
+// store makes creds the credentials the session keeps, and has them saved.
+func (s *Session) store(creds aws.Credentials) {
+	s.lock <- struct{}{}
+	defer func() { <-s.lock }()
+	s.tokens.AWS = &AWSCredentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken, Expires: creds.Expires}
+	s.save()
+}
+
+// save hands the tokens to OnRotate; the lock is held. An API key is
+// handed as it is stored: the key alone, as its refresh token.
+func (s *Session) save() {
+	if s.onRotate == nil {
+		return
+	}
+	t := s.tokens
+	if s.apiKey {
+		t = Tokens{RefreshToken: t.RefreshToken, AWS: t.AWS}
+	}
+	_ = s.onRotate(t)
+}
+
+// Principal is the STS caller ARN of the credentials the session keeps,
+// when it is known and they are still good for more than
+// CredentialsExpiryWindow (then they are the ones the next call signs
+// with); "" otherwise.
+func (s *Session) Principal() string {
+	s.lock <- struct{}{}
+	defer func() { <-s.lock }()
+	c := s.tokens.AWS
+	if c == nil || !s.reg.now().Add(CredentialsExpiryWindow).Before(c.Expires) {
+		return ""
+	}
+	return c.Principal
+}
+
+// SetPrincipal records arn as the principal of the credentials the
+// session keeps, and has it saved with them.
+func (s *Session) SetPrincipal(arn string) {
+	s.lock <- struct{}{}
+	defer func() { <-s.lock }()
+	if c := s.tokens.AWS; s.keep && c != nil && c.Principal != arn {
+		c.Principal = arn
+		s.save()
+	}
+}
+
+// DropCredentials forgets the AWS credentials the session keeps (and has
+// the store forget them), so that the next call asks the registry: after
+// a role switch, the kept ones act in the old role.
+func (s *Session) DropCredentials() {
+	s.lock <- struct{}{}
+	defer func() { <-s.lock }()
+	if s.keep && s.tokens.AWS != nil {
+		s.tokens.AWS = nil
+		s.save()
+	}
+}
+
+// fetch asks the registry for AWS credentials.
+func (s *Session) fetch(ctx context.Context) (aws.Credentials, error) {
 	tok, err := s.accessToken(ctx, "")
 	if err != nil {
 		return aws.Credentials{}, err
@@ -154,8 +258,15 @@ func (s *Session) accessToken(ctx context.Context, stale string) (string, error)
 	}
 	next, err := s.reg.Exchange(ctx, t.RefreshToken)
 	if err != nil {
+		if s.keep && s.tokens.AWS != nil && engine.KindOf(err) == engine.Credentials {
+			// The login is refused (revoked, expired): the AWS credentials
+			// it bought are not to be used on its behalf any more.
+			s.tokens.AWS = nil
+			s.save()
+		}
 		return "", err
 	}
+	next.AWS = t.AWS // the credentials do not change with the token
 	s.tokens = next
 	if s.onRotate != nil && s.onRotate(next) != nil {
 		// Keep the stored refresh token: see SessionOptions.OnRotate.

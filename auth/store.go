@@ -22,6 +22,10 @@ type SecretStore interface {
 	// Delete removes the login of registryURL; deleting nothing is no
 	// error.
 	Delete(ctx context.Context, registryURL string) error
+	// CanSave reports, before anyone is asked for a code, whether a login
+	// for registryURL could be saved now: the keyring answers, the file
+	// can be read. Its error is worded as the save's.
+	CanSave(ctx context.Context, registryURL string) error
 	// Name is the credential source the store stands for: SourceKeyring
 	// or SourceFile.
 	Name() string
@@ -36,11 +40,26 @@ var ErrNotStored = errors.New("no Quilt login is stored for this registry")
 
 // storedTokens is the JSON form of a login in a store: the same field
 // names as quilt3's auth.json, so that the two read alike. An API key is
-// kept as refresh_token with no access token and no expiry.
+// kept as refresh_token with no access token and no expiry. The AWS
+// credentials the registry last issued go in the same secret, beside the
+// login that bought them (quilt3 keeps them beside its auth.json, in
+// credentials.json; see api/python/quilt3/session.py in quiltdata/quilt),
+// so that they are exactly as protected as the login.
 type storedTokens struct {
-	RefreshToken string   `json:"refresh_token"`
-	AccessToken  string   `json:"access_token,omitempty"`
-	ExpiresAt    *float64 `json:"expires_at,omitempty"`
+	RefreshToken string          `json:"refresh_token"`
+	AccessToken  string          `json:"access_token,omitempty"`
+	ExpiresAt    *float64        `json:"expires_at,omitempty"`
+	AWS          *storedAWSCreds `json:"aws_credentials,omitempty"`
+}
+
+// storedAWSCreds is the JSON form of AWSCredentials, in the field names
+// of the registry's get_credentials reply.
+type storedAWSCreds struct {
+	AccessKeyID     string    `json:"AccessKeyId"`
+	SecretAccessKey string    `json:"SecretAccessKey"`
+	SessionToken    string    `json:"SessionToken,omitempty"`
+	Expiration      time.Time `json:"Expiration"`
+	Principal       string    `json:"principal,omitempty"`
 }
 
 func encodeTokens(t Tokens) storedTokens {
@@ -49,11 +68,17 @@ func encodeTokens(t Tokens) storedTokens {
 		sec := float64(t.ExpiresAt.Unix()) + float64(t.ExpiresAt.Nanosecond())/1e9
 		st.ExpiresAt = &sec
 	}
+	if c := t.AWS; c != nil {
+		st.AWS = &storedAWSCreds{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: c.Expires.UTC(), Principal: c.Principal}
+	}
 	return st
 }
 
 func (st storedTokens) tokens() Tokens {
 	t := Tokens{RefreshToken: st.RefreshToken, AccessToken: st.AccessToken}
+	if c := st.AWS; c != nil && c.AccessKeyID != "" && c.SecretAccessKey != "" {
+		t.AWS = &AWSCredentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expires: c.Expiration, Principal: c.Principal}
+	}
 	if st.ExpiresAt != nil {
 		// Epoch seconds as a float keep about a microsecond: round to it.
 		sec, frac := math.Modf(*st.ExpiresAt)

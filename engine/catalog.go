@@ -157,3 +157,55 @@ func (l Listing) Find(catalog, database, table string) (ListedTable, bool) {
 	}
 	return ListedTable{}, false
 }
+
+// Narrow keeps the catalog (and database) asked for, and the errors that
+// concern them. What is asked for and neither listed nor explained by an
+// error becomes an error of its own: never a silent empty answer.
+func (l Listing) Narrow(catalog, database string) Listing {
+	out := Listing{Catalogs: []ListedCatalog{}, Errors: []ListError{}, Hidden: l.Hidden}
+	item := catalog
+	if database != "" {
+		item += "." + database
+	}
+	found := false
+	for _, c := range l.Catalogs {
+		if !strings.EqualFold(c.Name, catalog) {
+			continue
+		}
+		if database != "" {
+			nc := c
+			nc.Databases = nil
+			for _, d := range c.Databases {
+				if strings.EqualFold(d.Name, database) {
+					nc.Databases = append(nc.Databases, d)
+					found = true
+				}
+			}
+			if nc.Databases == nil {
+				nc.Databases = []ListedDatabase{}
+			}
+			c = nc
+		} else {
+			found = true
+		}
+		out.Catalogs = append(out.Catalogs, c)
+	}
+	explained := false
+	for _, e := range l.Errors {
+		it := strings.ToLower(e.Item)
+		c := strings.ToLower(catalog)
+		if e.Item == "data catalogs" || it == c || strings.HasPrefix(it, c+".") && (database == "" || it == strings.ToLower(item) || strings.HasPrefix(it, strings.ToLower(item)+".")) {
+			out.Errors = append(out.Errors, e)
+			explained = explained || it == c || it == strings.ToLower(item)
+		}
+	}
+	if !found && !explained {
+		what := "data catalog " + catalog
+		if database != "" {
+			what = "database " + database + " in data catalog " + catalog
+		}
+		out.Errors = append(out.Errors, ListError{Item: item, Action: "list", Kind: NotFound,
+			Message: "there is no " + what + " among what you can list (quiltq ls shows them all)"})
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 )
 
@@ -50,5 +51,47 @@ func TestListingJSONShape(t *testing.T) {
 		`"errors":[{"item":"AwsDataCatalog.secret","action":"glue:GetTables","message":"no"}]}`
 	if string(b) != want {
 		t.Errorf("got  %s\nwant %s", b, want)
+	}
+}
+
+// Narrow keeps what was asked for and the errors about it, and turns
+// what is neither listed nor explained into an error of its own.
+func TestListingNarrow(t *testing.T) {
+	l := Listing{
+		Catalogs: []ListedCatalog{
+			{Name: "AwsDataCatalog", Databases: []ListedDatabase{{Name: "sales"}, {Name: "hr"}}},
+			{Name: "quilt-x-tabulator", Databases: []ListedDatabase{}},
+		},
+		Errors: []ListError{
+			{Item: "quilt-x-tabulator", Action: "lambda:InvokeFunction", Kind: Denied},
+			{Item: "AwsDataCatalog.hr", Action: "glue:GetTables", Kind: Denied},
+		},
+	}
+	tests := []struct {
+		catalog, database string
+		dbs               []string
+		errs              []string
+	}{
+		{"awsdatacatalog", "", []string{"sales", "hr"}, []string{"AwsDataCatalog.hr"}},
+		{"AwsDataCatalog", "sales", []string{"sales"}, nil},
+		{"AwsDataCatalog", "hr", []string{"hr"}, []string{"AwsDataCatalog.hr"}},
+		{"quilt-x-tabulator", "", nil, []string{"quilt-x-tabulator"}},
+		{"AwsDataCatalog", "nope", nil, []string{"AwsDataCatalog.nope"}},
+		{"other", "", nil, []string{"other"}},
+	}
+	for _, tc := range tests {
+		got := l.Narrow(tc.catalog, tc.database)
+		var dbs, errs []string
+		for _, c := range got.Catalogs {
+			for _, d := range c.Databases {
+				dbs = append(dbs, d.Name)
+			}
+		}
+		for _, e := range got.Errors {
+			errs = append(errs, e.Item)
+		}
+		if !slices.Equal(dbs, tc.dbs) || !slices.Equal(errs, tc.errs) {
+			t.Errorf("Narrow(%q, %q): databases %q, errors %q; want %q, %q", tc.catalog, tc.database, dbs, errs, tc.dbs, tc.errs)
+		}
 	}
 }

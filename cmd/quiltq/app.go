@@ -4,38 +4,36 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/quiltq/quiltq/auth"
 	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
+	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/sandbox"
+	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/ui/print"
 )
 
-// app builds what a command needs in dependency order: settings, then a
-// login, then the AWS configuration, then the engine. Each step runs only
-// when a command asks for it, so that `quiltq --version` or a usage error
-// touches nothing.
+// app wires a command to the session: it reads the settings (config, then
+// the flags over it), starts the embedded sandbox for --sandbox, and opens
+// the session with them. Each step runs only when a command asks for it,
+// so that `quiltq --version` or a usage error touches nothing.
 type app struct {
 	g      *globalFlags
 	st     streams
 	getenv func(string) string
-	http   *http.Client
 
 	settings *config.Settings
 	sandbox  *sandbox.Running
-	built    *querySession // the last session built, even when choosing its workgroup failed
+	user     sandbox.UserInfo
+	opts     *session.Options
 }
 
 func newApp(g *globalFlags, st streams, getenv func(string) string) *app {
-	return &app{g: g, st: st, getenv: getenv, http: &http.Client{Timeout: 30 * time.Second}}
+	return &app{g: g, st: st, getenv: getenv}
 }
 
 // close stops what the app started (the in-process sandbox).
@@ -74,78 +72,78 @@ func (a *app) loadSettings() (*config.Settings, error) {
 	return s, nil
 }
 
-// login is how the app signs AWS calls.
-type login struct {
-	creds    aws.CredentialsProvider // nil: the SDK's default chain
-	region   string
-	endpoint string
-	source   string
-
-	// With a Quilt login (nil with plain AWS credentials): the catalog's
-	// config.json, its registry, and the session that holds the tokens.
-	catalog  *auth.Catalog
-	registry *auth.Registry
-	quilt    *auth.Session
-	// With a stored login: its store and key there.
-	store    auth.SecretStore
-	storeKey string
-}
-
-// resolveLogin picks the credential source: --sandbox, then a Quilt login
-// (QUILTQ_TOKEN with QUILTQ_CATALOG_URL or the profile's catalog_url),
-// then the login `quiltq login` stored (keyring or file), then plain AWS
-// credentials when asked for (--aws-profile, aws_profile, AWS_PROFILE or
-// AWS_ACCESS_KEY_ID). The keyring is only touched when the logins file
-// says it holds this profile's login.
-func (a *app) resolveLogin(ctx context.Context, s *config.Settings) (*login, error) {
-	catalogURL, token := s.CatalogURL(), a.getenv("QUILTQ_TOKEN")
-	endpoint := a.getenv("AWS_ENDPOINT_URL")
-	source := auth.SourceEnv
+// options are the session's options from the flags, the settings and the
+// environment; --sandbox starts the embedded stack here and hands the
+// session its user's login, its role's policies and the means to change
+// them.
+func (a *app) options() (session.Options, error) {
+	if a.opts != nil {
+		return *a.opts, nil
+	}
+	s, err := a.loadSettings()
+	if err != nil {
+		return session.Options{}, err
+	}
+	o := session.Options{
+		Settings: s, Getenv: a.getenv, GrantsFile: a.g.grants,
+		Interactive: a.st.InTTY && a.st.ErrTTY,
+		Warn:        func(msg string) { fmt.Fprintf(a.st.Err, "quiltq: %s\n", msg) },
+	}
+	switch a.g.fetch {
+	case "auto", "s3", "":
+	case "api":
+		o.NoS3 = true
+	default:
+		return session.Options{}, &engine.Error{Op: "flag --fetch", Kind: engine.Invalid, Err: fmt.Errorf("%q is not a fetch mode: use auto, s3 or api", a.g.fetch)}
+	}
+	if len(a.g.policies) > 0 {
+		ps, err := session.ReadPolicyFiles(a.g.policies)
+		if err != nil {
+			return session.Options{}, err
+		}
+		o.Policies = &session.Policies{Documents: ps, Source: "--policy " + strings.Join(a.g.policies, ", ")}
+	}
 	if a.g.sandbox {
 		run, err := sandbox.Start("127.0.0.1:0", sandbox.Options{})
 		if err != nil {
-			return nil, &engine.Error{Op: "sandbox", Kind: engine.Other, Err: err}
+			return session.Options{}, &engine.Error{Op: "sandbox", Kind: engine.Other, Err: err}
 		}
 		a.sandbox = run
 		user, ok := sandboxUser(run.Info, a.g.sandboxUser)
 		if !ok {
-			return nil, &engine.Error{Op: "--sandbox-user", Kind: engine.Invalid, Err: fmt.Errorf("the sandbox has no user %q; it has %s", a.g.sandboxUser, sandboxUserNames(run.Info))}
+			return session.Options{}, &engine.Error{Op: "--sandbox-user", Kind: engine.Invalid, Err: fmt.Errorf("the sandbox has no user %q; it has %s", a.g.sandboxUser, sandboxUserNames(run.Info))}
 		}
-		catalogURL, token, endpoint, source = run.Info.CatalogURL, user.RefreshToken, run.Info.AWSEndpointURL, auth.SourceSandbox
-	}
-	if token != "" && catalogURL != "" {
-		cat, err := auth.Discover(ctx, a.http, catalogURL)
-		if err != nil {
-			return nil, err
+		a.user = user
+		o.Login = &session.TokenLogin{CatalogURL: run.Info.CatalogURL, RefreshToken: user.RefreshToken, AWSEndpointURL: run.Info.AWSEndpointURL, Source: auth.SourceSandbox,
+			// Its port is new each run; the stack is always the default one.
+			Place: "the embedded sandbox"}
+		if o.Policies == nil {
+			o.Policies = &session.Policies{Documents: run.Authorizer().Policies(user.Role), Role: user.Role, Source: "the sandbox's role " + user.Role}
 		}
-		reg := &auth.Registry{URL: cat.RegistryURL, HTTPClient: a.http}
-		sess := auth.NewSession(reg, auth.Tokens{RefreshToken: token}, auth.SessionOptions{Source: source})
-		region := cat.Region
-		if r := s.Region(); r != "" {
-			region = r
-		}
-		return &login{creds: auth.NewCredentialsCache(sess), region: region, endpoint: endpoint, source: sess.Source(),
-			catalog: cat, registry: reg, quilt: sess}, nil
+		o.Roles = sandboxRoles{run}
 	}
-	if token == "" && s.AWSProfile() == "" {
-		if l, err := a.storedLogin(ctx, s, endpoint); l != nil || err != nil {
-			return l, err
-		}
-	}
-	if p := s.AWSProfile(); p != "" || a.getenv("AWS_PROFILE") != "" || a.getenv("AWS_ACCESS_KEY_ID") != "" {
-		return &login{region: s.Region(), endpoint: endpoint, source: auth.AWSParams{AWSProfile: p}.Source()}, nil
-	}
-	var why string
-	switch {
-	case token != "":
-		why = "QUILTQ_TOKEN is set but no catalog URL is: set QUILTQ_CATALOG_URL or a profile's catalog_url"
-	case catalogURL != "":
-		why = "a catalog URL is set (" + catalogURL + ") but no login: run `quiltq login`" + a.quilt3Offer(ctx, catalogURL)
-	default:
-		why = "run `quiltq login CATALOG_URL` (or set QUILTQ_CATALOG_URL and QUILTQ_TOKEN), use --aws-profile for plain AWS credentials, or try --sandbox"
-	}
-	return nil, &engine.Error{Op: "login", Kind: engine.Credentials, Err: errors.New("not logged in: " + why)}
+	a.opts = &o
+	return o, nil
 }
+
+// open opens the session.
+func (a *app) open(ctx context.Context) (*session.Session, error) {
+	o, err := a.options()
+	if err != nil {
+		return nil, err
+	}
+	return session.Open(ctx, o)
+}
+
+// sandboxRoles lets the session change the in-process sandbox's roles
+// (the workbench's `a` applies a fix statement there).
+type sandboxRoles struct{ run *sandbox.Running }
+
+func (r sandboxRoles) PutRolePolicy(role, name string, doc []byte) error {
+	return r.run.PutRolePolicy(role, name, doc)
+}
+
+func (r sandboxRoles) Policies(role string) []*iam.Policy { return r.run.Authorizer().Policies(role) }
 
 func sandboxUser(in sandbox.Info, name string) (sandbox.UserInfo, bool) {
 	for _, u := range in.Users {
@@ -162,54 +160,6 @@ func sandboxUserNames(in sandbox.Info) string {
 		names = append(names, u.Name)
 	}
 	return strings.Join(names, ", ")
-}
-
-// session builds what running queries needs: a login, the AWS SDK
-// configuration, the engine and, when queries will be started, a workgroup.
-func (a *app) session(ctx context.Context, needWorkgroup bool) (*querySession, error) {
-	s, err := a.loadSettings()
-	if err != nil {
-		return nil, err
-	}
-	l, err := a.resolveLogin(ctx, s)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := auth.AWSConfig(ctx, auth.AWSParams{Region: l.region, Endpoint: l.endpoint, Credentials: l.creds, AWSProfile: s.AWSProfile(), HTTPClient: nil})
-	if err != nil {
-		return nil, err
-	}
-	opts := athena.Options{}
-	switch a.g.fetch {
-	case "auto", "s3":
-	case "api":
-		opts.NoS3 = true
-	default:
-		return nil, &engine.Error{Op: "flag --fetch", Kind: engine.Invalid, Err: fmt.Errorf("%q is not a fetch mode: use auto, s3 or api", a.g.fetch)}
-	}
-	client := athena.New(cfg, opts)
-	qs := &querySession{client: client, pricePerTB: s.PricePerTB(), credSource: l.source, login: l, aws: cfg}
-	if qs.fix, err = a.newFixer(); err != nil {
-		return nil, err
-	}
-	a.built = qs
-	if needWorkgroup {
-		if err := a.chooseWorkgroup(ctx, qs); err != nil {
-			return nil, err
-		}
-	}
-	return qs, nil
-}
-
-// chooseWorkgroup picks the session's workgroup: the configured one, else
-// the one the user may use.
-func (a *app) chooseWorkgroup(ctx context.Context, qs *querySession) error {
-	wg, err := qs.client.ChooseWorkgroup(ctx, a.settings.Workgroup())
-	if err != nil {
-		return err
-	}
-	qs.workgroup = wg.Name
-	return nil
 }
 
 // runQueryMode is quiltq's one-shot query mode: SQL from -e, -f or stdin,
@@ -234,7 +184,7 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 		}
 		return runTUI(ctx, g, st, getenv)
 	}
-	stmts, err := splitStatements(sql)
+	stmts, err := session.SplitStatements(sql)
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq: the SQL cannot be read: %v\n", err)
 		return exitFailed
@@ -264,52 +214,62 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 			return exitUsage
 		}
 	}
-	gc, err := a.localGrants()
+	sess, err := a.open(ctx)
 	if err != nil {
-		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
-		return exitUsage
-	}
-	// The workgroup is chosen after the grant check, so that a refused
-	// query costs no AWS call at all.
-	sess, err := a.session(ctx, false)
-	if err != nil {
-		return a.sessionFailed(st, stmts, err)
+		return sessionFailed(st, nil, stmts, err)
 	}
 	opts := queryOptions{
 		Format: format, NoHeader: g.noHeader, NullString: g.nullString.s, Limit: g.limit,
-		ContinueOnError: g.continueOnError, Stats: g.stats, Catalog: s.Catalog(), Database: s.Database(),
+		ContinueOnError: g.continueOnError, Stats: g.stats,
 	}
 	if g.results != "" {
 		return showResults(ctx, sess, g.results, opts, st)
 	}
-	a.sessionGrants(ctx, gc, sess, false)
 	// Every statement is checked before any runs: a script is not started
 	// when one of its statements would be refused.
-	for _, sql := range stmts {
-		if code := gc.checkStatement(ctx, sql, opts, st); code >= 0 {
-			if len(stmts) > 1 {
+	verdicts := make([]session.Verdict, len(stmts))
+	for i, sql := range stmts {
+		v, err := sess.Check(ctx, session.Statement{SQL: sql})
+		if err != nil {
+			code := refused(st, sess, err)
+			if code < 0 {
+				return sessionFailed(st, sess, stmts, err)
+			}
+			if len(stmts) > 1 && code != exitInterrupted {
 				fmt.Fprintln(st.Err, "quiltq: no statement of the script was run")
 			}
 			return code
 		}
+		verdicts[i] = v
 	}
-	if err := a.chooseWorkgroup(ctx, sess); err != nil {
-		return a.sessionFailed(st, stmts, err)
+	// The workgroup is chosen after the check, so that a query the
+	// grants refuse costs no AWS call at all.
+	if _, err := sess.Workgroup(ctx); err != nil {
+		return sessionFailed(st, sess, stmts, err)
 	}
-	return runStatements(ctx, sess, stmts, opts, st)
+	return runStatements(ctx, sess, stmts, verdicts, opts, st)
 }
 
 // sessionFailed says why a session could not be set up (a login, the
 // workgroup), explains a refusal as a query's is, gives the next step and
 // returns the exit code.
-func (a *app) sessionFailed(st streams, stmts []string, err error) int {
-	err = credentialsCause(err)
+func sessionFailed(st streams, sess *session.Session, stmts []string, err error) int {
+	err = session.CredentialsCause(err)
 	fmt.Fprintf(st.Err, "quiltq: %v\n", err)
-	explainSessionFailure(st.Err, a, stmts, err)
-	if hint := athena.Hint(err); hint != "" {
+	explainSessionFailure(st.Err, sess, stmts, err)
+	if hint := nextStep(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 	}
 	return exitCode(err)
+}
+
+// nextStep is the one-line next step for err: none when there is no login
+// at all, whose own words say how to log in.
+func nextStep(err error) string {
+	if errors.Is(err, session.ErrNotLoggedIn) {
+		return ""
+	}
+	return athena.Hint(err)
 }
 
 // settingIsDefault reports whether nobody set the setting name.

@@ -6,23 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 
-	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/grants"
+	"github.com/quiltq/quiltq/engine/session"
+	"github.com/quiltq/quiltq/ui/report"
 )
-
-// checkedRef is one reference in `quiltq check --json`.
-type checkedRef struct {
-	Catalog  string `json:"catalog"`
-	Database string `json:"database"`
-	Table    string `json:"table"`
-	Access   string `json:"access"`
-	Verdict  string `json:"verdict"`
-	Reason   string `json:"reason"`
-}
 
 // runCheck is `quiltq check [SQL | -]`: the table references of SQL and
 // the grants' verdict on each, without running anything. It needs no
@@ -33,7 +23,7 @@ func runCheck(ctx context.Context, g *globalFlags, args []string, st streams, ge
 	fs := flag.NewFlagSet("quiltq check", flag.ContinueOnError)
 	connectionFlags(fs, g)
 	var asJSON, offline bool
-	fs.BoolVar(&asJSON, "json", false, `print JSON: {"refs": [{"catalog", "database", "table", "access", "verdict", "reason"}], "error": null | "..."}`)
+	fs.BoolVar(&asJSON, "json", false, `print JSON: {"refs": [{"catalog", "database", "table", "access", "verdict", "reason"}], "error": null | "...", "missing": null | [{"action", "resource", "via", "why"}], "fix": null | {...}}`)
 	fs.BoolVar(&offline, "offline", false, "do not log in: decide with the rules file alone")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: quiltq check [--json] [-c CATALOG] [-d DATABASE] [--grants FILE] [SQL | -]")
@@ -52,81 +42,47 @@ func runCheck(ctx context.Context, g *globalFlags, args []string, st streams, ge
 	}
 	a := newApp(g, st, getenv)
 	defer a.close()
-	s, err := a.loadSettings()
+	opts, err := a.options()
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq check: %v\n", err)
 		return exitUsage
 	}
-	gc, err := a.localGrants()
+	sess, err := session.Offline(opts)
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq check: %v\n", err)
 		return exitUsage
 	}
-	var refs []checkedRef
-	var refErr error
-	stmts, err := splitStatements(sql)
-	if err != nil {
-		refErr = err
-	}
-	type stmtRefs struct {
-		sql  string
-		refs []engine.Ref
-	}
-	var found []stmtRefs
-	for _, stmt := range stmts {
-		rs, err := refsOf(stmt, s.Catalog(), s.Database())
-		if err != nil {
-			refErr = err
-			break
-		}
-		found = append(found, stmtRefs{stmt, rs})
-	}
-	if refErr == nil && !offline && a.canLogIn(s) {
-		if qs, err := a.session(ctx, false); err != nil {
+	if !offline && session.CanLogIn(opts) {
+		if online, err := session.Open(ctx, opts); err != nil {
 			fmt.Fprintf(st.Err, "quiltq check: not logged in, so only the rules file decides: %v\n", err)
 		} else {
-			a.sessionGrants(ctx, gc, qs, true)
+			sess = online
 		}
 	}
-	denied := false
-	seen := map[checkedRef]bool{}
-	for _, f := range found {
-		for _, d := range gc.decide(ctx, f.refs, statementKind(f.sql)) {
-			c := checkedRef{Catalog: d.Ref.Catalog, Database: d.Ref.Database, Table: d.Ref.Table, Access: string(d.Ref.Access), Verdict: string(d.Verdict), Reason: reasonText(d)}
-			if seen[c] {
-				continue
-			}
-			seen[c] = true
-			refs = append(refs, c)
-			denied = denied || d.Verdict == grants.Denied
-		}
-	}
+	rep := sess.CheckSQL(ctx, sql)
 	if asJSON {
-		out := struct {
-			Refs  []checkedRef `json:"refs"`
-			Error *string      `json:"error"`
-		}{Refs: refs}
-		if out.Refs == nil {
-			out.Refs = []checkedRef{}
-		}
-		if refErr != nil {
-			msg := refErr.Error()
-			out.Refs, out.Error = []checkedRef{}, &msg
-		}
 		enc := json.NewEncoder(st.Out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		if err := enc.Encode(rep); err != nil {
 			fmt.Fprintf(st.Err, "quiltq check: %v\n", err)
 			return exitFailed
 		}
-	} else if refErr == nil {
-		printChecked(st.Out, refs)
+	} else if rep.Error == nil {
+		printChecked(st.Out, rep.Refs)
+		if len(rep.Gaps) > 0 {
+			fmt.Fprintf(st.Out, "\n%s lacks %d permissions the SQL needs (policies: %s):\n", sess.RoleName(), len(rep.Gaps), sess.Known().Source)
+			report.Fix(st.Out, sess.RoleName(), rep.Needs, rep.Notes, rep.Gaps)
+		} else {
+			for _, n := range rep.Notes {
+				fmt.Fprintf(st.Err, "quiltq check: note: %s\n", n)
+			}
+		}
 	}
 	switch {
-	case refErr != nil:
-		fmt.Fprintf(st.Err, "quiltq check: which tables this SQL uses cannot be told, so it would not be sent: %v\n", refErr)
+	case rep.Error != nil:
+		fmt.Fprintf(st.Err, "quiltq check: which tables this SQL uses cannot be told, so it would not be sent: %s\n", *rep.Error)
 		return exitFailed
-	case denied:
+	case rep.Denied:
 		return exitDenied
 	}
 	return exitOK
@@ -153,30 +109,7 @@ func checkInput(pos []string, st streams) (string, int) {
 	return string(b), -1
 }
 
-// canLogIn reports whether there is a login to try, so that check stays
-// quiet and offline when there is none.
-func (a *app) canLogIn(s *config.Settings) bool {
-	if a.g.sandbox || a.getenv("QUILTQ_TOKEN") != "" || s.CatalogURL() != "" || s.AWSProfile() != "" || a.getenv("AWS_PROFILE") != "" {
-		return true
-	}
-	logins, err := a.loadLogins()
-	if err != nil {
-		return false
-	}
-	_, ok := logins.Find(s.Profile, "")
-	return ok
-}
-
-// reasonText joins the reasons of a decision for one line.
-func reasonText(d grants.Decision) string {
-	var parts []string
-	for _, r := range d.Reasons {
-		parts = append(parts, r.Source+": "+r.Why)
-	}
-	return strings.Join(parts, "; ")
-}
-
-func printChecked(w io.Writer, refs []checkedRef) {
+func printChecked(w io.Writer, refs []session.CheckedRef) {
 	if len(refs) == 0 {
 		fmt.Fprintln(w, "no table references")
 		return

@@ -11,6 +11,7 @@ import (
 	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
+	"github.com/quiltq/quiltq/engine/session"
 )
 
 type doctorOut struct {
@@ -52,9 +53,9 @@ func TestDoctorAnalystStory(t *testing.T) {
 		t.Errorf("exit %d, want %d (something refused)", r.code, exitDenied)
 	}
 	want := map[string]string{
-		"identity": checkOK, "registry": checkOK, "workgroups": checkOK, "data catalogs": checkOK,
-		"databases of AwsDataCatalog": checkRefused, "databases of quilt-sales-prod-tabulator": checkRefused,
-		"query (SELECT 1)": checkOK, "results from S3 (fast path)": checkOK, "results from GetQueryResults": checkOK,
+		"identity": session.ProbeOK, "registry": session.ProbeOK, "workgroups": session.ProbeOK, "data catalogs": session.ProbeOK,
+		"databases of AwsDataCatalog": session.ProbeRefused, "databases of quilt-sales-prod-tabulator": session.ProbeRefused,
+		"query (SELECT 1)": session.ProbeOK, "results from S3 (fast path)": session.ProbeOK, "results from GetQueryResults": session.ProbeOK,
 	}
 	for check, status := range want {
 		if got := out.status(check); got != status {
@@ -92,7 +93,7 @@ func TestDoctorFixApplies(t *testing.T) {
 	if out.Policies != nil {
 		t.Errorf("policies %q: want null against a separate sandbox", *out.Policies)
 	}
-	if out.status("databases of AwsDataCatalog") != checkRefused {
+	if out.status("databases of AwsDataCatalog") != session.ProbeRefused {
 		t.Fatalf("databases of AwsDataCatalog: %s, want refused", out.status("databases of AwsDataCatalog"))
 	}
 	fix, err := iam.Parse("doctor-fix", out.Fix)
@@ -105,7 +106,7 @@ func TestDoctorFixApplies(t *testing.T) {
 	// One round: every check passes after the one statement, the probes
 	// that could not see a database or table before included.
 	for _, c := range out.Checks {
-		if c.Status != checkOK {
+		if c.Status != session.ProbeOK {
 			t.Errorf("after the fix, %q: %s (%s), want ok", c.Check, c.Status, c.Detail)
 		}
 	}
@@ -120,11 +121,11 @@ func TestDoctorAdminAllOK(t *testing.T) {
 		t.Errorf("exit %d, want 0; checks %+v", r.code, out.Checks)
 	}
 	for _, c := range out.Checks {
-		if c.Status != checkOK {
+		if c.Status != session.ProbeOK {
 			t.Errorf("check %q: %s (%s), want ok", c.Check, c.Status, c.Detail)
 		}
 	}
-	if out.status("table metadata of sales.events") != checkOK || string(out.Fix) != "null" {
+	if out.status("table metadata of sales.events") != session.ProbeOK || string(out.Fix) != "null" {
 		t.Errorf("table metadata: %s, fix %s; want ok and null", out.status("table metadata of sales.events"), out.Fix)
 	}
 }

@@ -8,27 +8,9 @@ import (
 	"strings"
 
 	"github.com/quiltq/quiltq/engine"
-	"github.com/quiltq/quiltq/engine/athena"
-	"github.com/quiltq/quiltq/engine/explain"
-	"github.com/quiltq/quiltq/engine/iam"
+	"github.com/quiltq/quiltq/engine/session"
+	"github.com/quiltq/quiltq/ui/report"
 )
-
-// explainSQLJSON is the --json output of `quiltq explain --sql`.
-type explainSQLJSON struct {
-	SQL       string    `json:"sql"`
-	Principal string    `json:"principal"`
-	Workgroup string    `json:"workgroup"`
-	Policies  *string   `json:"policies"` // where the role's policies came from; null when unknown
-	Required  []gapJSON `json:"required"`
-	// Missing are the required pairs the policies do not allow; null when
-	// the policies are not known.
-	Missing []gapJSON `json:"missing"`
-	// Fix allows every missing pair an Allow can fix (every required pair
-	// when the policies are not known); null when nothing is missing.
-	Fix     *explain.Policy `json:"fix"`
-	Blocked []gapJSON       `json:"blocked"`
-	Notes   []string        `json:"notes"`
-}
 
 // wantsSQL reports whether `quiltq explain` was given --sql.
 func wantsSQL(args []string) bool {
@@ -86,26 +68,22 @@ Flags:
 	}
 	a := newApp(g, st, getenv)
 	defer a.close()
-	s, err := a.session(ctx, false)
+	s, err := a.open(ctx)
 	if err != nil {
-		err = credentialsCause(err)
-		fmt.Fprintf(st.Err, "quiltq explain --sql: %v\n", err)
-		if hint := athena.Hint(err); hint != "" {
-			fmt.Fprintf(st.Err, "  next:      %s\n", hint)
-		}
-		return exitCode(err)
+		return failed(st, "explain --sql", session.CredentialsCause(err))
 	}
-	settings, _ := a.loadSettings()
-	req := athena.Request{SQL: *sql, Catalog: settings.Catalog(), Database: settings.Database(), Workgroup: settings.Workgroup()}
-	if req.Workgroup == "" {
-		wg, err := s.client.ChooseWorkgroup(ctx, "")
+	stmt := session.Statement{SQL: *sql}
+	if s.Settings().Workgroup() == "" {
+		wg, err := s.Workgroup(ctx)
 		if err != nil {
 			fmt.Fprintf(st.Err, "quiltq explain --sql: no workgroup given and none could be chosen (%v); name it with -w\n", err)
 			return exitUsage
 		}
-		req.Workgroup = wg.Name
+		stmt.Workgroup = wg.Name
+	} else {
+		stmt.Workgroup = s.Settings().Workgroup()
 	}
-	n, err := s.needs(ctx, req, true)
+	e, err := s.ExplainSQL(ctx, stmt)
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq explain --sql: %v\n", err)
 		if engine.KindOf(err) == engine.Credentials {
@@ -113,38 +91,12 @@ Flags:
 		}
 		return exitUsage
 	}
-	out := explainSQLJSON{SQL: *sql, Principal: n.caller.ARN, Workgroup: req.Workgroup, Required: []gapJSON{}, Blocked: []gapJSON{}, Notes: n.notes}
-	if out.Notes == nil {
-		out.Notes = []string{}
-	}
-	for _, r := range n.reqs {
-		out.Required = append(out.Required, reqOf(r))
-	}
-	var gaps []iam.Gap
-	known := s.fix != nil && s.fix.known != nil
-	if known {
-		out.Policies = &s.fix.known.source
-		gaps = iam.Missing(n.reqs, n.caller, s.fix.known.policies...)
-		out.Missing = []gapJSON{}
-		for _, gp := range gaps {
-			out.Missing = append(out.Missing, gapOf(gp))
-		}
-	} else {
-		for _, r := range n.reqs {
-			gaps = append(gaps, iam.Gap{Requirement: r})
-		}
-	}
-	fix := explain.Fix(n.reqs, gaps)
-	out.Fix = fix.Policy
-	for _, gp := range fix.Blocked {
-		out.Blocked = append(out.Blocked, gapOf(gp))
-	}
 	code = exitOK
-	if known && len(gaps) > 0 {
+	if e.Known && len(e.Gaps) > 0 {
 		code = exitDenied
 	}
 	if *asJSON {
-		b, err := json.Marshal(out)
+		b, err := json.Marshal(e)
 		if err != nil {
 			fmt.Fprintf(st.Err, "quiltq explain --sql: %v\n", err)
 			return exitFailed
@@ -152,31 +104,6 @@ Flags:
 		fmt.Fprintln(st.Out, string(b))
 		return code
 	}
-	w := st.Out
-	fmt.Fprintf(w, "the query needs %d permissions in workgroup %s, for %s:\n", len(n.reqs), req.Workgroup, n.caller.ARN)
-	all := make([]iam.Gap, len(n.reqs))
-	for i, r := range n.reqs {
-		all[i] = iam.Gap{Requirement: r}
-	}
-	writeGaps(w, all)
-	switch {
-	case !known:
-		fmt.Fprintln(w, "the role's policies are not known (give --policy FILE, or use --sandbox): the statement below allows everything the query needs")
-		for _, note := range n.notes {
-			fmt.Fprintf(w, "  note:      %s\n", note)
-		}
-		if fix.Policy != nil {
-			fmt.Fprintf(w, "statement that fixes the whole query (add it to %s's identity policies):\n", s.roleName())
-			fmt.Fprintln(w, fix.Policy.JSON())
-		}
-	case len(gaps) == 0:
-		fmt.Fprintf(w, "%s allows all of them (policies: %s)\n", s.roleName(), s.fix.known.source)
-		for _, note := range n.notes {
-			fmt.Fprintf(w, "  note:      %s\n", note)
-		}
-	default:
-		fmt.Fprintf(w, "%s lacks %d of them (policies: %s):\n", s.roleName(), len(gaps), s.fix.known.source)
-		writeFix(w, s, n, gaps)
-	}
+	report.SQLNeeds(st.Out, e)
 	return code
 }

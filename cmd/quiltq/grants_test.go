@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/quiltq/quiltq/engine"
-	"github.com/quiltq/quiltq/engine/grants"
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
 )
@@ -249,38 +247,46 @@ func TestLsHidesWhatGrantsDeny(t *testing.T) {
 	}
 }
 
-// SQL that does not parse is a syntax error with its position, never a
-// refusal; SQL the reference check cannot read (valid, perhaps) is not.
-func TestGrantCheckTellsSyntaxErrors(t *testing.T) {
-	gc := &grantCheck{checker: grants.Checker{Sources: []grants.Source{&grants.Rules{}}}}
-	for _, c := range []struct {
-		sql       string
-		line, col int // 0: not a syntax error
-		message   string
-	}{
-		{"SELEC 1", 1, 1, "SELEC does not start a statement"},
-		{"SELECT 1\nFROM", 2, 5, "expected a table name"},
-		{"SELECT 'abc", 1, 8, "unterminated string literal"},
-		{"-- only a comment", 1, 18, "no SQL statement"},
-		{"SELECT * FROM TABLE(foo(1))", 0, 0, ""},
-		{"CALL system.sync()", 0, 0, ""},
-		{"CREATE FUNCTION f", 0, 0, ""},
-		{"EXECUTE x", 0, 0, ""},
-	} {
-		err := gc.checkSQL(context.Background(), c.sql, "AwsDataCatalog", "sales")
-		if err == nil || engine.KindOf(err) != engine.Invalid {
-			t.Errorf("%q: got %v, want an error of kind Invalid", c.sql, err)
-			continue
+// With the role's policies known, check also lists every permission the
+// SQL needs that they lack (the check before sending refuses on those),
+// with the statement that fixes them; a role that lacks nothing gets an
+// empty list, and without known policies the list is null.
+func TestCheckListsWhatThePoliciesLack(t *testing.T) {
+	type out struct {
+		Refs    []json.RawMessage `json:"refs"`
+		Missing *[]struct{ Action, Resource string }
+		Fix     json.RawMessage `json:"fix"`
+	}
+	decode := func(r result) out {
+		t.Helper()
+		var o out
+		if err := json.Unmarshal([]byte(r.stdout), &o); err != nil {
+			t.Fatalf("check --json: %v in %q (stderr %s)", err, r.stdout, r.stderr)
 		}
-		var se *engine.SyntaxError
-		got := errors.As(err, &se)
-		switch {
-		case c.line == 0 && got:
-			t.Errorf("%q: a syntax error (%v), want the check's own limit", c.sql, se)
-		case c.line != 0 && !got:
-			t.Errorf("%q: %v, want a syntax error at %d:%d", c.sql, err, c.line, c.col)
-		case c.line != 0 && (se.Line != c.line || se.Column != c.col || !strings.Contains(se.Message, c.message)):
-			t.Errorf("%q: got %d:%d %q, want %d:%d %q", c.sql, se.Line, se.Column, se.Message, c.line, c.col, c.message)
-		}
+		return o
+	}
+	r := quiltq(t, context.Background(), nil, "", "--sandbox", "check", "--json", "SELECT * FROM sales.orders")
+	o := decode(r)
+	if r.code != exitDenied || o.Missing == nil || string(o.Fix) == "null" {
+		t.Fatalf("analyst: exit %d, %s", r.code, r.stdout)
+	}
+	found := false
+	for _, m := range *o.Missing {
+		found = found || m.Action == "glue:GetTable" && m.Resource == "arn:aws:glue:us-east-1:123456789012:table/sales/orders"
+	}
+	if !found {
+		t.Errorf("analyst: missing lacks glue:GetTable on sales/orders: %s", r.stdout)
+	}
+	r = quiltq(t, context.Background(), nil, "", "--sandbox", "--sandbox-user", "admin", "check", "--json", "SELECT * FROM sales.orders")
+	if o := decode(r); r.code != exitOK || o.Missing == nil || len(*o.Missing) != 0 || string(o.Fix) != "null" {
+		t.Errorf("admin: exit %d, %s", r.code, r.stdout)
+	}
+	r = quiltq(t, context.Background(), nil, "", "check", "--json", "SELECT * FROM sales.orders")
+	if o := decode(r); r.code != exitOK || o.Missing != nil {
+		t.Errorf("no login: exit %d, %s", r.code, r.stdout)
+	}
+	r = quiltq(t, context.Background(), nil, "", "--sandbox", "check", "SELECT * FROM sales.orders")
+	if r.code != exitDenied || !strings.Contains(r.stdout, "lacks") || !strings.Contains(r.stdout, "statement that fixes the whole query") {
+		t.Errorf("analyst, text: exit %d, %s", r.code, r.stdout)
 	}
 }

@@ -39,15 +39,15 @@ func loginCode(t *testing.T, env *sandboxtest.Env, user string) string {
 	return string(m[1])
 }
 
-// session records every output of a sequence of quiltq runs, to search
+// runs records every output of a sequence of quiltq runs, to search
 // them for secrets at the end.
-type session struct {
+type runs struct {
 	t       *testing.T
 	env     map[string]string
 	outputs []string
 }
 
-func (s *session) run(stdin string, extra map[string]string, args ...string) result {
+func (s *runs) run(stdin string, extra map[string]string, args ...string) result {
 	s.t.Helper()
 	env := map[string]string{}
 	for k, v := range s.env {
@@ -63,7 +63,7 @@ func (s *session) run(stdin string, extra map[string]string, args ...string) res
 
 // noSecretsAnywhere fails if a secret is in an output or in a file under
 // dir other than allowed.
-func (s *session) noSecretsAnywhere(dir, allowed string, secrets []string) {
+func (s *runs) noSecretsAnywhere(dir, allowed string, secrets []string) {
 	s.t.Helper()
 	for _, out := range s.outputs {
 		for _, sec := range secrets {
@@ -114,11 +114,14 @@ func TestLoginFlowInsecureFile(t *testing.T) {
 // and rotation, a crash between refresh and save, whoami, roles, a
 // revoked login, logout; no token in any output or file but the store.
 func loginFlow(t *testing.T, storage string) {
-	// Access tokens shorter than the refresh margin: every command
-	// refreshes, and the SDK's signatures stay on the real clock.
+	// Access tokens shorter than the refresh margin: every command that
+	// asks the registry refreshes, and the SDK's signatures stay on the
+	// real clock. The AWS credentials are kept with the login, so queries
+	// ask the registry for nothing while they are good: the refresh
+	// steps below use whoami, which asks the registry who the user is.
 	env := sandboxtest.Start(t, sandbox.Options{AccessTokenTTL: 30 * time.Second})
 	dir := t.TempDir()
-	s := &session{t: t, env: map[string]string{"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir()}}
+	s := &runs{t: t, env: map[string]string{"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir()}}
 	var store auth.SecretStore
 	loginArgs := []string{"login", env.Info.CatalogURL, "--token-stdin"}
 	credFile := filepath.Join(dir, "quiltq", "credentials.json")
@@ -219,8 +222,9 @@ func loginFlow(t *testing.T, storage string) {
 	}
 
 	// Refresh: inside the access token's refresh margin, the next command
-	// exchanges and the rotated refresh token is stored.
-	query(exitOK)
+	// that asks the registry exchanges and the rotated refresh token is
+	// stored.
+	whoami()
 	second := load()
 	if second.RefreshToken == first.RefreshToken || second.ExpiresAt.Before(first.ExpiresAt) {
 		t.Fatal("the refresh did not store a rotated refresh token and a later expiry")
@@ -235,6 +239,7 @@ func loginFlow(t *testing.T, storage string) {
 		t.Fatal(err)
 	}
 	secrets = append(secrets, lost.RefreshToken, lost.AccessToken)
+	whoami()
 	query(exitOK)
 	if third := load(); third.RefreshToken != lost.RefreshToken {
 		t.Error("after the crash, the stored refresh token is not the successor the registry issued")
@@ -268,6 +273,12 @@ func loginFlow(t *testing.T, storage string) {
 		t.Fatal(err)
 	}
 	secrets = append(secrets, t1.RefreshToken, t1.AccessToken, t2.RefreshToken, t2.AccessToken)
+	r = s.run("", nil, "whoami")
+	if r.code != exitCredentials || !strings.Contains(r.stderr, "run `quiltq login`") || strings.Contains(r.stderr, "operation error") {
+		t.Errorf("revoked login: whoami exit %d, stderr %s", r.code, r.stderr)
+	}
+	// Once the registry refused the login, the AWS credentials it bought
+	// are not used for it any more.
 	r = query(exitCredentials)
 	if !strings.Contains(r.stderr, "run `quiltq login`") || strings.Contains(r.stderr, "operation error") {
 		t.Errorf("revoked login: stderr %s", r.stderr)
@@ -295,7 +306,7 @@ func loginFlow(t *testing.T, storage string) {
 func TestLoginWithoutKeyring(t *testing.T) {
 	env := sandboxtest.Start(t, sandbox.Options{})
 	dir := t.TempDir()
-	s := &session{t: t, env: map[string]string{
+	s := &runs{t: t, env: map[string]string{
 		"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir(), "AWS_ENDPOINT_URL": env.Info.AWSEndpointURL,
 	}}
 	code := loginCode(t, env, "reader")
@@ -303,10 +314,13 @@ func TestLoginWithoutKeyring(t *testing.T) {
 	if r.code != exitCredentials {
 		t.Fatalf("exit %d, want %d; stderr %s", r.code, exitCredentials, r.stderr)
 	}
-	for _, w := range []string{"no D-Bus session bus", "QUILTQ_TOKEN", "--insecure-storage"} {
+	for _, w := range []string{"no D-Bus session bus", "QUILTQ_TOKEN", "--insecure-storage", "save the Quilt login in the keyring"} {
 		if !strings.Contains(r.stderr, w) {
 			t.Errorf("stderr lacks %q: %s", w, r.stderr)
 		}
+	}
+	if strings.Contains(r.stderr, "read the Quilt login") {
+		t.Errorf("saving a login calls its failure a read: %s", r.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "quiltq", "logins.json")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a failed login recorded itself: %v", err)
@@ -336,7 +350,7 @@ func TestLoginFromQuilt3(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := &session{t: t, env: map[string]string{"HOME": home, "XDG_CONFIG_HOME": filepath.Join(home, ".config"), "XDG_RUNTIME_DIR": t.TempDir()}}
+	s := &runs{t: t, env: map[string]string{"HOME": home, "XDG_CONFIG_HOME": filepath.Join(home, ".config"), "XDG_RUNTIME_DIR": t.TempDir()}}
 	r := s.run("", map[string]string{"QUILTQ_CATALOG_URL": env.Info.CatalogURL}, "-e", "SELECT 1")
 	if r.code != exitCredentials || !strings.Contains(r.stderr, "quiltq login --from-quilt3") {
 		t.Errorf("not logged in: exit %d, stderr %s; want the quilt3 import offered", r.code, r.stderr)
@@ -393,7 +407,7 @@ func TestLoginWithAPIKey(t *testing.T) {
 		t.Fatal("the sandbox issued no API key")
 	}
 	dir := t.TempDir()
-	s := &session{t: t, env: map[string]string{"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir()}}
+	s := &runs{t: t, env: map[string]string{"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir()}}
 	store := &auth.FileStore{Path: filepath.Join(dir, "quiltq", "credentials.json")}
 
 	r := s.run("not-a-key\n", map[string]string{"AWS_ENDPOINT_URL": env.Info.AWSEndpointURL}, "login", env.Info.CatalogURL, "--api-key", "--insecure-storage")
@@ -506,5 +520,59 @@ func TestLoginOpensTheBrowser(t *testing.T) {
 	noDisplay := newApp(&globalFlags{}, streams{Err: io.Discard}, func(string) string { return "" })
 	if noDisplay.openBrowser("https://registry.example.com/login") {
 		t.Error("openBrowser claimed a browser without DISPLAY or WAYLAND_DISPLAY")
+	}
+}
+
+// login saves nothing it has not verified: when STS refuses the AWS
+// credentials the registry issued (here AWS_ENDPOINT_URL points at another
+// stack, which never issued them), the login fails, nothing is stored or
+// recorded, and nothing warns of plain-text storage, since nothing was
+// kept in plain text.
+func TestLoginVerifiesBeforeSaving(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	other := sandboxtest.Start(t, sandbox.Options{})
+	dir := t.TempDir()
+	s := &runs{t: t, env: map[string]string{"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir(), "AWS_ENDPOINT_URL": other.Info.AWSEndpointURL}}
+	code := loginCode(t, env, "analyst")
+	r := s.run(code, nil, "login", env.Info.CatalogURL, "--token-stdin", "--insecure-storage")
+	if r.code == exitOK {
+		t.Fatalf("login with credentials STS refuses: exit 0, stdout %s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "STS") || !strings.Contains(r.stderr, "nothing was saved") {
+		t.Errorf("stderr does not say the credentials could not be verified and nothing was saved: %s", r.stderr)
+	}
+	if strings.Contains(r.stderr, "plain text") {
+		t.Errorf("a login that saved nothing warned of plain-text storage: %s", r.stderr)
+	}
+	for _, f := range []string{"logins.json", "credentials.json"} {
+		if _, err := os.Stat(filepath.Join(dir, "quiltq", f)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a login that failed to verify wrote %s (%v)", f, err)
+		}
+	}
+	// A refused code does not warn either.
+	r = s.run("not-a-code", nil, "login", env.Info.CatalogURL, "--token-stdin", "--insecure-storage")
+	if r.code != exitCredentials || strings.Contains(r.stderr, "plain text") {
+		t.Errorf("refused code: exit %d, stderr %s", r.code, r.stderr)
+	}
+	s.noSecretsAnywhere(dir, "", []string{code})
+}
+
+// "Not logged in" says what to do, and never that the credentials were
+// refused: there were none.
+func TestNotLoggedInIsNotRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"-e", "SELECT 1"},
+		{"ls"},
+		{"whoami"},
+		{"doctor"},
+		{"explain", "--sql", "SELECT 1"},
+	} {
+		r := quiltq(t, context.Background(), nil, "", args...)
+		if r.code != exitCredentials || !strings.Contains(r.stderr, "not logged in") {
+			t.Errorf("%v: exit %d, stderr %s", args, r.code, r.stderr)
+		}
+		if strings.Contains(r.stderr, "refused") {
+			t.Errorf("%v: a missing login is called refused:\n%s", args, r.stderr)
+		}
 	}
 }

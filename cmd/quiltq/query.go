@@ -3,17 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
-	"github.com/quiltq/quiltq/engine/sqlref"
+	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/ui/print"
 	"github.com/quiltq/quiltq/ui/status"
 )
@@ -26,71 +23,18 @@ type queryOptions struct {
 	Limit           int64 // 0: no limit
 	ContinueOnError bool
 	Stats           bool
-	Catalog         string
-	Database        string
-}
-
-// querySession is what running queries needs, built by the app.
-type querySession struct {
-	client     *athena.Client
-	workgroup  string
-	pricePerTB float64 // USD
-	credSource string
-
-	login *login     // how it signed in (registry and catalog with a Quilt login)
-	aws   aws.Config // the SDK configuration the client was built on
-
-	fix *fixer // what explaining refusals knows of the role (explainfix.go)
-}
-
-// splitStatements cuts a script into statements at the semicolons that
-// are not inside strings, quoted names or comments. Empty statements (a
-// trailing ";") are dropped.
-func splitStatements(sql string) ([]string, error) {
-	toks, err := sqlref.Lex(sql)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	start := 0
-	flush := func(end int) {
-		if s := strings.TrimSpace(sql[start:end]); s != "" && hasCode(s) {
-			out = append(out, s)
-		}
-	}
-	for _, t := range toks {
-		if t.Kind == sqlref.Op && t.Text == ";" {
-			flush(t.Pos)
-			start = t.Pos + 1
-		}
-	}
-	flush(len(sql))
-	return out, nil
-}
-
-// hasCode reports whether s holds more than comments.
-func hasCode(s string) bool {
-	toks, err := sqlref.Lex(s)
-	if err != nil {
-		return true // let Athena say what is wrong with it
-	}
-	for _, t := range toks {
-		if t.Kind != sqlref.Comment {
-			return true
-		}
-	}
-	return false
 }
 
 // runStatements runs each statement in order, printing each result on
 // st.Out. It stops at the first failure unless ContinueOnError, and returns
 // the exit code of the first failure (or 0).
-func runStatements(ctx context.Context, s *querySession, stmts []string, o queryOptions, st streams) int {
+func runStatements(ctx context.Context, s *session.Session, stmts []string, verdicts []session.Verdict, o queryOptions, st streams) int {
 	code := exitOK
 	for i, sql := range stmts {
 		if len(stmts) > 1 {
 			fmt.Fprintf(st.Err, "quiltq: statement %d of %d\n", i+1, len(stmts))
 		}
+		checkNotes(st, s, verdicts[i])
 		c := runOne(ctx, s, sql, o, st)
 		if c == exitInterrupted {
 			return c
@@ -111,31 +55,28 @@ func runStatements(ctx context.Context, s *querySession, stmts []string, o query
 }
 
 // runOne runs one statement and prints its rows.
-func runOne(ctx context.Context, s *querySession, sql string, o queryOptions, st streams) int {
-	req := athena.Request{SQL: sql, Catalog: o.Catalog, Database: o.Database, Workgroup: s.workgroup}
-	if code, ok := preflight(ctx, s, req, st); !ok {
-		return code
-	}
-	prog := newProgress(st, s.pricePerTB)
-	x, err := s.client.Run(ctx, req, prog.update)
+func runOne(ctx context.Context, s *session.Session, sql string, o queryOptions, st streams) int {
+	stmt := session.Statement{SQL: sql}
+	prog := newProgress(st, s.PricePerTB())
+	x, err := s.Run(ctx, stmt, prog.update)
 	prog.done()
 	if err != nil {
-		return reportFailure(st, s, withRequest(x, req), err, o.Stats, nil)
+		return reportFailure(st, s, x, err, o.Stats, nil)
 	}
 	return printResult(ctx, s, x, o, st)
 }
 
 // printResult prints the rows of the finished query x.
-func printResult(ctx context.Context, s *querySession, x athena.Execution, o queryOptions, st streams) int {
+func printResult(ctx context.Context, s *session.Session, x athena.Execution, o queryOptions, st streams) int {
 	if code, ok := passThrough(ctx, s, x, o, st); ok {
 		return code
 	}
-	rows, err := s.client.Results(ctx, x)
+	rows, err := s.Results(ctx, x)
 	if err != nil {
 		return reportFailure(st, s, x, err, o.Stats, nil)
 	}
 	defer rows.Close()
-	n, truncated, err := printRows(rows, o, st.Out)
+	n, truncated, err := print.Rows(rows, o.Format, print.Options{NoHeader: o.NoHeader, NullString: o.NullString}, o.Limit, st.Out)
 	path := rows.Path()
 	if path.Fallback != "" {
 		fmt.Fprintf(st.Err, "quiltq: results read through GetQueryResults pages: %s\n", path.Fallback)
@@ -159,11 +100,11 @@ func printResult(ctx context.Context, s *querySession, x athena.Execution, o que
 // reports ok false, having printed nothing, when the file cannot be read
 // (no CSV file in S3, S3 refuses, --fetch api): then the rows are fetched
 // the usual way.
-func passThrough(ctx context.Context, s *querySession, x athena.Execution, o queryOptions, st streams) (int, bool) {
+func passThrough(ctx context.Context, s *session.Session, x athena.Execution, o queryOptions, st streams) (int, bool) {
 	if o.Format != "csv" || (o.NullString != nil && *o.NullString != "") {
 		return 0, false
 	}
-	f, err := s.client.ResultFile(ctx, x)
+	f, err := s.ResultFile(ctx, x)
 	if err != nil {
 		if k := engine.KindOf(err); k == engine.Denied || k == engine.Invalid {
 			return 0, false
@@ -171,7 +112,7 @@ func passThrough(ctx context.Context, s *querySession, x athena.Execution, o que
 		return reportFailure(st, s, x, err, o.Stats, nil), true
 	}
 	defer f.Close()
-	n, truncated, err := copyCSV(f, st.Out, o.NoHeader, o.Limit, o.Stats)
+	n, truncated, err := print.CopyCSV(f, st.Out, o.NoHeader, o.Limit, o.Stats)
 	info := &fetchInfo{rows: n, path: athena.FetchPath{Via: "s3"}}
 	if err != nil {
 		return reportFailure(st, s, x, err, o.Stats, info), true
@@ -185,39 +126,6 @@ func passThrough(ctx context.Context, s *querySession, x athena.Execution, o que
 	return exitOK, true
 }
 
-// printRows writes rows in the chosen format, up to o.Limit rows. It
-// reports how many it wrote and whether rows were left unprinted.
-func printRows(rows athena.Rows, o queryOptions, out io.Writer) (int64, bool, error) {
-	w, err := print.New(o.Format, out, print.Options{NoHeader: o.NoHeader, NullString: o.NullString})
-	if err != nil {
-		return 0, false, err
-	}
-	if err := w.Header(rows.Columns()); err != nil {
-		return 0, false, err
-	}
-	var n int64
-	truncated := false
-	for {
-		r, err := rows.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			w.Close()
-			return n, false, err
-		}
-		if o.Limit > 0 && n == o.Limit {
-			truncated = true
-			break
-		}
-		if err := w.Row(r); err != nil {
-			return n, false, err
-		}
-		n++
-	}
-	return n, truncated, w.Close()
-}
-
 // fetchInfo is what the result fetch did.
 type fetchInfo struct {
 	rows int64
@@ -226,7 +134,7 @@ type fetchInfo struct {
 
 // reportFailure prints err on stderr (its text whole, then what it names
 // and the next step) and returns its exit code.
-func reportFailure(st streams, s *querySession, x athena.Execution, err error, stats bool, f *fetchInfo) int {
+func reportFailure(st streams, s *session.Session, x athena.Execution, err error, stats bool, f *fetchInfo) int {
 	fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 	if kind := engine.KindOf(err); kind == engine.Denied || kind == engine.Credentials {
 		explainRefusal(st.Err, s, x, err)
@@ -234,7 +142,7 @@ func reportFailure(st streams, s *querySession, x athena.Execution, err error, s
 	if se := engine.SyntaxOf(err); se != nil && se.Line > 0 {
 		printSyntaxPosition(st.Err, x.SQL, se)
 	}
-	if hint := athena.Hint(err); hint != "" {
+	if hint := nextStep(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 	}
 	if stats && x.ID != "" {
@@ -286,34 +194,14 @@ func exitCode(err error) int {
 }
 
 // writeStats prints the --stats JSON object.
-func writeStats(w io.Writer, s *querySession, x athena.Execution, f *fetchInfo) {
-	v := map[string]any{
-		"query_id":      x.ID,
-		"state":         x.State,
-		"workgroup":     x.Workgroup,
-		"statement":     x.StatementType,
-		"queue_ms":      x.QueueTime.Milliseconds(),
-		"engine_ms":     x.EngineTime.Milliseconds(),
-		"total_ms":      x.TotalTime.Milliseconds(),
-		"bytes_scanned": x.DataScanned,
-		"cost_usd":      engine.Cost(x.DataScanned, s.pricePerTB),
-		"polls":         x.Polls,
-		"credentials":   s.credSource,
-	}
-	if !x.Submitted.IsZero() {
-		v["submitted"] = x.Submitted.UTC().Format(time.RFC3339Nano)
-	}
-	if !x.Completed.IsZero() {
-		v["completed"] = x.Completed.UTC().Format(time.RFC3339Nano)
-	}
+func writeStats(w io.Writer, s *session.Session, x athena.Execution, f *fetchInfo) {
+	var st session.Stats
 	if f != nil {
-		v["rows"] = f.rows
-		v["fetch_path"] = f.path.Via
-		if f.path.Fallback != "" {
-			v["fetch_fallback"] = f.path.Fallback
-		}
+		st = s.StatsOf(x, &f.rows, f.path)
+	} else {
+		st = s.StatsOf(x, nil, athena.FetchPath{})
 	}
-	b, _ := json.Marshal(v)
+	b, _ := json.Marshal(st)
 	fmt.Fprintf(w, "%s\n", b)
 }
 
@@ -354,9 +242,9 @@ func (p *progress) done() {
 // showResults prints the results of an earlier query, waiting for it when
 // it is still running: a script can fetch a result again without paying
 // for the query twice.
-func showResults(ctx context.Context, s *querySession, id string, o queryOptions, st streams) int {
-	prog := newProgress(st, s.pricePerTB)
-	x, err := s.client.Wait(ctx, id, prog.update)
+func showResults(ctx context.Context, s *session.Session, id string, o queryOptions, st streams) int {
+	prog := newProgress(st, s.PricePerTB())
+	x, err := s.Wait(ctx, id, prog.update)
 	prog.done()
 	if err == nil && x.State != athena.Succeeded {
 		err = &engine.Error{Op: "query " + id, Kind: engine.Failed, Err: fmt.Errorf("the query ended %s: %s", x.State, x.Reason)}

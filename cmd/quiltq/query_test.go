@@ -369,19 +369,6 @@ func TestStatsAndSQLSources(t *testing.T) {
 	}
 }
 
-func TestSplitStatements(t *testing.T) {
-	got, err := splitStatements("SELECT 1; -- only a comment\n; SELECT ';' ; /* c */")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2 || got[0] != "SELECT 1" || got[1] != "SELECT ';'" {
-		t.Errorf("got %q", got)
-	}
-	if _, err := splitStatements("SELECT 'unterminated"); err == nil {
-		t.Error("an unterminated string was accepted")
-	}
-}
-
 // --results prints an earlier query's rows again, without running it.
 func TestResultsOfAnEarlierQuery(t *testing.T) {
 	env := sandboxtest.Start(t, sandbox.Options{})

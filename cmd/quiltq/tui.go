@@ -9,127 +9,59 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
-	"github.com/quiltq/quiltq/engine/catalogcache"
 	engexplain "github.com/quiltq/quiltq/engine/explain"
-	"github.com/quiltq/quiltq/engine/grants"
 	"github.com/quiltq/quiltq/engine/iam"
-	"github.com/quiltq/quiltq/engine/tabulator"
+	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/ui"
 	"github.com/quiltq/quiltq/ui/buffers"
 	"github.com/quiltq/quiltq/ui/history"
 	"github.com/quiltq/quiltq/ui/keys"
+	"github.com/quiltq/quiltq/ui/report"
 	"github.com/quiltq/quiltq/ui/results"
 	"github.com/quiltq/quiltq/ui/status"
 	"github.com/quiltq/quiltq/ui/theme"
 )
 
-// tuiEngine is the workbench's engine: the Athena client of a session,
-// with where its catalog listing is cached.
+// tuiEngine is the workbench's engine: the session, seen through the
+// workbench's types. It holds no logic of its own.
 type tuiEngine struct {
-	a    *app
-	s    *querySession
-	live liveQueries // queries started and not yet final
-	// base is the workbench's context: when it ends (a signal), a
-	// query Wait stopped still counts as live, for runTUI to report.
-	base     context.Context
-	catalog  string
-	database string
-	browse   athena.BrowseOptions
-	cache    *catalogcache.Cache // nil: no cache
-	key      catalogcache.Key
-	account  string
-	// grants is the check before sending, whose known policy ApplyFix
-	// refreshes; fixes counts the statements applied to the sandbox.
-	grants *grantCheck
-	fixes  int
+	s *session.Session
+	// base is the workbench's context: when it ends (a signal), a query
+	// Wait stopped still counts as live, for runTUI to report.
+	base context.Context
 }
 
 var _ ui.Engine = (*tuiEngine)(nil)
 
-// liveQueries are the queries the workbench started that are not final
-// yet, so that however it ends (a quit, a signal, a panic) none is left
-// running on Athena.
-type liveQueries struct {
-	mu  sync.Mutex
-	ids map[string]bool
-}
-
-func (l *liveQueries) add(id string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.ids == nil {
-		l.ids = map[string]bool{}
-	}
-	l.ids[id] = true
-}
-
-func (l *liveQueries) remove(id string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.ids, id)
-}
-
-func (l *liveQueries) list() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := make([]string, 0, len(l.ids))
-	for id := range l.ids {
-		out = append(out, id)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func (e *tuiEngine) Start(ctx context.Context, sql string) (string, error) {
-	id, err := e.s.client.Start(ctx, athena.Request{SQL: sql, Catalog: e.catalog, Database: e.database, Workgroup: e.s.workgroup})
-	if err == nil {
-		e.live.add(id)
-	}
+	id, _, err := e.s.Start(ctx, session.Statement{SQL: sql})
 	return id, err
 }
 
 func (e *tuiEngine) Wait(ctx context.Context, id string, progress func(ui.Progress)) (ui.Progress, error) {
-	x, err := e.s.client.Wait(ctx, id, func(x athena.Execution) { progress(e.progress(x)) })
-	p := e.progress(x)
-	canceled := engine.KindOf(err) == engine.Canceled
-	switch {
-	case canceled && e.base != nil && e.base.Err() != nil:
-		// Stopped because the workbench is ending: runTUI reports it.
-	case p.Done() || canceled:
-		e.live.remove(id) // final, or cancelled by the user (esc)
+	x, err := e.s.Wait(ctx, id, func(x athena.Execution) { progress(e.progress(x)) })
+	if engine.KindOf(err) == engine.Canceled && (e.base == nil || e.base.Err() == nil) {
+		e.s.Forget(id) // cancelled by the user (esc), not by the workbench ending
 	}
-	return p, err
+	return e.progress(x), err
 }
 
 // stopLive stops on Athena every query the workbench left running, and
 // returns their IDs.
-func (e *tuiEngine) stopLive(ctx context.Context) []string {
-	ids := e.live.list()
-	if len(ids) == 0 {
-		return nil
-	}
-	stop, done := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer done()
-	for _, id := range ids {
-		_ = e.s.client.Stop(stop, id)
-	}
-	return ids
-}
+func (e *tuiEngine) stopLive(ctx context.Context) []string { return e.s.StopLive(ctx) }
 
 func (e *tuiEngine) Saved(ctx context.Context) ([]history.Saved, int, error) {
-	qs, hidden, err := e.s.client.Saved(ctx, e.s.workgroup, 200)
+	qs, hidden, err := e.s.Saved(ctx, 200)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -140,15 +72,15 @@ func (e *tuiEngine) Saved(ctx context.Context) ([]history.Saved, int, error) {
 	return out, hidden, nil
 }
 
-// Doctor runs `quiltq doctor`'s probes for the session, as the command
-// does, and writes its report.
+// Doctor runs `quiltq doctor`'s probes for the session and writes its
+// report as the command does.
 func (e *tuiEngine) Doctor(ctx context.Context) (string, string, error) {
-	start := time.Now()
-	d := &doctor{a: e.a, s: e.s}
-	rep := d.run(ctx)
-	rep.Seconds = time.Since(start).Seconds()
+	rep, err := e.s.Doctor(ctx, session.DoctorOptions{})
+	if err != nil {
+		return "", "", err
+	}
 	var b strings.Builder
-	writeDoctor(&b, rep, e.s)
+	report.Doctor(&b, rep, e.s.RoleName())
 	fix := ""
 	if rep.Fix != nil {
 		fix = rep.Fix.JSON()
@@ -156,59 +88,23 @@ func (e *tuiEngine) Doctor(ctx context.Context) (string, string, error) {
 	return b.String(), fix, ctx.Err()
 }
 
-// ApplyFix adds fix to the sandbox user's role as an inline policy of its
-// own, and makes the checks before sending see it. Anywhere else it
-// refuses: a real role is changed by its administrator, not by quiltq.
-func (e *tuiEngine) ApplyFix(_ context.Context, fix string) (string, error) {
-	sb := e.a.sandbox
-	if sb == nil {
-		return "", errors.New("only the sandbox's roles can be changed from here: give the statement (y copies it) to your AWS administrator")
-	}
-	user, ok := sandboxUser(sb.Info, e.a.g.sandboxUser)
-	if !ok {
-		return "", fmt.Errorf("the sandbox has no user %q", e.a.g.sandboxUser)
-	}
-	e.fixes++
-	name := fmt.Sprintf("quiltq-fix-%d", e.fixes)
-	if err := sb.PutRolePolicy(user.Role, name, []byte(fix)); err != nil {
-		return "", err
-	}
-	policies := sb.Authorizer().Policies(user.Role)
-	if e.s.fix != nil && e.s.fix.known != nil {
-		e.s.fix.known.policies = policies
-	}
-	if e.grants != nil && e.grants.policy != nil {
-		e.grants.policy.Policies = policies
-	}
-	return fmt.Sprintf("added policy %s to the sandbox's role %s: run the query again", name, user.Role), nil
+// ApplyFix adds fix to the role where quiltq may (the sandbox's).
+func (e *tuiEngine) ApplyFix(ctx context.Context, fix string) (string, error) {
+	return e.s.ApplyFix(ctx, fix)
 }
 
 func (e *tuiEngine) progress(x athena.Execution) ui.Progress {
-	return ui.Progress{ID: x.ID, State: string(x.State), Elapsed: x.TotalTime, Scanned: x.DataScanned, Cost: engine.Cost(x.DataScanned, e.s.pricePerTB)}
+	return ui.Progress{ID: x.ID, State: string(x.State), Elapsed: x.TotalTime, Scanned: x.DataScanned, Cost: engine.Cost(x.DataScanned, e.s.PricePerTB())}
 }
 
 func (e *tuiEngine) Open(ctx context.Context, id string) (results.Rows, error) {
-	x, err := e.s.client.Execution(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if x.State != athena.Succeeded {
-		return nil, &engine.Error{Op: "results of query " + id, Kind: engine.Invalid, Err: fmt.Errorf("the query is %s, not SUCCEEDED: it has no results", x.State)}
-	}
-	return e.s.client.Results(ctx, x)
+	return e.s.ResultsOf(ctx, id)
 }
 
-func (e *tuiEngine) Listing(ctx context.Context) (engine.Listing, error) {
-	l, err := e.s.client.Browse(ctx, e.browse)
-	if err == nil && e.cache != nil {
-		// The cache keeps what AWS listed; the grants filter on the way out.
-		_, _ = e.cache.Store(e.key, l)
-	}
-	return e.grants.listingFilter(l), err
-}
+func (e *tuiEngine) Listing(ctx context.Context) (engine.Listing, error) { return e.s.Listing(ctx) }
 
 func (e *tuiEngine) History(ctx context.Context) ([]history.Entry, error) {
-	xs, err := e.s.client.Recent(ctx, e.s.workgroup, 50)
+	xs, err := e.s.Recent(ctx, 50)
 	if err != nil {
 		return nil, err
 	}
@@ -220,34 +116,10 @@ func (e *tuiEngine) History(ctx context.Context) ([]history.Entry, error) {
 }
 
 func (e *tuiEngine) QueryFix(ctx context.Context, sql string, refusal error) (string, []string, error) {
-	var local *grants.Refusal
-	if errors.As(refusal, &local) && !local.ByIAM() {
-		// The Quilt role's buckets or a rules file refused: their managers
-		// change them, not an IAM statement.
-		return "", []string{"no IAM statement changes this: the Quilt role's buckets are granted by a Quilt admin, a rules file by whoever keeps it"}, nil
-	}
-	req := athena.Request{SQL: sql, Catalog: e.catalog, Database: e.database, Workgroup: e.s.workgroup}
-	d := engexplain.Parse(deniedText(refusal))
-	if identityCannotFix(d) {
-		return "", nil, nil // no identity statement helps; the panel says who acts
-	}
-	wf, err := e.s.wholeFix(ctx, req, d)
-	if err != nil {
-		return "", wf.needs.notes, err
-	}
-	notes := wf.needs.notes
-	if !wf.known {
-		notes = append(notes, fmt.Sprintf("the role's policies are not known here (give --policy FILE): the statement allows all %d permissions the query needs", len(wf.needs.reqs)))
-	}
-	if wf.fix.Policy == nil {
-		return "", notes, nil
-	}
-	return wf.fix.Policy.JSON(), notes, nil
+	return e.s.QueryFix(ctx, session.Statement{SQL: sql}, refusal)
 }
 
-func (e *tuiEngine) FixContext() engexplain.Context {
-	return engexplain.Context{Partition: "aws", Region: e.s.aws.Region, Account: e.account, Workgroup: e.s.workgroup, DataCatalog: e.catalog}
-}
+func (e *tuiEngine) FixContext() engexplain.Context { return e.s.FixContext() }
 
 // runTUI opens the interactive workbench. Without a Quilt login it opens
 // on the login screen, then goes on into the workbench.
@@ -278,11 +150,11 @@ func runTUI(ctx context.Context, g *globalFlags, st streams, getenv func(string)
 	case err == nil:
 		model = ui.New(cfg)
 	case a.offersLogin(s, err):
-		model = newTUIGate(base, a, s, look, slot, credentialsCause(err))
+		model = newTUIGate(base, a, s, look, slot, session.CredentialsCause(err))
 	default:
-		err = credentialsCause(err)
+		err = session.CredentialsCause(err)
 		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
-		if hint := athena.Hint(err); hint != "" {
+		if hint := nextStep(err); hint != "" {
 			fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 		}
 		return exitCode(err)
@@ -353,40 +225,33 @@ func tuiLook(a *app, s *config.Settings) (tuiLookT, error) {
 	return tuiLookT{keys: km, theme: th, mouse: a.g.mouse || s.UI.Mouse}, nil
 }
 
-// connectTUI builds the session and the workbench's configuration, and
-// puts the engine in slot (for runTUI to stop its queries at the end).
+// connectTUI opens the session, chooses its workgroup and builds the
+// workbench's configuration, and puts the engine in slot (for runTUI to
+// stop its queries at the end).
 func connectTUI(ctx context.Context, a *app, s *config.Settings, look tuiLookT, slot *atomic.Pointer[tuiEngine]) (ui.Config, error) {
-	sess, err := a.session(ctx, true)
+	sess, err := a.open(ctx)
 	if err != nil {
+		return ui.Config{}, err
+	}
+	if _, err := sess.Workgroup(ctx); err != nil {
 		return ui.Config{}, err
 	}
 	cfg, eng, err := tuiConfig(ctx, a, s, sess)
 	if err != nil {
 		return ui.Config{}, err
 	}
-	if cfg.Check, err = tuiGrants(ctx, a, s, sess, eng); err != nil {
-		if engine.KindOf(err) == engine.Other {
-			err = &engine.Error{Op: "grants", Kind: engine.Invalid, Err: err}
-		}
-		return ui.Config{}, err
-	}
-	if cfg.Listing != nil {
-		l := eng.grants.listingFilter(*cfg.Listing)
-		cfg.Listing = &l
-	}
+	cfg.Check = tuiCheck(ctx, sess)
 	cfg.Keys, cfg.Theme, cfg.Mouse, cfg.Context = look.keys, look.theme, look.mouse, ctx
 	eng.base = ctx
 	slot.Store(eng)
 	return cfg, nil
 }
 
-// offersLogin reports whether err, from building the session, is the
-// want of a Quilt login that the login screen can give: not with
-// --sandbox, QUILTQ_TOKEN or plain AWS credentials, which a stored login
-// would not replace.
+// offersLogin reports whether err, from opening the session, is the want
+// of a Quilt login that the login screen can give: not with --sandbox,
+// whose login is its own.
 func (a *app) offersLogin(s *config.Settings, err error) bool {
-	return engine.KindOf(credentialsCause(err)) == engine.Credentials && !a.g.sandbox && a.getenv("QUILTQ_TOKEN") == "" &&
-		s.AWSProfile() == "" && a.getenv("AWS_PROFILE") == "" && a.getenv("AWS_ACCESS_KEY_ID") == ""
+	return !a.g.sandbox && session.OffersLogin(session.Options{Settings: s, Getenv: a.getenv}, err)
 }
 
 // heldWriter passes writes through, except while held, when it keeps them
@@ -421,47 +286,40 @@ func (h *heldWriter) release() {
 	h.buf.Reset()
 }
 
-// tuiGrants is the workbench's grant check: every source, the known
-// policy included, with the Quilt role's buckets read now.
-func tuiGrants(ctx context.Context, a *app, s *config.Settings, sess *querySession, eng *tuiEngine) (func(string) error, error) {
-	gc, err := a.localGrants()
-	if err != nil {
-		return nil, err
+// tuiCheck is the workbench's check before sending, the one `-e` makes,
+// with every source read now (the Quilt role's buckets), rather than on
+// the first query.
+func tuiCheck(ctx context.Context, sess *session.Session) func(string) error {
+	sess.PreloadGrants(ctx)
+	return func(sql string) error {
+		_, err := sess.Check(ctx, session.Statement{SQL: sql})
+		return err
 	}
-	a.sessionGrants(ctx, gc, sess, true)
-	gc.preload()
-	eng.grants = gc
-	return func(sql string) error { return gc.checkSQL(ctx, sql, s.Catalog(), s.Database()) }, nil
 }
 
 // tuiConfig builds the workbench's configuration: identity, keymap,
-// theme, the cached listing and the history store.
-func tuiConfig(ctx context.Context, a *app, s *config.Settings, sess *querySession) (ui.Config, *tuiEngine, error) {
-	arn, err := sess.client.CallerARN(ctx)
+// theme, the cached listing (filtered by the grants), the history and
+// the editor's tabs (stores keyed by session.StoreKey), and the
+// environment the editor's $EDITOR is read from.
+func tuiConfig(ctx context.Context, a *app, s *config.Settings, sess *session.Session) (ui.Config, *tuiEngine, error) {
+	arn, err := sess.Principal(ctx)
 	if err != nil {
 		return ui.Config{}, nil, err
 	}
-	eng := &tuiEngine{a: a, s: sess, catalog: s.Catalog(), database: s.Database(), key: catalogcache.Key{Principal: arn, Region: sess.aws.Region}}
-	if parsed, err := iam.ParseARN(arn); err == nil {
-		eng.account = parsed.Account
-	}
-	if l := sess.login; l != nil {
-		if l.catalog != nil {
-			eng.browse.TabulatorCatalog = l.catalog.TabulatorCatalog()
-		}
-		if l.registry != nil && l.quilt != nil {
-			eng.browse.Tabulator = &tabulator.RegistrySource{Registry: l.registry, AccessToken: l.quilt.AccessToken}
-		}
-	}
-	cfg := ui.Config{Engine: eng, Keys: keys.Default(), Identity: identityOf(arn, sess.workgroup, s.Catalog(), s.Database())}
+	eng := &tuiEngine{s: sess}
+	cfg := ui.Config{Engine: eng, Keys: keys.Default(), Identity: identityOf(arn, sess.WorkgroupName(), s.Catalog(), s.Database())}
 	cfg.Theme = theme.New(theme.Options{Dark: s.UI.Theme != "light", NoColor: a.getenv("NO_COLOR") != ""})
+	if l, age, ok := sess.CachedListing(ctx); ok {
+		l = sess.FilterListing(ctx, l)
+		cfg.Listing, cfg.Age = &l, age
+	}
 	if p, err := config.PathsFrom(a.getenv); err == nil && p.CacheDir != "" {
-		eng.cache = &catalogcache.Cache{Dir: filepath.Join(p.CacheDir, "catalog")}
-		if e, ok, _ := eng.cache.Load(eng.key); ok {
-			cfg.Listing, cfg.Age = &e.Listing, e.Age(time.Now())
+		key, err := sess.StoreKey(ctx)
+		if err != nil {
+			return ui.Config{}, nil, err
 		}
-		cfg.History = history.NewStore(filepath.Join(p.CacheDir, "history"), arn+"\x00"+sess.aws.Region)
-		cfg.Buffers = buffers.NewStore(filepath.Join(p.CacheDir, "buffers"), arn+"\x00"+sess.aws.Region)
+		cfg.History = history.NewStore(filepath.Join(p.CacheDir, "history"), key)
+		cfg.Buffers = buffers.NewStore(filepath.Join(p.CacheDir, "buffers"), key)
 		// Beside the history: the layout the user chose, for every login.
 		cfg.LayoutFile = filepath.Join(p.CacheDir, "workbench.json")
 	}

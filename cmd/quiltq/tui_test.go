@@ -84,19 +84,20 @@ func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants 
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err := a.session(ctx, true)
+	sess, err := a.open(ctx)
 	if err != nil {
 		t.Fatalf("session: %v", err)
 	}
-	cfg, eng, err := tuiConfig(ctx, a, s, sess)
+	if _, err := sess.Workgroup(ctx); err != nil {
+		t.Fatalf("workgroup: %v", err)
+	}
+	cfg, _, err := tuiConfig(ctx, a, s, sess)
 	if err != nil {
 		t.Fatalf("tuiConfig: %v", err)
 	}
 	cfg.Theme = theme.New(theme.Options{NoColor: true})
 	if withGrants {
-		if cfg.Check, err = tuiGrants(ctx, a, s, sess, eng); err != nil {
-			t.Fatal(err)
-		}
+		cfg.Check = tuiCheck(ctx, sess)
 	}
 	w := &workbench{t: t, last: &atomic.Pointer[string]{}, id: &atomic.Pointer[string]{}, fix: &atomic.Pointer[string]{}, esc: &atomic.Pointer[string]{}}
 	w.tm = teatest.NewTestModel(t, screen{m: ui.New(cfg), last: w.last, id: w.id, fix: w.fix, esc: w.esc}, teatest.WithInitialTermSize(120, 35))
@@ -349,6 +350,31 @@ func TestWorkbenchAppliesTheFixInTheSandbox(t *testing.T) {
 	w.key(tea.KeyF3, 0)
 	w.key(tea.KeyF5, 0)
 	w.waitFor("SUCCEEDED", "4200")
+}
+
+// After doctor's statement is applied in the workbench, a query whose
+// table data the role may still not read is refused before sending, naming
+// the pair `explain --sql` lists (s3:ListBucket on the table's bucket),
+// rather than let through for AWS to refuse. The workbench's check and the
+// pre-send check of -e and explain --sql are one.
+func TestWorkbenchCheckAfterDoctorFix(t *testing.T) {
+	w := startWorkbench(t, nil, "analyst", true)
+	w.key(tea.KeyF8, 0)
+	w.waitFor("runs `quiltq doctor`'s probes")
+	w.tm.Type("d")
+	w.waitFor("Doctor (d/f6 runs it again)", "CHECK", "the doctor's report is in the explanation panel")
+	w.tm.Type("a")
+	w.waitFor("added policy quiltq-fix-1 to the sandbox's role ReadWriteQuiltV2-sales-prod")
+	w.key(tea.KeyF3, 0)
+	w.tm.Type("SELECT * FROM benchmarks.numbers LIMIT 5")
+	w.key(tea.KeyF5, 0)
+	s := w.waitFor("REFUSED")
+	if !strings.Contains(s, "s3:ListBucket") {
+		t.Errorf("the local refusal does not name s3:ListBucket on the table's data:\n%s", s)
+	}
+	if strings.Contains(s, "Refused by AWS") {
+		t.Errorf("the query reached AWS and was refused there:\n%s", s)
+	}
 }
 
 // Esc while the rows of a finished query stream in (GetQueryResults

@@ -20,6 +20,7 @@ import (
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
+	"github.com/quiltq/quiltq/engine/session"
 )
 
 // rendered wraps a model that can render itself, so that a test reads the
@@ -102,7 +103,7 @@ func TestWorkbenchOffersLogin(t *testing.T) {
 		t.Fatalf("without a login, connecting gave %v; want a credentials error the login screen answers", err)
 	}
 	last := &atomic.Pointer[string]{}
-	gate := newTUIGate(ctx, a, s, look, slot, credentialsCause(err))
+	gate := newTUIGate(ctx, a, s, look, slot, session.CredentialsCause(err))
 	tm := teatest.NewTestModel(t, rendered{m: gate, last: last}, teatest.WithInitialTermSize(120, 35))
 	t.Cleanup(func() { tm.Quit() })
 	first := waitScreen(t, last, "Log in to Quilt", env.Info.CatalogURL+"/code", "no usable Quilt login", "the OS keyring")

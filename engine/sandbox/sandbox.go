@@ -215,19 +215,29 @@ func (s *Server) Handler() http.Handler {
 	catalog := s.registry.CatalogHandler()
 	api := http.StripPrefix(RegistryPath, s.registry.APIHandler())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case isSigned(r):
+		if isSigned(r) {
 			s.serveAWS(w, r)
-		case r.URL.Path == RegistryPath || strings.HasPrefix(r.URL.Path, RegistryPath+"/"):
-			api.ServeHTTP(w, r)
-		default:
+			return
+		}
+		registry := r.URL.Path == RegistryPath || strings.HasPrefix(r.URL.Path, RegistryPath+"/")
+		if !registry {
 			if service := s.anonymousService(r); service != "" {
 				s.opts.Log.Info("aws", "service", service, "op", operation(service, r), "caller", "anonymous", "status", "refused")
 				s.refuseAnonymous(w, r, service)
 				return
 			}
-			catalog.ServeHTTP(w, r)
 		}
+		// The catalog's and the registry's requests are logged too (path
+		// only: tokens travel in bodies and headers), so that the log
+		// counts every round trip a client makes.
+		start := s.opts.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		if registry {
+			api.ServeHTTP(rec, r)
+		} else {
+			catalog.ServeHTTP(rec, r)
+		}
+		s.opts.Log.Info("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", s.opts.Now().Sub(start).Milliseconds())
 	})
 }
 
@@ -241,9 +251,10 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	start := s.opts.Now()
 	rec := &statusRecorder{ResponseWriter: w}
 	caller, service, fail := authenticate(s.keys, r)
-	op := operation(service, r)
 	defer func() {
-		s.opts.Log.Info("aws", "service", service, "op", op, "status", rec.status, "caller", caller.ARN(), "ms", s.opts.Now().Sub(start).Milliseconds())
+		// Named after the request is served: a query-protocol action (STS)
+		// is in the form, which the service parses.
+		s.opts.Log.Info("aws", "service", service, "op", operation(service, r), "status", rec.status, "caller", caller.ARN(), "ms", s.opts.Now().Sub(start).Milliseconds())
 	}()
 	if fail != nil {
 		writeError(rec, r, service, fail)

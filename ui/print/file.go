@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/quiltq/quiltq/engine"
 )
 
 // extensions maps a file name's extension to the format written there,
@@ -122,13 +120,6 @@ func link(tmp, path string) error {
 func (f *File) Abort() {
 	f.tmp.Close()
 	os.Remove(f.tmp.Name())
-}
-
-// Source is a result read row by row: its columns, then its rows until
-// io.EOF (the engine's result streams are Sources).
-type Source interface {
-	Columns() []engine.Column
-	Next() (engine.Row, error)
 }
 
 // WriteFile writes every row of src to path in the format its extension

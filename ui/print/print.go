@@ -195,3 +195,44 @@ func (b *base) nullText(def string) string {
 	}
 	return def
 }
+
+// Source is a result read row by row: its columns, then its rows until
+// io.EOF (the engine's result streams are Sources).
+type Source interface {
+	Columns() []engine.Column
+	// Next returns io.EOF after the last row.
+	Next() (engine.Row, error)
+}
+
+// Rows writes the rows of src in format, at most limit of them (0: all).
+// It reports how many it wrote and whether rows were left unwritten.
+func Rows(src Source, format string, o Options, limit int64, out io.Writer) (int64, bool, error) {
+	w, err := New(format, out, o)
+	if err != nil {
+		return 0, false, err
+	}
+	if err := w.Header(src.Columns()); err != nil {
+		return 0, false, err
+	}
+	var n int64
+	truncated := false
+	for {
+		r, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			w.Close()
+			return n, false, err
+		}
+		if limit > 0 && n == limit {
+			truncated = true
+			break
+		}
+		if err := w.Row(r); err != nil {
+			return n, false, err
+		}
+		n++
+	}
+	return n, truncated, w.Close()
+}

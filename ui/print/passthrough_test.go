@@ -1,4 +1,4 @@
-package main
+package print
 
 import (
 	"bytes"
@@ -32,9 +32,9 @@ func TestCopyCSV(t *testing.T) {
 			var truncated bool
 			var err error
 			if reader == "whole" {
-				rows, truncated, err = copyCSV(r, &out, tc.noHeader, tc.limit, true)
+				rows, truncated, err = CopyCSV(r, &out, tc.noHeader, tc.limit, true)
 			} else {
-				rows, truncated, err = copyCSV(iotest.OneByteReader(r), &out, tc.noHeader, tc.limit, true)
+				rows, truncated, err = CopyCSV(iotest.OneByteReader(r), &out, tc.noHeader, tc.limit, true)
 			}
 			if err != nil || out.String() != tc.want || rows != tc.rows || truncated != tc.truncated {
 				t.Errorf("%s, %s: got %q, %d rows, truncated %v, %v; want %q, %d, %v", tc.name, reader, out.String(), rows, truncated, err, tc.want, tc.rows, tc.truncated)
@@ -43,17 +43,17 @@ func TestCopyCSV(t *testing.T) {
 	}
 	// Nothing to change and nothing to count: a plain copy.
 	var out bytes.Buffer
-	if rows, _, err := copyCSV(strings.NewReader(file), &out, false, 0, false); err != nil || rows != -1 || out.String() != file {
+	if rows, _, err := CopyCSV(strings.NewReader(file), &out, false, 0, false); err != nil || rows != -1 || out.String() != file {
 		t.Errorf("plain copy: %q, %d, %v", out.String(), rows, err)
 	}
 	// A last record without its newline still counts.
 	out.Reset()
-	if rows, _, err := copyCSV(strings.NewReader("\"a\"\n\"1\"\n\"2\""), &out, true, 0, true); err != nil || rows != 2 || out.String() != "\"1\"\n\"2\"" {
+	if rows, _, err := CopyCSV(strings.NewReader("\"a\"\n\"1\"\n\"2\""), &out, true, 0, true); err != nil || rows != 2 || out.String() != "\"1\"\n\"2\"" {
 		t.Errorf("no final newline: %q, %d, %v", out.String(), rows, err)
 	}
 	// A read error is returned, not a short success.
 	out.Reset()
-	if _, _, err := copyCSV(iotest.TimeoutReader(strings.NewReader(file)), &out, true, 0, true); err == nil {
+	if _, _, err := CopyCSV(iotest.TimeoutReader(strings.NewReader(file)), &out, true, 0, true); err == nil {
 		t.Error("a read error was swallowed")
 	}
 }

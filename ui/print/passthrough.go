@@ -1,10 +1,10 @@
-package main
+package print
 
 import (
 	"io"
 )
 
-// copyCSV passes a result file in Athena's CSV style (a header record,
+// CopyCSV passes a result file in Athena's CSV style (a header record,
 // then one record per row; records end with "\n" outside quotes) from r
 // to w: whole when nothing is to change, else record by record to drop the
 // header or stop after limit rows. It reports the rows written (-1 when it
@@ -12,7 +12,7 @@ import (
 //
 // A record ends at a newline outside quotes. A doubled quote inside a
 // quoted value toggles the state twice, so one flag tracks it exactly.
-func copyCSV(r io.Reader, w io.Writer, noHeader bool, limit int64, count bool) (rows int64, truncated bool, err error) {
+func CopyCSV(r io.Reader, w io.Writer, noHeader bool, limit int64, count bool) (rows int64, truncated bool, err error) {
 	if !noHeader && limit == 0 && !count {
 		_, err := io.Copy(w, r)
 		return -1, false, err

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/engine/session"
+)
+
+// runLogout is `quiltq logout`: it removes the profile's stored login.
+func runLogout(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
+	fs := flag.NewFlagSet("quiltq logout", flag.ContinueOnError)
+	connectionFlags(fs, g)
+	if code := parseFlags(fs, args, st); code >= 0 {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintln(st.Err, "quiltq logout: takes no arguments (choose the login with -P)")
+		return exitUsage
+	}
+	a := newApp(g, st, getenv)
+	defer a.close()
+	opts, err := a.options()
+	if err != nil {
+		fmt.Fprintf(st.Err, "quiltq logout: %v\n", err)
+		return exitUsage
+	}
+	catalogURL, err := session.Logout(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(st.Err, "quiltq logout: %v\n", err)
+		if engine.KindOf(err) == engine.Credentials && getenv("QUILTQ_TOKEN") != "" {
+			fmt.Fprintln(st.Err, "quiltq logout: QUILTQ_TOKEN is set in the environment; quiltq never stores it: unset it yourself")
+		}
+		return exitCode(err)
+	}
+	fmt.Fprintf(st.Out, "Logged out of %s\n", catalogURL)
+	if getenv("QUILTQ_TOKEN") != "" {
+		fmt.Fprintln(st.Err, "quiltq: note: QUILTQ_TOKEN is still set in the environment, and later commands use it")
+	}
+	return exitOK
+}

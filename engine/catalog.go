@@ -43,12 +43,15 @@ type ListedDatabase struct {
 // ListedTable is one table, view or Tabulator table with its columns
 // (partition keys last). Error, when set, says why the columns are not
 // known: a Tabulator configuration that does not parse is listed with its
-// error rather than dropped.
+// error rather than dropped. Warnings say what is doubtful about a table
+// that is listed with its columns: a Tabulator configuration that Quilt's
+// schema rejects in part, or whose pattern quiltq cannot evaluate.
 type ListedTable struct {
-	Name    string   `json:"name"`
-	Kind    string   `json:"kind"`
-	Columns []Column `json:"columns"`
-	Error   string   `json:"error,omitempty"`
+	Name     string   `json:"name"`
+	Kind     string   `json:"kind"`
+	Columns  []Column `json:"columns"`
+	Error    string   `json:"error,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ListError is one item that could not be listed: Item names it

@@ -209,13 +209,24 @@ func (a *app) login(ctx context.Context, lf loginFlags, catalogArg string) error
 	var secret string
 	switch {
 	case lf.fromQuilt3:
-		l, ok := q3.Login(cat.RegistryURL)
+		key, l, ok := q3.LoginKey(cat.RegistryURL)
 		if !ok {
 			return &engine.Error{Op: "--from-quilt3", Kind: engine.Credentials, Err: fmt.Errorf(
 				"quilt3 has no login to the registry %s in %s/auth.json: run `quiltq login %s` instead", cat.RegistryURL, q3.Dir, cat.URL)}
 		}
-		secret = l.RefreshToken
-		fmt.Fprintln(a.st.Err, "quiltq: importing quilt3's login; the registry rotates refresh tokens, so quilt3 will ask you to log in again once quiltq has used it")
+		// A login code of quiltq's own, so that quilt3 stays logged in.
+		imp, err := auth.ImportQuilt3(ctx, &auth.Registry{URL: cat.RegistryURL, HTTPClient: a.http}, q3.Dir, key, l)
+		if err != nil {
+			return err
+		}
+		secret = imp.Code
+		switch {
+		case imp.WroteBack:
+			fmt.Fprintf(a.st.Err, "quiltq: quilt3's access token had expired: refreshed it and wrote the new login to %s/auth.json, so quilt3 stays logged in\n", q3.Dir)
+		case imp.Note != "":
+			fmt.Fprintf(a.st.Err, "quiltq: note: %s\n", imp.Note)
+		}
+		fmt.Fprintln(a.st.Err, "quiltq: imported quilt3's login as a login of quiltq's own; quilt3 stays logged in")
 	case lf.apiKey:
 		if secret, err = a.readSecret("Quilt API key (qk_...): "); err != nil {
 			return err

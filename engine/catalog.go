@@ -24,6 +24,12 @@ type Listing struct {
 	// tables alike), so that a view can say "N hidden" rather than leave
 	// a silent gap.
 	Hidden int `json:"hidden,omitempty"`
+	// TabulatorCatalog is the data catalog read as the stack's Tabulator
+	// catalog ("" when none was found), and TabulatorChoice why it was
+	// chosen when there were several (Quilt stacks sharing an account).
+	// They are not part of the JSON shape: front ends say them aside.
+	TabulatorCatalog string `json:"-"`
+	TabulatorChoice  string `json:"-"`
 }
 
 // ListedCatalog is one Athena data catalog.
@@ -87,7 +93,8 @@ func (l *Listing) Sort() {
 // database removes what is under it, counted once per item removed.
 // Errors are kept. The listing l is not changed.
 func (l Listing) Filter(keep func(catalog, database, table string) bool) Listing {
-	out := Listing{Errors: append([]ListError(nil), l.Errors...), Hidden: l.Hidden}
+	out := Listing{Errors: append([]ListError(nil), l.Errors...), Hidden: l.Hidden,
+		TabulatorCatalog: l.TabulatorCatalog, TabulatorChoice: l.TabulatorChoice}
 	for _, c := range l.Catalogs {
 		if !keep(c.Name, "", "") {
 			out.Hidden += 1 + c.count()

@@ -208,6 +208,9 @@ func (a *app) chooseWorkgroup(ctx context.Context, qs *querySession) error {
 	if err != nil {
 		return err
 	}
+	if wg.Fallback != "" {
+		fmt.Fprintf(a.st.Err, "quiltq: workgroup %s: %s\n", wg.Name, wg.Fallback)
+	}
 	qs.workgroup = wg.Name
 	return nil
 }

@@ -104,6 +104,9 @@ Flags:
 			return exitUsage
 		}
 		req.Workgroup = wg.Name
+		if wg.Fallback != "" {
+			fmt.Fprintf(st.Err, "quiltq explain --sql: workgroup %s: %s\n", wg.Name, wg.Fallback)
+		}
 	}
 	n, err := s.needs(ctx, req, true)
 	if err != nil {

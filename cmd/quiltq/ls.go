@@ -91,6 +91,9 @@ func runLs(ctx context.Context, g *globalFlags, args []string, st streams, geten
 	if catalog != "" {
 		l = narrow(l, catalog, database)
 	}
+	if l.TabulatorChoice != "" {
+		fmt.Fprintf(st.Err, "quiltq ls: Tabulator catalog: %s\n", l.TabulatorChoice)
+	}
 	if bf.json {
 		code = printJSON(st, "ls", l)
 	} else {
@@ -197,7 +200,7 @@ func newBrowser(ctx context.Context, a *app, st streams, name string) (*browser,
 	b := &browser{client: qs.client, qs: qs, region: qs.aws.Region, st: st, name: name}
 	if l := qs.login; l != nil {
 		if l.catalog != nil {
-			b.opts.TabulatorCatalog = l.catalog.TabulatorCatalog()
+			b.opts.TabulatorCatalog, b.opts.TabulatorCatalogFrom = l.catalog.TabulatorCatalog(), l.catalog.TabulatorCatalogFrom()
 		}
 		if l.registry != nil && l.quilt != nil {
 			b.opts.Tabulator = &tabulator.RegistrySource{Registry: l.registry, AccessToken: l.quilt.AccessToken}
@@ -321,7 +324,8 @@ func splitName(s string, max int) ([]string, error) {
 // concern them. What is asked for and neither listed nor explained by an
 // error becomes an error of its own: never a silent empty answer.
 func narrow(l engine.Listing, catalog, database string) engine.Listing {
-	out := engine.Listing{Catalogs: []engine.ListedCatalog{}, Errors: []engine.ListError{}, Hidden: l.Hidden}
+	out := engine.Listing{Catalogs: []engine.ListedCatalog{}, Errors: []engine.ListError{}, Hidden: l.Hidden,
+		TabulatorCatalog: l.TabulatorCatalog, TabulatorChoice: l.TabulatorChoice}
 	item := catalog
 	if database != "" {
 		item += "." + database

@@ -117,6 +117,9 @@ func Populate(st *Stack, store *objstore.Store) error {
 			}
 		}
 	}
+	if err := writeIceberg(st, store, revs); err != nil {
+		return fmt.Errorf("populate: the Iceberg tables: %w", err)
+	}
 	if st.BenchRows > 0 {
 		rows := st.BenchRows
 		bucket, key := st.BenchBucket(), BenchKey
@@ -140,6 +143,9 @@ func (s *Stack) bucketNames() []string {
 	}
 	if s.AnalyticsBucket != "" {
 		set[s.AnalyticsBucket] = true
+	}
+	if s.Iceberg != nil {
+		set[s.Iceberg.Bucket] = true
 	}
 	for _, w := range s.Workgroups {
 		if w.OutputLocation != "" {

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/quiltq/quiltq/engine/explain"
+	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
 )
@@ -277,5 +278,57 @@ func TestManagedRoleScopedToItsBuckets(t *testing.T) {
 	}
 	if err := env.GrantBucket("ReadWriteQuiltV2-sales-prod", "nextflowtower"); err == nil || !strings.Contains(err.Error(), "not a managed role") {
 		t.Errorf("granting to an unmanaged role: %v", err)
+	}
+}
+
+// Reading an Iceberg package table needs what engine/iam's catalog says
+// it needs (Glue's GetDatabase and GetTable through Athena, no partition
+// actions; the table's metadata and data files under its location): with
+// exactly those pairs the analyst's query succeeds, and without any one
+// the sandbox checks it is refused naming that action. So the statement
+// quiltq prints for these tables is the one that fixes them.
+func TestIcebergReadNeedsWhatTheCatalogSays(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	analyst := athena.NewFromConfig(env.AWSConfig(t, "analyst"))
+	table := "nextflowtower_package_tag"
+	loc := "s3://" + icebergBucket + "/" + table + "/"
+	sql := `SELECT pkg_name, top_hash FROM "` + icebergDB + `"."` + table + `" WHERE tag_name = 'latest'`
+	c := writeCase{sql: sql, kind: iam.Select, tables: map[string]iam.Table{
+		"awsdatacatalog." + icebergDB + "." + table: {Location: loc, Iceberg: true, MetadataLocation: loc + "metadata/00000-x.metadata.json"},
+	}}
+	reqs := c.requirements(t)
+	var base []iam.Requirement
+	for _, r := range reqs {
+		if strings.HasPrefix(r.Action, "athena:") {
+			base = append(base, r)
+		}
+		if strings.Contains(r.Action, "Partition") {
+			t.Errorf("an Iceberg table needs no Glue partition action, yet the catalog lists %s", r.Action)
+		}
+	}
+	checked := 0
+	for i, r := range reqs {
+		if notEnforced(c.kind, r) {
+			continue
+		}
+		checked++
+		grantOnly(t, env, policyOf(t, slices.Concat(base, reqs[:i], reqs[i+1:])))
+		reason, refused := attempt(t, analyst, sql)
+		if !refused {
+			t.Errorf("without %s on %s the query did not fail: the sandbox does not check a pair the catalog lists", r.Action, r.Resource)
+			continue
+		}
+		// Athena words a refused results bucket as "Unable to verify/create
+		// output bucket", naming no action.
+		if d := explain.Parse(reason); !strings.Contains(reason, "output bucket") && (!d.Denied || !slices.Contains(d.Needed(), r.Action)) {
+			t.Errorf("explain reads %q as denied=%v actions=%v, want a denial of %s", reason, d.Denied, d.Needed(), r.Action)
+		}
+	}
+	if checked < 5 {
+		t.Errorf("%d requirements checked, want the Glue and S3 ones", checked)
+	}
+	grantOnly(t, env, policyOf(t, reqs))
+	if rows := rowsOf(t, analyst, "", sql); len(rows) != 3 {
+		t.Errorf("with every pair granted: %v, want 3 rows", rows)
 	}
 }

@@ -26,6 +26,26 @@
 // Tables with From set are written by Populate from the bucket's Quilt
 // packages; benchmarks.numbers (see WithBench) is generated on first read.
 //
+// # Quilt's per-bucket tables, and managed roles
+//
+//	user_athena_database: userathenadatabase-k3v9q2m7xw1p   # stack output UserAthenaDatabaseName
+//	iceberg:                                                # Quilt 1.70 and later
+//	  database: icebergdatabase-7c4m2x9q0hzt                # stack output IcebergDatabaseName
+//	  bucket: sales-prod-icebergbucket-2w8d5n1k7r3f         # where the tables' files live
+//	roles:
+//	  - name: ReadOnlyQuilt
+//	    managed: true                                       # a role made in the catalog's admin page
+//	    buckets: [quilt-sandbox-bucket]                     # the buckets it is granted
+//
+// With iceberg set, the sandbox makes the Iceberg database itself, holding
+// for every registered bucket (QuiltBuckets) the tables
+// {bucket}_package_revision, _package_tag, _package_manifest and
+// _package_entry as Iceberg tables (IcebergTables), and Populate fills
+// them from the bucket's packages. A managed role's users see only its
+// buckets (GraphQL buckets), and the registry's credentials for it carry
+// ManagedSessionPolicy, which scopes S3 and Quilt's per-bucket tables to
+// them; an unmanaged role's users see every registered bucket.
+//
 // # Policies beyond a role's own
 //
 // Every field below is optional; a stack without them is authorized by its

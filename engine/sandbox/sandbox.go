@@ -201,6 +201,12 @@ func (s *Server) PutResourcePolicy(arn string, document []byte) error {
 	return nil
 }
 
+// GrantBucket grants bucket to a managed Quilt role, as the stack's Quilt
+// admin does in the catalog: its users see the bucket in GraphQL buckets
+// at once, and the credentials the registry issues from then on carry a
+// session policy that allows it (see registry.Registry.GrantBucket).
+func (s *Server) GrantBucket(role, bucket string) error { return s.registry.GrantBucket(role, bucket) }
+
 // Keys is the store of issued credentials.
 func (s *Server) Keys() *principal.Keys { return s.keys }
 

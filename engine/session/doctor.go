@@ -158,6 +158,9 @@ func (d *doctor) run(ctx context.Context) Report {
 		s.mu.Unlock()
 		c.needs = append(c.needs, iam.Requirement{Action: "athena:GetWorkGroup", Resource: d.arn("athena", "workgroup/"+wg.Name), Purpose: iam.PurposeWorkgroup, Why: "describing workgroup " + wg.Name})
 		c.Detail = fmt.Sprintf("%s (results %s)", wg.Name, wg.OutputLocation)
+		if wg.Fallback != "" {
+			c.Detail += "; " + wg.Fallback
+		}
 		return nil
 	})
 	d.catalogs(ctx)

@@ -26,12 +26,15 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/sandbox/principal"
 	"github.com/quiltq/quiltq/engine/sandbox/stack"
 )
@@ -69,6 +72,11 @@ type Registry struct {
 	byID    map[string]string     // user id (the JWT's id) -> user name
 	refresh map[string]*refreshToken
 	apiKeys map[string]apiKey // by secret
+	// granted are the buckets of each managed role, and managed the
+	// session its credentials carry, scoped to them; GrantBucket
+	// changes both.
+	granted map[string][]string
+	managed map[string]*principal.Session
 }
 
 // apiKey is a Quilt API key: a "qk_" secret the owner sends as a Bearer,
@@ -118,6 +126,16 @@ func New(cfg Config) (*Registry, error) {
 		byID:    map[string]string{},
 		refresh: map[string]*refreshToken{},
 		apiKeys: map[string]apiKey{},
+		granted: map[string][]string{},
+		managed: map[string]*principal.Session{},
+	}
+	for _, r := range cfg.Stack.Roles {
+		if !r.Managed {
+			continue
+		}
+		if err := reg.grant(r.Name, r.Buckets); err != nil {
+			return nil, err
+		}
 	}
 	for _, u := range cfg.Stack.Users {
 		st := &userState{user: u, id: newUUID(), role: u.Role}
@@ -237,12 +255,75 @@ func (reg *Registry) setRole(user, role string) {
 	reg.users[user].role = role
 }
 
-// caller is the AWS principal of user in their current role.
 // caller is the principal of credentials issued to the user in their
-// current role, carrying the role's session policies when it takes them.
+// current role, carrying the role's session policies when it takes them:
+// a managed role's, scoped to its buckets, and those the stack gives.
 func (reg *Registry) caller(st userState) principal.Caller {
+	reg.mu.Lock()
+	session, ok := reg.managed[st.role]
+	reg.mu.Unlock()
+	if !ok {
+		session = reg.sessions[st.role]
+	}
 	return principal.Caller{User: st.user.Name, Email: st.user.Email, Role: st.role, AccountID: reg.stack.AccountID,
-		Session: reg.sessions[st.role]}
+		Session: session}
+}
+
+// grant sets the buckets of a managed role and the session policy its
+// credentials will carry (stack.ManagedSessionPolicy, with the role's
+// session_policies beside it).
+func (reg *Registry) grant(role string, buckets []string) error {
+	doc := reg.stack.ManagedSessionPolicy(buckets)
+	p, err := iam.Parse(role+" session policy (Quilt managed role)", doc)
+	if err != nil {
+		return fmt.Errorf("registry: the session policy of managed role %s: %w", role, err)
+	}
+	session := &principal.Session{Policies: []*iam.Policy{p}}
+	if s := reg.sessions[role]; s != nil {
+		session.Policies = append(session.Policies, s.Policies...)
+	}
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	reg.granted[role] = append([]string(nil), buckets...)
+	reg.managed[role] = session
+	return nil
+}
+
+// GrantBucket grants bucket to the managed role, as a Quilt admin does
+// in the catalog's admin page: the role's users see the bucket from now
+// on, and credentials issued from now on carry a session policy that
+// allows it. Credentials issued before keep the session policy they were
+// issued with until they expire, as STS credentials do.
+func (reg *Registry) GrantBucket(role, bucket string) error {
+	r, ok := reg.stack.Role(role)
+	switch {
+	case !ok:
+		return fmt.Errorf("registry: no role %q", role)
+	case !r.Managed:
+		return fmt.Errorf("registry: role %s is not a managed role: its users see every bucket of the stack already", role)
+	case !slices.Contains(reg.stack.QuiltBuckets(), bucket):
+		return fmt.Errorf("registry: bucket %q is not a bucket of stack %s", bucket, reg.stack.Name)
+	}
+	reg.mu.Lock()
+	buckets := append([]string(nil), reg.granted[role]...)
+	reg.mu.Unlock()
+	if slices.Contains(buckets, bucket) {
+		return nil
+	}
+	return reg.grant(role, append(buckets, bucket))
+}
+
+// roleBuckets are the buckets GraphQL buckets shows the user's current
+// role: a managed role's granted buckets, every bucket of the stack for
+// an unmanaged role.
+func (reg *Registry) roleBuckets(st userState) []string {
+	reg.mu.Lock()
+	buckets, managed := reg.granted[st.role]
+	reg.mu.Unlock()
+	if managed {
+		return buckets
+	}
+	return reg.stack.RoleBuckets(st.role)
 }
 
 func randomBytes(n int) []byte {

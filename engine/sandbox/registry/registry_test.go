@@ -40,8 +40,8 @@ func testStack() *stack.Stack {
 			{Name: "bob", Email: "bob@example.com", Role: "Engineer", Admin: true, RefreshToken: "bob-demo-token"},
 		},
 		Roles: []stack.Role{
-			{Name: "Analyst", Buckets: []string{"sales-data"}},
-			{Name: "Engineer", Buckets: []string{"sales-data", "raw-events"}},
+			{Name: "Analyst", Buckets: []string{"sales-data"}, Managed: true},
+			{Name: "Engineer", Buckets: []string{"sales-data", "raw-events"}, Managed: true},
 		},
 		Buckets: []stack.Bucket{
 			{Name: "sales-data", TabulatorTables: []stack.TabulatorTable{{Name: "orders", Config: "schema:\n- name: id\n  type: INT\n"}}},
@@ -321,8 +321,15 @@ func TestCredentialsMeAndGraphQL(t *testing.T) {
 	}
 	issued, ok := f.keys.Lookup(c.AccessKeyID)
 	want := principal.Caller{User: "alice", Email: "alice@example.com", Role: "Analyst", AccountID: "123456789012"}
-	if !ok || issued.Caller != want || issued.SecretAccessKey != c.SecretAccessKey || issued.SessionToken != c.SessionToken {
+	got := issued.Caller
+	got.Session = nil
+	if !ok || got != want || issued.SecretAccessKey != c.SecretAccessKey || issued.SessionToken != c.SessionToken {
 		t.Errorf("issued credentials: got %+v (found %v), want the caller %+v", issued.Caller, ok, want)
+	}
+	// A managed role's credentials carry the session policy scoping them
+	// to its buckets.
+	if s := issued.Caller.Session; s == nil || len(s.Policies) != 1 || !strings.Contains(s.Policies[0].Name, "Quilt managed role") {
+		t.Errorf("a managed role's credentials carry session %+v, want the registry's session policy", s)
 	}
 
 	var me map[string]any

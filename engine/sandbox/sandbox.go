@@ -115,10 +115,10 @@ func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, stack: st}
 	s.keys = principal.NewKeys(opts.CredentialTTL, opts.Now)
 	s.authz = principal.NewAuthorizer(st.Region, opts.Now)
-	sessions, err := loadPolicies(st, s.authz)
-	if err != nil {
+	if err := loadPolicies(st, s.authz); err != nil {
 		return nil, err
 	}
+	var err error
 	s.store = objstore.New(opts.Now)
 	if err := stack.Populate(st, s.store); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
@@ -130,7 +130,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	if s.registry, err = registry.New(registry.Config{
-		Stack: st, Keys: s.keys, Sessions: sessions, Now: opts.Now, AccessTokenTTL: opts.AccessTokenTTL, Log: opts.Log,
+		Stack: st, Keys: s.keys, Now: opts.Now, AccessTokenTTL: opts.AccessTokenTTL, Log: opts.Log,
 	}); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}

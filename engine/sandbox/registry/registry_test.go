@@ -464,3 +464,62 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// The session policies credentials carry come from one place, setSession:
+// a managed role's bucket scope with its own session_policies beside it,
+// an unmanaged role's session_policies alone, none for a role with
+// neither; and GrantBucket widens the scope without dropping the role's
+// own session policies.
+func TestSessionPoliciesOfEveryKindOfRole(t *testing.T) {
+	doc := stack.Document(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	st := testStack()
+	st.Roles = []stack.Role{
+		{Name: "Managed", Buckets: []string{"sales-data"}, Managed: true, SessionPolicies: []stack.Policy{{Name: "extra", Document: doc}}},
+		{Name: "ManagedOnly", Buckets: []string{"sales-data"}, Managed: true},
+		{Name: "Unmanaged", SessionPolicies: []stack.Policy{{Name: "extra", Document: doc}}},
+		{Name: "Plain"},
+		{Name: "Other", Buckets: []string{"raw-events"}, Managed: true},
+	}
+	reg, err := New(Config{Stack: st, Keys: principal.NewKeys(time.Hour, time.Now)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(role string) []string {
+		c := reg.caller(userState{user: stack.User{Name: "u"}, role: role})
+		if c.Session == nil {
+			return nil
+		}
+		var out []string
+		for _, p := range c.Session.Policies {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		role string
+		want []string
+	}{
+		{"Managed", []string{"Managed session policy (Quilt managed role)", "Managed session policy extra"}},
+		{"ManagedOnly", []string{"ManagedOnly session policy (Quilt managed role)"}},
+		{"Unmanaged", []string{"Unmanaged session policy extra"}},
+		{"Plain", nil},
+	} {
+		if got := names(tc.role); strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("%s: session policies %q, want %q", tc.role, got, tc.want)
+		}
+	}
+	before := reg.caller(userState{role: "Managed"}).Session.Policies[0]
+	if err := reg.GrantBucket("Managed", "raw-events"); err != nil {
+		t.Fatal(err)
+	}
+	after := reg.caller(userState{role: "Managed"}).Session
+	if got := names("Managed"); len(got) != 2 || got[1] != "Managed session policy extra" {
+		t.Errorf("after GrantBucket: %q, want the scope and the role's own session policy", got)
+	}
+	if got := reg.roleBuckets(userState{role: "Managed"}); after.Policies[0] == before || strings.Join(got, ",") != "sales-data,raw-events" {
+		t.Errorf("after GrantBucket: buckets %q (the scope renewed: %v), want sales-data,raw-events and a new scope", got, after.Policies[0] != before)
+	}
+	if err := reg.GrantBucket("Unmanaged", "raw-events"); err == nil {
+		t.Errorf("GrantBucket on an unmanaged role: got no error")
+	}
+}

@@ -200,3 +200,100 @@ func TestCatalogChoicesInATwoStackAccount(t *testing.T) {
 		t.Errorf("configured workgroup: %q (%v), warnings %q; want %s and nothing said", wg.Name, err, quiet.all(), userWG)
 	}
 }
+
+// An unmanaged role without Quilt's Iceberg statements: the session's
+// check refuses an Iceberg package table's query before sending it, with
+// the statement that fixes it; once the statements quiltq prints are on
+// the role, the same query runs and returns the table's rows. While the
+// role may not read the table's metadata its location is unknown (the
+// Iceberg bucket is no output a client can read), so the first statement
+// grants the Glue pairs, with no partition actions, and a note says the S3
+// pairs on the table's files are not listed; the next check, the location
+// now read, names exactly those, scoped to the table's own files.
+func TestIcebergTableFixedByThePrintedStatements(t *testing.T) {
+	st, err := stack.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	analyst := -1
+	for i, r := range st.Roles {
+		if r.Name == "ReadWriteQuiltV2-sales-prod" {
+			analyst = i
+		}
+	}
+	if analyst < 0 {
+		t.Fatal("the default stack has no ReadWriteQuiltV2-sales-prod role")
+	}
+	r := &st.Roles[analyst]
+	kept := r.Policies[:0]
+	for _, p := range r.Policies {
+		if p.Name != "QuiltIcebergTables" {
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == len(r.Policies) {
+		t.Fatal("the analyst's role has no QuiltIcebergTables policy to take away")
+	}
+	r.Policies = kept
+	env := sandboxtest.Start(t, sandbox.Options{Stack: st})
+	ctx := context.Background()
+	s := open(t, env, "analyst")
+	const table = "nextflowtower_package_tag"
+	stmt := session.Statement{SQL: `SELECT pkg_name, top_hash FROM "` + icebergDB + `"."` + table + `" WHERE tag_name = 'latest'`, Workgroup: userWG}
+
+	refusal := func(round int) *session.Refusal {
+		_, err := s.Check(ctx, stmt)
+		var ref *session.Refusal
+		if !errors.As(err, &ref) || ref.Fix.Policy == nil {
+			t.Fatalf("round %d: check: %v, want a refusal with the statement that fixes it", round, err)
+		}
+		if fix := ref.Fix.Policy.JSON(); strings.Contains(fix, "Partition") {
+			t.Errorf("round %d: the fix asks for Glue partition actions, which an Iceberg table does not need:\n%s", round, fix)
+		}
+		return ref
+	}
+	first := refusal(1)
+	fix := first.Fix.Policy.JSON()
+	if !strings.Contains(fix, "table/"+icebergDB+"/"+table) || !strings.Contains(strings.Join(first.Needs.Notes, "\n"), "the S3 permissions on its data are not listed") {
+		t.Errorf("first fix:\n%s\nnotes %q; want the table's Glue pairs and a note that its files' S3 pairs are not listed", fix, first.Needs.Notes)
+	}
+	if _, err := s.ApplyFix(ctx, fix); err != nil {
+		t.Fatal(err)
+	}
+	second := refusal(2)
+	var actions []string
+	for _, g := range second.Gaps {
+		actions = append(actions, g.Action+" "+g.Resource)
+		if !strings.HasPrefix(g.Action, "s3:") || !strings.Contains(g.Resource, "sales-prod-icebergbucket-2w8d5n1k7r3f") {
+			t.Errorf("second round: missing %s on %s, want only S3 pairs on the Iceberg bucket", g.Action, g.Resource)
+		}
+	}
+	if fix := second.Fix.Policy.JSON(); !strings.Contains(fix, "arn:aws:s3:::sales-prod-icebergbucket-2w8d5n1k7r3f/"+table+"/") {
+		t.Errorf("second fix:\n%s\nwant the table's own files", fix)
+	}
+	if _, err := s.ApplyFix(ctx, second.Fix.Policy.JSON()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Check(ctx, stmt); err != nil {
+		t.Fatalf("after the fixes (%v), the check: %v", actions, err)
+	}
+	x, err := s.Run(ctx, stmt, nil)
+	if err != nil {
+		t.Fatalf("after the fixes, AWS refuses: %v", err)
+	}
+	rows, err := s.Results(ctx, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for {
+		if _, err := rows.Next(); err != nil {
+			break
+		}
+		n++
+	}
+	if n != 3 {
+		t.Errorf("after the fixes: %d rows, want nextflowtower's 3 packages", n)
+	}
+}

@@ -194,6 +194,20 @@ func TestCatalogChoicesInATwoStackAccount(t *testing.T) {
 		t.Errorf("cached workgroup %q (%v), warnings %q; want the same choice, said again", wg.Name, err, again.all())
 	}
 
+	// The doctor says both choices in its probes' details.
+	rep, err := openWith(t, env, "admin", map[string]string{"XDG_CONFIG_HOME": t.TempDir(), "XDG_CACHE_HOME": t.TempDir()}, "", &warnings{}).Doctor(ctx, session.DoctorOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	details := map[string]string{}
+	for _, p := range rep.Checks {
+		details[p.Check] = p.Detail
+	}
+	if !strings.Contains(details["workgroups"], "none is configured: QuiltUserAthena-alpha-NonManagedRoleWorkgroup is the first in sorted order") ||
+		!strings.Contains(details["data catalogs"], "Tabulator catalog: quilt-sales-prod-tabulator of the 2 Tabulator catalogs") {
+		t.Errorf("doctor: workgroups %q, data catalogs %q; want both choices said", details["workgroups"], details["data catalogs"])
+	}
+
 	var quiet warnings
 	s = openWith(t, env, "admin", map[string]string{"XDG_CONFIG_HOME": t.TempDir(), "XDG_CACHE_HOME": t.TempDir()}, userWG, &quiet)
 	if wg, err := s.Workgroup(ctx); err != nil || wg.Name != userWG || quiet.all() != "" {

@@ -11,7 +11,6 @@ import (
 	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
 
-	"github.com/quiltq/quiltq/auth"
 	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
@@ -39,12 +38,18 @@ type warnings struct {
 func (w *warnings) add(s string) { w.mu.Lock(); defer w.mu.Unlock(); w.list = append(w.list, s) }
 func (w *warnings) all() string  { w.mu.Lock(); defer w.mu.Unlock(); return strings.Join(w.list, "\n") }
 
-// openWith opens a session on env as user with the environment vars
+// openWith opens a session on env as user through the environment's
+// login (QUILTQ_TOKEN, as a script gives it: unlike a login handed in,
+// its workgroup choice is kept in the cache), with the environment vars
 // (the XDG dirs) and, unless "", the workgroup set as -w sets it, its
 // warnings collected in w.
 func openWith(t *testing.T, env *sandboxtest.Env, user string, vars map[string]string, workgroup string, w *warnings) *session.Session {
 	t.Helper()
-	getenv := func(k string) string { return vars[k] }
+	all := map[string]string{"QUILTQ_CATALOG_URL": env.Info.CatalogURL, "QUILTQ_TOKEN": env.User(t, user).RefreshToken, "AWS_ENDPOINT_URL": env.Info.AWSEndpointURL}
+	for k, v := range vars {
+		all[k] = v
+	}
+	getenv := func(k string) string { return all[k] }
 	st, err := config.Load(getenv, "")
 	if err != nil {
 		t.Fatal(err)
@@ -54,11 +59,7 @@ func openWith(t *testing.T, env *sandboxtest.Env, user string, vars map[string]s
 			t.Fatal(err)
 		}
 	}
-	u := env.User(t, user)
-	s, err := session.Open(context.Background(), session.Options{
-		Settings: st, Getenv: getenv, Warn: w.add,
-		Login: &session.TokenLogin{CatalogURL: env.Info.CatalogURL, RefreshToken: u.RefreshToken, AWSEndpointURL: env.Info.AWSEndpointURL, Source: auth.SourceSandbox},
-	})
+	s, err := session.Open(context.Background(), session.Options{Settings: st, Getenv: getenv, Warn: w.add})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}

@@ -86,6 +86,9 @@ func runLs(ctx context.Context, g *globalFlags, args []string, st streams, geten
 	if catalog != "" {
 		l = l.Narrow(catalog, database)
 	}
+	if l.TabulatorChoice != "" {
+		fmt.Fprintf(st.Err, "quiltq ls: Tabulator catalog: %s\n", l.TabulatorChoice)
+	}
 	if bf.json {
 		code = printJSON(st, "ls", l)
 	} else {

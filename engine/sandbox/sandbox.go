@@ -115,10 +115,10 @@ func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, stack: st}
 	s.keys = principal.NewKeys(opts.CredentialTTL, opts.Now)
 	s.authz = principal.NewAuthorizer(st.Region, opts.Now)
-	sessions, err := loadPolicies(st, s.authz)
-	if err != nil {
+	if err := loadPolicies(st, s.authz); err != nil {
 		return nil, err
 	}
+	var err error
 	s.store = objstore.New(opts.Now)
 	if err := stack.Populate(st, s.store); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
@@ -130,7 +130,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	if s.registry, err = registry.New(registry.Config{
-		Stack: st, Keys: s.keys, Sessions: sessions, Now: opts.Now, AccessTokenTTL: opts.AccessTokenTTL, Log: opts.Log,
+		Stack: st, Keys: s.keys, Now: opts.Now, AccessTokenTTL: opts.AccessTokenTTL, Log: opts.Log,
 	}); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -200,6 +200,12 @@ func (s *Server) PutResourcePolicy(arn string, document []byte) error {
 	s.authz.SetResource(arn, r)
 	return nil
 }
+
+// GrantBucket grants bucket to a managed Quilt role, as the stack's Quilt
+// admin does in the catalog: its users see the bucket in GraphQL buckets
+// at once, and the credentials the registry issues from then on carry a
+// session policy that allows it (see registry.Registry.GrantBucket).
+func (s *Server) GrantBucket(role, bucket string) error { return s.registry.GrantBucket(role, bucket) }
 
 // Keys is the store of issued credentials.
 func (s *Server) Keys() *principal.Keys { return s.keys }

@@ -158,6 +158,9 @@ func (d *doctor) run(ctx context.Context) Report {
 		s.mu.Unlock()
 		c.needs = append(c.needs, iam.Requirement{Action: "athena:GetWorkGroup", Resource: d.arn("athena", "workgroup/"+wg.Name), Purpose: iam.PurposeWorkgroup, Why: "describing workgroup " + wg.Name})
 		c.Detail = fmt.Sprintf("%s (results %s)", wg.Name, wg.OutputLocation)
+		if wg.Fallback != "" {
+			c.Detail += "; " + wg.Fallback
+		}
 		return nil
 	})
 	d.catalogs(ctx)
@@ -235,7 +238,8 @@ func (d *doctor) catalogs(ctx context.Context) {
 	var cats map[string]athena.DataCatalog
 	d.probe(ctx, "data catalogs", func(ctx context.Context, c *Probe) error {
 		c.needs = []iam.Requirement{{Action: "athena:ListDataCatalogs", Resource: "*", Purpose: iam.PurposeCatalog, Why: "listing the data catalogs"}}
-		opts := athena.BrowseOptions{TabulatorCatalog: s.TabulatorCatalog()}
+		opts := s.browseOptions()
+		opts.Tabulator = nil // the doctor probes Athena; the registry's configurations are not asked for
 		var err error
 		if listing, err = s.client.Browse(ctx, opts); err != nil {
 			return err
@@ -257,6 +261,9 @@ func (d *doctor) catalogs(ctx context.Context) {
 			}
 		}
 		c.Detail = strings.Join(names, ", ")
+		if listing.TabulatorChoice != "" {
+			c.Detail += "; Tabulator catalog: " + listing.TabulatorChoice
+		}
 		return nil
 	})
 	if listing.Catalogs == nil {

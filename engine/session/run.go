@@ -67,6 +67,7 @@ func (s *Session) Workgroup(ctx context.Context) (athena.Workgroup, error) {
 		s.mu.Lock()
 		s.wg, s.wgCached = &wg, true
 		s.mu.Unlock()
+		s.sayFallback(wg)
 		return wg, nil
 	}
 	chosen, err := s.client.ChooseWorkgroup(ctx, s.settings.Workgroup())
@@ -77,7 +78,18 @@ func (s *Session) Workgroup(ctx context.Context) (athena.Workgroup, error) {
 	s.wg, s.wgCached = &chosen, false
 	s.mu.Unlock()
 	s.keepChoice(ctx, chosen)
+	s.sayFallback(chosen)
 	return chosen, nil
+}
+
+// sayFallback warns, once a session, that wg was taken as the Quilt
+// catalog's fallback (several usable and none configured), so that a user
+// who meant another knows to name it. A cached choice keeps its Fallback,
+// so a warm start says it too.
+func (s *Session) sayFallback(wg athena.Workgroup) {
+	if wg.Fallback != "" {
+		s.warn("workgroup %s: %s", wg.Name, wg.Fallback)
+	}
 }
 
 // WorkgroupName is the chosen workgroup's name, "" before one is chosen.

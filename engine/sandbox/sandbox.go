@@ -73,6 +73,7 @@ type Server struct {
 	stack    *stack.Stack
 	keys     *principal.Keys
 	authz    *principal.Authorizer
+	sessions map[string]*principal.Session // the session policies of each role's credentials
 	store    *objstore.Store
 	meta     *metastore.Store
 	sql      *sqlrun.Engine
@@ -119,6 +120,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.sessions = sessions
 	s.store = objstore.New(opts.Now)
 	if err := stack.Populate(st, s.store); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
@@ -160,6 +162,16 @@ func (s *Server) Stack() *stack.Stack { return s.stack }
 
 // Authorizer lets tests change a role's policies while the sandbox runs.
 func (s *Server) Authorizer() *principal.Authorizer { return s.authz }
+
+// Known is every policy that bears on the requests of role's sessions,
+// as the stack's administrator sees them: the role's identity policies
+// and boundary, the session policies the registry's credentials for it
+// carry, the SCPs, and the policies and owners of buckets, keys and
+// functions. A front end hands it to the session, so that the check
+// before sending decides as the sandbox will.
+func (s *Server) Known(role string) iam.Known {
+	return s.authz.Known(principal.Caller{Role: role, AccountID: s.stack.AccountID, Session: s.sessions[role]})
+}
 
 // PutRolePolicy adds the inline policy name to role, or replaces the
 // role's policy of that name, as IAM's PutRolePolicy does. It takes effect

@@ -24,7 +24,7 @@ func Fix(w io.Writer, role string, reqs []iam.Requirement, notes []string, gaps 
 	fix := explain.Fix(reqs, gaps)
 	var fixable []iam.Gap
 	for _, g := range gaps {
-		if g.Result.Decision != iam.ExplicitlyDenied {
+		if !session.Blocked(g) {
 			fixable = append(fixable, g)
 		}
 	}
@@ -33,22 +33,24 @@ func Fix(w io.Writer, role string, reqs []iam.Requirement, notes []string, gaps 
 		fmt.Fprintln(w, "  pairs:")
 		Pairs(w, fixable)
 	}
-	if len(fix.Blocked) > 0 {
-		fmt.Fprintln(w, "  blocked:   an explicit Deny refuses these, and no Allow can override it:")
-		Pairs(w, fix.Blocked)
-		fmt.Fprintln(w, "  who:       your AWS administrator: remove or narrow "+session.DenyStatements(fix.Blocked))
+	// What no identity statement fixes, by who must act.
+	for _, b := range session.Blocks(fix.Blocked, role) {
+		fmt.Fprintf(w, "  blocked:   refused by %s; no identity statement fixes these:\n", session.RefusedBy(b.DeniedBy, b.Gaps[0].Result.Decision == iam.ExplicitlyDenied))
+		Pairs(w, b.Gaps)
+		fmt.Fprintf(w, "  denied_by: %s\n", b.DeniedBy)
+		fmt.Fprintf(w, "  who:       %s\n  why:       %s\n", b.Remedy.Who, b.Remedy.Why)
 	}
 	for _, note := range notes {
 		fmt.Fprintf(w, "  note:      %s\n", note)
 	}
 	if fix.Policy == nil {
 		if len(fix.Blocked) > 0 {
-			fmt.Fprintln(w, "  no identity-policy statement fixes this: the Deny must change first")
+			fmt.Fprintln(w, "  no identity-policy statement fixes this: whoever is named above must act first")
 		}
 		return
 	}
 	if len(fix.Blocked) > 0 {
-		fmt.Fprintf(w, "once the Deny is changed, the query also needs this statement (add it to %s's identity policies):\n", role)
+		fmt.Fprintf(w, "once those are changed, the query also needs this statement (add it to %s's identity policies):\n", role)
 	} else {
 		fmt.Fprintf(w, "statement that fixes the whole query (add it to %s's identity policies):\n", role)
 	}

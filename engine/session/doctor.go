@@ -552,9 +552,11 @@ type Pair struct {
 	Why      string  `json:"why"`
 	Decision string  `json:"decision,omitempty"`
 	// DeniedBy is the policy type that refuses a missing pair (identity,
-	// session, boundary, scp, resource); WhoMustAct who must act when no
-	// identity statement fixes it.
+	// session, boundary, scp, resource), as AWS would name it; BlockedBy
+	// the one an identity statement cannot get past (a boundary that
+	// lacks it too, say), and WhoMustAct who must act on that.
 	DeniedBy   string `json:"denied_by,omitempty"`
+	BlockedBy  string `json:"blocked_by,omitempty"`
 	WhoMustAct string `json:"who_must_act,omitempty"`
 }
 
@@ -562,6 +564,7 @@ type Pair struct {
 func PairOf(g iam.Gap) Pair {
 	p := Pair{Action: g.Action, Resource: g.Resource, Via: nonEmpty(g.Via), Why: g.Why, Decision: g.Result.Decision.String(), DeniedBy: string(g.DeniedBy)}
 	if g.Blocker != "" {
+		p.BlockedBy = string(g.Blocker)
 		p.WhoMustAct = explain.WhoMustAct(g, "the role").Who
 	}
 	return p

@@ -150,8 +150,8 @@ func TestCheckRefusesWhatOtherPolicyTypesRefuse(t *testing.T) {
 			if found.Blocker != tt.blocker {
 				t.Errorf("blocker of %s: got %q, want %q (denied_by %q)", tt.action, found.Blocker, tt.blocker, found.DeniedBy)
 			}
-			if pair := session.PairOf(*found); pair.DeniedBy != string(found.DeniedBy) || !strings.Contains(pair.WhoMustAct, strings.SplitN(tt.who, " (", 2)[0]) {
-				t.Errorf("pair: got denied_by %q who %q, want %q and %q", pair.DeniedBy, pair.WhoMustAct, found.DeniedBy, tt.who)
+			if pair := session.PairOf(*found); pair.DeniedBy != string(found.DeniedBy) || pair.BlockedBy != string(tt.blocker) || !strings.Contains(pair.WhoMustAct, strings.SplitN(tt.who, " (", 2)[0]) {
+				t.Errorf("pair: got denied_by %q blocked_by %q who %q, want %q, %q and %q", pair.DeniedBy, pair.BlockedBy, pair.WhoMustAct, found.DeniedBy, tt.blocker, tt.who)
 			}
 			var who []string
 			for _, b := range r.Blocks() {

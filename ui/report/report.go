@@ -9,6 +9,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -37,7 +38,7 @@ func Fix(w io.Writer, role string, reqs []iam.Requirement, notes []string, gaps 
 	for _, b := range session.Blocks(fix.Blocked, role) {
 		fmt.Fprintf(w, "  blocked:   refused by %s; no identity statement fixes these:\n", session.RefusedBy(b.DeniedBy, b.Gaps[0].Result.Decision == iam.ExplicitlyDenied))
 		Pairs(w, b.Gaps)
-		fmt.Fprintf(w, "  denied_by: %s\n", b.DeniedBy)
+		fmt.Fprintf(w, "  denied_by: %s\n", deniedBy(b))
 		fmt.Fprintf(w, "  who:       %s\n  why:       %s\n", b.Remedy.Who, b.Remedy.Why)
 	}
 	for _, note := range notes {
@@ -55,6 +56,28 @@ func Fix(w io.Writer, role string, reqs []iam.Requirement, notes []string, gaps 
 		fmt.Fprintf(w, "statement that fixes the whole query (add it to %s's identity policies):\n", role)
 	}
 	fmt.Fprintln(w, fix.Policy.JSON())
+}
+
+// deniedBy words the policy types that refused a block's gaps as AWS
+// would name them, and the one that blocks them when it is another (an
+// identity Allow missing under a boundary that lacks it too): "identity;
+// blocked_by: boundary".
+func deniedBy(b session.Block) string {
+	var types []string
+	for _, g := range b.Gaps {
+		t := string(g.DeniedBy)
+		if t == "" {
+			t = string(iam.PolicyIdentity)
+		}
+		if !slices.Contains(types, t) {
+			types = append(types, t)
+		}
+	}
+	out := strings.Join(types, ", ")
+	if len(types) != 1 || types[0] != string(b.DeniedBy) {
+		out += "; blocked_by: " + string(b.DeniedBy) + " (an identity statement alone is not enough)"
+	}
+	return out
 }
 
 // Pairs lists gaps one a line: action, resource, and why.

@@ -51,7 +51,7 @@ func TestFixBlocked(t *testing.T) {
 			"  blocked:   refused by an explicit Deny in the resource-based policy; no identity statement fixes these:\n",
 			"  denied_by: resource\n",
 			"  who:       the owner of bucket data (its bucket policy)\n",
-			"  denied_by: session\n",
+			"  denied_by: identity; blocked_by: session (an identity statement alone is not enough)\n",
 			"  who:       the Quilt stack's administrator",
 			"no identity-policy statement fixes this",
 		}, []string{"statement that fixes", `"Statement"`, "  missing:"}},

@@ -185,6 +185,18 @@ func TestCheckRefusesWhatOtherPolicyTypesRefuse(t *testing.T) {
 			if !e.NoStatement && (e.Whole == nil || e.Whole.Fix.Policy != nil) {
 				t.Errorf("explanation of %v offers a statement: %+v", err, e.Whole)
 			}
+			// Who must act: from the refusal's text when it names the
+			// policy type, else from the known policies' gaps.
+			who = []string{e.Remedy.Who}
+			if e.Whole != nil {
+				for _, b := range session.Blocks(e.Whole.Gaps, s.RoleName()) {
+					who = append(who, b.Remedy.Who)
+				}
+			}
+			short := strings.SplitN(tt.who, " (", 2)[0]
+			if !slices.ContainsFunc(who, func(w string) bool { return strings.Contains(w, short) }) {
+				t.Errorf("explanation's who must act: got %q, want one containing %q", who, short)
+			}
 		})
 	}
 }

@@ -73,3 +73,92 @@ func TestFixBlocksWhatIdentityCannotFix(t *testing.T) {
 		t.Errorf("only blocked gaps: got statement %s, want none", res.Policy.JSON())
 	}
 }
+
+// The statement Fix offers makes every gap it covers allowed under every
+// policy type known, and leaves every blocked gap refused: one round fixes
+// what an identity statement can, and nothing it cannot is promised.
+func TestFixIsOneRoundWithEveryPolicyType(t *testing.T) {
+	const (
+		acct = "123456789012"
+		role = "arn:aws:iam::" + acct + ":role/Reader"
+	)
+	parse := func(name, doc string) *iam.Policy {
+		p, err := iam.Parse(name, []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	resource := func(name, doc string) *iam.Policy {
+		p, err := iam.ParseResource(name, []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	known := iam.Known{
+		Identity: []*iam.Policy{parse("role", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"athena:GetWorkGroup","Resource":"*"}]}`)},
+		Session:  []*iam.Policy{parse("session", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["athena:*","glue:*","s3:*","kms:*"],"Resource":"*"},{"Effect":"Deny","Action":"s3:PutObject","Resource":"arn:aws:s3:::scratch/*"}]}`)},
+		Boundary: parse("boundary", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["athena:*","s3:*","kms:*","glue:GetTable","glue:GetDatabase"],"Resource":"*"}]}`),
+		SCPs: [][]*iam.Policy{
+			{parse("root", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)},
+			{parse("ou", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"athena:DeleteWorkGroup","Resource":"*"}]}`)},
+		},
+		Entity: role,
+		Resources: map[string]iam.ResourcePolicy{
+			"arn:aws:s3:::data":                        {Policy: resource("bucket data", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/private/*"}]}`)},
+			"arn:aws:s3:::partner":                     {Account: "444455556666", Policy: resource("bucket partner", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+role+`"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::partner/*"}]}`)},
+			"arn:aws:s3:::closed":                      {Account: "444455556666"},
+			"arn:aws:kms:us-east-1:" + acct + ":key/k": {Policy: resource("key", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:root"},"Action":"kms:*","Resource":"*"}]}`)},
+		},
+	}
+	reqs := []iam.Requirement{
+		{Action: "athena:StartQueryExecution", Resource: "arn:aws:athena:us-east-1:" + acct + ":workgroup/q", Purpose: iam.PurposeWorkgroup},
+		{Action: "athena:DeleteWorkGroup", Resource: "arn:aws:athena:us-east-1:" + acct + ":workgroup/q", Purpose: iam.PurposeWorkgroup},
+		{Action: "glue:GetTable", Resource: "arn:aws:glue:us-east-1:" + acct + ":table/d/t", Via: iam.ViaAthena, Purpose: iam.PurposeMetadata},
+		{Action: "glue:GetPartitions", Resource: "arn:aws:glue:us-east-1:" + acct + ":table/d/t", Via: iam.ViaAthena, Purpose: iam.PurposeMetadata},
+		{Action: "s3:GetObject", Resource: "arn:aws:s3:::data/public/*", Via: iam.ViaAthena, Purpose: iam.PurposeData},
+		{Action: "s3:GetObject", Resource: "arn:aws:s3:::data/private/*", Via: iam.ViaAthena, Purpose: iam.PurposeData},
+		{Action: "s3:GetObject", Resource: "arn:aws:s3:::partner/share/*", Via: iam.ViaAthena, Purpose: iam.PurposeData},
+		{Action: "s3:GetObject", Resource: "arn:aws:s3:::closed/share/*", Via: iam.ViaAthena, Purpose: iam.PurposeData},
+		{Action: "s3:PutObject", Resource: "arn:aws:s3:::scratch/*", Via: iam.ViaAthena, Purpose: iam.PurposeResults},
+		{Action: "kms:Decrypt", Resource: "arn:aws:kms:us-east-1:" + acct + ":key/k", Purpose: iam.PurposeKey},
+	}
+	caller := iam.Caller{ARN: "arn:aws:sts::" + acct + ":assumed-role/Reader/alice", Context: map[string][]string{"aws:PrincipalArn": {role}}}
+	gaps := known.Missing(reqs, caller)
+	fix := Fix(reqs, gaps)
+	if fix.Policy == nil || len(fix.Blocked) == 0 {
+		t.Fatalf("want both a statement and blocked pairs, got %+v", fix)
+	}
+	wantBlocked := map[string]iam.PolicyType{
+		"athena:DeleteWorkGroup":      iam.PolicySCP,
+		"glue:GetPartitions":          iam.PolicyBoundary,
+		"arn:aws:s3:::data/private/*": iam.PolicyResource,
+		"arn:aws:s3:::closed/share/*": iam.PolicyResource,
+		"arn:aws:s3:::scratch/*":      iam.PolicySession,
+	}
+	for _, g := range fix.Blocked {
+		want, ok := wantBlocked[g.Action]
+		if !ok {
+			want, ok = wantBlocked[g.Resource]
+		}
+		if !ok || g.Blocker != want {
+			t.Errorf("blocked %s on %s by %q, want it blocked by %q (listed: %v)", g.Action, g.Resource, g.Blocker, want, ok)
+		}
+	}
+	if len(fix.Blocked) != len(wantBlocked) {
+		t.Errorf("blocked %d pairs, want %d", len(fix.Blocked), len(wantBlocked))
+	}
+
+	applied := known
+	applied.Identity = append(append([]*iam.Policy(nil), known.Identity...), parse("fix", fix.Policy.JSON()))
+	after := applied.Missing(reqs, caller)
+	if len(after) != len(fix.Blocked) {
+		t.Errorf("after the fix %d gaps remain, want only the %d blocked: %+v", len(after), len(fix.Blocked), after)
+	}
+	for _, g := range after {
+		if g.Blocker == "" {
+			t.Errorf("after the fix %s on %s is still refused (by %s) with no blocker", g.Action, g.Resource, g.DeniedBy)
+		}
+	}
+}

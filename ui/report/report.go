@@ -206,7 +206,11 @@ func Doctor(w io.Writer, rep session.Report, role string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHECK\tRESULT\tDETAIL")
 	for _, c := range rep.Checks {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Check, c.Status, c.Detail)
+		detail := c.Detail
+		if c.DeniedBy != "" {
+			detail += " (denied_by " + c.DeniedBy + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Check, c.Status, detail)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)

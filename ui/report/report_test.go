@@ -115,3 +115,23 @@ func TestExplanation(t *testing.T) {
 		}
 	}
 }
+
+// The doctor's table says which policy type stands in the way of a
+// refused check.
+func TestDoctorDeniedBy(t *testing.T) {
+	who := "the administrator of role R, who sets its permissions boundary"
+	rep := session.Report{Principal: "arn:aws:sts::1:assumed-role/R/ann", Checks: []session.Probe{
+		{Check: "identity", Status: session.ProbeOK},
+		{Check: "databases of AwsDataCatalog", Status: session.ProbeRefused, Detail: "missing: glue:GetDatabases", DeniedBy: "boundary"},
+	}, Missing: []string{"glue:GetDatabases"}, WhoCanFix: &who}
+	var b strings.Builder
+	Doctor(&b, rep, "role R")
+	for _, w := range []string{"missing: glue:GetDatabases (denied_by boundary)", "who must act: " + who} {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("doctor output lacks %q:\n%s", w, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "statement that fixes") {
+		t.Errorf("doctor output offers a statement with none given:\n%s", b.String())
+	}
+}

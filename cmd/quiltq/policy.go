@@ -21,7 +21,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 // runPolicy runs `quiltq policy SUBCOMMAND`.
 func runPolicy(ctx context.Context, args []string, st streams) int {
 	if len(args) == 0 || args[0] != "eval" {
-		fmt.Fprintln(st.Err, "usage: quiltq policy eval --policy FILE --action ACTION --resource ARN [--context KEY=VALUE ...] [--principal ARN] [--json]")
+		fmt.Fprintln(st.Err, "usage: "+policyEvalUsage)
 		if len(args) > 0 && args[0] != "-h" && args[0] != "--help" {
 			fmt.Fprintf(st.Err, "quiltq policy: unknown subcommand %q; the only one is \"eval\"\n", args[0])
 			return exitUsage

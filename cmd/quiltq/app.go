@@ -118,7 +118,7 @@ func (a *app) options() (session.Options, error) {
 			// Its port is new each run; the stack is always the default one.
 			Place: "the embedded sandbox"}
 		if o.Policies == nil {
-			o.Policies = &session.Policies{Documents: run.Authorizer().Policies(user.Role), Role: user.Role, Source: "the sandbox's role " + user.Role}
+			o.Policies = session.PoliciesOf(run.Known(user.Role), user.Role, "the sandbox's role "+user.Role)
 		}
 		o.Roles = sandboxRoles{run}
 	}

@@ -275,6 +275,13 @@ func TestPolicy(t *testing.T) {
 			t.Errorf("%s: got %s %q, want %s %q", tc.ref, v, why, tc.want, tc.why)
 		}
 	}
+	// With a boundary known that allows no Glue action, an identity
+	// policy that allows them is not enough, and the reason says so.
+	bounded := mk(salesOnly)
+	bounded.Others = &iam.Known{Boundary: parsePolicy(t, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "athena:*", "Resource": "*"}]}`)}
+	if v, why := bounded.Decide(ref(glue, "sales", "orders", engine.Read), iam.Select); v != Denied || !strings.Contains(why, "does not allow (by its permissions boundary) glue:GetTable") {
+		t.Errorf("bounded: got %s %q, want denied by its permissions boundary", v, why)
+	}
 	// With its function known, the Tabulator catalog needs lambda:InvokeFunction.
 	withLambda := mk(noGlue)
 	withLambda.Catalogs = []iam.DataCatalog{{Name: tab, Type: iam.CatalogLambda, Function: "arn:aws:lambda:us-east-1:123456789012:function:tabulator"}}

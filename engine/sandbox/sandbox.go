@@ -161,6 +161,16 @@ func (s *Server) Stack() *stack.Stack { return s.stack }
 // Authorizer lets tests change a role's policies while the sandbox runs.
 func (s *Server) Authorizer() *principal.Authorizer { return s.authz }
 
+// Known is every policy that bears on the requests of role's sessions,
+// as the stack's administrator sees them: the role's identity policies
+// and boundary, the session policies the registry's credentials for it
+// carry, the SCPs, and the policies and owners of buckets, keys and
+// functions. A front end hands it to the session, so that the check
+// before sending decides as the sandbox will.
+func (s *Server) Known(role string) iam.Known {
+	return s.authz.Known(principal.Caller{Role: role, AccountID: s.stack.AccountID, Session: s.registry.Session(role)})
+}
+
 // PutRolePolicy adds the inline policy name to role, or replaces the
 // role's policy of that name, as IAM's PutRolePolicy does. It takes effect
 // on the next call the role's sessions make, so that a test can apply a

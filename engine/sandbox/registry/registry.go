@@ -253,11 +253,16 @@ func (reg *Registry) setRole(user, role string) {
 // caller is the principal of credentials issued to the user in their
 // current role, carrying the role's session policies when it takes them.
 func (reg *Registry) caller(st userState) principal.Caller {
-	reg.mu.Lock()
-	session := reg.sessions[st.role]
-	reg.mu.Unlock()
 	return principal.Caller{User: st.user.Name, Email: st.user.Email, Role: st.role, AccountID: reg.stack.AccountID,
-		Session: session}
+		Session: reg.Session(st.role)}
+}
+
+// Session is the session policies that credentials issued now for role
+// carry (nil when none), as setSession decided them.
+func (reg *Registry) Session(role string) *principal.Session {
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	return reg.sessions[role]
 }
 
 // setSession is the one way the registry decides the session policies

@@ -86,6 +86,9 @@ func (r *Refusal) Error() string {
 // workgroup is chosen when stmt names none).
 func (s *Session) Check(ctx context.Context, stmt Statement) (Verdict, error) {
 	var v Verdict
+	if err := s.ReadOnlyCheck(stmt); err != nil {
+		return v, err
+	}
 	known := s.Known()
 	if !s.GrantsActive(ctx, false) && known == nil {
 		return v, nil

@@ -178,6 +178,11 @@ func TestWorkgroupCutoffExplained(t *testing.T) {
 	if n := log.callsOf("StopQueryExecution"); n != 0 {
 		t.Errorf("quiltq made %d StopQueryExecution calls; Athena stopped the query", n)
 	}
+	// The doctor names the cutoff (and quiltq's own limit).
+	r = quiltqAt(t, envFor(t, env, "admin"), "", false, "--max-scan", "1MB", "doctor")
+	if !strings.Contains(r.stdout, "the workgroup cancels a query past 4.0 KiB (BytesScannedCutoffPerQuery), quiltq stops one past 1.0 MiB (max_scan)") {
+		t.Errorf("the doctor does not name the limits:\n%s%s", r.stdout, r.stderr)
+	}
 	// A query under the cutoff runs, and its stats name the cutoff.
 	r = quiltqAt(t, envFor(t, env, "admin"), "", false, "--stats", "-e", "SELECT 1")
 	if stats := statsOf(t, r.stderr); r.code != exitOK || len(stats) != 1 || stats[0].WorkgroupCutoff != 4096 {

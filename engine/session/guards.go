@@ -453,3 +453,16 @@ func (s *Session) ReadOnlyCheck(stmt Statement) error {
 	}
 	return nil
 }
+
+// scanLimits says in a few words which scan limits hold: the workgroup's
+// cutoff (bytes) and quiltq's max_scan (bytes), 0 for none.
+func scanLimits(cutoff, maxScan int64) string {
+	parts := []string{"no per-query scan limit in the workgroup"}
+	if cutoff > 0 {
+		parts[0] = fmt.Sprintf("the workgroup cancels a query past %s (BytesScannedCutoffPerQuery)", FormatBytes(cutoff))
+	}
+	if maxScan > 0 {
+		parts = append(parts, fmt.Sprintf("quiltq stops one past %s (max_scan)", FormatBytes(maxScan)))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -100,6 +100,19 @@ func (s *Session) ScanCutoff() int64 {
 	return s.wg.BytesScannedCutoff
 }
 
+// ScanLimit is the scan limit the session's queries run under: the
+// smaller of max_scan and the chosen workgroup's cutoff, 0 for none.
+func (s *Session) ScanLimit() int64 {
+	a, b := s.MaxScan(), s.ScanCutoff()
+	switch {
+	case a == 0:
+		return b
+	case b == 0:
+		return a
+	}
+	return min(a, b)
+}
+
 // waitGuarded follows query id as the engine's Wait does, and stops it as
 // soon as a poll reports more scanned than limit (when limit > 0). The
 // figure is GetQueryExecution's Statistics.DataScannedInBytes, which Wait
@@ -440,6 +453,10 @@ type ReadOnlyRefusal struct {
 func (r *ReadOnlyRefusal) Error() string {
 	return fmt.Sprintf("refused before sending: profile %q is read_only, and this statement %s; nothing was sent to Athena (use a profile without read_only = true to write)", r.Profile, r.Change.What)
 }
+
+// ReadOnlyProfile names the read_only profile, for front ends that know
+// the refusal by this method alone (the workbench).
+func (r *ReadOnlyRefusal) ReadOnlyProfile() string { return r.Profile }
 
 // ReadOnlyCheck refuses stmt when the profile is read_only and stmt
 // writes: an error of kind Denied holding a *ReadOnlyRefusal. Check makes

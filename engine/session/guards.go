@@ -224,6 +224,30 @@ func BindParams(stmts []string, params []string) ([][]string, error) {
 	return out, nil
 }
 
+// paramsMatch refuses, before anything is sent, a statement whose ?
+// placeholders and Params differ in number: Athena would fail it. A
+// PREPARE keeps its ? for EXECUTE ... USING to fill.
+func paramsMatch(stmt Statement) error {
+	toks, err := sqlref.Lex(stmt.SQL)
+	if err != nil {
+		return nil // Athena says what is wrong with it
+	}
+	n := 0
+	for i, t := range sqlref.Significant(toks) {
+		if i == 0 && t.Is("prepare") {
+			return nil
+		}
+		if t.Kind == sqlref.Param {
+			n++
+		}
+	}
+	if n == len(stmt.Params) {
+		return nil
+	}
+	return &engine.Error{Op: "parameters", Kind: engine.Invalid, Err: fmt.Errorf(
+		"the statement has %d ? placeholders and %d values were given for them: give one value for each ? (-e: --param VALUE, in order), or write the values into the SQL", n, len(stmt.Params))}
+}
+
 // Change is what a statement changes, as the guards see it.
 type Change struct {
 	// Write says it changes something (a table, a database, data in S3,

@@ -69,3 +69,31 @@ func TestCheckRefusesWritesWhenReadOnly(t *testing.T) {
 		t.Errorf("check of a read under read_only: %v", err)
 	}
 }
+
+// A statement whose ? placeholders are not all given a value is refused
+// before sending (the workbench, which has no values to give, says so);
+// with them it runs.
+func TestStartRefusesUnfilledPlaceholders(t *testing.T) {
+	env, log := loggedSandbox(t)
+	s := open(t, env, "admin")
+	ctx := context.Background()
+	_, _, err := s.Start(ctx, session.Statement{SQL: "SELECT count(*) FROM sales.orders WHERE region = ?"})
+	if engine.KindOf(err) != engine.Invalid || !strings.Contains(err.Error(), "1 ? placeholders and 0 values") {
+		t.Errorf("Start without values = %v; want an Invalid refusal counting both", err)
+	}
+	if n := strings.Count(strings.Join(log.ops(), " "), "StartQueryExecution"); n != 0 {
+		t.Errorf("%d StartQueryExecution calls, want none", n)
+	}
+	x, err := s.Run(ctx, session.Statement{SQL: "SELECT ? + 1 AS n", Params: []string{"41"}}, nil)
+	if err != nil || x.State != athena.Succeeded {
+		t.Fatalf("Run with a value = %s, %v", x.State, err)
+	}
+	rows, err := s.Results(ctx, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	if row, err := rows.Next(); err != nil || row[0].Text != "42" {
+		t.Errorf("SELECT ? + 1 with 41 = %+v, %v; want 42", row, err)
+	}
+}

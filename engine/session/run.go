@@ -119,6 +119,9 @@ func (s *Session) Workgroups(ctx context.Context) ([]athena.Workgroup, []athena.
 // counts as live until Wait sees it final (see StopLive). x is what is
 // known of the query when Start fails, to explain the failure with.
 func (s *Session) Start(ctx context.Context, stmt Statement) (id string, x athena.Execution, err error) {
+	if err := paramsMatch(stmt); err != nil {
+		return "", withRequest(athena.Execution{}, athena.Request{SQL: stmt.SQL}), err
+	}
 	req, err := s.request(ctx, stmt, true)
 	if err != nil {
 		return "", withRequest(athena.Execution{}, req), err

@@ -307,6 +307,13 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 	if n := log.calls(""); n != 0 {
 		t.Errorf("%d AWS calls for a refused write, want none", n)
 	}
+	// `quiltq check` says so too.
+	vars = envFor(t, env, "admin")
+	vars["XDG_CONFIG_HOME"] = cfg
+	r = quiltqAt(t, vars, "", false, "-P", "safe", "check", "DELETE FROM sales.orders WHERE amount < 0")
+	if r.code != exitDenied || !strings.Contains(r.stderr, `profile "safe" is read_only, and this statement deletes rows of sales.orders`) {
+		t.Errorf("check under read_only: exit %d, stderr %s", r.code, r.stderr)
+	}
 	vars = envFor(t, env, "admin")
 	vars["XDG_CONFIG_HOME"] = cfg
 	r = quiltqAt(t, vars, "", false, "-P", "safe", "-e", "SELECT count(*) AS n FROM sales.orders")

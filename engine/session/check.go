@@ -189,6 +189,12 @@ func (s *Session) CheckSQL(ctx context.Context, sql string) CheckReport {
 		}
 	}
 	seen := map[CheckedRef]bool{}
+	for _, stmt := range stmts {
+		if err := s.ReadOnlyCheck(Statement{SQL: stmt}); err != nil {
+			out.Denied = true
+			out.Notes = append(out.Notes, err.Error())
+		}
+	}
 	for i, stmt := range stmts {
 		for _, d := range s.Decide(ctx, refs[i], StatementKind(stmt), true) {
 			c := CheckedRef{Catalog: d.Ref.Catalog, Database: d.Ref.Database, Table: d.Ref.Table, Access: string(d.Ref.Access), Verdict: string(d.Verdict), Reason: reasonText(d)}

@@ -31,9 +31,10 @@ type ScanLimitError struct {
 	// Workgroups is true when Athena cancelled the query for its
 	// workgroup's cutoff, false when quiltq stopped it for max_scan.
 	WorkgroupCutoff bool
-	// Stopped says the query is final (CANCELLED); false when the stop
-	// was asked but not seen through.
+	// Stopped says the query ended CANCELLED; State is how it ended (a
+	// query may finish before the stop reaches it).
 	Stopped bool
+	State   athena.State
 	Cost    float64 // what the scan costs, in USD
 }
 
@@ -43,7 +44,10 @@ func (e *ScanLimitError) Error() string {
 			e.ID, e.Workgroup, FormatBytes(e.Limit), e.Limit, FormatBytes(e.Scanned), engine.FormatUSD(e.Cost))
 	}
 	state := "stopped"
-	if !e.Stopped {
+	switch {
+	case e.State == athena.Succeeded || e.State == athena.Failed:
+		state = "could not stop (it ended " + string(e.State) + " first)"
+	case !e.Stopped:
 		state = "asked Athena to stop"
 	}
 	return fmt.Sprintf("%s query %s: it scanned %s (%d bytes, %s), over the scan limit of %s (%d bytes, max_scan / --max-scan)",
@@ -141,7 +145,7 @@ func (s *Session) waitGuarded(ctx context.Context, id string, limit int64, progr
 	x, err := s.client.Wait(inner, id, watch)
 	switch {
 	case over != nil && ctx.Err() == nil:
-		over.Scanned, over.Stopped = x.DataScanned, x.State.Done()
+		over.Scanned, over.Stopped, over.State = x.DataScanned, x.State == athena.Cancelled, x.State
 		over.Workgroup = x.Workgroup
 		over.Cost = engine.Cost(x.DataScanned, s.PricePerTB())
 		return x, &engine.Error{Op: "scan limit", Kind: engine.Failed, Err: over}
@@ -176,7 +180,7 @@ func (s *Session) cutoffOf(x athena.Execution) *ScanLimitError {
 	if cutoff == 0 {
 		cutoff = x.DataScanned // Athena stops at the cutoff
 	}
-	return &ScanLimitError{ID: x.ID, Workgroup: x.Workgroup, Limit: cutoff, Scanned: x.DataScanned, WorkgroupCutoff: true, Stopped: true,
+	return &ScanLimitError{ID: x.ID, Workgroup: x.Workgroup, Limit: cutoff, Scanned: x.DataScanned, WorkgroupCutoff: true, Stopped: true, State: x.State,
 		Cost: engine.Cost(x.DataScanned, s.PricePerTB())}
 }
 

@@ -54,13 +54,13 @@ func (a *app) loadSettings() (*config.Settings, error) {
 	if err != nil {
 		return nil, &engine.Error{Op: "config", Kind: engine.Invalid, Err: err}
 	}
-	for _, f := range []struct{ name, value, flag string }{
+	for _, f := range append([]struct{ name, value, flag string }{
 		{"output", a.g.format, "-o"},
 		{"workgroup", a.g.workgroup, "-w"},
 		{"catalog", a.g.catalog, "-c"},
 		{"database", a.g.database, "-d"},
 		{"aws_profile", a.g.awsProfile, "--aws-profile"},
-	} {
+	}, a.g.guards.settings()...) {
 		if f.value == "" {
 			continue
 		}
@@ -225,6 +225,9 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 	if g.results != "" {
 		return showResults(ctx, sess, g.results, opts, st)
 	}
+	if code := guardStatements(sess, g, stmts, &opts, st); code >= 0 {
+		return code
+	}
 	// Every statement is checked before any runs: a script is not started
 	// when one of its statements would be refused.
 	verdicts := make([]session.Verdict, len(stmts))
@@ -268,6 +271,9 @@ func sessionFailed(st streams, sess *session.Session, stmts []string, err error)
 func nextStep(err error) string {
 	if errors.Is(err, session.ErrNotLoggedIn) {
 		return ""
+	}
+	if h := guardHint(err); h != "" {
+		return h
 	}
 	return athena.Hint(err)
 }

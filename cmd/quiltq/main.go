@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"golang.org/x/term"
 )
 
 func main() {
@@ -23,9 +25,7 @@ func main() {
 	os.Exit(code)
 }
 
-// isTerminal reports whether f is a character device (a terminal), without
-// any dependency: good enough to choose table output and live progress.
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal reports whether f is a terminal. A character device is not
+// enough: /dev/null is one, and quiltq asks before a destructive statement
+// only where someone can answer.
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

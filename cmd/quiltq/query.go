@@ -23,6 +23,7 @@ type queryOptions struct {
 	Limit           int64 // 0: no limit
 	ContinueOnError bool
 	Stats           bool
+	Params          [][]string // each statement's --param values (guards.go)
 }
 
 // runStatements runs each statement in order, printing each result on
@@ -35,7 +36,7 @@ func runStatements(ctx context.Context, s *session.Session, stmts []string, verd
 			fmt.Fprintf(st.Err, "quiltq: statement %d of %d\n", i+1, len(stmts))
 		}
 		checkNotes(st, s, verdicts[i])
-		c := runOne(ctx, s, sql, o, st)
+		c := runOne(ctx, s, session.Statement{SQL: sql, Params: o.paramsOf(i)}, o, st)
 		if c == exitInterrupted {
 			return c
 		}
@@ -55,8 +56,7 @@ func runStatements(ctx context.Context, s *session.Session, stmts []string, verd
 }
 
 // runOne runs one statement and prints its rows.
-func runOne(ctx context.Context, s *session.Session, sql string, o queryOptions, st streams) int {
-	stmt := session.Statement{SQL: sql}
+func runOne(ctx context.Context, s *session.Session, stmt session.Statement, o queryOptions, st streams) int {
 	prog := newProgress(st, s.PricePerTB())
 	x, err := s.Run(ctx, stmt, prog.update)
 	prog.done()
@@ -177,6 +177,9 @@ func printSyntaxPosition(w io.Writer, sql string, se *engine.SyntaxError) {
 // refused by StartQueryExecution or FAILED with SYNTAX_ERROR, as SQL the
 // pre-send check cannot read is.
 func exitCode(err error) int {
+	if code, ok := guardExit(err); ok {
+		return code
+	}
 	if engine.SyntaxOf(err) != nil {
 		return exitFailed
 	}

@@ -55,6 +55,7 @@ type globalFlags struct {
 	results         string
 	grants          string
 	policies        listFlag // --policy: the role's identity policies, when known
+	guards          guardFlags
 }
 
 // optionalString is a string flag that knows whether it was given.
@@ -91,6 +92,7 @@ func newGlobalFlags(g *globalFlags) *flag.FlagSet {
 	fs.StringVar(&g.grants, "grants", "", "check table references against this rules `file` (default: grants.toml in the config dir, when it exists)")
 	fs.StringVar(&g.results, "results", "", "print the results of an earlier query `ID` (waiting if it still runs) instead of running SQL")
 	fs.Var(&g.policies, "policy", "the role's identity policy JSON `FILE` (repeatable): check every permission a query needs before sending it")
+	g.guards.register(fs)
 	return fs
 }
 
@@ -219,8 +221,10 @@ the environment, which come first; or --aws-profile for plain AWS
 credentials. AWS_ENDPOINT_URL points the AWS calls elsewhere (as at a
 running 'quiltq sandbox serve').
 
-Exit codes: 0 ok, 1 query failed, 2 usage or config, 3 denied,
-4 not logged in or credentials refused, 130 interrupted (query stopped).
+Exit codes: 0 ok, 1 query failed, 2 usage or config (or a destructive
+statement not confirmed), 3 denied, 4 not logged in or credentials refused,
+5 stopped at a scan limit (--max-scan or the workgroup's), 130 interrupted
+(query stopped).
 
 Flags:
 `, "\n"))

@@ -32,6 +32,13 @@ type Workgroup struct {
 	// Fallback, set by ChooseWorkgroup, says why this workgroup was taken
 	// when none was named and several were usable; "" otherwise.
 	Fallback string
+	// BytesScannedCutoff is the workgroup's data usage control per query
+	// (Configuration.BytesScannedCutoffPerQuery, "the upper data usage
+	// limit (cutoff) for the amount of bytes a single query in a workgroup
+	// is allowed to scan"); 0 when none is set. Athena cancels a query
+	// that passes it (Athena User Guide, "Configure per-query and
+	// per-workgroup data usage controls").
+	BytesScannedCutoff int64 `json:",omitempty"`
 }
 
 // Skipped is a workgroup that discovery saw and set aside, and why.
@@ -186,6 +193,7 @@ func workgroupOf(w *types.WorkGroup, name string) Workgroup {
 	wg.Description = aws.ToString(w.Description)
 	if cfg := w.Configuration; cfg != nil {
 		wg.Enforced = aws.ToBool(cfg.EnforceWorkGroupConfiguration)
+		wg.BytesScannedCutoff = aws.ToInt64(cfg.BytesScannedCutoffPerQuery)
 		if rc := cfg.ResultConfiguration; rc != nil {
 			wg.OutputLocation = aws.ToString(rc.OutputLocation)
 			if ec := rc.EncryptionConfiguration; ec != nil {

@@ -164,6 +164,9 @@ func RefusedBy(t iam.PolicyType, explicit bool) string {
 // workgroup is chosen when stmt names none).
 func (s *Session) Check(ctx context.Context, stmt Statement) (Verdict, error) {
 	var v Verdict
+	if err := s.ReadOnlyCheck(stmt); err != nil {
+		return v, err
+	}
 	known := s.Known()
 	if !s.GrantsActive(ctx, false) && known == nil {
 		return v, nil
@@ -264,6 +267,12 @@ func (s *Session) CheckSQL(ctx context.Context, sql string) CheckReport {
 		}
 	}
 	seen := map[CheckedRef]bool{}
+	for _, stmt := range stmts {
+		if err := s.ReadOnlyCheck(Statement{SQL: stmt}); err != nil {
+			out.Denied = true
+			out.Notes = append(out.Notes, err.Error())
+		}
+	}
 	for i, stmt := range stmts {
 		for _, d := range s.Decide(ctx, refs[i], StatementKind(stmt), true) {
 			c := CheckedRef{Catalog: d.Ref.Catalog, Database: d.Ref.Database, Table: d.Ref.Table, Access: string(d.Ref.Access), Verdict: string(d.Verdict), Reason: reasonText(d)}

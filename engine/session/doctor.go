@@ -34,11 +34,15 @@ type Probe struct {
 
 // Report is the doctor's report: `quiltq doctor --json` prints it.
 type Report struct {
-	Principal string   `json:"principal"`
-	Workgroup string   `json:"workgroup"`
-	Policies  *string  `json:"policies"` // where the role's policies came from; null when unknown
-	Checks    []Probe  `json:"checks"`
-	Missing   []string `json:"missing"` // every action missing, sorted
+	Principal string `json:"principal"`
+	Workgroup string `json:"workgroup"`
+	// WorkgroupCutoff is the workgroup's BytesScannedCutoffPerQuery (0:
+	// none), MaxScan quiltq's own limit (max_scan; 0: none).
+	WorkgroupCutoff int64    `json:"workgroup_scan_cutoff"`
+	MaxScan         int64    `json:"max_scan"`
+	Policies        *string  `json:"policies"` // where the role's policies came from; null when unknown
+	Checks          []Probe  `json:"checks"`
+	Missing         []string `json:"missing"` // every action missing, sorted
 	// Fix is the one statement that fixes every refused check; Blocked
 	// what an explicit Deny refuses (no Allow fixes those).
 	Fix       *explain.Policy `json:"fix"`
@@ -164,7 +168,7 @@ func (d *doctor) run(ctx context.Context) Report {
 		s.wg = &wg
 		s.mu.Unlock()
 		c.needs = append(c.needs, iam.Requirement{Action: "athena:GetWorkGroup", Resource: d.arn("athena", "workgroup/"+wg.Name), Purpose: iam.PurposeWorkgroup, Why: "describing workgroup " + wg.Name})
-		c.Detail = fmt.Sprintf("%s (results %s)", wg.Name, wg.OutputLocation)
+		c.Detail = fmt.Sprintf("%s (results %s; %s)", wg.Name, wg.OutputLocation, scanLimits(wg.BytesScannedCutoff, s.MaxScan()))
 		if wg.Fallback != "" {
 			c.Detail += "; " + wg.Fallback
 		}
@@ -462,7 +466,7 @@ func (d *doctor) query(ctx context.Context) {
 // one statement that fixes every refusal (narrowed by the role's policies
 // when known, else to the actions the refusals name).
 func (d *doctor) report() Report {
-	rep := Report{Principal: d.principal, Workgroup: d.wg.Name, Checks: d.checks, Missing: []string{}, Blocked: []Pair{}}
+	rep := Report{Principal: d.principal, Workgroup: d.wg.Name, WorkgroupCutoff: d.wg.BytesScannedCutoff, MaxScan: d.s.MaxScan(), Checks: d.checks, Missing: []string{}, Blocked: []Pair{}}
 	kp := d.s.Known()
 	known := kp != nil
 	if known {

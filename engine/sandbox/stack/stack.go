@@ -347,6 +347,10 @@ type Workgroup struct {
 	// Encryption is SSE_S3, SSE_KMS, CSE_KMS or empty; KMSKey its key ARN.
 	Encryption string `yaml:"encryption"`
 	KMSKey     string `yaml:"kms_key"`
+	// BytesScannedCutoff is the workgroup's per-query data usage control
+	// (BytesScannedCutoffPerQuery), in bytes; 0 for none. A query whose
+	// scan passes it is cancelled.
+	BytesScannedCutoff int64 `yaml:"bytes_scanned_cutoff_per_query"`
 }
 
 // DataCatalog is an Athena data catalog. AwsDataCatalog (type GLUE) always

@@ -114,6 +114,8 @@ func ptr[T any](v T) *T { return &v }
 
 // athenaQuery runs athena_query.
 func (s *Server) athenaQuery(ctx context.Context, req *mcp.CallToolRequest, in QueryInput) (*mcp.CallToolResult, QueryOutput, error) {
+	s.calls.Add(1)
+	defer s.calls.Done()
 	out := QueryOutput{Columns: []engine.Column{}, Rows: [][]any{}}
 	stmt := session.Statement{SQL: strings.TrimSpace(in.SQL), Catalog: in.Catalog, Database: in.Database, Workgroup: in.Workgroup}
 	maxRows, err := rowLimit(in.MaxRows)

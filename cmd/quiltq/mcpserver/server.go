@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -48,8 +49,9 @@ type Server struct {
 	mcp  *mcp.Server
 
 	// refreshes are background refreshes of the cached listing still
-	// running; Close waits for them.
-	refreshes sync.WaitGroup
+	// running, calls the athena_query calls under way; Close waits for
+	// them.
+	refreshes, calls sync.WaitGroup
 }
 
 // instructions are what a client may put in the model's context about the
@@ -98,9 +100,20 @@ func (s *Server) HTTPHandler() http.Handler {
 // tool call left running (a client that went away mid-query), returning
 // their IDs.
 func (s *Server) Close(ctx context.Context) []string {
-	s.refreshes.Wait()
+	// A call whose client went away is stopping its query (its context
+	// ended with the connection): give it the time a stop takes.
+	done := make(chan struct{})
+	go func() { s.calls.Wait(); s.refreshes.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+	case <-ctx.Done():
+	}
 	return s.sess.StopLive(ctx)
 }
+
+// closeWait bounds how long Close waits for calls under way.
+const closeWait = 20 * time.Second
 
 // logTo sends a log message to the client of req (when it asked for
 // messages at that level, as the protocol has it) and to the server's own

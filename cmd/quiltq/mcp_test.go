@@ -317,9 +317,9 @@ func testMCPTypeScriptClient(t *testing.T, bin string) {
 		t.Fatalf("node client.mjs: %v\nstdout: %s\nstderr: %s", err, out, stderr.String())
 	}
 	var got struct {
-		Tools   []string `json:"tools"`
-		Admin   struct {
-			IsError    bool      `json:"isError"`
+		Tools []string `json:"tools"`
+		Admin struct {
+			IsError    bool `json:"isError"`
 			Structured struct {
 				Rows [][]any `json:"rows"`
 			} `json:"structured"`

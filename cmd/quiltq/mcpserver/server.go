@@ -92,7 +92,9 @@ func (s *Server) MCP() *mcp.Server { return s.mcp }
 // with another Host (DNS rebinding), and cross-origin browser requests are
 // refused too: a web page must not drive the user's login.
 func (s *Server) HTTPHandler() http.Handler {
-	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s.mcp }, &mcp.StreamableHTTPOptions{Logger: s.opts.Log})
+	// A client of protocol 2026-07-28 cancels a call by dropping its POST:
+	// that must stop the query too.
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s.mcp }, &mcp.StreamableHTTPOptions{Logger: s.opts.Log, PropagateRequestCancellation: true})
 	return http.NewCrossOriginProtection().Handler(h)
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -86,6 +87,11 @@ type fixture struct {
 type setup struct {
 	sandbox sandbox.Options
 	grants  string // a rules file's text
+	// unknownPolicies leaves the role's policies unknown, as against AWS
+	// or `quiltq sandbox serve`: only AWS refuses then.
+	unknownPolicies bool
+	// http connects the client over streamable HTTP instead of in memory.
+	http bool
 }
 
 func start(t *testing.T, user string, o setup) *fixture {
@@ -111,6 +117,9 @@ func start(t *testing.T, user string, o setup) *fixture {
 		Policies: &session.Policies{Documents: f.env.Authorizer().Policies(f.user.Role), Role: f.user.Role, Source: "the sandbox's role " + f.user.Role},
 		Roles:    roles{f.env},
 	}
+	if o.unknownPolicies {
+		opts.Policies, opts.Roles = nil, nil
+	}
 	if o.grants != "" {
 		opts.GrantsFile = filepath.Join(dir, "grants.toml")
 		if err := os.WriteFile(opts.GrantsFile, []byte(o.grants), 0o600); err != nil {
@@ -121,11 +130,20 @@ func start(t *testing.T, user string, o setup) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv = New(f.sess, Options{Version: "test", CanApplyFix: true})
-	st, ct := mcp.NewInMemoryTransports()
-	ss, err := f.srv.MCP().Connect(ctx, st, nil)
-	if err != nil {
-		t.Fatal(err)
+	f.srv = New(f.sess, Options{Version: "test", CanApplyFix: !o.unknownPolicies})
+	var ct mcp.Transport
+	wait := func() {}
+	if o.http {
+		hs := httptest.NewServer(f.srv.HTTPHandler())
+		t.Cleanup(hs.Close)
+		ct = &mcp.StreamableClientTransport{Endpoint: hs.URL, DisableStandaloneSSE: true}
+	} else {
+		st, inMem := mcp.NewInMemoryTransports()
+		ss, err := f.srv.MCP().Connect(ctx, st, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, wait = inMem, func() { ss.Wait() }
 	}
 	c := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, &mcp.ClientOptions{
 		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
@@ -145,7 +163,7 @@ func start(t *testing.T, user string, o setup) *fixture {
 	}
 	t.Cleanup(func() {
 		f.client.Close()
-		ss.Wait()
+		wait()
 		f.srv.Close(context.Background())
 	})
 	return f
@@ -325,7 +343,14 @@ func TestAnalystRefusedThenFixed(t *testing.T) {
 // A cancelled call stops the query on Athena: StopQueryExecution reaches
 // the sandbox, and the query ends CANCELLED.
 func TestCancelledCallStopsQuery(t *testing.T) {
-	f := start(t, "admin", setup{sandbox: sandbox.Options{Run: 2 * time.Minute}})
+	for _, http := range []bool{false, true} {
+		t.Run(map[bool]string{false: "in memory", true: "streamable HTTP"}[http], func(t *testing.T) {
+			testCancelStopsQuery(t, start(t, "admin", setup{sandbox: sandbox.Options{Run: 2 * time.Minute}, http: http}))
+		})
+	}
+}
+
+func testCancelStopsQuery(t *testing.T, f *fixture) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -501,5 +526,36 @@ func TestExplainCheckWhoamiAndResources(t *testing.T) {
 	rr, err = fs.client.ReadResource(ctx, &mcp.ReadResourceParams{URI: catalogURI})
 	if err != nil || !strings.Contains(rr.Contents[0].Text, `"sail"`) {
 		t.Errorf("%s: %v, want the tree with sail", catalogURI, err)
+	}
+}
+
+// With the role's policies unknown (AWS itself, `quiltq sandbox serve`),
+// the query is sent and AWS's refusal is explained, with the statement
+// that fixes the whole query.
+func TestAWSRefusalExplained(t *testing.T) {
+	f := start(t, "analyst", setup{unknownPolicies: true})
+	ctx := context.Background()
+	var out QueryOutput
+	res := f.call(t, ctx, "athena_query", map[string]any{"sql": "SELECT count(*) FROM sales.orders"}, &out)
+	r := out.Refusal
+	if !res.IsError || r == nil || r.Stage != "aws" || !r.Sent || out.QueryID == "" {
+		t.Fatalf("refused by AWS: %s, want a refusal of stage aws, sent, with the query ID", text(res))
+	}
+	if !slices.Contains(r.MissingActions, "glue:GetTable") || !strings.HasSuffix(r.Principal, "/analyst") || r.PolicyType != "identity" || r.FixStatement == nil || r.WhoMustAct == "" {
+		t.Errorf("refusal %+v: want glue:GetTable, the analyst, identity policy, who acts and a fix", r)
+	}
+	if n := f.ops.count("StartQueryExecution"); n != 1 {
+		t.Errorf("%d StartQueryExecution, want 1", n)
+	}
+	var w WorkgroupsOutput
+	f.call(t, ctx, "workgroups_list", nil, &w)
+	if w.InUse == "" || !slices.ContainsFunc(w.Workgroups, func(x WorkgroupItem) bool { return x.Name == w.InUse && x.OutputLocation != "" }) {
+		t.Errorf("workgroups_list %+v: want the one in use among those listed, with its result location", w)
+	}
+	var rep session.Report
+	f.call(t, ctx, "permissions_doctor", nil, &rep)
+	refused := slices.ContainsFunc(rep.Checks, func(p session.Probe) bool { return p.Status == session.ProbeRefused })
+	if !refused || rep.Fix == nil || !slices.Contains(rep.Missing, "glue:GetDatabases") {
+		t.Errorf("permissions_doctor: %+v, want refused checks, glue:GetDatabases missing and one fix", rep)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/quiltq/quiltq/cmd/quiltq/mcpserver"
+	"github.com/quiltq/quiltq/engine/session"
 )
 
 // runMCP is `quiltq mcp [--http ADDR]`: the Model Context Protocol server
@@ -65,6 +66,15 @@ Flags:
 	a := newApp(g, st, getenv)
 	defer a.close()
 	sess, err := a.open(ctx)
+	if errors.Is(err, session.ErrNotLoggedIn) {
+		// An MCP client shows a server that exits as merely gone: serve,
+		// and let every tool that needs AWS say how to log in.
+		fmt.Fprintf(st.Err, "quiltq mcp: %v\nquiltq mcp: serving anyway; the tools say so until you log in and the client restarts the server\n", err)
+		var o session.Options
+		if o, err = a.options(); err == nil {
+			sess, err = session.Offline(o)
+		}
+	}
 	if err != nil {
 		return failed(st, "mcp", err)
 	}

@@ -358,3 +358,46 @@ func testMCPTypeScriptClient(t *testing.T, bin string) {
 		t.Errorf("explain_error through the TypeScript client: %+v, want glue:GetDatabases refused", got.Explain)
 	}
 }
+
+// With no login at all, `quiltq mcp` still serves (in-process, on the
+// streams run is given), and every tool that needs AWS says how to log
+// in, rather than the server vanishing from the client.
+func TestMCPNotLoggedIn(t *testing.T) {
+	toServer, fromClient := io.Pipe()
+	toClient, fromServer := io.Pipe()
+	var errb lockedBuffer
+	env := map[string]string{}
+	for _, kv := range mcpEnv(t) {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	code := make(chan int, 1)
+	go func() {
+		code <- run(context.Background(), []string{"mcp"}, streams{In: toServer, Out: fromServer, Err: &errb}, func(k string) string { return env[k] })
+		fromServer.Close()
+	}()
+	c := mcp.NewClient(&mcp.Implementation{Name: "nologin-test", Version: "1"}, nil)
+	cs, err := c.Connect(context.Background(), &mcp.IOTransport{Reader: toClient, Writer: fromClient}, nil)
+	if err != nil {
+		t.Fatalf("connect: %v\nstderr: %s", err, errb.String())
+	}
+	ctx := context.Background()
+	for tool, args := range map[string]map[string]any{"athena_query": {"sql": "SELECT 1"}, "whoami": nil, "catalogs_list": nil} {
+		res := callTool(t, ctx, cs, tool, args, nil)
+		if !res.IsError || !strings.Contains(resultText(res), "quiltq login") {
+			t.Errorf("%s without a login: %q, want an error saying to run quiltq login", tool, resultText(res))
+		}
+	}
+	cs.Close()
+	select {
+	case c := <-code:
+		if c != exitOK {
+			t.Errorf("quiltq mcp exited %d when the client closed, want 0; stderr: %s", c, errb.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("quiltq mcp did not exit within 30 s of the client closing")
+	}
+	if !strings.Contains(errb.String(), "not logged in") {
+		t.Errorf("stderr %q: want it to say no one is logged in", errb.String())
+	}
+}

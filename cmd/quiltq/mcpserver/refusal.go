@@ -76,6 +76,8 @@ func (s *Server) refusalOf(ctx context.Context, stmt session.Statement, x athena
 		return s.policyRefusal(pr)
 	case errors.As(err, &gr):
 		return s.grantsRefusal(ctx, stmt, gr)
+	case errors.Is(err, session.ErrNotLoggedIn):
+		return nil // no login at all: nobody was refused
 	case engine.KindOf(err) == engine.Denied || engine.KindOf(err) == engine.Credentials:
 		return s.awsRefusal(ctx, x, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -78,6 +79,8 @@ type fixture struct {
 	sess   *session.Session
 	srv    *Server
 	client *mcp.ClientSession
+	kill   func() // cuts the pipes, as a client process dying does
+	served chan struct{}
 
 	mu       sync.Mutex
 	progress []string
@@ -90,8 +93,9 @@ type setup struct {
 	// unknownPolicies leaves the role's policies unknown, as against AWS
 	// or `quiltq sandbox serve`: only AWS refuses then.
 	unknownPolicies bool
-	// http connects the client over streamable HTTP instead of in memory.
-	http bool
+	// http connects the client over streamable HTTP instead of in memory;
+	// pipes over two pipes, as a process's stdio (f.kill cuts them).
+	http, pipes bool
 }
 
 func start(t *testing.T, user string, o setup) *fixture {
@@ -137,6 +141,17 @@ func start(t *testing.T, user string, o setup) *fixture {
 		hs := httptest.NewServer(f.srv.HTTPHandler())
 		t.Cleanup(hs.Close)
 		ct = &mcp.StreamableClientTransport{Endpoint: hs.URL, DisableStandaloneSSE: true}
+	} else if o.pipes {
+		toServer, fromClient := io.Pipe()
+		toClient, fromServer := io.Pipe()
+		f.served = make(chan struct{})
+		go func() {
+			f.srv.MCP().Run(ctx, &mcp.IOTransport{Reader: toServer, Writer: fromServer})
+			close(f.served)
+		}()
+		ct = &mcp.IOTransport{Reader: toClient, Writer: fromClient}
+		f.kill = func() { fromClient.Close(); toClient.Close() }
+		wait = func() { <-f.served }
 	} else {
 		st, inMem := mcp.NewInMemoryTransports()
 		ss, err := f.srv.MCP().Connect(ctx, st, nil)
@@ -557,5 +572,28 @@ func TestAWSRefusalExplained(t *testing.T) {
 	refused := slices.ContainsFunc(rep.Checks, func(p session.Probe) bool { return p.Status == session.ProbeRefused })
 	if !refused || rep.Fix == nil || !slices.Contains(rep.Missing, "glue:GetDatabases") {
 		t.Errorf("permissions_doctor: %+v, want refused checks, glue:GetDatabases missing and one fix", rep)
+	}
+}
+
+// A client that goes away mid-query (its process dies: the pipes break)
+// leaves nothing running: the query is stopped by the time the server,
+// which then stops serving, is closed.
+func TestClientGoneStopsQuery(t *testing.T) {
+	f := start(t, "admin", setup{sandbox: sandbox.Options{Run: 2 * time.Minute}, pipes: true})
+	go f.client.CallTool(context.Background(), &mcp.CallToolParams{Name: "athena_query", Arguments: map[string]any{"sql": "SELECT count(*) FROM sales.orders"}, Meta: mcp.Meta{"progressToken": "gone"}})
+	id := waitProgress(t, f)
+	f.kill()
+	select {
+	case <-f.served:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server still serves 30 s after its client's pipes broke")
+	}
+	f.srv.Close(context.Background())
+	x, err := f.sess.Execution(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.State != "CANCELLED" {
+		t.Errorf("query %s is %s once the server closed after its client went away, want CANCELLED", id, x.State)
 	}
 }

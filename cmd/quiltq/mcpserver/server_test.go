@@ -98,7 +98,7 @@ type setup struct {
 	http, pipes bool
 }
 
-func start(t *testing.T, user string, o setup) *fixture {
+func start(t testing.TB, user string, o setup) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{ops: &opLog{}}

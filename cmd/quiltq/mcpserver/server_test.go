@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -595,5 +596,46 @@ func TestClientGoneStopsQuery(t *testing.T) {
 	}
 	if x.State != "CANCELLED" {
 		t.Errorf("query %s is %s once the server closed after its client went away, want CANCELLED", id, x.State)
+	}
+}
+
+// The HTTP transport refuses what would let a web page drive the user's
+// login: a request naming another Host (DNS rebinding) and a cross-origin
+// POST from a browser.
+func TestHTTPRefusesOtherHostsAndOrigins(t *testing.T) {
+	f := start(t, "admin", setup{})
+	hs := httptest.NewServer(f.srv.HTTPHandler())
+	defer hs.Close()
+	const body = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"x","version":"1"}}}`
+	for _, tc := range []struct {
+		name    string
+		headers map[string]string
+		refused bool
+	}{
+		{"same host", nil, false},
+		{"another Host", map[string]string{"Host": "attacker.example"}, true},
+		{"cross-site browser POST", map[string]string{"Origin": "https://attacker.example", "Sec-Fetch-Site": "cross-site"}, true},
+	} {
+		req, err := http.NewRequest(http.MethodPost, hs.URL, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		for k, v := range tc.headers {
+			if k == "Host" {
+				req.Host = v
+			} else {
+				req.Header.Set(k, v)
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.StatusCode == http.StatusForbidden; got != tc.refused {
+			t.Errorf("%s: status %d, want refused (403) %v", tc.name, resp.StatusCode, tc.refused)
+		}
 	}
 }

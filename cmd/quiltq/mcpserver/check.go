@@ -2,7 +2,6 @@ package mcpserver
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -14,8 +13,6 @@ import (
 	"github.com/quiltq/quiltq/engine/explain"
 	"github.com/quiltq/quiltq/engine/session"
 )
-
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 func (s *Server) addCheckTools() {
 	mcp.AddTool(s.mcp, &mcp.Tool{

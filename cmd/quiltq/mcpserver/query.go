@@ -3,6 +3,7 @@ package mcpserver
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -439,7 +440,7 @@ func (s *Server) applyFix(ctx context.Context, req *mcp.CallToolRequest, in Appl
 	case nil:
 		return nil, ApplyFixOutput{}, errors.New("fix_statement is missing: pass the fix_statement object a refusal gave")
 	default:
-		b, err := jsonMarshal(v)
+		b, err := json.Marshal(v)
 		if err != nil {
 			return nil, ApplyFixOutput{}, err
 		}

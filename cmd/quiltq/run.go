@@ -142,6 +142,8 @@ func subcommand(name string) (command, bool) {
 		return runRole, true
 	case "doctor":
 		return runDoctor, true
+	case "mcp":
+		return runMCP, true
 	}
 	return nil, false
 }
@@ -213,6 +215,7 @@ Usage:
   quiltq explain [--json] [FILE]   explain a pasted AWS error: what was refused, who can fix it, the statement
   quiltq explain --sql SQL         what a query needs, what the role lacks (--policy FILE), the one statement
   quiltq doctor [--json]           probe identity, registry, workgroups, catalogs, a query; what is missing
+  quiltq mcp [--http ADDR]         serve the tools to AI agents over the Model Context Protocol (stdio)
   quiltq --version                 print the version
 
 Logging in: 'quiltq login CATALOG_URL' once (the login lives in the OS

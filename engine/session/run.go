@@ -187,6 +187,17 @@ func (s *Session) Wait(ctx context.Context, id string, progress func(athena.Exec
 	return s.wait(ctx, id, s.MaxScan(), progress)
 }
 
+// WaitWithin is Wait with a scan limit of the caller's own (bytes, 0 for
+// none) for this query: the smaller of it and the session's max_scan
+// applies, so that a front end taking a limit per request (an MCP tool
+// call) can only tighten the profile's.
+func (s *Session) WaitWithin(ctx context.Context, id string, limit int64, progress func(athena.Execution)) (athena.Execution, error) {
+	if m := s.MaxScan(); m > 0 && (limit <= 0 || m < limit) {
+		limit = m
+	}
+	return s.wait(ctx, id, limit, progress)
+}
+
 func (s *Session) wait(ctx context.Context, id string, limit int64, progress func(athena.Execution)) (athena.Execution, error) {
 	if err := s.ready(); err != nil {
 		return athena.Execution{ID: id}, err

@@ -14,6 +14,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/session"
@@ -34,7 +35,7 @@ type QueryInput struct {
 	Database  string `json:"database,omitempty" jsonschema:"default database for unqualified table names"`
 	Workgroup string `json:"workgroup,omitempty" jsonschema:"Athena workgroup to run in (default: the configured one, else the one the user may use)"`
 	MaxRows   int    `json:"max_rows,omitempty" jsonschema:"most rows to return (default 100, at most 10000); when the result has more, truncated is true and the rest can be paged with query_results"`
-	MaxScan   string `json:"max_scan,omitempty" jsonschema:"stop the query once Athena has scanned more than this, e.g. 500MB, 10GB, 1TiB (GB = 10^9 bytes, GiB = 2^30); empty means no limit"`
+	MaxScan   string `json:"max_scan,omitempty" jsonschema:"stop the query once Athena has scanned more than this, e.g. 500MB, 10GB, 1TiB (binary units, as the CLI's --max-scan: 1 GB = 2^30 bytes); empty means no limit"`
 }
 
 // QueryOutput is athena_query's output (and query_results'): the rows,
@@ -70,9 +71,6 @@ type Stats struct {
 	TotalMs      int64   `json:"total_ms"`
 	FetchPath    string  `json:"fetch_path,omitempty" jsonschema:"how rows were read: s3 (the result file) or api (GetQueryResults)"`
 }
-
-// errScanLimit is the cause of a wait stopped by max_scan.
-var errScanLimit = errors.New("the scan limit was passed")
 
 func (s *Server) addQueryTools() {
 	mcp.AddTool(s.mcp, &mcp.Tool{
@@ -123,10 +121,10 @@ func (s *Server) athenaQuery(ctx context.Context, req *mcp.CallToolRequest, in Q
 	if err != nil {
 		return nil, out, err
 	}
-	var maxScan uint64
+	var maxScan int64
 	if in.MaxScan != "" {
-		if maxScan, err = humanize.ParseBytes(in.MaxScan); err != nil {
-			return nil, out, fmt.Errorf("max_scan %q is not an amount of data: write it as 500MB, 10GB or 1TiB", in.MaxScan)
+		if maxScan, err = config.ParseSize(in.MaxScan); err != nil {
+			return nil, out, fmt.Errorf("max_scan: %w", err)
 		}
 	}
 	stmts, err := session.SplitStatements(stmt.SQL)
@@ -164,18 +162,13 @@ func (s *Server) athenaQuery(ctx context.Context, req *mcp.CallToolRequest, in Q
 	out.QueryID = id
 	s.logTo(ctx, req.Session, slog.LevelInfo, "query %s started in workgroup %s", id, x.Workgroup)
 
-	waitCtx, stop := context.WithCancelCause(ctx)
-	defer stop(nil)
 	token := req.Params.GetProgressToken()
-	got, err := s.sess.Wait(waitCtx, id, func(p athena.Execution) {
+	got, err := s.sess.WaitWithin(ctx, id, maxScan, func(p athena.Execution) {
 		if token != nil {
 			_ = req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{
 				ProgressToken: token, Progress: float64(p.Polls),
 				Message: fmt.Sprintf("query %s %s: %s scanned, %s", id, p.State, humanize.Bytes(uint64(max(p.DataScanned, 0))), p.TotalTime.Round(100*time.Millisecond)),
 			})
-		}
-		if maxScan > 0 && p.DataScanned > int64(maxScan) {
-			stop(errScanLimit)
 		}
 	})
 	got = withStatement(got, x)
@@ -185,9 +178,10 @@ func (s *Server) athenaQuery(ctx context.Context, req *mcp.CallToolRequest, in Q
 		case ctx.Err() != nil:
 			s.logTo(context.WithoutCancel(ctx), req.Session, slog.LevelInfo, "query %s stopped: the call was cancelled", id)
 			return nil, out, ctx.Err()
-		case errors.Is(context.Cause(waitCtx), errScanLimit):
-			out.State, out.Stats = string(athena.Cancelled), s.stats(got, "")
-			out.Reason = fmt.Sprintf("stopped by quiltq: it had scanned %s, more than max_scan %s", humanize.Bytes(uint64(max(got.DataScanned, 0))), in.MaxScan)
+		case session.ScanLimitOf(err) != nil:
+			over := session.ScanLimitOf(err)
+			out.State, out.Stats = string(got.State), s.stats(got, "")
+			out.Reason = over.Error() + "; " + over.Next()
 			s.logTo(ctx, req.Session, slog.LevelWarn, "query %s stopped: %s", id, out.Reason)
 			return errorResult(out.Reason), out, nil
 		}

@@ -27,8 +27,11 @@ type Query struct {
 	Elapsed time.Duration
 	Scanned int64   // bytes
 	Cost    float64 // USD
-	Rows    int64   // rows received so far
-	Note    string  // a one-line message (copied, exported, refused)
+	// NotBilled says Athena bills nothing for the query (engine.Billed):
+	// "not billed" is shown instead of the cost.
+	NotBilled bool
+	Rows      int64  // rows received so far
+	Note      string // a one-line message (copied, exported, refused)
 }
 
 // Model is the status line.
@@ -94,10 +97,14 @@ func (m Model) View() string {
 	// A run stopped before it reached Athena (a syntax error, a local
 	// refusal) has no time, data or cost to show.
 	if m.q.State != "" && (m.q.ID != "" || m.q.Elapsed > 0) {
+		cost := engine.FormatUSD(m.q.Cost)
+		if m.q.NotBilled {
+			cost = "not billed"
+		}
 		parts = append(parts,
 			m.q.Elapsed.Truncate(100*time.Millisecond).String(),
 			Bytes(m.q.Scanned)+" scanned",
-			engine.FormatUSD(m.q.Cost))
+			cost)
 		if m.q.Rows > 0 {
 			parts = append(parts, Count(m.q.Rows)+" "+plural(m.q.Rows, "row", "rows"))
 		}

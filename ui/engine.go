@@ -67,8 +67,11 @@ func queryFix(ctx context.Context, eng Engine, run int, sql string, refusal erro
 
 // Progress is one report of a query's state.
 type Progress struct {
-	ID      string
-	State   string
+	ID    string
+	State string
+	// StatementType is Athena's DML, DDL or UTILITY ("" until known): a
+	// DDL statement is not billed (engine.Billed).
+	StatementType string
 	Elapsed time.Duration
 	Scanned int64
 	Cost    float64

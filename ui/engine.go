@@ -72,9 +72,9 @@ type Progress struct {
 	// StatementType is Athena's DML, DDL or UTILITY ("" until known): a
 	// DDL statement is not billed (engine.Billed).
 	StatementType string
-	Elapsed time.Duration
-	Scanned int64
-	Cost    float64
+	Elapsed       time.Duration
+	Scanned       int64
+	Cost          float64
 }
 
 // Done reports whether the state is final.

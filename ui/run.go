@@ -247,10 +247,7 @@ func (m Model) startRun(st statement, rest []statement, of, editorID int) (tea.M
 // for the first of several, a fresh set of tabs; for the next ones, a tab
 // each, so that every statement's result stays to be compared.
 func (m *Model) resultTab(sql string) int {
-	title := tabTitle(sql)
-	if m.r.of > 1 {
-		title = fmt.Sprintf("%d %s", m.r.n, title)
-	}
+	title := tabTitle(sql) // the bar numbers the tabs
 	switch {
 	case m.r.of > 1 && m.r.n == 1:
 		return m.results.Clear(title, sql)

@@ -41,7 +41,7 @@ func TestWorkbenchStatementsOnTheSandbox(t *testing.T) {
 		t.Fatalf("F5 sent %d queries, want 1", n)
 	}
 	w.key(tea.KeyF5, tea.ModShift)
-	s = w.waitFor("1 SELECT 'first' AS a", "2 SELECT count(*) AS n", "4200")
+	s = w.waitFor(" 1 SELECT 'first' AS a ×", "[2 SELECT count(*) AS n FR", "4200")
 	if !strings.Contains(s, "scanned ·") {
 		t.Errorf("no statistics line above the second statement's grid:\n%s", s)
 	}

@@ -248,11 +248,16 @@ func (m Model) startRun(st statement, rest []statement, of, editorID int) (tea.M
 // each, so that every statement's result stays to be compared.
 func (m *Model) resultTab(sql string) int {
 	title := tabTitle(sql) // the bar numbers the tabs
-	switch {
-	case m.r.of > 1 && m.r.n == 1:
-		return m.results.Clear(title, sql)
-	case m.r.of > 1:
-		return m.results.Key(m.results.Add(title, sql))
+	if m.r.of > 1 {
+		k := 0
+		if m.r.n == 1 {
+			k = m.results.Clear(title, sql)
+		} else {
+			k = m.results.Key(m.results.Add(title, sql))
+		}
+		// Not "no result yet: write a query": it is on its way.
+		m.results.At(m.results.Index(k)).SetMessage("", fmt.Sprintf("Statement %d of %d (line %d): waiting for Athena…", m.r.n, m.r.of, m.r.line))
+		return k
 	}
 	i := m.results.Active()
 	m.results.SetTitle(i, title)
@@ -310,7 +315,10 @@ func (m *Model) batchStopped(why string) {
 		return
 	}
 	q := m.status.Query()
-	q.Note = fmt.Sprintf("run all stopped at statement %d of %d (line %d): %s; %d not run", m.r.n, m.r.of, m.r.line, why, len(m.r.rest))
+	q.Note = fmt.Sprintf("run all stopped at statement %d of %d (line %d): %s", m.r.n, m.r.of, m.r.line, why)
+	if n := len(m.r.rest); n > 0 {
+		q.Note += fmt.Sprintf("; %d not run", n)
+	}
 	m.status.SetQuery(q)
 }
 

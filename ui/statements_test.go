@@ -218,6 +218,20 @@ func TestRunAllStopsAtTheFailingStatement(t *testing.T) {
 			t.Errorf("status note %q does not say which statement stopped the run", note)
 		}
 	})
+	t.Run("the last one", func(t *testing.T) {
+		eng := &scriptEngine{wait: func(_ context.Context, id string) (Progress, error) {
+			if id == "q3" {
+				return Progress{ID: id, State: "FAILED"}, &engine.Error{Op: "query", Kind: engine.Failed, Err: errors.New("HIVE_BAD_DATA: bad")}
+			}
+			return Progress{ID: id, State: "SUCCEEDED"}, nil
+		}}
+		m := model(eng, 120, 30, nil)
+		m.editor.Restore(buf, 0, 0)
+		m = settle(t, m, shiftF5, 30)
+		if note := m.status.Query().Note; note != "run all stopped at statement 3 of 3 (line 3): it failed" {
+			t.Errorf("status note %q", note)
+		}
+	})
 	t.Run("refused by the local check", func(t *testing.T) {
 		eng := &scriptEngine{}
 		m := model(eng, 120, 30, func(c *Config) {
@@ -259,6 +273,9 @@ func TestEscStopsARunAll(t *testing.T) {
 	}
 	if m.r.phase != waiting || wait == nil {
 		t.Fatalf("phase %d, want waiting", m.r.phase)
+	}
+	if v := ansi.Strip(m.Render()); !strings.Contains(v, "Statement 1 of 2 (line 1): waiting for Athena…") {
+		t.Errorf("the running statement's tab does not say it is on its way:\n%s", v)
 	}
 	mm, _ = m.Update(esc)
 	m = follow(t, mm.(Model), wait, 10)

@@ -248,21 +248,25 @@ func (m Model) startRun(st statement, rest []statement, of, editorID int) (tea.M
 // each, so that every statement's result stays to be compared.
 func (m *Model) resultTab(sql string) int {
 	title := tabTitle(sql) // the bar numbers the tabs
-	if m.r.of > 1 {
-		k := 0
-		if m.r.n == 1 {
-			k = m.results.Clear(title, sql)
-		} else {
-			k = m.results.Key(m.results.Add(title, sql))
-		}
-		// Not "no result yet: write a query": it is on its way.
-		m.results.At(m.results.Index(k)).SetMessage("", fmt.Sprintf("Statement %d of %d (line %d): waiting for Athena…", m.r.n, m.r.of, m.r.line))
-		return k
+	var i int
+	switch {
+	case m.r.of > 1 && m.r.n == 1:
+		i = m.results.Index(m.results.Clear(title, sql))
+	case m.r.of > 1:
+		i = m.results.Add(title, sql)
+	default:
+		i = m.results.Active()
+		m.results.SetTitle(i, title)
+		m.results.SetSQL(i, sql)
+		m.results.ShowSQL(i, false)
 	}
-	i := m.results.Active()
-	m.results.SetTitle(i, title)
-	m.results.SetSQL(i, sql)
-	m.results.ShowSQL(i, false)
+	// Not the last result, nor "no result yet: write a query": this
+	// statement's is on its way.
+	what := "The statement"
+	if m.r.of > 1 {
+		what = fmt.Sprintf("Statement %d of %d (line %d)", m.r.n, m.r.of, m.r.line)
+	}
+	m.results.At(i).SetMessage("", what+" is running: its result comes here ("+m.km.Global.Cancel.Help().Key+" stops it).")
 	return m.results.Key(i)
 }
 
@@ -339,6 +343,7 @@ func (m Model) notSent(err error) (tea.Model, tea.Cmd) {
 	m.batchStopped("refused by the local grant check")
 	m.record(history.Refused, Progress{}, msg)
 	if engine.KindOf(err) == engine.Denied {
+		m.runGrid().SetMessage("", "Not sent: refused by the local grant check; see the explanation ("+m.km.Global.Explain.Help().Key+").")
 		m.explain.Set(explain.Local, "", err, m.eng.FixContext())
 		m.setFocus(focusExplain)
 		return m, queryFix(m.ctx, m.eng, m.r.id, m.r.sql, err)

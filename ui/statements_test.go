@@ -97,6 +97,9 @@ func TestTheRunningStatementIsHighlighted(t *testing.T) {
 	m.editor.Restore(buf, 1, 3)
 	mm, cmd := m.Update(f5)
 	m = mm.(Model)
+	if v := ansi.Strip(m.Render()); !strings.Contains(v, "The statement is running: its result comes here (esc/ctrl+c stops it).") {
+		t.Errorf("the result pane does not say the statement is running:\n%s", v)
+	}
 	span, on := m.editor.Running()
 	if want := (editor.Span{Start: 10, End: 19}); !on || span != want || buf[span.Start:span.End] != "SELECT 22" {
 		t.Fatalf("running highlight %v (%v), want %v", span, on, want)
@@ -250,6 +253,9 @@ func TestRunAllStopsAtTheFailingStatement(t *testing.T) {
 		if note := m.status.Query().Note; !strings.Contains(note, "statement 2 of 3 (line 2): refused by the local grant check") {
 			t.Errorf("status note %q does not say which statement was refused", note)
 		}
+		if g := m.results.At(1); !strings.Contains(ansi.Strip(g.View()), "Not sent: refused by the local grant check") {
+			t.Errorf("the refused statement's tab says:\n%s", ansi.Strip(g.View()))
+		}
 		if sh := m.history.Shown(); len(sh) != 2 || sh[0].State != history.Refused {
 			t.Errorf("history %+v: want the refusal recorded after the success", sh)
 		}
@@ -274,7 +280,7 @@ func TestEscStopsARunAll(t *testing.T) {
 	if m.r.phase != waiting || wait == nil {
 		t.Fatalf("phase %d, want waiting", m.r.phase)
 	}
-	if v := ansi.Strip(m.Render()); !strings.Contains(v, "Statement 1 of 2 (line 1): waiting for Athena…") {
+	if v := ansi.Strip(m.Render()); !strings.Contains(v, "Statement 1 of 2 (line 1) is running: its result comes here") {
 		t.Errorf("the running statement's tab does not say it is on its way:\n%s", v)
 	}
 	mm, _ = m.Update(esc)

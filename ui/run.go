@@ -147,7 +147,14 @@ func (m Model) begin(p pendingRun) (tea.Model, tea.Cmd) {
 		return m.reopen(p.reopenID, p.reopenSQL)
 	}
 	if p.preview != "" {
-		m.editor.SetValue(p.preview)
+		// The preview's SQL goes in the editor to run; a buffer holding
+		// the user's text is kept, the preview opening a tab of its own.
+		if strings.TrimSpace(m.editor.Value()) == "" {
+			m.editor.SetValue(p.preview)
+		} else {
+			m.editor = m.tabs.bar.Add(m.editor, "preview", p.preview)
+			m.setFocus(m.focus)
+		}
 		p = m.statementRun(false)
 	}
 	if len(p.stmts) == 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/ui/catalog"
 	"github.com/quiltq/quiltq/ui/editor"
 	"github.com/quiltq/quiltq/ui/history"
 	"github.com/quiltq/quiltq/ui/results"
@@ -386,5 +387,25 @@ func TestReopenShowsTheSQL(t *testing.T) {
 	}
 	if len(eng.sentSQL()) != 0 {
 		t.Errorf("reopening ran %q", eng.sentSQL())
+	}
+}
+
+// A catalog preview never overwrites the user's text: with text in the
+// buffer it opens a tab of its own, and runs there.
+func TestPreviewKeepsTheBuffer(t *testing.T) {
+	eng := &scriptEngine{}
+	m := model(eng, 120, 30, nil)
+	m.editor.SetValue("SELECT 42 AS mine")
+	m = settle(t, m, catalog.PreviewMsg{Catalog: "AwsDataCatalog", Database: "sales", Table: "orders"}, 10)
+	names, active := m.Tabs()
+	if len(names) != 2 || active != 1 || names[1] != "preview" {
+		t.Fatalf("tabs %q, active %d; want the preview in a second tab", names, active)
+	}
+	if got := eng.sentSQL(); len(got) != 1 || got[0] != "SELECT * FROM sales.orders LIMIT 100" {
+		t.Errorf("sent %q", got)
+	}
+	m, _ = do(m, ctrlK)
+	if v := m.editor.Value(); v != "SELECT 42 AS mine" {
+		t.Errorf("the first tab holds %q, want the user's text", v)
 	}
 }

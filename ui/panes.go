@@ -122,7 +122,7 @@ func (m Model) historyMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setFocus(m.back)
 		return m.requestRun(pendingRun{reopenID: msg.ID, reopenSQL: msg.SQL})
 	case history.LoadMsg:
-		m.editor.SetValue(msg.SQL)
+		m.openSQL("loaded", msg.SQL)
 		m.setFocus(focusEditor)
 	}
 	return m, nil

@@ -147,14 +147,7 @@ func (m Model) begin(p pendingRun) (tea.Model, tea.Cmd) {
 		return m.reopen(p.reopenID, p.reopenSQL)
 	}
 	if p.preview != "" {
-		// The preview's SQL goes in the editor to run; a buffer holding
-		// the user's text is kept, the preview opening a tab of its own.
-		if strings.TrimSpace(m.editor.Value()) == "" {
-			m.editor.SetValue(p.preview)
-		} else {
-			m.editor = m.tabs.bar.Add(m.editor, "preview", p.preview)
-			m.setFocus(m.focus)
-		}
+		m.openSQL("preview", p.preview)
 		p = m.statementRun(false)
 	}
 	if len(p.stmts) == 0 {
@@ -166,6 +159,18 @@ func (m Model) begin(p pendingRun) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	return m.startRun(p.stmts[0], p.stmts[1:], len(p.stmts), p.editor)
+}
+
+// openSQL puts sql in the editor: in the active buffer when it is blank,
+// else in a new tab called name, so that the user's text is never
+// overwritten.
+func (m *Model) openSQL(name, sql string) {
+	if strings.TrimSpace(m.editor.Value()) == "" {
+		m.editor.SetValue(sql)
+		return
+	}
+	m.editor = m.tabs.bar.Add(m.editor, name, sql)
+	m.setFocus(m.focus)
 }
 
 // statementRun is what the run keys run from the active editor: the

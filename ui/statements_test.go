@@ -409,3 +409,18 @@ func TestPreviewKeepsTheBuffer(t *testing.T) {
 		t.Errorf("the first tab holds %q, want the user's text", v)
 	}
 }
+
+// SQL loaded from the history (ctrl+o, or a saved query) never
+// overwrites the user's text either; into a blank buffer it goes there.
+func TestLoadKeepsTheBuffer(t *testing.T) {
+	m := model(&scriptEngine{}, 120, 30, nil)
+	m, _ = do(m, history.LoadMsg{SQL: "SELECT 1 AS loaded"})
+	if names, _ := m.Tabs(); len(names) != 1 || m.editor.Value() != "SELECT 1 AS loaded" {
+		t.Fatalf("into a blank buffer: tabs %q, text %q", names, m.editor.Value())
+	}
+	m, _ = do(m, history.LoadMsg{SQL: "SELECT 2 AS again"})
+	names, active := m.Tabs()
+	if len(names) != 2 || active != 1 || names[1] != "loaded" || m.editor.Value() != "SELECT 2 AS again" {
+		t.Fatalf("tabs %q (active %d), text %q: want a second tab with the loaded SQL", names, active, m.editor.Value())
+	}
+}

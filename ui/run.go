@@ -293,12 +293,18 @@ func tabTitle(sql string) string {
 }
 
 // runGrid is the grid of the current run's result tab. A tab the user
-// closed meanwhile is opened again, so that a result never lands in
-// another statement's tab.
+// closed meanwhile is opened again (in the empty tab left when the last
+// was closed), so that a result never lands in another statement's tab.
 func (m *Model) runGrid() *results.Model {
 	i := m.results.Index(m.r.tab)
 	if i < 0 {
-		i = m.results.Add(tabTitle(m.r.sql), m.r.sql)
+		if m.results.Len() == 1 && m.results.SQL(0) == "" && m.results.QueryID() == "" && len(m.results.Columns()) == 0 {
+			i = 0
+			m.results.SetTitle(0, tabTitle(m.r.sql))
+			m.results.SetSQL(0, m.r.sql)
+		} else {
+			i = m.results.Add(tabTitle(m.r.sql), m.r.sql)
+		}
 		m.r.tab = m.results.Key(i)
 	}
 	return m.results.At(i)

@@ -424,3 +424,27 @@ func TestLoadKeepsTheBuffer(t *testing.T) {
 		t.Fatalf("tabs %q (active %d), text %q: want a second tab with the loaded SQL", names, active, m.editor.Value())
 	}
 }
+
+// Closing the running statement's result tab does not send its result
+// elsewhere: it comes back in a tab of its own (the empty one left when
+// the last tab was closed), not beside a stray empty tab.
+func TestClosedRunningTabComesBack(t *testing.T) {
+	release := make(chan struct{})
+	eng := &scriptEngine{wait: func(ctx context.Context, id string) (Progress, error) {
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return Progress{ID: id, State: "SUCCEEDED"}, nil
+	}}
+	m := model(eng, 120, 30, nil)
+	m.editor.SetValue("SELECT 1 AS one")
+	mm, cmd := m.Update(f5)
+	m = mm.(Model)
+	m.results.CloseTab(0)
+	close(release)
+	m = follow(t, m, cmd, 10)
+	if n := m.results.Len(); n != 1 || m.results.Title(0) != "SELECT 1 AS one" || m.results.QueryID() != "q1" || m.results.Total() != 3 {
+		t.Errorf("%d tabs, the first %q with query %q and %d rows; want one, the statement's", n, m.results.Title(0), m.results.QueryID(), m.results.Total())
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -50,16 +51,17 @@ type run struct {
 
 	rest   []statement // the statements still to run after this one
 	n, of  int         // this is statement n of of (of is 1 for a lone run)
-	line   int         // the buffer line the statement starts on
+	line   int         // the buffer line the statement starts on (0: not from a buffer)
+	col    int         // and its column there
 	failed bool        // it ended otherwise than with all its rows
 }
 
 // statement is one statement to run: its SQL and where it is in its
 // buffer.
 type statement struct {
-	sql  string
-	span [2]int
-	line int
+	sql       string
+	span      [2]int
+	line, col int // where it starts in the buffer, 1-based (col in characters)
 }
 
 // pendingRun is a run asked for while another is under way: it waits
@@ -203,7 +205,9 @@ func (m Model) statementRun(all bool) pendingRun {
 			continue
 		}
 		start := s.Span.Start + sp[0]
-		p.stmts = append(p.stmts, statement{sql: sql, span: [2]int{start, s.Span.Start + sp[1]}, line: strings.Count(v[:min(start, len(v))], "\n") + 1})
+		head := v[:min(start, len(v))]
+		p.stmts = append(p.stmts, statement{sql: sql, span: [2]int{start, s.Span.Start + sp[1]},
+			line: strings.Count(head, "\n") + 1, col: utf8.RuneCountInString(head[strings.LastIndex(head, "\n")+1:]) + 1})
 	}
 	return p
 }
@@ -236,7 +240,7 @@ func runnable(text string) (sql string, span [2]int) {
 // for each statement of several.
 func (m Model) startRun(st statement, rest []statement, of, editorID int) (tea.Model, tea.Cmd) {
 	n := of - len(rest)
-	m.r = run{id: m.r.id + 1, sql: st.sql, span: st.span, editor: editorID, started: m.now(), rest: rest, n: n, of: of, line: st.line}
+	m.r = run{id: m.r.id + 1, sql: st.sql, span: st.span, editor: editorID, started: m.now(), rest: rest, n: n, of: of, line: st.line, col: st.col}
 	m.syntax = nil
 	m.onEditor(editorID, func(e *editor.Model) {
 		e.ClearMark()
@@ -385,11 +389,12 @@ func (m Model) syntaxError(se *engine.SyntaxError) (tea.Model, tea.Cmd) {
 	m.syntax = &SyntaxMark{Span: span, Line: se.Line, Column: se.Column, Message: se.Message}
 	where := ""
 	if se.Line > 0 {
-		where = fmt.Sprintf("line %d:%d: ", se.Line, se.Column)
+		where = m.bufferPlace(se.Line, se.Column) + ": "
 	}
 	m.status.SetQuery(status.Query{ID: m.r.queryID, State: history.SyntaxError, Elapsed: m.status.Query().Elapsed, Note: where + se.Message})
 	m.batchStopped("syntax error at " + strings.TrimSuffix(where, ": "))
-	m.runGrid().SetMessage(m.r.queryID, syntaxText(m.r.sql, se))
+	bl, bc := m.bufferPos(se.Line, se.Column)
+	m.runGrid().SetMessage(m.r.queryID, syntaxText(m.r.sql, se, bl, bc))
 	m.record(history.SyntaxError, Progress{}, se.Error())
 	m.onEditor(m.r.editor, func(e *editor.Model) {
 		e.MarkError(editor.Span{Start: span[0], End: span[1]}, se.Line, se.Column, se.Message)
@@ -398,19 +403,49 @@ func (m Model) syntaxError(se *engine.SyntaxError) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// syntaxText words a syntax error for the grid: where it is, what is
-// wrong, and the line of the SQL with a caret under the column.
-func syntaxText(sql string, se *engine.SyntaxError) string {
+// bufferPlace words where line:col of the statement run is in its
+// buffer: Athena and the local parse count within the statement, the
+// user reads the buffer. "line 4:3 (2:3 in the statement)", or "line
+// 2:3" when the two agree.
+func (m Model) bufferPlace(line, col int) string {
+	bl, bc := m.bufferPos(line, col)
+	if bl == line && bc == col {
+		return fmt.Sprintf("line %d:%d", line, col)
+	}
+	return fmt.Sprintf("line %d:%d (%d:%d in the statement)", bl, bc, line, col)
+}
+
+// bufferPos is line:col of the statement run as a line and column of
+// its buffer.
+func (m Model) bufferPos(line, col int) (int, int) {
+	if m.r.line < 1 {
+		return line, col
+	}
+	if line == 1 {
+		col += m.r.col - 1
+	}
+	return m.r.line + line - 1, col
+}
+
+// syntaxText words a syntax error for the grid: where it is in the
+// buffer (line bl, column bc), and in the statement when that differs,
+// what is wrong, and the line of the SQL with a caret under the column,
+// numbered as in the buffer.
+func syntaxText(sql string, se *engine.SyntaxError, bl, bc int) string {
 	if se.Line < 1 {
 		return "Syntax error: " + se.Message
 	}
-	out := fmt.Sprintf("Syntax error at line %d, column %d: %s", se.Line, se.Column, se.Message)
+	where := fmt.Sprintf("line %d, column %d", bl, bc)
+	if bl != se.Line || bc != se.Column {
+		where += fmt.Sprintf(" (line %d, column %d of the statement)", se.Line, se.Column)
+	}
+	out := fmt.Sprintf("Syntax error at %s: %s", where, se.Message)
 	lines := strings.Split(sql, "\n")
 	if se.Line > len(lines) {
 		return out
 	}
 	line := strings.ReplaceAll(lines[se.Line-1], "\t", " ")
-	gutter := fmt.Sprintf("%d │ ", se.Line)
+	gutter := fmt.Sprintf("%d │ ", bl)
 	caret := strings.Repeat(" ", len([]rune(gutter))-2) + "│ " + strings.Repeat(" ", max(se.Column-1, 0)) + "^"
 	return out + "\n\n" + gutter + line + "\n" + caret
 }

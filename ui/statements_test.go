@@ -331,8 +331,15 @@ func TestSyntaxErrorIsMarkedInTheBuffer(t *testing.T) {
 			if mark, _ := m.Syntax(); mark.Span != [2]int{11, len(buf) - 1} {
 				t.Errorf("syntax span %v, want the second statement's [11 %d]", mark.Span, len(buf)-1)
 			}
-			if v := ansi.Strip(m.Render()); !strings.Contains(v, "line 4:3 (2:3 in the statement)") {
+			if v := ansi.Strip(m.Render()); !strings.Contains(v, "✗ line 4:3 (2:3 in the statement)") {
 				t.Errorf("the editor does not say where in the buffer:\n%s", v)
+			}
+			// The status line and the grid count as the editor does.
+			if note := m.status.Query().Note; !strings.HasPrefix(note, "line 4:3 (2:3 in the statement): ") {
+				t.Errorf("status note %q does not place it in the buffer", note)
+			}
+			if g := ansi.Strip(m.results.Grid().View()); !strings.Contains(g, "Syntax error at line 4, column 3 (line 2, column 3 of the statement)") || !strings.Contains(g, "4 │   FORM t") {
+				t.Errorf("the grid does not place it in the buffer:\n%s", g)
 			}
 		})
 	}

@@ -678,6 +678,11 @@ func (m Model) fetched(msg FetchedMsg) (tea.Model, tea.Cmd) {
 	if next, cmd, ok := m.next(); ok {
 		return next, cmd
 	}
+	if m.r.of > 1 && !m.r.failed && m.status.Query().Note == m.batchNote() {
+		q := m.status.Query()
+		q.Note = fmt.Sprintf("ran all %d statements, each in its result tab", m.r.of)
+		m.status.SetQuery(q)
+	}
 	return m, nil
 }
 

@@ -178,6 +178,9 @@ func TestRunAllGivesEachStatementItsTab(t *testing.T) {
 	if _, on := m.editor.Running(); on || m.Running() {
 		t.Error("the run all never ended")
 	}
+	if note := m.status.Query().Note; note != "ran all 2 statements, each in its result tab" {
+		t.Errorf("status note %q at the end of the run all", note)
+	}
 }
 
 // A reply that arrives late, for a statement of the run before, never

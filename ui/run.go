@@ -444,9 +444,11 @@ func syntaxText(sql string, se *engine.SyntaxError, bl, bc int) string {
 	if se.Line > len(lines) {
 		return out
 	}
-	line := strings.ReplaceAll(lines[se.Line-1], "\t", " ")
+	// The statement's first line is shown at its column in the buffer,
+	// so that the line and the caret read as the editor shows them.
+	line := strings.Repeat(" ", max(bc-se.Column, 0)) + strings.ReplaceAll(lines[se.Line-1], "\t", " ")
 	gutter := fmt.Sprintf("%d │ ", bl)
-	caret := strings.Repeat(" ", len([]rune(gutter))-2) + "│ " + strings.Repeat(" ", max(se.Column-1, 0)) + "^"
+	caret := strings.Repeat(" ", len([]rune(gutter))-2) + "│ " + strings.Repeat(" ", max(bc-1, 0)) + "^"
 	return out + "\n\n" + gutter + line + "\n" + caret
 }
 

@@ -306,6 +306,7 @@ func TestEscStopsARunAll(t *testing.T) {
 // statement starts. Each of the three paths is marked alike.
 func TestSyntaxErrorIsMarkedInTheBuffer(t *testing.T) {
 	const buf = "SELECT 1;\n\nSELECT *\n  FORM t;"
+	// (and a statement indented on its first line, below)
 	local := func(string) error {
 		return &engine.Error{Op: "grant check", Kind: engine.Invalid, Err: &engine.SyntaxError{Line: 2, Column: 3, Message: "FORM is not a keyword here"}}
 	}
@@ -456,5 +457,22 @@ func TestClosedRunningTabComesBack(t *testing.T) {
 	m = follow(t, m, cmd, 10)
 	if n := m.results.Len(); n != 1 || m.results.Title(0) != "SELECT 1 AS one" || m.results.QueryID() != "q1" || m.results.Total() != 3 {
 		t.Errorf("%d tabs, the first %q with query %q and %d rows; want one, the statement's", n, m.results.Title(0), m.results.QueryID(), m.results.Total())
+	}
+}
+
+// The grid shows the line of a syntax error as the buffer holds it: an
+// indented statement's first line keeps its indent, and the caret is
+// under the buffer's column.
+func TestSyntaxErrorLineAsInTheBuffer(t *testing.T) {
+	m := model(&scriptEngine{}, 100, 30, func(c *Config) {
+		c.Check = func(string) error {
+			return &engine.Error{Op: "grant check", Kind: engine.Invalid, Err: &engine.SyntaxError{Line: 1, Column: 10, Message: "expected an expression"}}
+		}
+	})
+	m.editor.Restore("SELECT 1 AS ok;\n  SELECT a,, b FROM t", 1, 4)
+	m = settle(t, m, f5, 10)
+	g := ansi.Strip(m.results.Grid().View())
+	if !strings.Contains(g, "2 │   SELECT a,, b FROM t") || !strings.Contains(g, "  │            ^") {
+		t.Errorf("the line and caret are not as in the buffer:\n%s", g)
 	}
 }

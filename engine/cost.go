@@ -29,6 +29,29 @@ func Cost(scanned int64, pricePerTB float64) float64 {
 	return float64(BilledBytes(scanned)) / tb * pricePerTB
 }
 
+// Billed reports whether Athena bills a query of statementType
+// (QueryExecution.StatementType: DML, DDL, UTILITY) that ended in state
+// (or is in it) having scanned scanned bytes. Athena's pricing bills
+// neither DDL statements (CREATE, ALTER, DROP, partition management)
+// nor failed queries; a cancelled query is billed for the data it
+// scanned before it stopped, so one stopped before it scanned anything
+// is counted as not billed (Athena's pricing page, as summed up by
+// https://rcpedia.stanford.edu/services/athena.html and
+// https://awsnegotiations.com/athena-query-cost-reduction.html: "no
+// charges for Data Definition Language (DDL) statements", "failed
+// queries are free", cancelled queries "still bill scanned bytes").
+// A state or type not known yet ("") is billed: the cost shown while a
+// query runs is what it would cost were it to succeed.
+func Billed(statementType, state string, scanned int64) bool {
+	switch {
+	case statementType == "DDL", state == "FAILED":
+		return false
+	case state == "CANCELLED":
+		return scanned > 0
+	}
+	return true
+}
+
 // FormatUSD writes an amount of US dollars so that a billed query never
 // reads "$0.0000": below a cent it keeps two significant digits
 // ($0.000048 for the 10 MB minimum at $5/TB), below a dollar four

@@ -39,3 +39,23 @@ func TestFormatUSD(t *testing.T) {
 		}
 	}
 }
+
+func TestBilled(t *testing.T) {
+	for _, c := range []struct {
+		typ, state string
+		scanned    int64
+		want       bool
+	}{
+		{"DML", "SUCCEEDED", 0, true}, // the 10 MB minimum
+		{"DML", "RUNNING", 5, true},   // not known yet: what it would cost
+		{"", "", 0, true},
+		{"DDL", "SUCCEEDED", 1 << 20, false},
+		{"DML", "FAILED", 1 << 30, false},
+		{"DML", "CANCELLED", 0, false},
+		{"DML", "CANCELLED", 1, true},
+	} {
+		if got := Billed(c.typ, c.state, c.scanned); got != c.want {
+			t.Errorf("Billed(%q, %q, %d) = %v, want %v", c.typ, c.state, c.scanned, got, c.want)
+		}
+	}
+}

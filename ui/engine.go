@@ -67,11 +67,14 @@ func queryFix(ctx context.Context, eng Engine, run int, sql string, refusal erro
 
 // Progress is one report of a query's state.
 type Progress struct {
-	ID      string
-	State   string
-	Elapsed time.Duration
-	Scanned int64
-	Cost    float64
+	ID    string
+	State string
+	// StatementType is Athena's DML, DDL or UTILITY ("" until known): a
+	// DDL statement is not billed (engine.Billed).
+	StatementType string
+	Elapsed       time.Duration
+	Scanned       int64
+	Cost          float64
 	// Limit is the scan limit the query runs under, in bytes (the
 	// smaller of quiltq's max_scan and the workgroup's cutoff; 0 for
 	// none); Reused says Athena answered with a stored result.

@@ -28,7 +28,9 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, g.Quit):
 		return m.quit()
 	case key.Matches(k, g.Run):
-		return m.requestRun(pendingRun{sql: m.editor.Value()})
+		return m.requestRun(m.statementRun(false))
+	case key.Matches(k, g.RunAll):
+		return m.requestRun(m.statementRun(true))
 	case key.Matches(k, g.Cancel):
 		return m.cancelKey(k)
 	case key.Matches(k, g.Help):

@@ -35,7 +35,7 @@ func (m Model) catalogMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setFocus(focusEditor)
 	case catalog.PreviewMsg:
 		sql := "SELECT * FROM " + editor.QualifiedName(msg.Catalog, msg.Database, msg.Table, m.cfg.Identity.Catalog) + " LIMIT 100"
-		return m.requestRun(pendingRun{sql: sql, preview: true})
+		return m.requestRun(pendingRun{preview: sql})
 	case catalog.ExplainMsg:
 		m.explain.SetListing(msg.Refusal, m.eng.FixContext())
 		m.setFocus(focusExplain)
@@ -120,9 +120,9 @@ func (m Model) historyMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.history.SetSaved(msg.Queries, msg.Hidden, msg.Err)
 	case history.OpenMsg:
 		m.setFocus(m.back)
-		return m.requestRun(pendingRun{reopenID: msg.ID})
+		return m.requestRun(pendingRun{reopenID: msg.ID, reopenSQL: msg.SQL})
 	case history.LoadMsg:
-		m.editor.SetValue(msg.SQL)
+		m.openSQL("loaded", msg.SQL)
 		m.setFocus(focusEditor)
 	}
 	return m, nil

@@ -158,7 +158,7 @@ func TestFooter(t *testing.T) {
 	}
 	m.r.phase = waiting
 	b.WriteString(ansi.Strip(m.footer()) + "\n")
-	m.confirm = &pendingRun{sql: "SELECT 2"}
+	m.confirm = &pendingRun{stmts: []statement{{sql: "SELECT 2"}}}
 	b.WriteString(ansi.Strip(m.footer()) + "\n")
 	got := b.String()
 	golden.Check(t, "footers-100.txt", got)

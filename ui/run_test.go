@@ -328,32 +328,44 @@ func TestSyntaxErrorsAreSyntaxErrors(t *testing.T) {
 		line, col int
 		message   string
 		sent      int
+		// where the status line and the grid place it in the buffer,
+		// when that is not where it is in the statement
+		where, gridWhere string
+		caretCol         int // the caret's column in the buffer (0: col)
 	}{
 		{"local", &scriptEngine{}, func(string) error {
 			return &engine.Error{Op: "grant check", Kind: engine.Invalid, Err: &engine.SyntaxError{Line: 1, Column: 1, Message: "SELEC does not start a statement"}}
-		}, "\n  SELEC 1", 1, 1, "SELEC does not start a statement", 0},
+		}, "\n  SELEC 1", 1, 1, "SELEC does not start a statement", 0, "line 2:3 (1:1 in the statement)", "line 2, column 3 (line 1, column 1 of the statement)", 3},
 		{"at StartQueryExecution", &scriptEngine{start: func(context.Context, string) (string, error) {
 			return "", &engine.Error{Op: "start query", Kind: engine.Invalid, Err: errors.New("InvalidRequestException: line 1:10: mismatched input 'FORM'. Expecting: <EOF>")}
-		}}, nil, "SELECT * FORM t", 1, 10, "mismatched input 'FORM'. Expecting: <EOF>", 1},
+		}}, nil, "SELECT * FORM t", 1, 10, "mismatched input 'FORM'. Expecting: <EOF>", 1, "", "", 0},
 		{"FAILED with SYNTAX_ERROR", &scriptEngine{wait: func(_ context.Context, id string) (Progress, error) {
 			return Progress{ID: id, State: "FAILED"}, &engine.Error{Op: "query " + id, Kind: engine.Failed, Err: errors.New("SYNTAX_ERROR: line 2:8: Column 'x' cannot be resolved")}
-		}}, nil, "SELECT 1\nWHERE x = 1;\n", 2, 8, "Column 'x' cannot be resolved", 1},
+		}}, nil, "SELECT 1\nWHERE x = 1;\n", 2, 8, "Column 'x' cannot be resolved", 1, "", "", 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := model(c.eng, 100, 30, local)
 			m.cfg.Check = c.check
 			m = runSQL(t, m, c.sql)
 			v := m.Render()
-			if q := m.status.Query(); q.State != "SYNTAX ERROR" || !strings.Contains(q.Note, fmt.Sprintf("line %d:%d: %s", c.line, c.col, c.message)) {
+			where, gridWhere := fmt.Sprintf("line %d:%d", c.line, c.col), fmt.Sprintf("line %d, column %d", c.line, c.col)
+			if c.where != "" {
+				where, gridWhere = c.where, c.gridWhere
+			}
+			if q := m.status.Query(); q.State != "SYNTAX ERROR" || !strings.Contains(q.Note, where+": "+c.message) {
 				t.Errorf("status %+v, want SYNTAX ERROR with line %d:%d", q, c.line, c.col)
 			}
 			if strings.Contains(v, "REFUSED") || strings.Contains(v, "Refused") {
 				t.Errorf("a syntax error is shown as a refusal:\n%s", v)
 			}
-			if want := fmt.Sprintf("Syntax error at line %d, column %d", c.line, c.col); !strings.Contains(v, want) {
+			if want := "Syntax error at " + gridWhere + ": "; !strings.Contains(v, want) {
 				t.Errorf("the grid does not say %q:\n%s", want, v)
 			}
-			caret := strings.Repeat(" ", c.col-1) + "^"
+			cc := c.col
+			if c.caretCol > 0 {
+				cc = c.caretCol
+			}
+			caret := strings.Repeat(" ", cc-1) + "^"
 			if !strings.Contains(v, "│ "+caret) {
 				t.Errorf("no caret under column %d:\n%s", c.col, v)
 			}

@@ -110,7 +110,7 @@ func TestCtrlCCopiesASelection(t *testing.T) {
 	}
 	// A query running, no selection: ctrl+c cancels it.
 	m, _ = do(m, tea.KeyPressMsg{Code: tea.KeyRight})
-	mm, _ := m.startRun("SELECT 1")
+	mm, _ := m.startRun(statement{sql: "SELECT 1"}, nil, 1, 0)
 	m = mm.(Model)
 	m, _ = do(m, ctrlC)
 	if q := m.status.Query(); q.State != "CANCELLING" {

@@ -59,9 +59,9 @@ func newModel(l *engine.Listing) Model {
 
 func TestStaleRepliesAreDropped(t *testing.T) {
 	m := newModel(nil)
-	mm, _ := m.startRun("SELECT 1")
+	mm, _ := m.startRun(statement{sql: "SELECT 1"}, nil, 1, 0)
 	m = mm.(Model)
-	mm, _ = m.startRun("SELECT 2")
+	mm, _ = m.startRun(statement{sql: "SELECT 2"}, nil, 1, 0)
 	m = mm.(Model)
 	mm, cmd := m.Update(QueryStartedMsg{Run: m.r.id - 1, ID: "old"})
 	m = mm.(Model)
@@ -89,7 +89,7 @@ func TestHelpIsGeneratedFromTheKeymap(t *testing.T) {
 	mm, _ := m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
 	mm, _ = mm.Update(tea.KeyPressMsg{Code: tea.KeyF1})
 	v := ansi.Strip(mm.(Model).Render())
-	for _, want := range []string{"ctrl+enter/f5/ctrl+r", "run the query", "esc/ctrl+c"} {
+	for _, want := range []string{"ctrl+enter/f5/ctrl+r", "run the statement under the cursor, or the selection", "shift+f5/ctrl+g", "run every statement, each in its own result tab", "esc/ctrl+c"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("help lacks %q:\n%s", want, v)
 		}
@@ -157,7 +157,7 @@ func TestQueryFixReachesThePanel(t *testing.T) {
 	m := newModel(nil)
 	refusal := &engine.Error{Op: "grant check", Kind: engine.Denied, Err: errors.New("refused before sending")}
 	m.cfg.Check = func(string) error { return refusal }
-	mm, cmd := m.startRun("SELECT * FROM t")
+	mm, cmd := m.startRun(statement{sql: "SELECT * FROM t"}, nil, 1, 0)
 	m = mm.(Model)
 	if cmd == nil {
 		t.Fatal("a local refusal asked for no whole-query fix")
@@ -248,7 +248,7 @@ func TestElapsedTicksWhileTheQueryRuns(t *testing.T) {
 	m := New(Config{Engine: fakeEngine{}, Keys: keys.Default(), Theme: theme.New(theme.Options{NoColor: true}), Now: clock})
 	mm, _ := m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	m = mm.(Model)
-	mm, cmd := m.startRun("SELECT 1")
+	mm, cmd := m.startRun(statement{sql: "SELECT 1"}, nil, 1, 0)
 	m = mm.(Model)
 	if cmd == nil {
 		t.Fatal("starting a run gave no command")
@@ -410,7 +410,7 @@ func TestApplyFixFromThePanel(t *testing.T) {
 	m.cfg.Check = func(string) error {
 		return &engine.Error{Op: "grant check", Kind: engine.Denied, Err: errors.New("refused before sending")}
 	}
-	mm, cmd := m.startRun("SELECT * FROM t")
+	mm, cmd := m.startRun(statement{sql: "SELECT * FROM t"}, nil, 1, 0)
 	m = mm.(Model)
 	mm, _ = m.Update(cmd())
 	m = mm.(Model)

@@ -94,11 +94,24 @@ func (e *tuiEngine) ApplyFix(ctx context.Context, fix string) (string, error) {
 }
 
 func (e *tuiEngine) progress(x athena.Execution) ui.Progress {
-	return guardedProgress(e.s, x, ui.Progress{ID: x.ID, State: string(x.State), Elapsed: x.TotalTime, Scanned: x.DataScanned, Cost: engine.Cost(x.DataScanned, e.s.PricePerTB())})
+	return guardedProgress(e.s, x, ui.Progress{ID: x.ID, State: string(x.State), StatementType: x.StatementType, Elapsed: x.TotalTime, Scanned: x.DataScanned, Cost: engine.Cost(x.DataScanned, e.s.PricePerTB())})
 }
 
 func (e *tuiEngine) Open(ctx context.Context, id string) (results.Rows, error) {
-	return e.s.ResultsOf(ctx, id)
+	rows, err := e.s.ResultsOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return pathRows{rows}, nil
+}
+
+// pathRows is a result stream that tells the workbench how its rows come
+// (results.PathRows), for the statistics line above the grid.
+type pathRows struct{ athena.Rows }
+
+func (r pathRows) FetchPath() (via, fallback string) {
+	p := r.Path()
+	return p.Via, p.Fallback
 }
 
 func (e *tuiEngine) Listing(ctx context.Context) (engine.Listing, error) { return e.s.Listing(ctx) }

@@ -163,7 +163,7 @@ func TestWorkbenchRunPageReopen(t *testing.T) {
 	w.waitFor("row 1/4,200", "SUCCEEDED", "order_id")
 	w.key(tea.KeyF4, 0)
 	w.key(tea.KeyPgDown, 0)
-	w.waitFor("row 16/4,200", "100016") // a page is the grid's 15 rows
+	w.waitFor("row 15/4,200", "100015") // a page is the grid's 14 rows, under the statistics line
 	w.tm.Type("G")
 	w.waitFor("row 4,200/4,200")
 	id := w.queryID()

@@ -21,6 +21,39 @@ func TestWorkbenchEditorInTmux(t *testing.T) {
 	bin := buildQuiltq(t, "")
 	t.Run("paste", func(t *testing.T) { pasteInTmux(t, bin) })
 	t.Run("tabs survive a restart", func(t *testing.T) { tabsSurviveARestart(t, bin) })
+	t.Run("statements", func(t *testing.T) { statementsInTmux(t, bin) })
+}
+
+// Statements in a real terminal: F5 runs the statement under the cursor
+// alone, shift+F5 (as tmux sends it) every statement, each in its result
+// tab, and Athena's syntax error in the third statement is marked at its
+// line in the buffer, not at the line Athena counts within the statement.
+func statementsInTmux(t *testing.T, bin string) {
+	dir := t.TempDir()
+	tt := startTerm(t, workbenchCmd(bin, dir))
+	tt.waitFor("Catalog", "Query", "wg QuiltUserAthena")
+	// A semicolon at the end of a tmux argument separates tmux commands:
+	// it goes as its byte.
+	tt.text("SELECT 'first' AS a")
+	tt.run("send-keys", "-t", "q", "-H", "3b")
+	tt.keys("Enter")
+	tt.text("SELECT 'second' AS b")
+	tt.run("send-keys", "-t", "q", "-H", "3b")
+	tt.keys("Up")
+	tt.keys("F5")
+	// One statement ran: one row, and no result tabs (those are run all's).
+	s := tt.waitFor("SUCCEEDED", "first", "1 row")
+	if strings.Contains(s, "×") {
+		t.Fatalf("F5 on the first statement ran more than it:\n%s", s)
+	}
+	tt.keys("S-F5")
+	tt.waitFor(" 1 SELECT 'first' AS a × │[2 SELECT 'second' AS b ×]", "SUCCEEDED")
+	tt.keys("C-End", "Enter", "Enter")
+	tt.text("SELECT * FORM sales.orders")
+	tt.keys("F5")
+	tt.waitFor("SYNTAX ERROR", "✗ line 4:10 (1:10 in the statement)")
+	tt.keys("C-q")
+	tt.waitFor("EXIT=0")
 }
 
 // A multi-line paste as tmux sends it (bracketed, with CR between the

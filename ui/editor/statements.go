@@ -156,9 +156,13 @@ func (m *Model) trackRunning() {
 		t++
 	}
 	from, oldTo, newTo := start+h, start+len(oldMid)-t, start+len(curMid)-t
+	// An offset before the change stays; one after it (or at a pure
+	// insertion point: text typed at the statement's start goes before
+	// it, at its end into it) moves by what the change added or removed;
+	// one inside it goes to its edge.
 	move := func(x int, end bool) int {
 		switch {
-		case x < from || x == from && !end:
+		case x < from:
 			return x
 		case x >= oldTo:
 			return x + newTo - oldTo

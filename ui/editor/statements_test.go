@@ -121,6 +121,11 @@ func TestRunningFollowsEdits(t *testing.T) {
 	m.row, m.col = 3, 0
 	m = typeIn(m, "x")
 	check("after typing below it", "SELECT a,z\n  b FROM t")
+	// A line typed at the statement's very start goes before it, as a
+	// line typed above does.
+	m.row, m.col = 1, 0
+	m = typeIn(m, "-- at its start", "enter")
+	check("after a line typed at its start", "SELECT a,z\n  b FROM t")
 	m.ClearRunning()
 	if _, ok := m.Running(); ok {
 		t.Fatal("ClearRunning left the highlight")

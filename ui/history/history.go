@@ -120,7 +120,10 @@ type Saved struct {
 }
 
 // OpenMsg asks for the results of query ID, without running it again.
-type OpenMsg struct{ ID string }
+type OpenMsg struct {
+	ID  string
+	SQL string // the SQL that made the results, to show beside them
+}
 
 // LoadMsg asks for SQL to be put in the editor.
 type LoadMsg struct{ SQL string }
@@ -243,7 +246,7 @@ func (m Model) open() tea.Cmd {
 	}
 	e := m.shown[m.cursor]
 	if e.State == "SUCCEEDED" && e.ID != "" {
-		return func() tea.Msg { return OpenMsg{ID: e.ID} }
+		return func() tea.Msg { return OpenMsg{ID: e.ID, SQL: e.SQL} }
 	}
 	return func() tea.Msg { return LoadMsg{SQL: e.SQL} }
 }

@@ -83,9 +83,10 @@ func TestGoldenViews(t *testing.T) {
 
 func TestEnterReopensOrLoads(t *testing.T) {
 	m := newList(80, 10)
-	// A query that succeeded: its results, without running it again.
-	if _, msg := press(m, enter); msg != (OpenMsg{ID: "a1"}) {
-		t.Errorf("enter on a succeeded query gave %#v, want OpenMsg a1", msg)
+	// A query that succeeded: its results, without running it again, and
+	// the SQL that made them, to show beside them.
+	if _, msg := press(m, enter); msg != (OpenMsg{ID: "a1", SQL: "SELECT order_id,\n  region FROM sales.orders"}) {
+		t.Errorf("enter on a succeeded query gave %#v, want OpenMsg a1 with its SQL", msg)
 	}
 	// One that failed has no results: its SQL goes to the editor.
 	if _, msg := press(m, down, enter); msg != (LoadMsg{SQL: "SELECT * FROM sales.nope"}) {

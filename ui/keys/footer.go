@@ -37,7 +37,7 @@ func (m *KeyMap) Footer(p Pane, running bool) []key.Binding {
 	}
 	switch p {
 	case PaneEditor:
-		ls = append(ls, labelled{&g.Run, "run"}, labelled{&m.Editor.Complete, "complete"},
+		ls = append(ls, labelled{&g.Run, "run"}, labelled{&g.RunAll, "run all"}, labelled{&m.Editor.Complete, "complete"},
 			labelled{&g.FocusCatalog, "catalog"}, labelled{&g.FocusResults, "results"}, labelled{&g.History, "history"})
 	case PaneResults:
 		r := &m.Results

@@ -15,7 +15,9 @@ import (
 
 // Global are the keys that work whichever pane has the focus.
 type Global struct {
-	Run, Cancel, Quit                       key.Binding
+	// Run runs the statement under the cursor, or the selection; RunAll
+	// every statement of the buffer in order.
+	Run, RunAll, Cancel, Quit               key.Binding
 	FocusCatalog, FocusEditor, FocusResults key.Binding
 	NextPane, PrevPane                      key.Binding
 	History, Explain, Help                  key.Binding
@@ -128,7 +130,8 @@ func b(help string, keys ...string) key.Binding {
 func Default() KeyMap {
 	return KeyMap{
 		Global: Global{
-			Run:          b("run the query", "ctrl+enter", "f5", "ctrl+r"),
+			Run:          b("run the statement under the cursor, or the selection", "ctrl+enter", "f5", "ctrl+r"),
+			RunAll:       b("run every statement, each in its own result tab", "shift+f5", "ctrl+g"),
 			Cancel:       b("cancel the running query (stops it on Athena) or its fetch; close a panel", "esc", "ctrl+c"),
 			Quit:         b("quit", "ctrl+q", "f10"),
 			FocusCatalog: b("focus the catalog", "f2", "alt+1"),
@@ -281,8 +284,8 @@ func (m *KeyMap) Entries() []Entry {
 		}
 	}
 	g := &m.Global
-	add("global", []string{"run", "cancel", "quit", "focus_catalog", "focus_editor", "focus_results", "next_pane", "prev_pane", "history", "explain", "help"},
-		&g.Run, &g.Cancel, &g.Quit, &g.FocusCatalog, &g.FocusEditor, &g.FocusResults, &g.NextPane, &g.PrevPane, &g.History, &g.Explain, &g.Help)
+	add("global", []string{"run", "run_all", "cancel", "quit", "focus_catalog", "focus_editor", "focus_results", "next_pane", "prev_pane", "history", "explain", "help"},
+		&g.Run, &g.RunAll, &g.Cancel, &g.Quit, &g.FocusCatalog, &g.FocusEditor, &g.FocusResults, &g.NextPane, &g.PrevPane, &g.History, &g.Explain, &g.Help)
 	e := &m.Editor
 	add("editor", []string{"up", "down", "left", "right", "word_left", "word_right", "home", "end", "page_up", "page_down", "top", "bottom", "newline", "backspace", "delete", "indent", "complete", "undo", "redo", "kill_line"},
 		&e.Up, &e.Down, &e.Left, &e.Right, &e.WordLeft, &e.WordRight, &e.Home, &e.End, &e.PageUp, &e.PageDn, &e.Top, &e.Bottom, &e.Newline, &e.Backspace, &e.Del, &e.Indent, &e.Complete, &e.Undo, &e.Redo, &e.KillLine)

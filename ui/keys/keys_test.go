@@ -246,10 +246,11 @@ func TestFooterFollowsTheKeymap(t *testing.T) {
 	if got := text(km.Footer(PaneResults, true)); !strings.HasPrefix(got, "esc cancel · y copy") {
 		t.Errorf("results footer while running %q: want cancel first, then copy", got)
 	}
-	// ctrl+enter is not what many terminals send: the footer names f5.
+	// ctrl+enter is not what many terminals send: the footer names f5,
+	// and shift+f5 for running every statement.
 	def := Default()
-	if got := text(def.Footer(PaneEditor, false)); !strings.HasPrefix(got, "f5 run · alt+/ complete") {
-		t.Errorf("default editor footer %q: want f5 run and alt+/ complete first (ctrl+space is not sent by every terminal)", got)
+	if got := text(def.Footer(PaneEditor, false)); !strings.HasPrefix(got, "f5 run · shift+f5 run all · alt+/ complete") {
+		t.Errorf("default editor footer %q: want f5 run, shift+f5 run all and alt+/ complete first (ctrl+space is not sent by every terminal)", got)
 	}
 	for _, p := range []Pane{PaneEditor, PaneResults, PaneCatalog, PaneExplain, PaneHistory, PaneHelp} {
 		if len(km.Footer(p, false)) < 3 {

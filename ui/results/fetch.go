@@ -20,6 +20,15 @@ type Rows interface {
 	Close() error
 }
 
+// PathRows is a stream that can say how its rows are fetched: via is
+// "s3" (the result file) or "api" (GetQueryResults pages), and fallback
+// why not the S3 file when it is not. The root puts it on the
+// statistics line (Stats.FetchPath); a stream without it shows none.
+type PathRows interface {
+	Rows
+	FetchPath() (via, fallback string)
+}
+
 // RowsMsg carries one batch of rows of query QueryID. Stream is where
 // the rest comes from (nil once Done): the receiver asks for the next
 // batch with Fetch, or closes it when the query is no longer shown.

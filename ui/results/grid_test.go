@@ -504,3 +504,19 @@ func TestClickPicksCell(t *testing.T) {
 		t.Errorf("click on the last column's second row: %d,%d, want 1,%d", r, c, last.col)
 	}
 }
+
+// The statistics line of a statement Athena does not bill says so
+// rather than showing a cost; a billed one under 10 MB names the minimum.
+func TestStatsLineBilling(t *testing.T) {
+	for _, c := range []struct {
+		s    Stats
+		want string
+	}{
+		{Stats{Scanned: 1 << 20, Cost: engine.Cost(1<<20, 5), NotBilled: true}, "1.0 MiB scanned · not billed"},
+		{Stats{Scanned: 1 << 20, Cost: engine.Cost(1<<20, 5)}, "1.0 MiB scanned · $0.000048 (10 MB minimum)"},
+	} {
+		if got := c.s.line(); got != c.want {
+			t.Errorf("line %q, want %q", got, c.want)
+		}
+	}
+}

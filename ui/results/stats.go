@@ -20,6 +20,10 @@ type Stats struct {
 	// Cost is what Athena bills, in US dollars: engine.Cost, with its
 	// 10 MB minimum.
 	Cost float64
+	// NotBilled says Athena bills nothing for the statement (a DDL
+	// statement, a failed query: engine.Billed): the line says so rather
+	// than a cost.
+	NotBilled bool
 	// Elapsed is Athena's time for the query, queue included.
 	Elapsed time.Duration
 	// FetchPath is how the rows come: "s3" (the result file) or "api"
@@ -49,7 +53,10 @@ func (m Model) statsHeight() int {
 func (s Stats) line() string {
 	parts := []string{status.Bytes(s.Scanned) + " scanned"}
 	cost := engine.FormatUSD(s.Cost)
-	if s.Cost > 0 && s.Scanned < engine.MinBilledBytes {
+	switch {
+	case s.NotBilled:
+		cost = "not billed"
+	case s.Cost > 0 && s.Scanned < engine.MinBilledBytes:
 		cost += " (10 MB minimum)"
 	}
 	parts = append(parts, cost)

@@ -18,6 +18,7 @@ const maxTitleWidth = 24
 
 // tab is one result of Tabs: its title, the SQL that made it, its grid.
 type tab struct {
+	key     int // the tab's own number, kept while other tabs open and close
 	title   string
 	sql     string
 	showSQL bool
@@ -38,6 +39,7 @@ type Tabs struct {
 	runKeys string
 
 	tabs          []tab
+	nextKey       int
 	active        int
 	width, height int
 	focused       bool
@@ -54,7 +56,32 @@ func NewTabs(km keys.Results, th theme.Theme, displayCap int) Tabs {
 func (t *Tabs) newTab(title, sql string) tab {
 	g := New(t.keys, t.th, t.cap)
 	g.SetRunKeys(t.runKeys)
-	return tab{title: title, sql: sql, grid: g}
+	t.nextKey++
+	return tab{key: t.nextKey, title: title, sql: sql, grid: g}
+}
+
+// Key is tab i's own number: it stays the tab's while others open and
+// close (its index moves), so that a result still arriving finds its tab
+// (Index), or finds it closed.
+func (t Tabs) Key(i int) int { return t.tabs[i].key }
+
+// Index is the index of the tab whose key is k, or -1 when it was closed.
+func (t Tabs) Index(k int) int {
+	for i := range t.tabs {
+		if t.tabs[i].key == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// Clear closes every tab, leaving one empty tab titled title for the
+// result of sql, and returns its key.
+func (t *Tabs) Clear(title, sql string) int {
+	t.tabs = []tab{t.newTab(title, sql)}
+	t.active = 0
+	t.Select(0)
+	return t.tabs[0].key
 }
 
 // Len is the number of tabs.

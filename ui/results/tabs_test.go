@@ -181,3 +181,23 @@ func TestTabsDelegate(t *testing.T) {
 		t.Errorf("a message has a cell: %v", v)
 	}
 }
+
+// A tab's key stays its own while other tabs close, so that a result
+// still arriving finds its tab, or finds it closed; Clear leaves one
+// fresh tab with a key never used before.
+func TestTabsKeysOutliveIndexes(t *testing.T) {
+	ts := threeTabs()
+	third := ts.Key(2)
+	ts.CloseTab(0)
+	if i := ts.Index(third); i != 1 || ts.Title(i) != "third" {
+		t.Errorf("after closing the first tab, the third's key is at %d (%q), want 1", i, ts.Title(max(i, 0)))
+	}
+	ts.CloseTab(1)
+	if i := ts.Index(third); i != -1 {
+		t.Errorf("a closed tab's key is at %d, want -1", i)
+	}
+	k := ts.Clear("fresh", "SELECT 1")
+	if ts.Len() != 1 || ts.Index(k) != 0 || k == third || ts.Title(0) != "fresh" || ts.QueryID() != "" {
+		t.Errorf("Clear: %d tabs, key %d at %d, title %q, query %q", ts.Len(), k, ts.Index(k), ts.Title(0), ts.QueryID())
+	}
+}

@@ -34,6 +34,9 @@ type Query struct {
 	// stored result, shown instead of a cost.
 	Limit  int64
 	Reused bool
+	// NotBilled says Athena bills nothing for the query (engine.Billed):
+	// "not billed" is shown instead of the cost.
+	NotBilled bool
 }
 
 // Model is the status line.
@@ -104,8 +107,11 @@ func (m Model) View() string {
 			scanned = Bytes(m.q.Scanned) + " of " + Bytes(m.q.Limit) + " limit scanned"
 		}
 		cost := engine.FormatUSD(m.q.Cost)
-		if m.q.Reused {
+		switch {
+		case m.q.Reused:
 			cost = "reused result, " + engine.FormatUSD(0)
+		case m.q.NotBilled:
+			cost = "not billed"
 		}
 		parts = append(parts, m.q.Elapsed.Truncate(100*time.Millisecond).String(), scanned, cost)
 		if m.q.Rows > 0 {

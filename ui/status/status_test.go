@@ -100,3 +100,13 @@ func TestLongNoteKeepsItsBeginning(t *testing.T) {
 		t.Errorf("one row is worded %q", one)
 	}
 }
+
+// A query Athena does not bill (a failed one, a DDL statement) says so
+// rather than showing a cost.
+func TestNotBilled(t *testing.T) {
+	q := Query{ID: "q1", State: "FAILED", Elapsed: time.Second, Scanned: 1 << 20, Cost: 0.0000477, NotBilled: true}
+	v := ansi.Strip(line(120, q).View())
+	if !strings.Contains(v, "1.0 MiB scanned · not billed") || strings.Contains(v, "$") {
+		t.Errorf("line %q: want not billed, no cost", v)
+	}
+}

@@ -65,7 +65,8 @@ func (a *app) loadSettings() (*config.Settings, error) {
 			continue
 		}
 		if err := s.Set(f.name, f.value, "flag "+f.flag); err != nil {
-			return nil, &engine.Error{Op: "flag " + f.flag, Kind: engine.Invalid, Err: err}
+			// err names the flag already (its source).
+			return nil, &engine.Error{Kind: engine.Invalid, Err: err}
 		}
 	}
 	a.settings = s
@@ -116,7 +117,7 @@ func (a *app) options() (session.Options, error) {
 		a.user = user
 		o.Login = &session.TokenLogin{CatalogURL: run.Info.CatalogURL, RefreshToken: user.RefreshToken, AWSEndpointURL: run.Info.AWSEndpointURL, Source: auth.SourceSandbox,
 			// Its port is new each run; the stack is always the default one.
-			Place: "the embedded sandbox"}
+			Place: sandboxPlace}
 		if o.Policies == nil {
 			o.Policies = &session.Policies{Documents: run.Authorizer().Policies(user.Role), Role: user.Role, Source: "the sandbox's role " + user.Role}
 		}
@@ -277,3 +278,7 @@ func settingIsDefault(s *config.Settings, name string) bool {
 	v, ok := s.Get(name)
 	return !ok || v.Source == config.SourceDefault
 }
+
+// sandboxPlace is where the embedded sandbox's calls go, for the caches:
+// its port is new each run, and the stack is always the default one.
+const sandboxPlace = "the embedded sandbox"

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"github.com/quiltq/quiltq/engine"
@@ -10,16 +9,7 @@ import (
 )
 
 // runLogout is `quiltq logout`: it removes the profile's stored login.
-func runLogout(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
-	fs := flag.NewFlagSet("quiltq logout", flag.ContinueOnError)
-	connectionFlags(fs, g)
-	if code := parseFlags(fs, args, st); code >= 0 {
-		return code
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintln(st.Err, "quiltq logout: takes no arguments (choose the login with -P)")
-		return exitUsage
-	}
+func runLogout(ctx context.Context, g *globalFlags, st streams, getenv func(string) string) int {
 	a := newApp(g, st, getenv)
 	defer a.close()
 	opts, err := a.options()

@@ -10,15 +10,21 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	// After the first Ctrl-C (which stops the Athena query), give signals
+	// SIGHUP (the terminal closed) stops what quiltq started as Ctrl-C
+	// and SIGTERM do.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// After the first signal (which stops the Athena query), give signals
 	// back their default action, so that a second one ends quiltq at once.
 	go func() { <-ctx.Done(); stop() }()
+	ctx, out := watchStdout(ctx, os.Stdout)
 	st := streams{
-		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+		In: os.Stdin, Out: out, Err: quietAfterClose(ctx, os.Stderr),
 		InTTY: isTerminal(os.Stdin), OutTTY: isTerminal(os.Stdout), ErrTTY: isTerminal(os.Stderr),
 	}
 	code := run(ctx, os.Args[1:], st, os.Getenv)
+	if stdoutClosed(ctx) {
+		code = exitPipe
+	}
 	stop()
 	os.Exit(code)
 }

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/ui/print"
+	"github.com/quiltq/quiltq/ui/report"
 	"github.com/quiltq/quiltq/ui/status"
 )
 
@@ -140,7 +140,7 @@ func reportFailure(st streams, s *session.Session, x athena.Execution, err error
 		explainRefusal(st.Err, s, x, err)
 	}
 	if se := engine.SyntaxOf(err); se != nil && se.Line > 0 {
-		printSyntaxPosition(st.Err, x.SQL, se)
+		report.SyntaxPosition(st.Err, x.SQL, se)
 	}
 	if hint := nextStep(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
@@ -149,27 +149,6 @@ func reportFailure(st streams, s *session.Session, x athena.Execution, err error
 		writeStats(st.Err, s, x, f)
 	}
 	return exitCode(err)
-}
-
-// printSyntaxPosition shows the line of sql that Athena could not parse,
-// with a caret under the column it named (columns count characters).
-func printSyntaxPosition(w io.Writer, sql string, se *engine.SyntaxError) {
-	lines := strings.Split(sql, "\n")
-	if se.Line > len(lines) {
-		return
-	}
-	line := []rune(strings.TrimRight(lines[se.Line-1], "\r"))
-	if se.Column > len(line)+1 {
-		return
-	}
-	pad := make([]rune, se.Column-1)
-	for i := range pad {
-		pad[i] = ' '
-		if line[i] == '\t' {
-			pad[i] = '\t'
-		}
-	}
-	fmt.Fprintf(w, "  at:        line %d, column %d\n             %s\n             %s^\n", se.Line, se.Column, string(line), string(pad))
 }
 
 // exitCode maps an error's kind to the exit codes of ARCHITECTURE.md. SQL

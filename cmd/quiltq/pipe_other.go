@@ -1,0 +1,9 @@
+//go:build !unix
+
+package main
+
+import "os"
+
+// pollClosed cannot watch a pipe here: a closed stdout is seen at the
+// next write only.
+func pollClosed(*os.File) bool { return false }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/session"
@@ -17,7 +18,10 @@ func runLogout(ctx context.Context, g *globalFlags, st streams, getenv func(stri
 		fmt.Fprintf(st.Err, "quiltq logout: %v\n", err)
 		return exitUsage
 	}
-	catalogURL, err := session.Logout(ctx, opts)
+	out, err := session.Logout(ctx, opts)
+	for _, f := range out.Forgotten {
+		fmt.Fprintf(st.Err, "quiltq logout: %s\n", f)
+	}
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq logout: %v\n", err)
 		if engine.KindOf(err) == engine.Credentials && getenv("QUILTQ_TOKEN") != "" {
@@ -25,7 +29,7 @@ func runLogout(ctx context.Context, g *globalFlags, st streams, getenv func(stri
 		}
 		return exitCode(err)
 	}
-	fmt.Fprintf(st.Out, "Logged out of %s\n", catalogURL)
+	fmt.Fprintf(st.Out, "Logged out of %s (profiles: %s)\n", out.CatalogURL, strings.Join(out.Profiles, ", "))
 	if getenv("QUILTQ_TOKEN") != "" {
 		fmt.Fprintln(st.Err, "quiltq: note: QUILTQ_TOKEN is still set in the environment, and later commands use it")
 	}

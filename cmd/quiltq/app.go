@@ -89,6 +89,9 @@ func (a *app) options() (session.Options, error) {
 		Settings: s, Getenv: a.getenv, GrantsFile: a.g.grants,
 		Interactive: a.st.InTTY && a.st.ErrTTY,
 		Warn:        func(msg string) { fmt.Fprintf(a.st.Err, "quiltq: %s\n", msg) },
+		// Say what is being retried while it retries (a slow or failing
+		// endpoint), rather than wait in silence.
+		OnRetry: func(r auth.Retry) { fmt.Fprintf(a.st.Err, "quiltq: %s\n", r) },
 	}
 	switch a.g.fetch {
 	case "auto", "s3", "":

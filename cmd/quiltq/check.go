@@ -26,6 +26,15 @@ func runCheck(ctx context.Context, g *globalFlags, cf checkFlags, pos []string, 
 	if code >= 0 {
 		return code
 	}
+	// A statement -e would refuse for its size is refused here too.
+	if stmts, err := session.SplitStatements(sql); err == nil {
+		for _, stmt := range stmts {
+			if err := engine.CheckStatement(stmt); err != nil {
+				fmt.Fprintf(st.Err, "quiltq check: %v\n", err)
+				return exitUsage
+			}
+		}
+	}
 	a := newApp(g, st, getenv)
 	defer a.close()
 	opts, err := a.options()
@@ -87,9 +96,9 @@ func checkInput(pos []string, st streams) (string, int) {
 		fmt.Fprintln(st.Err, "quiltq check: give SQL as an argument, or '-' and the SQL on stdin")
 		return "", exitUsage
 	}
-	b, err := io.ReadAll(st.In)
+	b, err := engine.ReadLimited(st.In, "stdin", engine.SQLLimit())
 	if err != nil {
-		fmt.Fprintf(st.Err, "quiltq check: reading stdin: %v\n", err)
+		fmt.Fprintf(st.Err, "quiltq check: %v\n", err)
 		return "", exitUsage
 	}
 	return string(b), -1

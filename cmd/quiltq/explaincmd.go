@@ -4,10 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
+	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/explain"
 	"github.com/quiltq/quiltq/ui/report"
 )
@@ -69,7 +68,7 @@ func runExplain(_ context.Context, g *globalFlags, ef explainFlags, pos []string
 // readExplainInput reads the text from path, or stdin for "" and "-".
 func readExplainInput(path string, st streams) (string, error) {
 	if path != "" && path != "-" {
-		b, err := os.ReadFile(path)
+		b, err := engine.ReadFileLimited(path, engine.ErrorTextLimit())
 		if err != nil {
 			return "", fmt.Errorf("%v; give a readable FILE, or pipe the text on stdin", err)
 		}
@@ -81,6 +80,6 @@ func readExplainInput(path string, st streams) (string, error) {
 	if st.In == nil {
 		return "", nil
 	}
-	b, err := io.ReadAll(st.In)
+	b, err := engine.ReadLimited(st.In, "stdin", engine.ErrorTextLimit())
 	return string(b), err
 }

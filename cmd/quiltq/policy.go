@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
+	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/ui/report"
 )
@@ -52,7 +52,7 @@ func runPolicyEval(_ context.Context, pf policyFlags, st streams) int {
 
 	var parsed []*iam.Policy
 	for _, file := range policies {
-		doc, err := os.ReadFile(file)
+		doc, err := engine.ReadFileLimited(file, engine.PolicyLimit())
 		if err != nil {
 			fmt.Fprintf(st.Err, "quiltq policy eval: %v\ncheck the --policy path and that the file is readable\n", err)
 			return exitUsage

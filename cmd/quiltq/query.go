@@ -223,8 +223,14 @@ func (p *progress) done() {
 // for the query twice.
 func showResults(ctx context.Context, s *session.Session, id string, o queryOptions, st streams) int {
 	prog := newProgress(st, s.PricePerTB())
-	x, err := s.Wait(ctx, id, prog.update)
+	// quiltq did not start this query: an interrupt detaches from it and
+	// leaves it running, as a viewer should.
+	x, err := s.Follow(ctx, id, prog.update)
 	prog.done()
+	if engine.KindOf(err) == engine.Canceled && ctx.Err() != nil {
+		fmt.Fprintf(st.Err, "quiltq: stopped waiting for query %s; quiltq did not start it, so it was left running (%s when last seen)\n", id, x.State)
+		return exitInterrupted
+	}
 	if err == nil && x.State != athena.Succeeded {
 		err = &engine.Error{Op: "query " + id, Kind: engine.Failed, Err: fmt.Errorf("the query ended %s: %s", x.State, x.Reason)}
 	}

@@ -3,8 +3,9 @@ package main
 import (
 	"errors"
 	"io"
-	"os"
 	"strings"
+
+	"github.com/quiltq/quiltq/engine"
 )
 
 // Exit codes, as ARCHITECTURE.md fixes them.
@@ -79,16 +80,18 @@ func readSQL(g *globalFlags, st streams) (sql string, ok bool, err error) {
 	case g.exec != "":
 		return g.exec, true, nil
 	case g.file == "-":
-		b, err := io.ReadAll(st.In)
+		b, err := engine.ReadLimited(st.In, "stdin", engine.SQLLimit())
 		return string(b), true, err
 	case g.file != "":
-		b, err := os.ReadFile(g.file)
+		b, err := engine.ReadFileLimited(g.file, engine.SQLLimit())
 		if err != nil {
 			return "", false, err
 		}
 		return string(b), true, nil
 	case !st.InTTY && st.In != nil:
-		b, err := io.ReadAll(st.In)
+		// Bounded while reading: a pipe that never ends fails at the
+		// limit instead of filling memory.
+		b, err := engine.ReadLimited(st.In, "stdin", engine.SQLLimit())
 		if err != nil {
 			return "", false, err
 		}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
+	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
+
+	"github.com/quiltq/quiltq/engine/sandbox"
+	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
+)
+
+// endless is an input that never ends (/dev/zero, a pipe that keeps
+// writing), counting what was read from it.
+type endless struct{ n int64 }
+
+func (e *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'x'
+	}
+	e.n += int64(len(p))
+	return len(p), nil
+}
+
+// Every input is read with a bound, enforced while reading: SQL on stdin
+// (-f -, piped), `check -` and the text `explain` reads stop at their
+// limit with a usage error naming it (issue 17, item 8).
+func TestInputsAreBounded(t *testing.T) {
+	tests := []struct {
+		args  []string
+		limit int64
+		want  string
+	}{
+		{[]string{"-f", "-"}, 64 * 262144, "more than quiltq reads of SQL"},
+		{[]string{"-o", "csv"}, 64 * 262144, "more than quiltq reads of SQL"},
+		{[]string{"check", "-"}, 64 * 262144, "more than quiltq reads of SQL"},
+		{[]string{"explain"}, 1 << 20, "more than quiltq reads of an error text"},
+	}
+	for _, tt := range tests {
+		in := &endless{}
+		var out, errb bytes.Buffer
+		st := streams{In: in, Out: &out, Err: &errb}
+		env := map[string]string{"XDG_CONFIG_HOME": t.TempDir()}
+		code := run(context.Background(), tt.args, st, func(k string) string { return env[k] })
+		if code != exitUsage || !strings.Contains(errb.String(), tt.want) {
+			t.Errorf("%v on an endless stdin: exit %d, stderr %q; want %d and %q", tt.args, code, errb.String(), exitUsage, tt.want)
+		}
+		if in.n > tt.limit+64<<10 {
+			t.Errorf("%v read %d bytes of an endless stdin, want about %d", tt.args, in.n, tt.limit)
+		}
+	}
+	// Files too: a policy over IAM's size, an -f script over the limit.
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.json")
+	if err := os.WriteFile(big, []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"`+strings.Repeat("a", 11000)+`"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(dir, "big.sql")
+	if err := os.WriteFile(script, bytes.Repeat([]byte("SELECT 1;\n"), 2<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"policy", "eval", "--policy", big, "--action", "s3:GetObject", "--resource", "*"},
+		{"--sandbox", "--policy", big, "-e", "SELECT 1"},
+		{"-f", script},
+	} {
+		r := quiltq(t, context.Background(), nil, "", args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "more than") {
+			t.Errorf("%v: exit %d, stderr %q; want %d and the limit", args, r.code, r.stderr, exitUsage)
+		}
+	}
+}
+
+// `check` refuses a statement over Athena's size as -e does (it used to
+// say all was well and exit 0).
+func TestCheckRefusesAStatementOverTheLimit(t *testing.T) {
+	sql := "SELECT '" + strings.Repeat("x", 262145) + "'"
+	r := quiltq(t, context.Background(), nil, "", "check", "--offline", sql)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "262,144") {
+		t.Errorf("exit %d, stderr %q; want %d and Athena's limit", r.code, r.stderr, exitUsage)
+	}
+}
+
+// `--results ID` of a query quiltq did not start: an interrupt detaches
+// and leaves the query running, and says so (issue 17, item 5: it used to
+// cancel someone else's query).
+func TestResultsDetachesOnInterrupt(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	client := awsathena.NewFromConfig(env.AWSConfig(t, "admin"))
+	start, err := client.StartQueryExecution(context.Background(), &awsathena.StartQueryExecutionInput{
+		QueryString: aws.String("-- sandbox: run=60s\nSELECT count(*) FROM sales.orders"),
+		WorkGroup:   aws.String("QuiltUserAthena-sales-prod-NonManagedRoleWorkgroup"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(start.QueryExecutionId)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan result, 1)
+	go func() { done <- quiltq(t, ctx, envFor(t, env, "admin"), "", "--results", id) }()
+	time.Sleep(500 * time.Millisecond)
+	cancel()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("quiltq did not return after the interrupt")
+	}
+	if r.code != exitInterrupted || !strings.Contains(r.stderr, "did not start it, so it was left running") {
+		t.Errorf("exit %d, stderr %q; want %d and that the query was left running", r.code, r.stderr, exitInterrupted)
+	}
+	if strings.Contains(r.stderr, "stopped (") || strings.Contains(r.stderr, "was stopped") {
+		t.Errorf("stderr says the query was stopped: %q", r.stderr)
+	}
+	if s := queryState(t, client, id); s != athenatypes.QueryExecutionStateRunning && s != athenatypes.QueryExecutionStateQueued {
+		t.Errorf("the query is %s after the viewer left, want it still running", s)
+	}
+}
+
+// Retries are said on stderr while they happen (issue 17, item 6).
+func TestRetriesAreNarrated(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{Faults: sandbox.Faults{ServerError: 0.4, Seed: 7}})
+	r := quiltq(t, context.Background(), envFor(t, env, "admin"), "", "-o", "csv", "-e", "SELECT count(*) AS n FROM sales.orders")
+	if r.code != exitOK || r.stdout != "\"n\"\n\"4200\"\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "; retrying (attempt 2 of") {
+		t.Errorf("stderr %q does not say what was retried", r.stderr)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -128,4 +130,51 @@ func envList(t *testing.T, env map[string]string) []string {
 		out = append(out, k+"="+v)
 	}
 	return out
+}
+
+// SIGHUP, SIGINT and SIGTERM to `quiltq -e` stop the Athena query it
+// started and exit 130 (issue 17, item 4: SIGHUP used to end quiltq with
+// 129 and leave the query running).
+func TestSignalsStopTheQuery(t *testing.T) {
+	bin := buildQuiltq(t, "")
+	env := sandboxtest.Start(t, sandbox.Options{})
+	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			client := awsathena.NewFromConfig(env.AWSConfig(t, "admin"))
+			before, err := client.ListQueryExecutions(context.Background(), &awsathena.ListQueryExecutionsInput{WorkGroup: aws.String("QuiltUserAthena-sales-prod-NonManagedRoleWorkgroup")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stderr bytes.Buffer
+			cmd := exec.Command(bin, "-e", "-- sandbox: run=60s\nSELECT count(*) FROM sales.orders")
+			cmd.Env = envList(t, envFor(t, env, "admin"))
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			var id string
+			for deadline := time.Now().Add(60 * time.Second); id == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				out, err := client.ListQueryExecutions(context.Background(), &awsathena.ListQueryExecutionsInput{WorkGroup: aws.String("QuiltUserAthena-sales-prod-NonManagedRoleWorkgroup")})
+				if err == nil && len(out.QueryExecutionIds) > len(before.QueryExecutionIds) {
+					id = out.QueryExecutionIds[0]
+				}
+			}
+			if id == "" {
+				_ = cmd.Process.Kill()
+				t.Fatal("the query never reached Athena")
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			if code := exitOf(t, cmd); code != exitInterrupted {
+				t.Errorf("exit %d, want %d; stderr %q", code, exitInterrupted, stderr.String())
+			}
+			if s := queryState(t, client, id); s != athenatypes.QueryExecutionStateCancelled {
+				t.Errorf("the Athena query is %s after %s, want CANCELLED", s, sig)
+			}
+			if strings.Contains(stderr.String(), "may still be running") {
+				t.Errorf("stderr says the query may still be running: %q", stderr.String())
+			}
+		})
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/catalogcache"
 )
 
@@ -39,6 +40,13 @@ func exitErr(code int) error {
 // run is the whole program: it parses args, runs the command they name and
 // returns the exit code. getenv reads the environment.
 func run(ctx context.Context, args []string, st streams, getenv func(string) string) int {
+	// Everything on stderr is text for a terminal: control characters in
+	// it (from SQL, names, AWS messages) are escaped, so that they can
+	// neither move the cursor nor recolour or clear the screen. The
+	// progress line alone writes its own control sequences (rawErr).
+	esc := engine.NewEscapeWriter(st.Err)
+	defer esc.Flush()
+	st.rawErr, st.Err = st.Err, esc
 	c := &cli{ctx: ctx, st: st, getenv: getenv}
 	c.g.policies = listFlag{}
 	root := c.root()
@@ -230,7 +238,7 @@ exit code of the first error.`,
   quiltq ls --refresh`,
 		ValidArgsFunction: c.completeNames(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return exitErr(runLs(cmd.Context(), &c.g, bf, args, c.st, c.getenv))
+			return c.text(func(st streams) int { return runLs(cmd.Context(), &c.g, bf, args, st, c.getenv) })
 		},
 	}
 	f := cmd.Flags()
@@ -253,7 +261,7 @@ database.table or catalog.database.table, each part quoted or not; -c and -d
   quiltq describe '"quilt-stack-tabulator"."my-bucket"."my_table"' --json`,
 		ValidArgsFunction: c.completeNames(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return exitErr(runDescribe(cmd.Context(), &c.g, bf, args, c.st, c.getenv))
+			return c.text(func(st streams) int { return runDescribe(cmd.Context(), &c.g, bf, args, st, c.getenv) })
 		},
 	}
 	f := cmd.Flags()
@@ -279,7 +287,7 @@ be told.`,
   quiltq check --offline --grants team.toml 'SELECT 1'`,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return exitErr(runCheck(cmd.Context(), &c.g, cf, args, c.st, c.getenv))
+			return c.text(func(st streams) int { return runCheck(cmd.Context(), &c.g, cf, args, st, c.getenv) })
 		},
 	}
 	f := cmd.Flags()
@@ -302,7 +310,7 @@ the error. No setting is a secret.`,
   quiltq config -P prod --json`,
 		Args: noArgs("config takes no arguments; choose the profile with -P"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return exitErr(runConfig(cmd.Context(), &c.g, asJSON, c.st, c.getenv))
+			return c.text(func(st streams) int { return runConfig(cmd.Context(), &c.g, asJSON, st, c.getenv) })
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: {profile, path, settings: [{name, value, source}]}")
@@ -324,7 +332,7 @@ catalog_url.`,
   quiltq login --from-quilt3`,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return exitErr(runLogin(cmd.Context(), &c.g, lf, args, c.st, c.getenv))
+			return c.text(func(st streams) int { return runLogin(cmd.Context(), &c.g, lf, args, st, c.getenv) })
 		},
 	}
 	f := cmd.Flags()
@@ -347,7 +355,7 @@ stored, so it is not removed.`,
   quiltq logout -P prod`,
 		Args: noArgs("logout takes no arguments (choose the login with -P)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return exitErr(runLogout(cmd.Context(), &c.g, c.st, c.getenv))
+			return c.text(func(st streams) int { return runLogout(cmd.Context(), &c.g, st, c.getenv) })
 		},
 	}
 }
@@ -364,7 +372,7 @@ credentials came from.`,
   quiltq whoami --json`,
 		Args: noArgs("whoami takes no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return exitErr(runWhoami(cmd.Context(), &c.g, asJSON, c.st, c.getenv))
+			return c.text(func(st streams) int { return runWhoami(cmd.Context(), &c.g, asJSON, st, c.getenv) })
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
@@ -382,7 +390,7 @@ gives.`,
   quiltq role ReadOnlyQuilt`,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return exitErr(runRole(cmd.Context(), &c.g, args, c.st, c.getenv))
+			return c.text(func(st streams) int { return runRole(cmd.Context(), &c.g, args, st, c.getenv) })
 		},
 	}
 }
@@ -404,7 +412,7 @@ something failed, 4 when the credentials were refused.`,
   quiltq doctor --json --table sales.orders`,
 		Args: noArgs("name a table with --table"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return exitErr(runDoctor(cmd.Context(), &c.g, df, c.st, c.getenv))
+			return c.text(func(st streams) int { return runDoctor(cmd.Context(), &c.g, df, st, c.getenv) })
 		},
 	}
 	f := cmd.Flags()
@@ -439,9 +447,9 @@ policies lack something, 4 when not logged in.`,
   quiltq explain --sql 'SELECT * FROM sales.orders' --policy role.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("sql") {
-				return exitErr(runExplainSQL(cmd.Context(), &c.g, ef, args, c.st, c.getenv))
+				return c.text(func(st streams) int { return runExplainSQL(cmd.Context(), &c.g, ef, args, st, c.getenv) })
 			}
-			return exitErr(runExplain(cmd.Context(), &c.g, ef, args, c.st))
+			return c.text(func(st streams) int { return runExplain(cmd.Context(), &c.g, ef, args, st) })
 		},
 	}
 	f := cmd.Flags()
@@ -479,7 +487,7 @@ decision), 2 on bad input.`,
     --context aws:CalledVia=athena.amazonaws.com --json`,
 		Args: noArgs("give policy files with --policy"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return exitErr(runPolicyEval(cmd.Context(), pf, c.st))
+			return c.text(func(st streams) int { return runPolicyEval(cmd.Context(), pf, st) })
 		},
 	}
 	f := eval.Flags()
@@ -548,6 +556,21 @@ func (c *cli) versionCmd() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// text runs a command whose stdout is text for a terminal (listings,
+// reports, explanations): names, values and AWS messages in it have their
+// control characters escaped, as stderr's have (see run). JSON passes
+// unchanged: it holds no raw control character.
+func (c *cli) text(f func(st streams) int) error {
+	st := c.st
+	w := engine.NewEscapeWriter(st.Out)
+	st.Out = w
+	code := f(st)
+	if err := w.Flush(); err != nil && code == exitOK {
+		code = exitFailed
+	}
+	return exitErr(code)
 }
 
 // unknownSubcommand is the exit of `quiltq policy` or `quiltq sandbox`

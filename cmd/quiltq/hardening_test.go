@@ -135,3 +135,30 @@ func TestRetriesAreNarrated(t *testing.T) {
 		t.Errorf("stderr %q does not say what was retried", r.stderr)
 	}
 }
+
+// Control characters from SQL, names, AWS messages and pasted texts reach
+// no terminal raw: stderr, and the text of check and explain, show them
+// escaped (issue 17, item 3).
+func TestTerminalOutputIsEscaped(t *testing.T) {
+	const evil = "no\x1b[2J\x1b]0;owned\x07pe"
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+	}{
+		{"an AWS error naming the table", "", []string{"--sandbox", "--sandbox-user", "admin", "-e", `SELECT * FROM sales."` + evil + `"`}},
+		{"check's listing", "", []string{"check", "--offline", `SELECT * FROM "` + evil + `".t`}},
+		{"explain's text", "User: arn:aws:sts::1:assumed-role/R/" + evil + " is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::b/" + evil, []string{"explain"}},
+		{"a usage error", "", []string{"describe", "a.b.c." + evil}},
+	}
+	for _, tt := range tests {
+		r := quiltq(t, context.Background(), nil, tt.stdin, tt.args...)
+		all := r.stdout + r.stderr
+		if strings.ContainsAny(all, "\x1b\x07") {
+			t.Errorf("%s: a raw control character reached the output: %q", tt.name, all)
+		}
+		if !strings.Contains(strings.ToLower(all), `\x1b[2j`) { // names are lowercased
+			t.Errorf("%s: the escaped name is not shown: %q", tt.name, all)
+		}
+	}
+}

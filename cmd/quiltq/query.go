@@ -208,13 +208,13 @@ func (p *progress) update(x athena.Execution) {
 	if !x.Submitted.IsZero() {
 		elapsed = now.Sub(x.Submitted).Truncate(100 * time.Millisecond)
 	}
-	fmt.Fprintf(p.st.Err, "\r\x1b[K%s %s · %s scanned · %s", x.State, elapsed, status.Bytes(x.DataScanned), engine.FormatUSD(engine.Cost(x.DataScanned, p.price)))
+	fmt.Fprintf(p.st.progressOut(), "\r\x1b[K%s %s · %s scanned · %s", x.State, elapsed, status.Bytes(x.DataScanned), engine.FormatUSD(engine.Cost(x.DataScanned, p.price)))
 	p.shown = true
 }
 
 func (p *progress) done() {
 	if p.shown {
-		fmt.Fprint(p.st.Err, "\r\x1b[K")
+		fmt.Fprint(p.st.progressOut(), "\r\x1b[K")
 	}
 }
 

@@ -27,6 +27,18 @@ type streams struct {
 	Err io.Writer
 
 	InTTY, OutTTY, ErrTTY bool
+
+	// rawErr is stderr without the escaping of Err, for the progress
+	// line's own control sequences; nil means Err.
+	rawErr io.Writer
+}
+
+// progressOut is where the progress line goes.
+func (st streams) progressOut() io.Writer {
+	if st.rawErr != nil {
+		return st.rawErr
+	}
+	return st.Err
 }
 
 // globalFlags are the flags of quiltq itself (query mode and the

@@ -108,6 +108,9 @@ Exit codes: 0 ok, 1 query failed, 2 usage or config, 3 denied,
 		SilenceUsage:      true,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("limit") && g.limit <= 0 {
+				return fmt.Errorf("--limit %d: give the most rows to print, 1 or more (leave --limit out to print them all)", g.limit)
+			}
 			return exitErr(runQueryMode(cmd.Context(), g, c.st, c.getenv))
 		},
 	}
@@ -238,6 +241,9 @@ exit code of the first error.`,
   quiltq ls --refresh`,
 		ValidArgsFunction: c.completeNames(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if bf.maxAge < 0 {
+				return fmt.Errorf("--max-age %s: give an age of 0 or more (0 lists anew)", bf.maxAge)
+			}
 			return c.text(func(st streams) int { return runLs(cmd.Context(), &c.g, bf, args, st, c.getenv) })
 		},
 	}

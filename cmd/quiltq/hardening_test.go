@@ -162,3 +162,40 @@ func TestTerminalOutputIsEscaped(t *testing.T) {
 		}
 	}
 }
+
+// Values out of range are usage errors (exit 2) naming the value and the
+// rule, where they used to be taken silently (issue 17, Validation).
+func TestValidation(t *testing.T) {
+	dir := t.TempDir()
+	keysConfig := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(keysConfig, []byte("[keys]\nrun = [\"ctrl+shfit+r\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want []string
+	}{
+		{"--limit 0", nil, []string{"--limit", "0", "-e", "SELECT 1"}, []string{"--limit 0", "1 or more"}},
+		{"--limit -5", nil, []string{"--limit", "-5", "-e", "SELECT 1"}, []string{"--limit -5", "1 or more"}},
+		{"negative --max-age", nil, []string{"ls", "--max-age", "-1s"}, []string{"--max-age -1s", "0 or more"}},
+		{"--fault-cut NaN", nil, []string{"sandbox", "serve", "--fault-cut", "NaN"}, []string{"--fault-cut NaN", "fault fractions are between 0 and 1"}},
+		{"--fault-500 above 1", nil, []string{"sandbox", "serve", "--fault-500", "1.5"}, []string{"--fault-500 1.5", "fault fractions are between 0 and 1"}},
+		{"--bench-rows -1", nil, []string{"sandbox", "serve", "--bench-rows", "-1"}, []string{"--bench-rows -1", "0 or more"}},
+		{"--latency -1s", nil, []string{"sandbox", "serve", "--latency", "-1s"}, []string{"--latency -1s", "0 or more"}},
+		{"--stack missing", nil, []string{"sandbox", "serve", "--stack", "/nonexistent/world.yaml"}, []string{"/nonexistent/world.yaml", "no such file"}},
+		{"config with [keys] the workbench refuses", map[string]string{"QUILTQ_CONFIG": keysConfig}, []string{"config"}, []string{"config.toml:2", "[keys]"}},
+	}
+	for _, tt := range tests {
+		r := quiltq(t, context.Background(), tt.env, "", tt.args...)
+		if r.code != exitUsage {
+			t.Errorf("%s: exit %d, want %d; stderr %q", tt.name, r.code, exitUsage, r.stderr)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%s: stderr %q lacks %q", tt.name, r.stderr, w)
+			}
+		}
+	}
+}

@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/sandbox/athenasrv"
@@ -29,17 +32,21 @@ func runSandboxServe(ctx context.Context, sf serveFlags, st streams) int {
 		fmt.Fprintf(st.Err, "quiltq sandbox serve: --syntax-errors: %v\n", err)
 		return exitUsage
 	}
-	if f := opts.Faults; f.Throttle < 0 || f.ServerError < 0 || f.Cut < 0 || f.Throttle+f.ServerError+f.Cut > 1 {
-		fmt.Fprintln(st.Err, "quiltq sandbox serve: fault fractions must be between 0 and 1 and add up to at most 1")
+	if msg := checkServeFlags(opts); msg != "" {
+		fmt.Fprintf(st.Err, "quiltq sandbox serve: %s\n", msg)
 		return exitUsage
 	}
 	if *stackFile != "" {
 		abs, err := filepath.Abs(*stackFile)
 		if err == nil {
+			_, err = os.Stat(abs)
+		}
+		if err == nil {
 			opts.Stack, err = stack.Load(os.DirFS(filepath.Dir(abs)), filepath.Base(abs))
 		}
 		if err != nil {
-			fmt.Fprintf(st.Err, "quiltq sandbox serve: %v\n", err)
+			// The stack is read relative to its directory: name the whole path.
+			fmt.Fprintf(st.Err, "quiltq sandbox serve: --stack %s: %v; give the path of a stack YAML file\n", abs, unwrapPath(err))
 			return exitUsage
 		}
 	}
@@ -69,4 +76,42 @@ func runSandboxServe(ctx context.Context, sf serveFlags, st streams) int {
 	}
 	fmt.Fprintln(st.Err, "quiltq sandbox: stopped")
 	return exitOK
+}
+
+// checkServeFlags says what is wrong with serve's numbers, or "".
+func checkServeFlags(o sandbox.Options) string {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"--latency", o.Latency}, {"--queue", o.Queue}, {"--run", o.Run}} {
+		if d.v < 0 {
+			return fmt.Sprintf("%s %s: give a duration of 0 or more", d.name, d.v)
+		}
+	}
+	if o.BenchRows < 0 {
+		return fmt.Sprintf("--bench-rows %d: give a number of rows of 0 or more (0: the stack's)", o.BenchRows)
+	}
+	f := o.Faults
+	for _, x := range []struct {
+		name string
+		v    float64
+	}{{"--fault-throttle", f.Throttle}, {"--fault-500", f.ServerError}, {"--fault-cut", f.Cut}} {
+		// Written so that NaN fails too.
+		if !(x.v >= 0 && x.v <= 1) {
+			return fmt.Sprintf("%s %v: fault fractions are between 0 and 1", x.name, x.v)
+		}
+	}
+	if f.Throttle+f.ServerError+f.Cut > 1 {
+		return fmt.Sprintf("--fault-throttle, --fault-500 and --fault-cut add up to %v: together they must be at most 1", f.Throttle+f.ServerError+f.Cut)
+	}
+	return ""
+}
+
+// unwrapPath drops the *fs.PathError around err: the path is said once.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

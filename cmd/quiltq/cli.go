@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -47,6 +49,38 @@ func run(ctx context.Context, args []string, st streams, getenv func(string) str
 	esc := engine.NewEscapeWriter(st.Err)
 	defer esc.Flush()
 	st.rawErr, st.Err = st.Err, esc
+	// A run whose output was lost (a full disk, a closed descriptor) is
+	// no success. The workbench needs the terminal itself, unwrapped.
+	out := &outWriter{w: st.Out}
+	if !st.OutTTY {
+		st.Out = out
+	}
+	code := runTree(ctx, args, st, getenv)
+	if out.err != nil && !errors.Is(out.err, syscall.EPIPE) {
+		fmt.Fprintf(st.Err, "quiltq: writing to stdout failed (%v): the output is incomplete; check where stdout goes (a full disk, a closed descriptor)\n", unwrapPath(out.err))
+		if code == exitOK {
+			code = exitFailed
+		}
+	}
+	return code
+}
+
+// outWriter remembers the first write to stdout that failed.
+type outWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *outWriter) Write(p []byte) (int, error) {
+	n, err := o.w.Write(p)
+	if err != nil && o.err == nil {
+		o.err = err
+	}
+	return n, err
+}
+
+// runTree runs the command tree over args.
+func runTree(ctx context.Context, args []string, st streams, getenv func(string) string) int {
 	c := &cli{ctx: ctx, st: st, getenv: getenv}
 	c.g.policies = listFlag{}
 	root := c.root()

@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"golang.org/x/term"
 )
 
 func main() {
@@ -29,9 +31,7 @@ func main() {
 	os.Exit(code)
 }
 
-// isTerminal reports whether f is a character device (a terminal), without
-// any dependency: good enough to choose table output and live progress.
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal reports whether f is a terminal, to choose table output and
+// live progress. /dev/null and /dev/full are character devices but no
+// terminal: output written there is data, and its failure is seen.
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

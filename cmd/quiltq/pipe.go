@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"syscall"
@@ -25,6 +26,9 @@ func watchStdout(ctx context.Context, stdout *os.File) (context.Context, io.Writ
 	// With SIGPIPE notified, a write to a closed pipe returns EPIPE instead
 	// of ending the process before the query could be stopped.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	if wasClosed(stdout) {
+		return ctx, closedOut{}
+	}
 	if fi, err := stdout.Stat(); err != nil || fi.Mode()&(os.ModeNamedPipe|os.ModeSocket) == 0 {
 		// A terminal or a file has no reader to lose; the workbench needs
 		// the terminal itself (*os.File) to size and drive it.
@@ -74,4 +78,12 @@ func (q quietWriter) Write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	return q.w.Write(b)
+}
+
+// closedOut is stdout when it was closed before quiltq started: every
+// write fails, so that results written nowhere are not a success.
+type closedOut struct{}
+
+func (closedOut) Write([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "write", Path: "/dev/stdout", Err: errors.New("stdout was closed before quiltq started")}
 }

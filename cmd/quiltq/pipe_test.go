@@ -178,3 +178,35 @@ func TestSignalsStopTheQuery(t *testing.T) {
 		})
 	}
 }
+
+// A write of results that fails ends the run non-zero with what failed:
+// stdout closed before the start (`>&-`, which used to exit 0 having
+// written nothing), a full disk (which used to say "check the network")
+// (issue 17, item 11).
+func TestFailedWritesFail(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash is not installed")
+	}
+	bin := buildQuiltq(t, "")
+	env := sandboxtest.Start(t, sandbox.Options{})
+	tests := []struct{ redirect, want string }{
+		{">&-", "stdout was closed before quiltq started"},
+		{">/dev/full", "no space left on device"},
+	}
+	for _, tt := range tests {
+		if _, err := os.Stat("/dev/full"); err != nil && tt.redirect == ">/dev/full" {
+			continue
+		}
+		cmd := exec.Command(bash, "-c", `"$0" -e 'SELECT 1' `+tt.redirect+`; echo "exit=$?" >&2`, bin)
+		cmd.Env = append(envList(t, envFor(t, env, "admin")), "PATH="+os.Getenv("PATH"))
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(stderr.String(), "exit=1") || !strings.Contains(stderr.String(), tt.want) || strings.Contains(stderr.String(), "network") {
+			t.Errorf("%s: stderr %q; want exit=1 and %q", tt.redirect, stderr.String(), tt.want)
+		}
+	}
+}

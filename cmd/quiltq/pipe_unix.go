@@ -30,3 +30,22 @@ func pollClosed(f *os.File) bool {
 		}
 	}
 }
+
+// wasClosed reports whether the standard descriptor of f was closed when
+// quiltq started (`quiltq -e ... >&-`): the Go runtime then puts /dev/null
+// there, opened read-write, so that no file or socket opened later takes
+// the descriptor. A shell's `>/dev/null` opens it write-only.
+func wasClosed(f *os.File) bool {
+	fl, err := unix.FcntlInt(f.Fd(), unix.F_GETFL, 0)
+	if err != nil {
+		return true
+	}
+	if fl&unix.O_ACCMODE != unix.O_RDWR {
+		return false
+	}
+	var st, null unix.Stat_t
+	if unix.Fstat(int(f.Fd()), &st) != nil || unix.Stat("/dev/null", &null) != nil {
+		return false
+	}
+	return st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == null.Rdev
+}

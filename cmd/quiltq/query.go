@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"time"
 
 	"github.com/quiltq/quiltq/engine"
@@ -135,6 +137,11 @@ type fetchInfo struct {
 // reportFailure prints err on stderr (its text whole, then what it names
 // and the next step) and returns its exit code.
 func reportFailure(st streams, s *session.Session, x athena.Execution, err error, stats bool, f *fetchInfo) int {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Op == "write" {
+		// Writing the rows failed here, not AWS: run says so.
+		return exitFailed
+	}
 	fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 	if kind := engine.KindOf(err); kind == engine.Denied || kind == engine.Credentials {
 		explainRefusal(st.Err, s, x, err)

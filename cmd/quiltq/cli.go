@@ -610,6 +610,14 @@ func (c *cli) text(f func(st streams) int) error {
 	if err := w.Flush(); err != nil && code == exitOK {
 		code = exitFailed
 	}
+	// An interrupted command exits 130 whatever it was doing when the
+	// signal came (reading, computing, waiting for AWS).
+	if c.ctx.Err() != nil && !stdoutClosed(c.ctx) {
+		if code != exitInterrupted {
+			fmt.Fprintln(c.st.Err, "quiltq: interrupted")
+		}
+		code = exitInterrupted
+	}
 	return exitErr(code)
 }
 

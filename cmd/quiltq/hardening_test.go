@@ -199,3 +199,32 @@ func TestValidation(t *testing.T) {
 		}
 	}
 }
+
+// A command interrupted (its context ended by a signal) exits 130
+// whatever it was doing, and ls says nothing of a stopped query, since it
+// runs none (issue 17, item 7).
+func TestInterruptedCommandsExit130(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	tests := []struct {
+		stdin string
+		args  []string
+	}{
+		{"", []string{"whoami"}},
+		{"", []string{"check", "--offline", "SELECT * FROM sales.orders"}},
+		{"User: arn:aws:sts::1:assumed-role/R/a is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::b/k", []string{"explain"}},
+		{"", []string{"explain", "--sql", "SELECT 1", "-w", "primary"}},
+		{"", []string{"ls"}},
+		{"", []string{"describe", "sales.orders"}},
+	}
+	for _, tt := range tests {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		r := quiltq(t, ctx, envFor(t, env, "admin"), tt.stdin, tt.args...)
+		if r.code != exitInterrupted {
+			t.Errorf("%v interrupted: exit %d, want %d; stderr %q", tt.args, r.code, exitInterrupted, r.stderr)
+		}
+		if strings.Contains(r.stderr, "query was stopped") {
+			t.Errorf("%v interrupted: stderr speaks of a stopped query: %q", tt.args, r.stderr)
+		}
+	}
+}

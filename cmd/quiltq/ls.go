@@ -89,6 +89,11 @@ func runLs(ctx context.Context, g *globalFlags, bf browseFlags, pos []string, st
 
 // failed reports err and returns its exit code.
 func failed(st streams, name string, err error) int {
+	if engine.KindOf(err) == engine.Canceled {
+		// ls, describe and doctor run no query that could be stopped.
+		fmt.Fprintf(st.Err, "quiltq %s: interrupted\n", name)
+		return exitInterrupted
+	}
 	fmt.Fprintf(st.Err, "quiltq %s: %v\n", name, err)
 	if hint := nextStep(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)

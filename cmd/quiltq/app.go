@@ -270,7 +270,9 @@ func sessionFailed(st streams, sess *session.Session, stmts []string, err error)
 // nextStep is the one-line next step for err: none when there is no login
 // at all, whose own words say how to log in.
 func nextStep(err error) string {
-	if errors.Is(err, session.ErrNotLoggedIn) {
+	// An interrupt's own words say what became of the query (stopped, or
+	// perhaps still running); a hint would only contradict them.
+	if errors.Is(err, session.ErrNotLoggedIn) || engine.KindOf(err) == engine.Canceled {
 		return ""
 	}
 	return athena.Hint(err)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
 
+	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
 )
@@ -226,5 +229,17 @@ func TestInterruptedCommandsExit130(t *testing.T) {
 		if strings.Contains(r.stderr, "query was stopped") {
 			t.Errorf("%v interrupted: stderr speaks of a stopped query: %q", tt.args, r.stderr)
 		}
+	}
+}
+
+// After an interrupt whose stop could not be confirmed, the message says
+// the query may still be running and nothing says it was stopped (issue
+// 17, item 6).
+func TestInterruptMessageDoesNotContradictItself(t *testing.T) {
+	var errb bytes.Buffer
+	err := &engine.Error{Op: "wait for query", Kind: engine.Canceled, Err: errors.New("stopping query q-1: no reply (it may still be running: stop it in the Athena console)")}
+	code := reportFailure(streams{Err: &errb}, nil, athena.Execution{}, err, false, nil)
+	if code != exitInterrupted || !strings.Contains(errb.String(), "may still be running") || strings.Contains(errb.String(), "was stopped") {
+		t.Errorf("exit %d, stderr %q; want %d, \"may still be running\" and nothing saying it was stopped", code, errb.String(), exitInterrupted)
 	}
 }

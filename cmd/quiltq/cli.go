@@ -176,6 +176,18 @@ Exit codes: 0 ok, 1 query failed, 2 usage or config, 3 denied,
 	root.AddCommand(c.lsCmd(), c.describeCmd(), c.checkCmd(), c.configCmd(), c.loginCmd(), c.logoutCmd(),
 		c.whoamiCmd(), c.roleCmd(), c.doctorCmd(), c.explainCmd(), c.policyCmd(), c.sandboxCmd(), c.versionCmd())
 	c.completions(root)
+	// Every help starts with the command's one-line summary, then its
+	// description.
+	var summarize func(*cobra.Command)
+	summarize = func(cmd *cobra.Command) {
+		if cmd.Long != "" && cmd.Short != "" {
+			cmd.Long = cmd.Short + ".\n\n" + cmd.Long
+		}
+		for _, sub := range cmd.Commands() {
+			summarize(sub)
+		}
+	}
+	summarize(root)
 	return root
 }
 

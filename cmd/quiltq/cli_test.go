@@ -17,12 +17,14 @@ import (
 )
 
 // commandPaths are the path of every command of the tree, as typed.
-func commandPaths() [][]string {
+func commandPaths() ([][]string, map[string]string) {
 	c := &cli{getenv: func(string) string { return "" }}
 	var out [][]string
+	short := map[string]string{}
 	var walk func(cmd *cobra.Command, path []string)
 	walk = func(cmd *cobra.Command, path []string) {
 		out = append(out, path)
+		short[strings.Join(path, " ")] = cmd.Short
 		for _, sub := range cmd.Commands() {
 			if sub.Name() == "help" || sub.Name() == "completion" {
 				continue
@@ -31,14 +33,14 @@ func commandPaths() [][]string {
 		}
 	}
 	walk(c.root(), nil)
-	return out
+	return out, short
 }
 
 // Every command's --help goes to stdout, exits 0, and has the command's
 // description, its usage and examples, with long flags written with two
 // dashes.
 func TestHelpOfEveryCommand(t *testing.T) {
-	paths := commandPaths()
+	paths, short := commandPaths()
 	if len(paths) < 14 {
 		t.Fatalf("got %d commands, want the root and its 13 (and policy eval, sandbox serve)", len(paths))
 	}
@@ -48,6 +50,9 @@ func TestHelpOfEveryCommand(t *testing.T) {
 			name := strings.Join(append([]string{"quiltq"}, path...), " ")
 			if r.code != exitOK || r.stderr != "" {
 				t.Errorf("%s %s: exit %d, stderr %q; want 0 and nothing", name, h, r.code, r.stderr)
+			}
+			if sum := short[strings.Join(path, " ")]; sum == "" || !strings.HasPrefix(r.stdout, sum+".\n\n") {
+				t.Errorf("%s %s: help does not start with the one-line summary %q:\n%s", name, h, sum, r.stdout)
 			}
 			for _, want := range []string{"Usage:\n  " + name, "Examples:\n  quiltq", "  -h, --help"} {
 				if !strings.Contains(r.stdout, want) {

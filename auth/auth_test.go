@@ -98,8 +98,8 @@ func TestDiscoverSandbox(t *testing.T) {
 		if c.URL != env.Info.CatalogURL || c.RegistryURL != env.Info.RegistryURL || c.Region != env.Info.Region {
 			t.Errorf("Discover(%q) = URL %q, registry %q, region %q; want %q, %q, %q", u, c.URL, c.RegistryURL, c.Region, env.Info.CatalogURL, env.Info.RegistryURL, env.Info.Region)
 		}
-		if c.StackVersion != "1.64.2" || c.Mode != "PRODUCT" {
-			t.Errorf("stack version %q, mode %q; want 1.64.2, PRODUCT", c.StackVersion, c.Mode)
+		if c.StackVersion != "1.71.0" || c.Mode != "PRODUCT" {
+			t.Errorf("stack version %q, mode %q; want 1.71.0, PRODUCT", c.StackVersion, c.Mode)
 		}
 		if got, want := c.TabulatorCatalog(), "quilt-sales-prod-tabulator"; got != want {
 			t.Errorf("TabulatorCatalog = %q, want %q", got, want)

@@ -116,16 +116,32 @@ func (c *Catalog) StackName() string {
 	return stack
 }
 
-// TabulatorCatalog is the Athena data catalog of the stack's Tabulator
-// tables, "quilt-<stack>-tabulator", as the Quilt catalog derives it when
-// it cannot list data catalogs. It is "" when StackName cannot be told;
-// callers that may list Athena data catalogs should prefer the one whose
-// name ends in "-tabulator", as the catalog itself does.
+// TabulatorCatalog is the name of the stack's Tabulator data catalog,
+// "quilt-<stack>-tabulator" for the stack StackName tells, or "" when it
+// cannot be told. The Quilt catalog itself derives no name: it takes the
+// first confirmed data catalog whose name ends in "-tabulator", and
+// falls back to two-part names when there is none
+// (catalog/app/containers/Queries/Athena/TabulatorTables.tsx). This
+// derivation is quilt-mcp-server's (src/quilt_mcp/ops/quilt_ops.py,
+// _transform_catalog_config), and matches the observed
+// quilt-quilt-staging-tabulator of stack quilt-staging. quiltq uses it to
+// tell this stack's Tabulator catalog from another stack's in the same
+// account (athena.ChooseTabulatorCatalog), and as the one to try when
+// data catalogs cannot be listed.
 func (c *Catalog) TabulatorCatalog() string {
 	if s := c.StackName(); s != "" {
 		return "quilt-" + s + "-tabulator"
 	}
 	return ""
+}
+
+// TabulatorCatalogFrom says where TabulatorCatalog's name comes from, for
+// messages; "" when it is "".
+func (c *Catalog) TabulatorCatalogFrom() string {
+	if c.StackName() == "" {
+		return ""
+	}
+	return "stack " + c.StackName() + ", told from the catalog's config.json analyticsBucket " + c.AnalyticsBucket
 }
 
 // normalizeURL gives a catalog URL a scheme (https when it has none) and

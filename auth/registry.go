@@ -100,7 +100,9 @@ func (r *Registry) Exchange(ctx context.Context, refreshToken string) (Tokens, e
 		return Tokens{}, netError(ctx, op, "the Quilt registry at "+r.URL, err)
 	}
 	switch {
-	case rep.status == http.StatusBadRequest || rep.status == http.StatusUnauthorized || rep.status == http.StatusForbidden:
+	case rep.status == http.StatusForbidden:
+		return Tokens{}, forbidden(op, rep, refreshToken)
+	case rep.status == http.StatusBadRequest || rep.status == http.StatusUnauthorized:
 		return Tokens{}, loginInvalid(op, rep.status, rep.message(refreshToken))
 	case rep.status != http.StatusOK || !rep.isJSON():
 		return Tokens{}, badReply(op, rep, refreshToken)
@@ -202,8 +204,11 @@ func (r *Registry) GraphQL(ctx context.Context, accessToken, query string, vars 
 	if err != nil {
 		return netError(ctx, op, "the Quilt registry at "+r.URL, err)
 	}
-	if rep.status == http.StatusUnauthorized || rep.status == http.StatusForbidden {
+	switch rep.status {
+	case http.StatusUnauthorized:
 		return tokenRefused(op, rep, accessToken)
+	case http.StatusForbidden:
+		return forbidden(op, rep, accessToken)
 	}
 	if !rep.isJSON() {
 		return badReply(op, rep, accessToken)
@@ -248,8 +253,11 @@ func (r *Registry) get(ctx context.Context, op, path, accessToken string) (*repl
 	if err != nil {
 		return nil, netError(ctx, op, "the Quilt registry at "+r.URL, err)
 	}
-	if rep.status == http.StatusUnauthorized || rep.status == http.StatusForbidden {
+	switch rep.status {
+	case http.StatusUnauthorized:
 		return nil, tokenRefused(op, rep, accessToken)
+	case http.StatusForbidden:
+		return nil, forbidden(op, rep, accessToken)
 	}
 	return rep, nil
 }
@@ -261,6 +269,23 @@ func tokenRefused(op string, rep *reply, accessToken string) error {
 		msg = fmt.Sprintf("HTTP %d", rep.status)
 	}
 	return &engine.Error{Op: op, Kind: engine.Credentials, Err: fmt.Errorf("the registry refused the Quilt login (%w): run `quiltq login` to log in again", &refusal{rep.status, msg})}
+}
+
+// forbidden is the error of a 403: the registry knows who is asking and
+// refuses what was asked (HTTP's "authenticated but forbidden", RFC 9110
+// section 15.5.4: repeating the request with the same or new credentials
+// will not help). It is not a refused login, so it carries no refusal:
+// a Session does not swap its token and try again, and no one is told to
+// log in again. quilt-mcp-server reads get_credentials' 403 the same way,
+// as "Access denied" beside 401's "JWT token invalid or expired"
+// (quiltdata/quilt-mcp-server, src/quilt_mcp/services/jwt_auth_service.py).
+func forbidden(op string, rep *reply, secret string) error {
+	msg := rep.message(secret)
+	if msg == "" {
+		msg = "HTTP 403 Forbidden"
+	}
+	return &engine.Error{Op: op, Kind: engine.Denied, Err: fmt.Errorf(
+		"the Quilt registry knows who you are but refuses this (%s): logging in again will not change it; ask your Quilt admin whether your user and role may do it", msg)}
 }
 
 // badReply is the error of a reply that is not what the protocol says.

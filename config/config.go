@@ -18,6 +18,9 @@
 //	aws_profile  = "analytics"      # plain AWS credentials instead of a Quilt login
 //	keyring_timeout  = "3s"         # time-box of each OS keyring call
 //	insecure_storage = false        # true: keep logins in a plain 0600 file, not the keyring
+//	max_scan     = "10GB"           # stop a query that scans more (see guards.go)
+//	reuse        = "1h"             # Athena may answer with a stored result this young
+//	read_only    = true             # refuse every write before sending
 //
 // The workbench (the TUI) reads three more top-level entries, which no
 // profile overrides:
@@ -90,6 +93,9 @@ func specs() []spec {
 		{name: "aws_profile", check: checkName("aws_profile")},
 		{name: "keyring_timeout", def: "3s", env: "QUILTQ_KEYRING_TIMEOUT", check: checkTimeout},
 		{name: "insecure_storage", def: "false", check: checkBool("insecure_storage"), boolean: true},
+		{name: "max_scan", check: checkSize("max_scan")},
+		{name: "reuse", check: checkReuse},
+		{name: "read_only", def: "false", check: checkBool("read_only"), boolean: true},
 	}
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -163,5 +164,57 @@ func TestRegistries(t *testing.T) {
 	}
 	if got := l.Registries("https://none.example.com"); len(got) != 0 {
 		t.Errorf("an unknown catalog: got %q", got)
+	}
+}
+
+// TestUpdateQuilt3Login: a refreshed login is written back under the key
+// quilt3 used, keeping the other entries and fields, mode 0600, and never
+// over a login quilt3 refreshed meanwhile.
+func TestUpdateQuilt3Login(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "auth.json")
+	orig := `{"https://registry.example.com/": {"refresh_token": "r1", "access_token": "a1", "expires_at": 1, "extra": [1]}, "https://other.example.com": {"refresh_token": "o"}}`
+	if err := os.WriteFile(path, []byte(orig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	q, err := ReadQuilt3(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, l, ok := q.LoginKey("https://registry.example.com")
+	if !ok || key != "https://registry.example.com/" || l.RefreshToken != "r1" {
+		t.Fatalf("LoginKey = %q, %v", key, ok)
+	}
+	exp := 1900000000.0
+	if err := UpdateQuilt3Login(dir, key, "r1", Quilt3Login{RefreshToken: "r2", AccessToken: "a2", ExpiresAt: &exp}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]map[string]any
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatalf("auth.json after the update is not JSON: %v\n%s", err, data)
+	}
+	e := got["https://registry.example.com/"]
+	if e["refresh_token"] != "r2" || e["access_token"] != "a2" || e["expires_at"] != exp || e["extra"] == nil {
+		t.Errorf("entry %v: want r2, a2, %v and the extra field kept", e, exp)
+	}
+	if got["https://other.example.com"]["refresh_token"] != "o" {
+		t.Errorf("the other registry's login was not kept: %s", data)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("auth.json mode: %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+	// quilt3 refreshed meanwhile: its newer login stays.
+	if err := UpdateQuilt3Login(dir, key, "r1", Quilt3Login{RefreshToken: "r3"}); !errors.Is(err, ErrQuilt3Moved) {
+		t.Errorf("update over a login that moved on: %v, want ErrQuilt3Moved", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(data) {
+		t.Errorf("auth.json changed by a refused update:\n%s\nwas\n%s", after, data)
+	}
+	if err := UpdateQuilt3Login(dir, "https://nowhere.example.com", "r1", Quilt3Login{}); !errors.Is(err, ErrQuilt3Moved) {
+		t.Errorf("update of a login that is gone: %v, want ErrQuilt3Moved", err)
 	}
 }

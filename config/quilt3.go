@@ -112,14 +112,75 @@ func ReadQuilt3(dir string) (*Quilt3, error) {
 // Login returns quilt3's login for registryURL, matching its exact
 // string first and then ignoring trailing slashes.
 func (q *Quilt3) Login(registryURL string) (Quilt3Login, bool) {
+	_, l, ok := q.LoginKey(registryURL)
+	return l, ok
+}
+
+// LoginKey is Login, with the key auth.json files the login under (the
+// registry URL exactly as quilt3 wrote it), which UpdateQuilt3Login needs.
+func (q *Quilt3) LoginKey(registryURL string) (key string, l Quilt3Login, ok bool) {
 	if l, ok := q.Logins[registryURL]; ok && l.RefreshToken != "" {
-		return l, true
+		return registryURL, l, true
 	}
 	want := strings.TrimRight(registryURL, "/")
 	for k, l := range q.Logins {
 		if strings.TrimRight(k, "/") == want && l.RefreshToken != "" {
-			return l, true
+			return k, l, true
 		}
 	}
-	return Quilt3Login{}, false
+	return "", Quilt3Login{}, false
+}
+
+// ErrQuilt3Moved is returned by UpdateQuilt3Login when auth.json no
+// longer holds the refresh token the update replaces: quilt3 refreshed its
+// login meanwhile, and its newer one must not be overwritten.
+var ErrQuilt3Moved = errors.New("quilt3's login in auth.json changed meanwhile (quilt3 refreshed it); it was left as quilt3 wrote it")
+
+// UpdateQuilt3Login writes a refreshed login back into quilt3's auth.json
+// in dir, under key, so that quilt3 stays logged in after quiltq has
+// exchanged its refresh token (the registry rotates refresh tokens). It
+// replaces the entry's refresh_token, access_token and expires_at only
+// when the entry still holds the refresh token was (else ErrQuilt3Moved),
+// and keeps every other entry and field as they are.
+//
+// quilt3 itself rewrites auth.json whole with json.dump, in place, mode
+// 0600, and takes no lock (quiltdata/quilt, api/python/quilt3/session.py,
+// _save_auth). With no lock to share, the file is read again just before
+// it is written, and written atomically (WritePrivate: a 0600 temporary
+// file renamed over it), so that quilt3 never reads half a file; the
+// window in which a quilt3 refreshing at the same moment could lose its
+// write is the time between that read and the rename.
+func UpdateQuilt3Login(dir, key, was string, l Quilt3Login) error {
+	path := filepath.Join(dir, "auth.json")
+	data, err := ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("reading quilt3's logins: %w", err)
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil || all == nil {
+		return fmt.Errorf("%s is not the JSON object of logins quilt3 writes", path)
+	}
+	var entry map[string]json.RawMessage
+	if err := json.Unmarshal(all[key], &entry); err != nil || entry == nil {
+		return ErrQuilt3Moved
+	}
+	var current string
+	if json.Unmarshal(entry["refresh_token"], &current) != nil || current != was {
+		return ErrQuilt3Moved
+	}
+	for k, v := range map[string]any{"refresh_token": l.RefreshToken, "access_token": l.AccessToken, "expires_at": l.ExpiresAt} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		entry[k] = b
+	}
+	if all[key], err = json.Marshal(entry); err != nil {
+		return err
+	}
+	out, err := json.Marshal(all)
+	if err != nil {
+		return err
+	}
+	return WritePrivate(path, out)
 }

@@ -24,6 +24,12 @@ type Listing struct {
 	// tables alike), so that a view can say "N hidden" rather than leave
 	// a silent gap.
 	Hidden int `json:"hidden,omitempty"`
+	// TabulatorCatalog is the data catalog read as the stack's Tabulator
+	// catalog ("" when none was found), and TabulatorChoice why it was
+	// chosen when there were several (Quilt stacks sharing an account).
+	// They are not part of the JSON shape: front ends say them aside.
+	TabulatorCatalog string `json:"-"`
+	TabulatorChoice  string `json:"-"`
 }
 
 // ListedCatalog is one Athena data catalog.
@@ -43,12 +49,15 @@ type ListedDatabase struct {
 // ListedTable is one table, view or Tabulator table with its columns
 // (partition keys last). Error, when set, says why the columns are not
 // known: a Tabulator configuration that does not parse is listed with its
-// error rather than dropped.
+// error rather than dropped. Warnings say what is doubtful about a table
+// that is listed with its columns: a Tabulator configuration that Quilt's
+// schema rejects in part, or whose pattern quiltq cannot evaluate.
 type ListedTable struct {
-	Name    string   `json:"name"`
-	Kind    string   `json:"kind"`
-	Columns []Column `json:"columns"`
-	Error   string   `json:"error,omitempty"`
+	Name     string   `json:"name"`
+	Kind     string   `json:"kind"`
+	Columns  []Column `json:"columns"`
+	Error    string   `json:"error,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ListError is one item that could not be listed: Item names it
@@ -89,7 +98,8 @@ func (l *Listing) Sort() {
 // database removes what is under it, counted once per item removed.
 // Errors are kept. The listing l is not changed.
 func (l Listing) Filter(keep func(catalog, database, table string) bool) Listing {
-	out := Listing{Errors: append([]ListError(nil), l.Errors...), Hidden: l.Hidden}
+	out := Listing{Errors: append([]ListError(nil), l.Errors...), Hidden: l.Hidden,
+		TabulatorCatalog: l.TabulatorCatalog, TabulatorChoice: l.TabulatorChoice}
 	for _, c := range l.Catalogs {
 		if !keep(c.Name, "", "") {
 			out.Hidden += 1 + c.count()
@@ -162,7 +172,8 @@ func (l Listing) Find(catalog, database, table string) (ListedTable, bool) {
 // concern them. What is asked for and neither listed nor explained by an
 // error becomes an error of its own: never a silent empty answer.
 func (l Listing) Narrow(catalog, database string) Listing {
-	out := Listing{Catalogs: []ListedCatalog{}, Errors: []ListError{}, Hidden: l.Hidden}
+	out := Listing{Catalogs: []ListedCatalog{}, Errors: []ListError{}, Hidden: l.Hidden,
+		TabulatorCatalog: l.TabulatorCatalog, TabulatorChoice: l.TabulatorChoice}
 	item := catalog
 	if database != "" {
 		item += "." + database

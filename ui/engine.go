@@ -72,6 +72,11 @@ type Progress struct {
 	Elapsed time.Duration
 	Scanned int64
 	Cost    float64
+	// Limit is the scan limit the query runs under, in bytes (the
+	// smaller of quiltq's max_scan and the workgroup's cutoff; 0 for
+	// none); Reused says Athena answered with a stored result.
+	Limit  int64
+	Reused bool
 }
 
 // Done reports whether the state is final.

@@ -174,6 +174,14 @@ func (m Model) startRun(text string) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(startQuery(m.r.ctx, m.eng, m.r.id, sql), tick(m.r.id))
 }
 
+// readOnlyRefusal is the session's refusal of a write by a read_only
+// profile (session.ReadOnlyRefusal), known by its method so that the
+// workbench need not import the session.
+type readOnlyRefusal interface {
+	error
+	ReadOnlyProfile() string
+}
+
 // notSent ends a run the local check stopped: a syntax error, a refusal
 // of the grants (explained, with the statement that would fix it), or SQL
 // whose tables cannot be told.
@@ -182,6 +190,14 @@ func (m Model) notSent(err error) (tea.Model, tea.Cmd) {
 		return m.syntaxError(se)
 	}
 	msg := firstLine(err)
+	var ro readOnlyRefusal
+	if errors.As(err, &ro) {
+		// Nothing to explain or fix: the profile sends no writes.
+		m.status.SetQuery(status.Query{State: history.Refused, Note: "not sent: profile " + ro.ReadOnlyProfile() + " is read_only"})
+		m.record(history.Refused, Progress{}, msg)
+		m.results.SetMessage("", "Not sent: "+ro.Error())
+		return m, nil
+	}
 	note := "not sent: refused by the local grant check"
 	if engine.KindOf(err) != engine.Denied {
 		note = "not sent: the grant check cannot tell which tables it uses"
@@ -345,6 +361,7 @@ func (m Model) query(msg tea.Msg) (tea.Model, tea.Cmd) {
 			q.State = msg.Progress.State
 		}
 		q.ID, q.Scanned, q.Cost = msg.Progress.ID, msg.Progress.Scanned, msg.Progress.Cost
+		q.Limit, q.Reused = msg.Progress.Limit, msg.Progress.Reused
 		q.Elapsed = max(msg.Progress.Elapsed, m.now().Sub(m.r.started))
 		m.status.SetQuery(q)
 		return m, next
@@ -375,7 +392,7 @@ func (m Model) query(msg tea.Msg) (tea.Model, tea.Cmd) {
 // opened when it succeeded (unless the run was cancelled meanwhile).
 func (m Model) done(msg QueryDoneMsg) (tea.Model, tea.Cmd) {
 	p := msg.Progress
-	q := status.Query{ID: p.ID, State: p.State, Elapsed: p.Elapsed, Scanned: p.Scanned, Cost: p.Cost}
+	q := status.Query{ID: p.ID, State: p.State, Elapsed: p.Elapsed, Scanned: p.Scanned, Cost: p.Cost, Limit: p.Limit, Reused: p.Reused}
 	if m.r.sql == "" {
 		q.Note = "reopened, not run again"
 	}

@@ -54,13 +54,13 @@ func (a *app) loadSettings() (*config.Settings, error) {
 	if err != nil {
 		return nil, &engine.Error{Op: "config", Kind: engine.Invalid, Err: err}
 	}
-	for _, f := range []struct{ name, value, flag string }{
+	for _, f := range append([]struct{ name, value, flag string }{
 		{"output", a.g.format, "-o"},
 		{"workgroup", a.g.workgroup, "-w"},
 		{"catalog", a.g.catalog, "-c"},
 		{"database", a.g.database, "-d"},
 		{"aws_profile", a.g.awsProfile, "--aws-profile"},
-	} {
+	}, a.g.guards.settings()...) {
 		if f.value == "" {
 			continue
 		}
@@ -122,7 +122,7 @@ func (a *app) options() (session.Options, error) {
 			// Its port is new each run; the stack is always the default one.
 			Place: sandboxPlace}
 		if o.Policies == nil {
-			o.Policies = &session.Policies{Documents: run.Authorizer().Policies(user.Role), Role: user.Role, Source: "the sandbox's role " + user.Role}
+			o.Policies = session.PoliciesOf(run.Known(user.Role), user.Role, "the sandbox's role "+user.Role)
 		}
 		o.Roles = sandboxRoles{run}
 	}
@@ -229,6 +229,9 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 	if g.results != "" {
 		return showResults(ctx, sess, g.results, opts, st)
 	}
+	if code := guardStatements(sess, g, stmts, &opts, st); code >= 0 {
+		return code
+	}
 	// Every statement is checked before any runs: a script is not started
 	// when one of its statements would be refused.
 	verdicts := make([]session.Verdict, len(stmts))
@@ -274,6 +277,9 @@ func nextStep(err error) string {
 	// perhaps still running); a hint would only contradict them.
 	if errors.Is(err, session.ErrNotLoggedIn) || engine.KindOf(err) == engine.Canceled {
 		return ""
+	}
+	if h := guardHint(err); h != "" {
+		return h
 	}
 	return athena.Hint(err)
 }

@@ -129,7 +129,8 @@ credentials. AWS_ENDPOINT_URL points the AWS calls elsewhere (as at a
 running 'quiltq sandbox serve').
 
 Exit codes: 0 ok, 1 query failed, 2 usage or config, 3 denied,
-4 not logged in or credentials refused, 130 interrupted (query stopped),
+4 not logged in or credentials refused, 5 stopped at a scan limit
+(--max-scan or the workgroup's), 130 interrupted (query stopped),
 141 stdout closed by its reader (as by 'head'; the query is stopped).`,
 		Example: `  quiltq                                   # the workbench, in a terminal
   quiltq -e 'SELECT * FROM sales.orders LIMIT 10'
@@ -172,9 +173,10 @@ Exit codes: 0 ok, 1 query failed, 2 usage or config, 3 denied,
 	f.StringVar(&g.results, "results", "", "print the results of an earlier query `ID` (waiting if it still runs) instead of running SQL")
 	queryFlags(f, g)
 	policyFlag(f, g, "the role's identity policy JSON `FILE` (repeatable): check every permission a query needs before sending it")
+	g.guards.register(f)
 
 	root.AddCommand(c.lsCmd(), c.describeCmd(), c.checkCmd(), c.configCmd(), c.loginCmd(), c.logoutCmd(),
-		c.whoamiCmd(), c.roleCmd(), c.doctorCmd(), c.explainCmd(), c.policyCmd(), c.sandboxCmd(), c.versionCmd())
+		c.whoamiCmd(), c.roleCmd(), c.doctorCmd(), c.explainCmd(), c.policyCmd(), c.sandboxCmd(), c.mcpCmd(), c.versionCmd())
 	c.completions(root)
 	// Every help starts with the command's one-line summary, then its
 	// description.
@@ -472,6 +474,7 @@ something failed, 4 when the credentials were refused.`,
 	f.BoolVar(&df.json, "json", false, "print one JSON object instead of the table")
 	f.StringVar(&df.table, "table", "", "the `table` whose metadata to read, as DATABASE.TABLE or CATALOG.DATABASE.TABLE (default: the first one listed)")
 	policyFlag(f, &c.g, "the role's identity policy JSON `FILE` (repeatable), to list exactly what is missing")
+	f.StringVar(&c.g.guards.maxScan, "max-scan", "", "the scan limit to report beside the workgroup's, as query mode's --max-scan `SIZE` (config: max_scan)")
 	return cmd
 }
 
@@ -519,7 +522,7 @@ func (c *cli) policyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "policy eval [flags]",
 		Short: "Evaluate an IAM request against policy files",
-		Long:  "Evaluate IAM requests against identity policy files, with AWS's logic. The one subcommand is eval.",
+		Long:  "Evaluate IAM requests against policy files of every type (identity, session, boundary, SCPs, resource), with AWS's logic. The one subcommand is eval.",
 		Example: `  quiltq policy eval --policy role.json --action glue:GetTable \
     --resource arn:aws:glue:us-east-1:123456789012:table/sales/orders`,
 		ValidArgsFunction: cobra.NoFileCompletions,
@@ -530,13 +533,17 @@ func (c *cli) policyCmd() *cobra.Command {
 	var pf policyFlags
 	eval := &cobra.Command{
 		Use:   "eval --policy FILE --action ACTION --resource ARN",
-		Short: "Evaluate one request against identity policy files",
-		Long: `Evaluate the request against the identity policies with AWS's logic and
-say which statement decided it. Exit 0 when it evaluated (whatever the
-decision), 2 on bad input.`,
+		Short: "Evaluate one request against policy files of every type",
+		Long: `Evaluate the request against every policy given with AWS's logic
+(identity, session, boundary, SCPs, resource policy; the resource in the
+caller's account or another) and say which policy type and statement
+decided it. Exit 0 when it evaluated (whatever the decision), 2 on bad
+input.`,
 		Example: `  quiltq policy eval --policy role.json --action s3:GetObject --resource 'arn:aws:s3:::bucket/key'
   quiltq policy eval --policy role.json --action glue:GetTable --resource '*' \
-    --context aws:CalledVia=athena.amazonaws.com --json`,
+    --context aws:CalledVia=athena.amazonaws.com --json
+  quiltq policy eval --policy role.json --resource-policy bucket.json --resource-account 444455556666 \
+    --principal arn:aws:sts::123456789012:assumed-role/R/alice --action s3:GetObject --resource 'arn:aws:s3:::b/k'`,
 		Args: noArgs("give policy files with --policy"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return c.text(func(st streams) int { return runPolicyEval(cmd.Context(), pf, st) })
@@ -544,6 +551,11 @@ decision), 2 on bad input.`,
 	}
 	f := eval.Flags()
 	f.StringArrayVar(&pf.policies, "policy", nil, "identity policy JSON `FILE` (repeat for several)")
+	f.StringArrayVar(&pf.sessionPolicies, "session-policy", nil, "session policy JSON `FILE` the caller's credentials carry (repeat for several; needs a session --principal)")
+	f.StringVar(&pf.boundary, "boundary", "", "the permissions boundary JSON `FILE` of the caller's role or user")
+	f.StringVar(&pf.scps, "scps", "", "SCPs `FILE`: a JSON array with one entry per level from the organization's root to the account, each an array of SCP documents")
+	f.StringVar(&pf.resourcePolicy, "resource-policy", "", "the resource's resource-based policy JSON `FILE` (bucket, key, function policy)")
+	f.StringVar(&pf.resourceAccount, "resource-account", "", "the 12-digit `ID` of the account that owns the resource, when not the caller's (needs --principal)")
 	f.StringVar(&pf.action, "action", "", "the `ACTION` to test, as in athena:StartQueryExecution")
 	f.StringVar(&pf.resource, "resource", "", "the resource `ARN`, or * for actions without a resource type")
 	f.StringArrayVar(&pf.contexts, "context", nil, "a condition key `KEY=VALUE` (repeat a key for a multivalued key such as aws:CalledVia)")
@@ -593,6 +605,38 @@ SIGINT or SIGTERM.`,
 	f.StringVar(&sf.syntaxErrors, "syntax-errors", "start", "where SQL that does not parse is refused: `start` (StartQueryExecution) or run (the query fails)")
 	f.BoolVarP(&sf.verbose, "verbose", "v", false, "log every AWS request on stderr")
 	cmd.AddCommand(serve)
+	return cmd
+}
+
+func (c *cli) mcpCmd() *cobra.Command {
+	var mf mcpFlags
+	cmd := &cobra.Command{
+		Use:   "mcp [--http ADDR]",
+		Short: "Serve quiltq's tools to AI agents over the Model Context Protocol",
+		Long: `Serve quiltq's tools (athena_query, athena_check, catalogs_list,
+databases_list, tables_list, table_describe, workgroups_list, query_history,
+query_results, explain_error, permissions_doctor, whoami) and the quiltq://
+resources to an MCP client, as the user quiltq is logged in as (the
+keyring's login, QUILTQ_TOKEN, --aws-profile, or --sandbox). Over stdio by
+default: the client starts 'quiltq mcp' and talks on its stdin and stdout,
+which belong to the protocol (everything quiltq says goes to stderr).
+--http serves the streamable HTTP transport at http://ADDR/mcp, on loopback
+only: whoever reaches it acts as you.
+
+Exit 0 when the client closes or on an interrupt (queries still running are
+stopped first), 2 on bad usage, 1 when the transport fails.`,
+		Example: `  quiltq mcp
+  quiltq mcp --sandbox --sandbox-user admin
+  quiltq mcp --http 127.0.0.1:8765 -P prod`,
+		Args: noArgs("mcp takes only flags"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return exitErr(runMCP(cmd.Context(), &c.g, mf, c.st, c.getenv))
+		},
+	}
+	f := cmd.Flags()
+	queryFlags(f, &c.g)
+	f.StringVar(&mf.http, "http", "", "serve streamable HTTP on this loopback `address` (127.0.0.1:8765, or a port) at /mcp, instead of stdio")
+	f.BoolVarP(&mf.verbose, "verbose", "v", false, "log each tool call's progress on stderr")
 	return cmd
 }
 

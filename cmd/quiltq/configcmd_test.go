@@ -71,6 +71,9 @@ price_per_tb      6                      config file $DIR/quiltq/config.toml [pr
 aws_profile       (unset)                default
 keyring_timeout   3s                     default
 insecure_storage  false                  default
+max_scan          (unset)                default
+reuse             (unset)                default
+read_only         false                  default
 `
 	if got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
@@ -101,8 +104,8 @@ func TestConfigJSON(t *testing.T) {
 			"output":      {"csv", devSrc},
 			"workgroup":   {"", "default"},
 		}
-		if len(got.Settings) != 10 {
-			t.Errorf("%v: %d settings, want 10", args, len(got.Settings))
+		if len(got.Settings) != 13 {
+			t.Errorf("%v: %d settings, want 13", args, len(got.Settings))
 		}
 		for _, s := range got.Settings {
 			if w, ok := want[s.Name]; ok && (s.Value != w[0] || s.Source != w[1]) {

@@ -51,8 +51,11 @@ func TestExplainSQL(t *testing.T) {
 	if out.Workgroup != fixWG || !has(out.Required, "glue:GetPartitions", eventsARN) || !has(out.Required, "athena:StartQueryExecution", "arn:aws:athena:us-east-1:123456789012:workgroup/"+fixWG) {
 		t.Errorf("analyst: workgroup %q, required %v", out.Workgroup, out.Required)
 	}
-	if out.Missing == nil || len(*out.Missing) != 15 {
-		t.Fatalf("analyst: missing %v, want the 15 Glue pairs", out.Missing)
+	// 15 Glue pairs but the two the role's Iceberg statement allows on
+	// the catalog (glue:GetDatabase and glue:GetTable, which every Quilt
+	// role has for the Iceberg package tables).
+	if out.Missing == nil || len(*out.Missing) != 13 {
+		t.Fatalf("analyst: missing %v, want the 13 Glue pairs", out.Missing)
 	}
 	for _, m := range *out.Missing {
 		if !strings.HasPrefix(m.Action, "glue:") || m.Decision != "ImplicitlyDenied" {

@@ -65,12 +65,8 @@ func (a *app) login(ctx context.Context, lf loginFlags, catalogArg string) error
 	}
 	var q3 *config.Quilt3
 	if lf.fromQuilt3 {
-		dir, err := config.Quilt3Dir(a.getenv, runtime.GOOS)
-		if err != nil {
-			return &engine.Error{Op: "--from-quilt3", Kind: engine.Invalid, Err: err}
-		}
-		if q3, err = config.ReadQuilt3(dir); err != nil {
-			return &engine.Error{Op: "--from-quilt3", Kind: engine.Invalid, Err: err}
+		if q3, err = session.ReadQuilt3(a.getenv); err != nil {
+			return err
 		}
 		if catalogArg == "" && s.CatalogURL() == "" {
 			catalogArg = q3.NavigatorURL
@@ -94,13 +90,14 @@ func (a *app) login(ctx context.Context, lf loginFlags, catalogArg string) error
 	var secret string
 	switch {
 	case lf.fromQuilt3:
-		l, ok := q3.Login(cat.RegistryURL)
-		if !ok {
-			return &engine.Error{Op: "--from-quilt3", Kind: engine.Credentials, Err: fmt.Errorf(
-				"quilt3 has no login to the registry %s in %s/auth.json: run `quiltq login %s` instead", cat.RegistryURL, q3.Dir, cat.URL)}
+		imp, err := session.ImportQuilt3(ctx, t, q3)
+		if err != nil {
+			return err
 		}
-		secret = l.RefreshToken
-		fmt.Fprintln(a.st.Err, "quiltq: importing quilt3's login; the registry rotates refresh tokens, so quilt3 will ask you to log in again once quiltq has used it")
+		secret = imp.Secret
+		for _, n := range imp.Notes {
+			fmt.Fprintf(a.st.Err, "quiltq: %s\n", n)
+		}
 	case lf.apiKey:
 		if secret, err = a.readSecret("Quilt API key (qk_...): "); err != nil {
 			return err

@@ -356,12 +356,25 @@ func TestLoginFromQuilt3(t *testing.T) {
 		t.Errorf("not logged in: exit %d, stderr %s; want the quilt3 import offered", r.code, r.stderr)
 	}
 	r = s.run("", map[string]string{"AWS_ENDPOINT_URL": env.Info.AWSEndpointURL}, "login", "--from-quilt3", "--insecure-storage")
-	if r.code != exitOK || !strings.Contains(r.stdout, "assumed-role/ReadWriteQuiltV2-sales-prod/analyst") || !strings.Contains(r.stderr, "quilt3 will ask you to log in again") {
+	if r.code != exitOK || !strings.Contains(r.stdout, "assumed-role/ReadWriteQuiltV2-sales-prod/analyst") ||
+		!strings.Contains(r.stderr, "wrote the new login to "+q3+"/auth.json, so quilt3 stays logged in") {
 		t.Fatalf("--from-quilt3: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}
 	r = s.run("", nil, "whoami")
 	if r.code != exitOK || !strings.Contains(r.stdout, "credential source: file") {
 		t.Errorf("whoami after the import: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	// quilt3 is still logged in: the login in its auth.json exchanges.
+	q, err := config.ReadQuilt3(q3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ql, ok := q.Login(env.Info.RegistryURL)
+	if !ok || ql.RefreshToken == token {
+		t.Fatalf("quilt3's auth.json after the import: %v, want its refreshed login", ok)
+	}
+	if _, err := (&auth.Registry{URL: env.Info.RegistryURL}).Exchange(context.Background(), ql.RefreshToken); err != nil {
+		t.Errorf("quilt3 was logged out by the import: %v", err)
 	}
 	l, err := config.LoadLogins(filepath.Join(home, ".config", "quiltq", "logins.json"))
 	if err != nil || l.Profiles["default"].CatalogURL != env.Info.CatalogURL {

@@ -68,6 +68,9 @@ func runLs(ctx context.Context, g *globalFlags, bf browseFlags, pos []string, st
 	if catalog != "" {
 		l = l.Narrow(catalog, database)
 	}
+	if l.TabulatorChoice != "" {
+		fmt.Fprintf(st.Err, "quiltq ls: Tabulator catalog: %s\n", l.TabulatorChoice)
+	}
 	code := exitOK
 	if bf.json {
 		code = printJSON(st, "ls", l)

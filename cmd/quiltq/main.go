@@ -32,6 +32,7 @@ func main() {
 }
 
 // isTerminal reports whether f is a terminal, to choose table output and
-// live progress. /dev/null and /dev/full are character devices but no
-// terminal: output written there is data, and its failure is seen.
+// live progress, and to ask before a destructive statement only where
+// someone can answer. /dev/null and /dev/full are character devices but
+// no terminal: output written there is data, and its failure is seen.
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

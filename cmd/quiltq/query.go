@@ -25,6 +25,7 @@ type queryOptions struct {
 	Limit           int64 // 0: no limit
 	ContinueOnError bool
 	Stats           bool
+	Params          [][]string // each statement's --param values (guards.go)
 }
 
 // runStatements runs each statement in order, printing each result on
@@ -37,7 +38,7 @@ func runStatements(ctx context.Context, s *session.Session, stmts []string, verd
 			fmt.Fprintf(st.Err, "quiltq: statement %d of %d\n", i+1, len(stmts))
 		}
 		checkNotes(st, s, verdicts[i])
-		c := runOne(ctx, s, sql, o, st)
+		c := runOne(ctx, s, session.Statement{SQL: sql, Params: o.paramsOf(i)}, o, st)
 		if c == exitInterrupted {
 			return c
 		}
@@ -57,8 +58,7 @@ func runStatements(ctx context.Context, s *session.Session, stmts []string, verd
 }
 
 // runOne runs one statement and prints its rows.
-func runOne(ctx context.Context, s *session.Session, sql string, o queryOptions, st streams) int {
-	stmt := session.Statement{SQL: sql}
+func runOne(ctx context.Context, s *session.Session, stmt session.Statement, o queryOptions, st streams) int {
 	prog := newProgress(st, s.PricePerTB())
 	x, err := s.Run(ctx, stmt, prog.update)
 	prog.done()
@@ -163,6 +163,9 @@ func reportFailure(st streams, s *session.Session, x athena.Execution, err error
 // refused by StartQueryExecution or FAILED with SYNTAX_ERROR, as SQL the
 // pre-send check cannot read is.
 func exitCode(err error) int {
+	if code, ok := guardExit(err); ok {
+		return code
+	}
 	if engine.SyntaxOf(err) != nil {
 		return exitFailed
 	}

@@ -373,7 +373,9 @@ func TestStatsAndSQLSources(t *testing.T) {
 func TestResultsOfAnEarlierQuery(t *testing.T) {
 	env := sandboxtest.Start(t, sandbox.Options{})
 	vars := envFor(t, env, "admin")
-	first := quiltq(t, context.Background(), vars, "", "-o", "csv", "--stats", "-e", "SELECT order_id, amount FROM sales.orders ORDER BY order_id LIMIT 50")
+	// -w: the admin may use three workgroups, and quiltq would say on
+	// stderr which it took; stderr is to hold the --stats line alone.
+	first := quiltq(t, context.Background(), vars, "", "-w", "QuiltUserAthena-sales-prod-NonManagedRoleWorkgroup", "-o", "csv", "--stats", "-e", "SELECT order_id, amount FROM sales.orders ORDER BY order_id LIMIT 50")
 	if first.code != exitOK {
 		t.Fatalf("exit %d: %s", first.code, first.stderr)
 	}
@@ -409,7 +411,7 @@ func TestResultsOfAnEarlierQuery(t *testing.T) {
 func TestCSVPassThroughMatchesFormattedRows(t *testing.T) {
 	env := sandboxtest.Start(t, sandbox.Options{})
 	vars := envFor(t, env, "admin")
-	first := quiltq(t, context.Background(), vars, "", "-o", "csv", "--stats", "-e", "SELECT * FROM sales.orders")
+	first := quiltq(t, context.Background(), vars, "", "-w", "QuiltUserAthena-sales-prod-NonManagedRoleWorkgroup", "-o", "csv", "--stats", "-e", "SELECT * FROM sales.orders")
 	var stats struct {
 		QueryID string `json:"query_id"`
 		Path    string `json:"fetch_path"`

@@ -31,7 +31,7 @@ func refused(st streams, s *session.Session, err error) int {
 		fmt.Fprintf(st.Err, "quiltq: %s\n", r.Summary())
 		fmt.Fprintf(st.Err, "  principal: %s\n", r.Principal)
 		report.Fix(st.Err, s.RoleName(), r.Needs.Requirements, r.Needs.Notes, r.Gaps)
-		fmt.Fprintln(st.Err, "  next:      ask your AWS administrator to add the statement to the role, then run the query again")
+		fmt.Fprintln(st.Err, "  next:      "+r.Next())
 		return exitDenied
 	case errors.As(err, &g):
 		fmt.Fprintf(st.Err, "quiltq: %v\n", g)

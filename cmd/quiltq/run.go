@@ -63,6 +63,7 @@ type globalFlags struct {
 	results         string
 	grants          string
 	policies        listFlag // --policy: the role's identity policies, when known
+	guards          guardFlags
 }
 
 // listFlag collects a flag given several times.

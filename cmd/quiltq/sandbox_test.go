@@ -69,6 +69,8 @@ func TestSandboxServePrintsOneLineAndStopsOnCancel(t *testing.T) {
 		AWSEndpointURL string `json:"aws_endpoint_url"`
 		Region         string `json:"region"`
 		AccountID      string `json:"account_id"`
+		UserDatabase   string `json:"user_athena_database"`
+		IcebergDB      string `json:"iceberg_database"`
 		Users          []struct {
 			Name, Email, Role string
 			RefreshToken      string `json:"refresh_token"`
@@ -84,6 +86,9 @@ func TestSandboxServePrintsOneLineAndStopsOnCancel(t *testing.T) {
 	}
 	if info.Region != "us-east-1" || info.AccountID != "123456789012" {
 		t.Errorf("region %q account %q, want us-east-1 123456789012", info.Region, info.AccountID)
+	}
+	if info.UserDatabase != "userathenadatabase-k3v9q2m7xw1p" || info.IcebergDB != "icebergdatabase-7c4m2x9q0hzt" {
+		t.Errorf("stack outputs: user database %q, Iceberg database %q", info.UserDatabase, info.IcebergDB)
 	}
 	emails := map[string]bool{}
 	for _, u := range info.Users {

@@ -94,7 +94,7 @@ func (e *tuiEngine) ApplyFix(ctx context.Context, fix string) (string, error) {
 }
 
 func (e *tuiEngine) progress(x athena.Execution) ui.Progress {
-	return ui.Progress{ID: x.ID, State: string(x.State), Elapsed: x.TotalTime, Scanned: x.DataScanned, Cost: engine.Cost(x.DataScanned, e.s.PricePerTB())}
+	return guardedProgress(e.s, x, ui.Progress{ID: x.ID, State: string(x.State), Elapsed: x.TotalTime, Scanned: x.DataScanned, Cost: engine.Cost(x.DataScanned, e.s.PricePerTB())})
 }
 
 func (e *tuiEngine) Open(ctx context.Context, id string) (results.Rows, error) {

@@ -139,6 +139,17 @@ type Request struct {
 	Catalog   string // QueryExecutionContext.Catalog; "" leaves it to Athena
 	Database  string // QueryExecutionContext.Database; "" leaves it to Athena
 	Workgroup string // required: see Workgroups and ChooseWorkgroup
+	// Params are the ExecutionParameters: one value for each ? of SQL, in
+	// order ("applied sequentially to the parameters in the query in the
+	// order in which the parameters occur", the SDK's
+	// StartQueryExecutionInput.ExecutionParameters). Each is a SQL literal
+	// as Athena reads it: '2024-01-01' for a string, 42 for a number.
+	Params []string
+	// ReuseMaxAge, when positive, lets Athena answer with a stored result
+	// of the same query no older than it (ResultReuseConfiguration,
+	// ResultReuseByAgeConfiguration.MaxAgeInMinutes, whole minutes from 1
+	// to 10080: see ReuseMinutes).
+	ReuseMaxAge time.Duration
 }
 
 // State is a query's state, as Athena names it.
@@ -176,6 +187,10 @@ type Execution struct {
 	EngineTime     time.Duration
 	QueueTime      time.Duration
 	TotalTime      time.Duration
+	// Reused says Athena answered with a stored result
+	// (Statistics.ResultReuseInformation.ReusedPreviousResult): nothing
+	// was scanned, nothing is billed.
+	Reused bool
 	// Polls counts the GetQueryExecution calls made while waiting.
 	Polls int
 }

@@ -37,23 +37,20 @@ type BrowseOptions struct {
 	// Catalog and Database, when set, list only that data catalog, or only
 	// that database of it (compared case-insensitively).
 	Catalog, Database string
-	// TabulatorCatalog is the Tabulator catalog derived from the Quilt
-	// catalog's config.json (quilt-<stack>-tabulator). It is used only when
-	// the data catalogs cannot be listed: a listed catalog whose name ends
-	// in "-tabulator" wins, as in the Quilt catalog.
-	TabulatorCatalog string
+	// TabulatorCatalog is this stack's Tabulator catalog when it can be
+	// told (quilt-<stack>-tabulator, the stack named by the Quilt
+	// catalog's config.json), and TabulatorCatalogFrom where that came
+	// from. Among several confirmed Tabulator catalogs (several Quilt
+	// stacks in one account) it is the one chosen; when the data catalogs
+	// cannot be listed it is the one probed. See ChooseTabulatorCatalog.
+	TabulatorCatalog     string
+	TabulatorCatalogFrom string
 	// Tabulator reads the Tabulator catalog's tables from the registry.
 	// When nil (plain AWS credentials) they are listed from Athena's
 	// metadata instead, without their configurations, and Errors says so.
 	Tabulator TabulatorSource
 	// Parallel bounds the databases listed at once (default 8).
 	Parallel int
-}
-
-// IsTabulatorCatalog reports whether a data catalog's name is that of a
-// Quilt Tabulator catalog, as the Quilt catalog recognises one.
-func IsTabulatorCatalog(name string) bool {
-	return strings.HasSuffix(strings.ToLower(name), "-tabulator")
 }
 
 // Browse lists what the caller can see through Athena's metadata API:
@@ -95,13 +92,6 @@ func (c *Client) Browse(ctx context.Context, o BrowseOptions) (engine.Listing, e
 	if o.Catalog != "" {
 		cats = pickCatalog(cats, o.Catalog)
 	}
-	tabulator := ""
-	for _, cat := range cats {
-		if IsTabulatorCatalog(cat.Name) {
-			tabulator = cat.Name
-			break
-		}
-	}
 
 	// Probe every catalog but Glue's: a catalog the caller may not get
 	// cannot be queried either.
@@ -127,6 +117,15 @@ func (c *Client) Browse(ctx context.Context, o BrowseOptions) (engine.Listing, e
 	if err := ctx.Err(); err != nil {
 		return engine.Listing{}, translate("list data catalogs", err)
 	}
+	var confirmed []string
+	for i, cat := range cats {
+		if keep[i] {
+			confirmed = append(confirmed, cat.Name)
+		}
+	}
+	choice := ChooseTabulatorCatalog(confirmed, o.TabulatorCatalog, o.TabulatorCatalogFrom)
+	tabulator := choice.Name
+	l.TabulatorCatalog, l.TabulatorChoice = choice.Name, choice.Why
 
 	// Databases of each kept catalog.
 	type job struct{ cat, db int }
@@ -209,9 +208,9 @@ func (c *Client) Browse(ctx context.Context, o BrowseOptions) (engine.Listing, e
 // DescribeOptions name one table and say where Tabulator tables come from.
 type DescribeOptions struct {
 	Catalog, Database, Table string
-	// TabulatorCatalog and Tabulator are as in BrowseOptions: a catalog
-	// whose name ends in "-tabulator" or equals TabulatorCatalog is read
-	// through Tabulator when it is set.
+	// TabulatorCatalog and Tabulator are as in BrowseOptions: this
+	// stack's Tabulator catalog (when it is known; else any catalog whose
+	// name ends in "-tabulator") is read through Tabulator when it is set.
 	TabulatorCatalog string
 	Tabulator        TabulatorSource
 }
@@ -241,7 +240,9 @@ func (c *Client) Describe(ctx context.Context, o DescribeOptions) (engine.Listin
 			cat.Name = o.Catalog
 		}
 	}
-	tabulator := IsTabulatorCatalog(cat.Name) || (o.TabulatorCatalog != "" && strings.EqualFold(cat.Name, o.TabulatorCatalog))
+	// Another stack's Tabulator catalog is not this registry's to
+	// describe: Athena's metadata describes it.
+	tabulator := IsTabulatorCatalog(cat.Name) && (o.TabulatorCatalog == "" || strings.EqualFold(cat.Name, o.TabulatorCatalog))
 	var table engine.ListedTable
 	if tabulator && o.Tabulator != nil {
 		tables, err := o.Tabulator.BucketTables(ctx, o.Database)

@@ -15,54 +15,56 @@ import (
 
 // The poll schedule (see pollInterval).
 const (
-	fastPoll       = 150 * time.Millisecond
-	fastPollUntil  = 3 * time.Second
-	slowPollFactor = 16 // interval = elapsed / 16 after fastPollUntil
-	maxPoll        = 5 * time.Second
+	fastPoll      = 150 * time.Millisecond
+	fastPollUntil = 3 * time.Second
+	// slowPollDivisor: interval = elapsed / 11.5 after fastPollUntil.
+	slowPollDivisor = 11.5
+	maxPoll         = 30 * time.Second
 	// maxPollFailures is how many polls in a row may fail transiently
 	// (throttled, 5xx, a cut connection) before Wait gives up.
 	maxPollFailures = 8
 	// stopPoll is the interval while waiting for a stopped query to say
 	// CANCELLED.
 	stopPoll = 100 * time.Millisecond
+	// maxFailureWait bounds the back-off after a failed poll.
+	maxFailureWait = 10 * time.Second
 )
 
 // pollInterval is the wait before the next GetQueryExecution, given how
 // long the query has been waited for.
 //
-// The goals: a median completion-detection lag of at most 100 ms for
-// queries under 3 s, and at most 5% of the run time above; and as few
-// calls as those allow. A query ends at a moment unrelated to the poll
-// times, so it ends uniformly within an interval d (Wait jitters each
-// interval by ±25% so that this holds run after run) and is seen, in the
-// median, d/2 later; at worst d later.
+// The goals (issue 18, restating issue 3's): a median completion-detection
+// lag of at most 100 ms for queries under 3 s and at most 5% of the run
+// time above; for runs of 60 s and longer, no more calls than a fixed 1 s
+// poller makes; at most 100 calls for a 10-minute run. A query ends at a
+// moment unrelated to the poll times, so it ends uniformly within an
+// interval d (Wait jitters each interval by ±25% so that this holds run
+// after run) and is seen, in the median, d/2 later; at worst d later.
 //
-//   - Under 3 s: d = 150 ms, a median lag of 75 ms (plus one round trip).
-//     It costs 1/0.15 ≈ 6.7 calls a second, 20 over the first 3 s.
-//   - From 3 s: d = elapsed/16, so a query ending at t was last polled at
-//     p ≤ t with d(p) ≤ t/16: median lag ≤ t/32 ≈ 3.1% of t (worst 6.25%
-//     before jitter). Each poll advances elapsed by a factor 17/16, so going
-//     from 3 s to t costs ln(t/3)/ln(17/16) ≈ 16.5·ln(t/3) calls: 20 up to
-//     10 s, 38 up to 30 s.
-//   - From 80 s the interval stays at 5 s (lag ≤ 2.5 s median, under 5%),
-//     so progress keeps coming on long queries.
+//   - Under 3 s: d = 150 ms, a median lag of 75 ms (plus one round trip),
+//     20 calls over the first 3 s.
+//   - From 3 s: d = elapsed/11.5, so a query ending at t was last polled
+//     at p ≤ t with d(p) ≤ t/11.5: a median lag of about t/23, 4.3% of t.
+//     Each poll advances elapsed by a factor 12.5/11.5, so going from 3 s
+//     to t costs ln(t/3)/ln(12.5/11.5) ≈ 12·ln(t/3) calls: 36 by 60 s,
+//     about 57 in all, where a fixed 1 s poller has made 61.
+//   - From 345 s the interval stays at 30 s (lag ≤ 15 s median, under
+//     4.3%), so a 10-minute run costs about 87 calls.
 //
-// Counting the first poll at once, a query of 0.3, 1, 3, 10 and 30 s is
-// seen done after 3, 8, 21, 41 and 59 calls, against about 1, 1, 3, 10 and
-// 30 for a fixed 1 s poller, whose median lag is 500 ms. Both goals cannot
-// hold above 10 s: a 5% median lag needs d ≤ 0.1·t, and any such schedule
-// costs at least 10·ln(30/3) ≈ 23 calls between 3 and 30 s, on top of at
-// least 15 under 3 s (d ≤ 200 ms for the 100 ms goal): 38, more than the
-// fixed poller's 30. The lag goals are what users feel, so they are kept
-// with a margin: an earlier elapsed/12 (median t/24) measured 417 and
-// 719 ms at 10 s in two benchmark runs of 5 queries, too close to the
-// 500 ms goal. Simulated with jitter, TestPollSchedule finds median lags of
-// about 60, 70, 75, 320 and 890 ms.
+// The goals leave little room: a 5% median lag needs d ≤ 0.1·t near the
+// end, which costs at least 20 + 10·ln(60/3) ≈ 50 calls by 60 s, against
+// the fixed poller's 61; the divisor 11.5 splits what is left between a
+// lag margin (4.3% against 5%) and a calls margin (57 against 61).
+// TestPollSchedule simulates the schedule with jitter and checks both.
+//
+// The scan limit (max_scan) is checked at each poll, so a query may scan
+// on for one interval past it: at a steady scan rate, at most about 11%
+// more than it had scanned when the limit was passed.
 func pollInterval(elapsed time.Duration) time.Duration {
 	if elapsed < fastPollUntil {
 		return fastPoll
 	}
-	return min(elapsed/slowPollFactor, maxPoll)
+	return min(time.Duration(float64(elapsed)/slowPollDivisor), maxPoll)
 }
 
 // jitter spreads d over [0.75·d, 1.25·d) by u in [0, 1): without it, a
@@ -122,7 +124,7 @@ func (c *Client) wait(ctx context.Context, id string, progress func(Execution), 
 		case err != nil && transient(err) && failures < maxPollFailures:
 			// Throttled or a passing failure: back off, then poll again.
 			wait = max(backoff(failures), pollInterval(c.opts.Now().Sub(start)))
-			wait = min(wait, 2*maxPoll)
+			wait = min(wait, maxFailureWait)
 			failures++
 		case err != nil:
 			if stop {

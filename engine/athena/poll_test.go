@@ -46,7 +46,7 @@ func TestPollSchedule(t *testing.T) {
 		prev = d
 	}
 	// The figures in pollInterval's comment, the goals, and the fixed 1 s
-	// poller's calls for comparison.
+	// poller's calls for comparison (one at once, then one a second).
 	tests := []struct {
 		run      time.Duration
 		calls    int           // without jitter
@@ -56,8 +56,10 @@ func TestPollSchedule(t *testing.T) {
 		{300 * time.Millisecond, 3, 100 * time.Millisecond, 2},
 		{time.Second, 8, 100 * time.Millisecond, 2},
 		{3 * time.Second, 21, 150 * time.Millisecond, 4},
-		{10 * time.Second, 41, 500 * time.Millisecond, 11},
-		{30 * time.Second, 59, 1500 * time.Millisecond, 31},
+		{10 * time.Second, 36, 500 * time.Millisecond, 11},
+		{30 * time.Second, 49, 1500 * time.Millisecond, 31},
+		{60 * time.Second, 57, 3 * time.Second, 61},
+		{600 * time.Second, 87, 30 * time.Second, 601},
 	}
 	const runs = 2001
 	const roundTrip = 10 * time.Millisecond // allowance for the call itself
@@ -75,8 +77,8 @@ func TestPollSchedule(t *testing.T) {
 		slices.Sort(lags)
 		slices.Sort(counts)
 		median, worst := lags[runs/2], lags[runs-1]
-		t.Logf("%5v: median lag %4dms, worst %4dms, median calls %2d (fixed 1 s poller: %2d calls, median lag 500ms)",
-			tt.run, median.Milliseconds(), worst.Milliseconds(), counts[runs/2], tt.fixedOne)
+		t.Logf("%5v: median lag %5dms, worst %5dms, calls median %2d, p90 %2d, worst %2d (fixed 1 s poller: %3d calls, median lag 500ms)",
+			tt.run, median.Milliseconds(), worst.Milliseconds(), counts[runs/2], counts[runs*9/10], counts[runs-1], tt.fixedOne)
 		if median+roundTrip > tt.goal {
 			t.Errorf("%v: median lag %v plus a round trip, want at most %v", tt.run, median, tt.goal)
 		}
@@ -86,6 +88,14 @@ func TestPollSchedule(t *testing.T) {
 		}
 		if c := counts[runs/2]; c < tt.calls-2 || c > tt.calls+2 {
 			t.Errorf("%v: median %d calls with jitter, want about %d", tt.run, c, tt.calls)
+		}
+		// From 60 s on, no more calls than the fixed poller, nine runs in
+		// ten; a 10-minute run at most 100 calls, every time.
+		if tt.run >= time.Minute && counts[runs*9/10] > tt.fixedOne {
+			t.Errorf("%v: p90 %d calls, more than the fixed 1 s poller's %d", tt.run, counts[runs*9/10], tt.fixedOne)
+		}
+		if tt.run >= 10*time.Minute && counts[runs-1] > 100 {
+			t.Errorf("%v: up to %d calls, want at most 100", tt.run, counts[runs-1])
 		}
 	}
 }
@@ -192,8 +202,8 @@ func TestWaitGivesUpOnEndlessThrottling(t *testing.T) {
 		t.Errorf("StopQueryExecution: %d calls, want 1 attempt", rec.n("StopQueryExecution"))
 	}
 	for i, d := range sl.all() {
-		if d > 2*maxPoll || d < backoffBase {
-			t.Errorf("wait %d: %v, want within [%v, %v]", i, d, backoffBase, 2*maxPoll)
+		if d > maxFailureWait || d < backoffBase {
+			t.Errorf("wait %d: %v, want within [%v, %v]", i, d, backoffBase, maxFailureWait)
 		}
 	}
 }

@@ -58,6 +58,18 @@ func (c *Client) Start(ctx context.Context, req Request) (string, error) {
 		}
 		in.QueryExecutionContext = qc
 	}
+	if len(req.Params) > 0 {
+		in.ExecutionParameters = req.Params
+	}
+	if req.ReuseMaxAge > 0 {
+		minutes, err := ReuseMinutes(req.ReuseMaxAge)
+		if err != nil {
+			return "", &engine.Error{Op: op, Kind: engine.Invalid, Err: err}
+		}
+		in.ResultReuseConfiguration = &types.ResultReuseConfiguration{
+			ResultReuseByAgeConfiguration: &types.ResultReuseByAgeConfiguration{Enabled: true, MaxAgeInMinutes: aws.Int32(minutes)},
+		}
+	}
 	out, err := c.athena.StartQueryExecution(ctx, in, withErrorBody)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -79,6 +91,23 @@ func (c *Client) recall(ctx context.Context, in *awsathena.StartQueryExecutionIn
 		return
 	}
 	_ = c.Stop(fresh, aws.ToString(out.QueryExecutionId))
+}
+
+// MaxReuseAge is the oldest stored result Athena may reuse: 10080
+// minutes, seven days (botocore's athena model, the Age shape of
+// ResultReuseByAgeConfiguration.MaxAgeInMinutes: min 0, max 10080).
+const MaxReuseAge = 10080 * time.Minute
+
+// ReuseMinutes is d as Athena's MaxAgeInMinutes: whole minutes, rounded
+// up, from 1 to 10080. A shorter or longer d is an error saying so.
+func ReuseMinutes(d time.Duration) (int32, error) {
+	switch {
+	case d < time.Minute:
+		return 0, fmt.Errorf("a result reuse age of %v is under a minute: Athena counts it in whole minutes, from 1m to 168h (7 days)", d)
+	case d > MaxReuseAge:
+		return 0, fmt.Errorf("a result reuse age of %v is over Athena's limit of 168h (7 days, 10080 minutes)", d)
+	}
+	return int32((d + time.Minute - 1) / time.Minute), nil
 }
 
 // requestToken is a fresh idempotency token (Athena wants 32 to 128
@@ -182,6 +211,9 @@ func executionOf(q *types.QueryExecution) Execution {
 		ex.EngineTime = millis(s.EngineExecutionTimeInMillis)
 		ex.QueueTime = millis(s.QueryQueueTimeInMillis)
 		ex.TotalTime = millis(s.TotalExecutionTimeInMillis)
+		if ri := s.ResultReuseInformation; ri != nil {
+			ex.Reused = ri.ReusedPreviousResult
+		}
 	}
 	return ex
 }

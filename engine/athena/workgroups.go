@@ -29,6 +29,16 @@ type Workgroup struct {
 	// Encryption is SSE_S3, SSE_KMS or CSE_KMS ("" for none); KMSKey its key.
 	Encryption string
 	KMSKey     string
+	// Fallback, set by ChooseWorkgroup, says why this workgroup was taken
+	// when none was named and several were usable; "" otherwise.
+	Fallback string
+	// BytesScannedCutoff is the workgroup's data usage control per query
+	// (Configuration.BytesScannedCutoffPerQuery, "the upper data usage
+	// limit (cutoff) for the amount of bytes a single query in a workgroup
+	// is allowed to scan"); 0 when none is set. Athena cancels a query
+	// that passes it (Athena User Guide, "Configure per-query and
+	// per-workgroup data usage controls").
+	BytesScannedCutoff int64 `json:",omitempty"`
 }
 
 // Skipped is a workgroup that discovery saw and set aside, and why.
@@ -183,6 +193,7 @@ func workgroupOf(w *types.WorkGroup, name string) Workgroup {
 	wg.Description = aws.ToString(w.Description)
 	if cfg := w.Configuration; cfg != nil {
 		wg.Enforced = aws.ToBool(cfg.EnforceWorkGroupConfiguration)
+		wg.BytesScannedCutoff = aws.ToInt64(cfg.BytesScannedCutoffPerQuery)
 		if rc := cfg.ResultConfiguration; rc != nil {
 			wg.OutputLocation = aws.ToString(rc.OutputLocation)
 			if ec := rc.EncryptionConfiguration; ec != nil {
@@ -253,11 +264,14 @@ func backoff(n int) time.Duration {
 // ChooseWorkgroup picks the workgroup to run queries in. With a name, it
 // is that workgroup (matched case-insensitively; by its exact name when
 // the role may not list workgroups), or an error saying why it cannot be
-// used. Without one: the only usable workgroup; among several,
-// Quilt's user workgroup (QuiltUserAthena-<stack>-NonManagedRoleWorkgroup),
-// else the only QuiltUserAthena-* one. Anything less clear is an error
-// listing what was seen, since the choice decides where results are
-// written: quiltq does not guess between unrelated workgroups.
+// used: a configured workgroup wins. Without one it is the first usable
+// workgroup in sorted order, the Quilt catalog's own fallback when no
+// workgroup is asked for, stored or preferred
+// (quiltdata/quilt, catalog/app/containers/Queries/Athena/model/requests.ts:
+// useWorkgroup takes workgroups.data.list[0] of the list fetchWorkgroups
+// sorts). When several were usable, the workgroup's Fallback says so and
+// names them, for the caller to tell the user. No usable workgroup is an
+// error listing every workgroup seen and why it was set aside.
 func (c *Client) ChooseWorkgroup(ctx context.Context, name string) (Workgroup, error) {
 	const op = "choose workgroup"
 	kept, skipped, err := c.Workgroups(ctx)
@@ -286,41 +300,20 @@ func (c *Client) ChooseWorkgroup(ctx context.Context, name string) (Workgroup, e
 		return Workgroup{}, &engine.Error{Op: op, Kind: engine.NotFound, Err: fmt.Errorf(
 			"there is no workgroup %q in this account and region%s", name, usableList(kept))}
 	}
-	switch len(kept) {
-	case 0:
+	if len(kept) == 0 {
 		return Workgroup{}, noneUsable(op, skipped)
-	case 1:
-		return kept[0], nil
 	}
-	for _, prefer := range []func(string) bool{isQuiltUserWorkgroup, isQuiltWorkgroup} {
-		var hits []Workgroup
-		for _, wg := range kept {
-			if prefer(wg.Name) {
-				hits = append(hits, wg)
-			}
+	wg := kept[0] // Workgroups sorts them by name
+	if len(kept) > 1 {
+		names := make([]string, len(kept))
+		for i, k := range kept {
+			names[i] = k.Name
 		}
-		if len(hits) == 1 {
-			return hits[0], nil
-		}
-		if len(hits) > 1 {
-			kept = hits
-			break
-		}
+		wg.Fallback = fmt.Sprintf("%d workgroups are usable (%s) and none is configured: %s is the first in sorted order, as the Quilt catalog chooses; name another with -w or the profile's workgroup setting",
+			len(kept), strings.Join(names, ", "), wg.Name)
 	}
-	names := make([]string, len(kept))
-	for i, wg := range kept {
-		names[i] = wg.Name
-	}
-	return Workgroup{}, &engine.Error{Op: op, Kind: engine.Invalid, Err: fmt.Errorf(
-		"%d workgroups are usable (%s) and none is Quilt's user workgroup; name one in the profile's workgroup setting",
-		len(names), strings.Join(names, ", "))}
+	return wg, nil
 }
-
-func isQuiltUserWorkgroup(name string) bool {
-	return isQuiltWorkgroup(name) && strings.HasSuffix(name, "-NonManagedRoleWorkgroup")
-}
-
-func isQuiltWorkgroup(name string) bool { return strings.HasPrefix(name, "QuiltUserAthena-") }
 
 // skippedError explains why the named workgroup cannot be used.
 func skippedError(op, name string, s Skipped, kept []Workgroup) error {

@@ -238,7 +238,7 @@ func TestChooseWorkgroup(t *testing.T) {
 		text       []string
 	}{
 		{user: "analyst", want: userWG},
-		{user: "admin", want: userWG}, // three usable: Quilt's user workgroup wins
+		{user: "admin", want: userWG}, // three usable: the first in sorted order (upper case sorts first)
 		{user: "analyst", name: "quiltuserathena-sales-prod-nonmanagedroleworkgroup", want: userWG},
 		{user: "admin", name: "PRIMARY", want: "primary"},
 		{user: "analyst", name: "primary", kind: engine.Denied, text: []string{
@@ -257,6 +257,10 @@ func TestChooseWorkgroup(t *testing.T) {
 				if err != nil || wg.Name != tt.want {
 					t.Fatalf("got %q, %v; want %q", wg.Name, err, tt.want)
 				}
+				// Only an unnamed choice among several is a fallback.
+				if fallback := tt.user == "admin" && tt.name == ""; (wg.Fallback != "") != fallback {
+					t.Errorf("Fallback %q, want one: %v", wg.Fallback, fallback)
+				}
 				return
 			}
 			if engine.KindOf(err) != tt.kind {
@@ -273,8 +277,9 @@ func TestChooseWorkgroup(t *testing.T) {
 
 // Without Quilt's user workgroup, the analyst has nothing usable: the error
 // lists every workgroup seen, why it was set aside, and the next step. The
-// admin has two usable ones and no reason to prefer either.
-func TestChooseWorkgroupNoneOrAmbiguous(t *testing.T) {
+// admin has two usable ones and takes the first in sorted order, as the
+// Quilt catalog does, saying so; a configured one wins.
+func TestChooseWorkgroupNoneOrSeveral(t *testing.T) {
 	st, err := stack.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -305,9 +310,14 @@ func TestChooseWorkgroupNoneOrAmbiguous(t *testing.T) {
 	}
 
 	admin, _ := client(t, env, "admin", Options{})
-	_, err = admin.ChooseWorkgroup(ctx, "")
-	if engine.KindOf(err) != engine.Invalid || !strings.Contains(err.Error(), "2 workgroups are usable (primary, sales-prod-audit)") {
-		t.Errorf("admin: got %v, want an ambiguity naming primary and sales-prod-audit", err)
+	wg, err := admin.ChooseWorkgroup(ctx, "")
+	want = "2 workgroups are usable (primary, sales-prod-audit) and none is configured: primary is the first in sorted order, as the Quilt catalog chooses; name another with -w"
+	if err != nil || wg.Name != "primary" || !strings.HasPrefix(wg.Fallback, want) {
+		t.Errorf("admin: got %q (%q), %v; want primary and a fallback saying %q", wg.Name, wg.Fallback, err, want)
+	}
+	wg, err = admin.ChooseWorkgroup(ctx, "sales-prod-audit")
+	if err != nil || wg.Name != "sales-prod-audit" || wg.Fallback != "" {
+		t.Errorf("admin, configured: got %q (%q), %v; want sales-prod-audit, no fallback", wg.Name, wg.Fallback, err)
 	}
 }
 

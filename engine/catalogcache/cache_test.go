@@ -165,10 +165,15 @@ func TestKeyIsolatesEndpointsAndCatalogs(t *testing.T) {
 		if _, ok, _ := c.Load(k); ok {
 			t.Errorf("%s: a copied file was served", name)
 		}
-		if e, served, _, _ := c.Serve(context.Background(), k, DefaultPolicy(), func(context.Context) (engine.Listing, error) {
+		e, served, refresh, _ := c.Serve(context.Background(), k, DefaultPolicy(), func(context.Context) (engine.Listing, error) {
 			return listing("own"), nil
-		}); served {
+		})
+		if served {
 			t.Errorf("%s: Serve served %q from another key's file", name, e.Listing.Catalogs[0].Name)
+		}
+		// The refresh stores in the background: wait for it, so that it
+		// neither races the next key nor writes after the test's end.
+		for range refresh {
 		}
 	}
 	if e, ok, err := c.Load(base); !ok || err != nil || e.Listing.Catalogs[0].Name != "sandbox-world" {

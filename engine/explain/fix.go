@@ -41,8 +41,9 @@ type FixResult struct {
 	// Policy holds the statements that make every fixable requirement
 	// allowed; nil when there are none.
 	Policy *Policy
-	// Blocked are the requirements an explicit Deny refuses: no Allow
-	// statement fixes them; the Deny must change.
+	// Blocked are the requirements an explicit Deny or another policy
+	// type refuses: no identity Allow statement fixes them; the Deny or
+	// that policy must change (WhoMustAct).
 	Blocked []iam.Gap
 }
 
@@ -63,8 +64,11 @@ func calledViaPurpose(p iam.Purpose) bool {
 // extra pairs a merge grants are not effective (an action on a resource
 // type it is never checked on, such as glue:GetDatabase on a table ARN,
 // or glue:GetTable on a database whose tables are not granted). Every
-// resource is a real ARN from the requirements. Explicitly denied pairs
-// are returned in Blocked instead.
+// resource is a real ARN from the requirements. Explicitly denied pairs,
+// and pairs another policy type would still refuse (Gap.Blocker: a
+// boundary, session policy, SCP or resource policy), are returned in
+// Blocked instead: no identity statement fixes them (WhoMustAct says who
+// does).
 //
 // missing is the output of iam.Missing for the role's policies. When the
 // policies are not known, pass nil: then every requirement is fixed.
@@ -75,7 +79,7 @@ func Fix(reqs []iam.Requirement, missing []iam.Gap) FixResult {
 		todo = reqs
 	} else {
 		for _, g := range missing {
-			if g.Result.Decision == iam.ExplicitlyDenied {
+			if g.Result.Decision == iam.ExplicitlyDenied || g.Blocker != "" {
 				res.Blocked = append(res.Blocked, g)
 				continue
 			}

@@ -259,6 +259,18 @@ func TestRemedy(t *testing.T) {
 		// permissions boundary, as the sandbox words its refusals.
 		{"User: " + bob + " is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:123456789012:catalog with an explicit deny in a session policy", false, "session"},
 		{"User: " + bob + " is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:123456789012:catalog with an explicit deny in a permissions boundary", false, "permissions boundary"},
+		// A Quilt managed role's session policy: the Quilt admin grants
+		// the bucket the refused resource belongs to.
+		{"User: " + bob + " is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:123456789012:table/icebergdatabase-x/my-bucket_package_entry because no session policy allows the glue:GetTable action", false,
+			"your Quilt admin: grant bucket my-bucket to Quilt role ReadWriteQuiltV2-sales-prod"},
+		{"User: " + bob + " is not authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:123456789012:table/userathenadatabase-k3/my-bucket_objects-view because no session policy allows the glue:GetTable action", false,
+			"grant bucket my-bucket to Quilt role"},
+		{"User: " + bob + " is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::my-bucket/data/x.csv\" because no session policy allows the s3:GetObject action", false,
+			"grant bucket my-bucket to Quilt role"},
+		{"User: " + bob + " is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::stack-icebergbucket-1/my-bucket_package_tag/data/0.parquet\" because no session policy allows the s3:GetObject action", false,
+			"grant bucket my-bucket to Quilt role"},
+		{"User: " + bob + " is not authorized to perform: lambda:InvokeFunction on resource: " + tabFn + " because no session policy allows the lambda:InvokeFunction action", false,
+			"whoever issues the session (for a Quilt role, the Quilt admin"},
 		{"User: " + bob + " is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::res/q.csv\" with an explicit deny in a resource control policy", false, "Organizations"},
 		{"User: arn:aws:iam::123456789012:user/JohnDoe is not authorized to perform: sts:AssumeRole with an explicit deny in the role trust policy", false, "owner"},
 		{"UnauthorizedOperation: You are not authorized to perform this operation. Encoded authorization failure message: rHU-pVHMSckD0OAc5l3r9-gKN1XZjZ2X9J3w0fZ31", false, "administrator"},

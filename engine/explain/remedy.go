@@ -53,8 +53,7 @@ func (d Denial) Remedy() Remedy {
 		return Remedy{Who: admin + ", who sets the permissions boundary of " + role,
 			Why: "the role's permissions boundary does not allow this; an identity statement only helps once the boundary allows it too"}
 	case PolicySession:
-		return Remedy{Who: "whoever issues the session (for a Quilt role, the Quilt stack's administrator)",
-			Why: "the session policy passed when the role was assumed limits it; the role's own policies cannot widen a session policy"}
+		return sessionRemedy(d)
 	case PolicyVPCEndpoint:
 		return Remedy{Who: "the network administrator of the VPC endpoint",
 			Why: "the VPC endpoint policy refuses this; the role's policies cannot override it"}
@@ -89,6 +88,89 @@ func (d Denial) Remedy() Remedy {
 		why = "the refusal does not name the policy type; an identity statement is the usual fix: add the statement below to " + role
 	}
 	return Remedy{Fixable: true, Who: admin + " (add the statement to " + role + ")", Why: why}
+}
+
+// sessionRemedy says who can lift a session policy's refusal. A Quilt
+// registry scopes a managed role's credentials to the buckets the role
+// is granted with a session policy it applies when it hands them out
+// (quiltdata/quilt, docs/advanced-features/iceberg-tables.md): when the
+// refused resource belongs to a Quilt bucket (the bucket itself, one of
+// its per-bucket tables, or its Iceberg tables' files), the one who can
+// lift it is the Quilt admin, by granting that bucket to the role. No
+// statement on the role's own policies helps: a session policy limits
+// them, and they cannot widen it (IAM User Guide, "Session policies").
+func sessionRemedy(d Denial) Remedy {
+	why := "the session policy the credentials were issued with limits them; the role's own policies cannot widen a session policy, so no statement added to them helps"
+	bucket, role := quiltBucketOf(d.Resources), roleName(d.Principal)
+	if bucket == "" || role == "" {
+		return Remedy{Who: "whoever issues the session (for a Quilt role, the Quilt admin, who decides which buckets the role is granted)", Why: why}
+	}
+	return Remedy{
+		Who: "your Quilt admin: grant bucket " + bucket + " to Quilt role " + role +
+			" (in the catalog's admin page, Users and roles: a policy with access to the bucket, attached to the role); then run the query again with new credentials (a new quiltq session)",
+		Why: "Quilt's registry scopes a managed role's credentials to the buckets the role is granted, with a session policy it applies when it hands them out, and bucket " +
+			bucket + " is not one of them; " + why + ". Credentials issued before the grant keep their session policy until they expire. " +
+			"(Credentials that did not come from a Quilt catalog: whoever issued the session must change its session policy.)",
+	}
+}
+
+// quiltBucketOf is the Quilt bucket a refused resource belongs to: an S3
+// bucket (or, for a file of an Iceberg package table, the bucket the
+// table is of), or a per-bucket table of Quilt's user Athena database
+// (userathenadatabase-*, "<bucket>_...") or of its Iceberg database
+// ("<bucket>_package_revision" and the other three, iam.QuiltIcebergTable);
+// "" when none of the resources is one.
+func quiltBucketOf(resources []string) string {
+	for _, r := range resources {
+		if rest, ok := strings.CutPrefix(r, "s3://"); ok {
+			r = "arn:aws:s3:::" + rest
+		}
+		a, err := iam.ParseARN(r)
+		if err != nil {
+			continue
+		}
+		switch a.Service {
+		case "s3":
+			bucket, key, _ := strings.Cut(a.Resource, "/")
+			first, _, _ := strings.Cut(key, "/")
+			if b, ok := iam.QuiltIcebergTable(first); ok {
+				return b
+			}
+			if bucket != "" {
+				return bucket
+			}
+		case "glue":
+			path, ok := strings.CutPrefix(a.Resource, "table/")
+			if !ok {
+				continue
+			}
+			db, table, _ := strings.Cut(path, "/")
+			if b, ok := iam.QuiltIcebergTable(table); ok {
+				return b
+			}
+			if strings.HasPrefix(db, "userathenadatabase-") {
+				// S3 bucket names cannot hold "_": the first ends the bucket.
+				if b, _, ok := strings.Cut(table, "_"); ok && b != "" {
+					return b
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// roleName is the role of an assumed-role ARN, "" for any other.
+func roleName(principal string) string {
+	a, err := iam.ParseARN(principal)
+	if err != nil {
+		return ""
+	}
+	rest, ok := strings.CutPrefix(a.Resource, "assumed-role/")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return name
 }
 
 // configRemedy says what to do about a configuration failure that quiltq

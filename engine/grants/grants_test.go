@@ -19,6 +19,7 @@ func ref(c, d, t string, a engine.Access) engine.Ref {
 const (
 	tab  = "quilt-sales-prod-tabulator"
 	udb  = "userathenadatabase-k3v9q2m7xw1p"
+	idb  = "icebergdatabase-7c4m2x9q0hzt"
 	glue = "awsdatacatalog"
 )
 
@@ -38,6 +39,15 @@ func TestQuiltRole(t *testing.T) {
 		{ref(glue, udb, "quilt-sandbox-bucket_packages", engine.Write), Denied, "Quilt maintains"},
 		{ref(glue, udb, "*", engine.Metadata), Allowed, "listing"},
 		{ref(glue, udb, "nounderscore", engine.Read), Unknown, ""},
+		// The Iceberg package tables, hyphenated bucket names and all.
+		{ref(glue, idb, "quilt-sandbox-bucket_package_entry", engine.Read), Allowed, "grants bucket quilt-sandbox-bucket"},
+		{ref(glue, idb, "quilt-sandbox-bucket_package_tag", engine.Metadata), Allowed, "grants bucket quilt-sandbox-bucket"},
+		{ref(glue, idb, "nextflowtower_package_tag", engine.Read), Denied, "Iceberg package table belongs to bucket nextflowtower, which it does not grant"},
+		{ref(glue, idb, "quilt-sandbox_package_revision", engine.Read), Denied, "bucket quilt-sandbox, which it does not grant"},
+		{ref(glue, idb, "quilt-sandbox-bucket_package_manifest", engine.Write), Denied, "Quilt maintains its Iceberg package tables"},
+		{ref(glue, idb, "*", engine.Metadata), Allowed, "listing"},
+		{ref(glue, idb, "quilt-sandbox-bucket_packages", engine.Read), Unknown, ""}, // not an Iceberg package table
+		{ref(glue, idb, "scratch", engine.Read), Unknown, ""},
 		{ref(glue, "sales", "orders", engine.Read), Unknown, ""},
 		{ref("other", "quilt-sandbox-bucket", "x", engine.Read), Unknown, ""},
 	}
@@ -54,6 +64,14 @@ func TestQuiltRole(t *testing.T) {
 	}
 	if v, _ := named.Decide(ref(glue, udb, "c_packages", engine.Read), iam.Select); v != Unknown {
 		t.Errorf("another database once the user database is named: got %s, want unknown", v)
+	}
+	// A stack whose Iceberg database is named explicitly.
+	named = &QuiltRole{Buckets: []string{"b"}, IcebergDatabase: "quilt_index"}
+	if v, _ := named.Decide(ref(glue, "quilt_index", "c_package_tag", engine.Read), iam.Select); v != Denied {
+		t.Errorf("named Iceberg database: got %s, want denied", v)
+	}
+	if v, _ := named.Decide(ref(glue, idb, "c_package_tag", engine.Read), iam.Select); v != Unknown {
+		t.Errorf("another database once the Iceberg database is named: got %s, want unknown", v)
 	}
 	if got := q.Offer(engine.Ref{}); !strings.Contains(got, "grants buckets quilt-sandbox-bucket") {
 		t.Errorf("offer: got %q", got)
@@ -256,6 +274,13 @@ func TestPolicy(t *testing.T) {
 		if v != tc.want || !strings.Contains(why, tc.why) {
 			t.Errorf("%s: got %s %q, want %s %q", tc.ref, v, why, tc.want, tc.why)
 		}
+	}
+	// With a boundary known that allows no Glue action, an identity
+	// policy that allows them is not enough, and the reason says so.
+	bounded := mk(salesOnly)
+	bounded.Others = &iam.Known{Boundary: parsePolicy(t, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "athena:*", "Resource": "*"}]}`)}
+	if v, why := bounded.Decide(ref(glue, "sales", "orders", engine.Read), iam.Select); v != Denied || !strings.Contains(why, "does not allow (by its permissions boundary) glue:GetTable") {
+		t.Errorf("bounded: got %s %q, want denied by its permissions boundary", v, why)
 	}
 	// With its function known, the Tabulator catalog needs lambda:InvokeFunction.
 	withLambda := mk(noGlue)

@@ -26,6 +26,11 @@ type Policy struct {
 	// Catalogs describes the non-Glue data catalogs (a Lambda catalog's
 	// function); a reference into a catalog not described is not decided.
 	Catalogs []iam.DataCatalog
+	// Others, when set, are the other policy types known to bear on the
+	// caller's requests (session policy, boundary, SCPs, resource
+	// policies; its Identity is ignored for Policies): each reference is
+	// then decided with all of them.
+	Others *iam.Known
 }
 
 // Name implements Source.
@@ -56,7 +61,14 @@ func (p *Policy) Decide(ref engine.Ref, kind iam.StatementKind) (Verdict, string
 	if len(mine) == 0 {
 		return Unknown, ""
 	}
-	gaps := iam.Missing(mine, p.Caller, p.Policies...)
+	var gaps []iam.Gap
+	if p.Others != nil {
+		k := *p.Others
+		k.Identity = p.Policies
+		gaps = k.Missing(mine, p.Caller)
+	} else {
+		gaps = iam.Missing(mine, p.Caller, p.Policies...)
+	}
 	if len(gaps) == 0 {
 		return Allowed, fmt.Sprintf("it allows the %d Glue and Lambda actions Athena takes for it", len(mine))
 	}
@@ -68,6 +80,9 @@ func (p *Policy) Decide(ref engine.Ref, kind iam.StatementKind) (Verdict, string
 		if g.Result.Decision == iam.ExplicitlyDenied {
 			how = "explicitly denies"
 		}
+		if by := otherType(g.DeniedBy); by != "" {
+			how += " (by its " + by + ")"
+		}
 		key := how + " " + g.Action
 		if i, ok := at[key]; ok {
 			parts[i] += ", " + g.Resource
@@ -77,6 +92,22 @@ func (p *Policy) Decide(ref engine.Ref, kind iam.StatementKind) (Verdict, string
 		parts = append(parts, key+" on "+g.Resource)
 	}
 	return Denied, "it " + strings.Join(parts, "; ")
+}
+
+// otherType names a policy type other than identity for a reason, ""
+// for identity.
+func otherType(t iam.PolicyType) string {
+	switch t {
+	case iam.PolicySession:
+		return "session policy"
+	case iam.PolicyBoundary:
+		return "permissions boundary"
+	case iam.PolicySCP:
+		return "service control policy"
+	case iam.PolicyResource:
+		return "resource-based policy"
+	}
+	return ""
 }
 
 // aboutRef keeps the table-level requirements of ref: Glue actions on the

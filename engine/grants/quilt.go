@@ -10,10 +10,15 @@ import (
 )
 
 // QuiltRole is the grants a Quilt role carries: the buckets GraphQL
-// `buckets` returns for the user. A bucket is a database of the Tabulator
-// catalog, and the prefix of its tables in the stack's user database
-// ("<bucket>_packages", "<bucket>_objects-view"). References elsewhere are
-// not the role's business: it abstains on them.
+// `buckets` returns for the user (a managed role's granted buckets; every
+// bucket of the stack for an unmanaged role). A bucket is a database of
+// the Tabulator catalog, the prefix of its tables in the stack's user
+// database ("<bucket>_packages", "<bucket>_objects-view") and in its
+// Iceberg database ("<bucket>_package_revision", "_package_tag",
+// "_package_manifest", "_package_entry", Quilt 1.70 and later). Every
+// Quilt role may read these tables of the buckets it can read, and none
+// other (quiltdata/quilt, docs/advanced-features/iceberg-tables.md).
+// References elsewhere are not the role's business: it abstains on them.
 type QuiltRole struct {
 	Role    string
 	Buckets []string
@@ -23,6 +28,13 @@ type QuiltRole struct {
 	// UserDatabase is the stack's user Athena database; "" recognizes it
 	// by the name Quilt gives it ("userathenadatabase-<random>").
 	UserDatabase string
+	// IcebergDatabase is the stack's Iceberg database (the stack output
+	// IcebergDatabaseName); "" recognizes it by the name CloudFormation
+	// gives the stack's IcebergDatabase resource, "icebergdatabase-<random>",
+	// as it gives the UserAthenaDatabase resource
+	// "userathenadatabase-<random>" (an inference: Quilt documents the
+	// output, not the name).
+	IcebergDatabase string
 	// Load, when set, fills Role and Buckets the first time a reference
 	// needs them, so that queries outside the role's scope cost no call
 	// to the registry. If it fails, references in scope are denied: a
@@ -77,6 +89,16 @@ func (q *QuiltRole) isUserDatabase(catalog, db string) bool {
 	return strings.HasPrefix(db, "userathenadatabase-")
 }
 
+func (q *QuiltRole) isIcebergDatabase(catalog, db string) bool {
+	if !strings.EqualFold(catalog, iam.DefaultCatalog) {
+		return false
+	}
+	if q.IcebergDatabase != "" {
+		return strings.EqualFold(db, q.IcebergDatabase)
+	}
+	return strings.HasPrefix(db, "icebergdatabase-")
+}
+
 // Decide implements Source.
 func (q *QuiltRole) Decide(r engine.Ref, _ iam.StatementKind) (Verdict, string) {
 	if !q.inScope(r) {
@@ -112,6 +134,21 @@ func (q *QuiltRole) Decide(r engine.Ref, _ iam.StatementKind) (Verdict, string) 
 			return Denied, "Quilt maintains the user database's per-bucket tables; queries may not change them"
 		}
 		return Allowed, "it grants bucket " + bucket
+	case q.isIcebergDatabase(r.Catalog, r.Database):
+		if r.Table == "*" {
+			return Allowed, "listing the Iceberg package tables shows those of your buckets"
+		}
+		bucket, ok := iam.QuiltIcebergTable(r.Table)
+		if !ok {
+			return Unknown, ""
+		}
+		if !q.granted(bucket) {
+			return Denied, "the Iceberg package table belongs to bucket " + bucket + ", which it does not grant"
+		}
+		if r.Access == engine.Write {
+			return Denied, "Quilt maintains its Iceberg package tables from the bucket's packages; queries may not change them"
+		}
+		return Allowed, "it grants bucket " + bucket
 	}
 	return Unknown, ""
 }
@@ -119,7 +156,8 @@ func (q *QuiltRole) Decide(r engine.Ref, _ iam.StatementKind) (Verdict, string) 
 // inScope reports whether r names the Tabulator catalog or the user
 // database: what the role's buckets rule over.
 func (q *QuiltRole) inScope(r engine.Ref) bool {
-	return q.TabulatorCatalog != "" && strings.EqualFold(r.Catalog, q.TabulatorCatalog) || q.isUserDatabase(r.Catalog, r.Database)
+	return q.TabulatorCatalog != "" && strings.EqualFold(r.Catalog, q.TabulatorCatalog) ||
+		q.isUserDatabase(r.Catalog, r.Database) || q.isIcebergDatabase(r.Catalog, r.Database)
 }
 
 // Offer implements Source.

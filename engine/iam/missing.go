@@ -41,6 +41,21 @@ func (r Requirement) Request(c Caller) Request {
 type Gap struct {
 	Requirement
 	Result Result
+	// DeniedBy is the policy type that refused (Missing: always identity).
+	DeniedBy PolicyType
+	// Blocker is the policy type that would still refuse were the
+	// identity policies to allow the pair: empty when an identity
+	// statement fixes the gap; identity itself for an identity Deny.
+	// A gap with a Blocker needs someone other than the role's
+	// identity policies to act (see explain.WhoMustAct).
+	Blocker PolicyType
+	// SCPLevel is the level of the refusing SCP (0 = the root) when
+	// Blocker is scp.
+	SCPLevel int
+	// CrossAccount says the resource is another account's, and
+	// ResourceAccount names that account when known.
+	CrossAccount    bool
+	ResourceAccount string
 }
 
 // Missing evaluates every requirement for the caller against the identity
@@ -56,7 +71,11 @@ func Missing(reqs []Requirement, c Caller, policies ...*Policy) []Gap {
 	for _, r := range reqs {
 		res := Evaluate(r.Request(c), policies...)
 		if res.Decision != Allowed {
-			out = append(out, Gap{Requirement: r, Result: res})
+			g := Gap{Requirement: r, Result: res, DeniedBy: PolicyIdentity}
+			if res.Decision == ExplicitlyDenied {
+				g.Blocker = PolicyIdentity
+			}
+			out = append(out, g)
 		}
 	}
 	return out

@@ -10,17 +10,17 @@ import (
 
 // loadPolicies parses every policy of the stack into the authorizer: the
 // roles' identity policies and boundaries, the SCPs, the policies of
-// buckets, keys and functions. It returns the session policies of the
-// roles that take them, for the registry to attach to the credentials it
-// issues. A document that does not parse is an error naming where it is.
-func loadPolicies(st *stack.Stack, authz *principal.Authorizer) (map[string]*principal.Session, error) {
-	sessions := map[string]*principal.Session{}
+// buckets, keys and functions. Session policies are not the authorizer's:
+// they travel with the credentials the registry issues (registry's
+// setSession). A document that does not parse is an error naming where
+// it is.
+func loadPolicies(st *stack.Stack, authz *principal.Authorizer) error {
 	for _, role := range st.Roles {
 		policies := make([]*iam.Policy, 0, len(role.Policies))
 		for _, p := range role.Policies {
 			pol, err := iam.Parse(role.Name+"/"+p.Name, p.Document)
 			if err != nil {
-				return nil, fmt.Errorf("sandbox: role %s: %w", role.Name, err)
+				return fmt.Errorf("sandbox: role %s: %w", role.Name, err)
 			}
 			policies = append(policies, pol)
 		}
@@ -28,20 +28,9 @@ func loadPolicies(st *stack.Stack, authz *principal.Authorizer) (map[string]*pri
 		if b := role.PermissionsBoundary; b != nil {
 			pol, err := iam.Parse(b.Name, b.Document)
 			if err != nil {
-				return nil, fmt.Errorf("sandbox: role %s: permissions boundary: %w", role.Name, err)
+				return fmt.Errorf("sandbox: role %s: permissions boundary: %w", role.Name, err)
 			}
 			authz.SetBoundary(role.Name, pol)
-		}
-		if len(role.SessionPolicies) > 0 {
-			s := &principal.Session{}
-			for _, p := range role.SessionPolicies {
-				pol, err := iam.Parse(role.Name+" session policy "+p.Name, p.Document)
-				if err != nil {
-					return nil, fmt.Errorf("sandbox: role %s: session policy: %w", role.Name, err)
-				}
-				s.Policies = append(s.Policies, pol)
-			}
-			sessions[role.Name] = s
 		}
 	}
 	var levels [][]*iam.Policy
@@ -50,7 +39,7 @@ func loadPolicies(st *stack.Stack, authz *principal.Authorizer) (map[string]*pri
 		for _, p := range l.Policies {
 			pol, err := iam.Parse("scp "+l.Level+"/"+p.Name, p.Document)
 			if err != nil {
-				return nil, fmt.Errorf("sandbox: scps[%d] (%s): %w", i, l.Level, err)
+				return fmt.Errorf("sandbox: scps[%d] (%s): %w", i, l.Level, err)
 			}
 			level = append(level, pol)
 		}
@@ -75,18 +64,18 @@ func loadPolicies(st *stack.Stack, authz *principal.Authorizer) (map[string]*pri
 			account = b.AccountID
 		}
 		if err := resource("arn:aws:s3:::"+b.Name, "bucket "+b.Name+" policy", account, b.Policy); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for _, k := range st.KMSKeys {
 		if err := resource(st.KMSKeyARN(k.ID), "key "+k.ID+" policy", "", k.Policy); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for _, f := range st.Functions {
 		if err := resource(st.FunctionARN(f.Name), "function "+f.Name+" policy", "", f.Policy); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return sessions, nil
+	return nil
 }

@@ -76,6 +76,14 @@ func policyStack(t *testing.T) *stack.Stack {
 		stack.User{Name: "managed", Email: "managed@example.com", Role: managedRole, Roles: []string{managedRole}},
 		stack.User{Name: "bounded", Email: "bounded@example.com", Role: boundedRole, Roles: []string{boundedRole}},
 	)
+	// The reader's role is managed in the default stack; here it carries
+	// no session policy, so that the bucket policy's Allow for it is seen
+	// alone (TestBucketPolicy checks the managed case apart).
+	for i := range st.Roles {
+		if st.Roles[i].Name == "ReadOnlyQuilt" {
+			st.Roles[i].Managed = false
+		}
+	}
 	for i := range st.Buckets {
 		b := &st.Buckets[i]
 		switch b.Name {
@@ -277,6 +285,22 @@ func TestBucketPolicy(t *testing.T) {
 	// policy allows (the analyst's covers all of nextflowtower).
 	if _, err := s3Client(t, env, "analyst").GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("nextflowtower"), Key: aws.String("private/run.csv")}); err != nil {
 		t.Errorf("the analyst's identity policy: %v", err)
+	}
+
+	// When the role is a managed one, its credentials' session policy
+	// still limits what a bucket policy naming the role (not the session)
+	// grants (IAM User Guide, "Policies and permissions", session
+	// policies).
+	st := policyStack(t)
+	for i := range st.Roles {
+		if st.Roles[i].Name == "ReadOnlyQuilt" {
+			st.Roles[i].Managed = true
+		}
+	}
+	managed := sandboxtest.Start(t, sandbox.Options{Stack: st})
+	_, err = s3Client(t, managed, "reader").GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("nextflowtower"), Key: aws.String("private/run.csv")})
+	if _, msg := apiMessage(t, err); !strings.HasSuffix(msg, "because no session policy allows the s3:GetObject action") {
+		t.Errorf("the bucket policy's Allow for a managed role: %q, want the session policy's refusal", msg)
 	}
 }
 

@@ -115,10 +115,10 @@ func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, stack: st}
 	s.keys = principal.NewKeys(opts.CredentialTTL, opts.Now)
 	s.authz = principal.NewAuthorizer(st.Region, opts.Now)
-	sessions, err := loadPolicies(st, s.authz)
-	if err != nil {
+	if err := loadPolicies(st, s.authz); err != nil {
 		return nil, err
 	}
+	var err error
 	s.store = objstore.New(opts.Now)
 	if err := stack.Populate(st, s.store); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
@@ -130,7 +130,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	if s.registry, err = registry.New(registry.Config{
-		Stack: st, Keys: s.keys, Sessions: sessions, Now: opts.Now, AccessTokenTTL: opts.AccessTokenTTL, Log: opts.Log,
+		Stack: st, Keys: s.keys, Now: opts.Now, AccessTokenTTL: opts.AccessTokenTTL, Log: opts.Log,
 	}); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -160,6 +160,16 @@ func (s *Server) Stack() *stack.Stack { return s.stack }
 
 // Authorizer lets tests change a role's policies while the sandbox runs.
 func (s *Server) Authorizer() *principal.Authorizer { return s.authz }
+
+// Known is every policy that bears on the requests of role's sessions,
+// as the stack's administrator sees them: the role's identity policies
+// and boundary, the session policies the registry's credentials for it
+// carry, the SCPs, and the policies and owners of buckets, keys and
+// functions. A front end hands it to the session, so that the check
+// before sending decides as the sandbox will.
+func (s *Server) Known(role string) iam.Known {
+	return s.authz.Known(principal.Caller{Role: role, AccountID: s.stack.AccountID, Session: s.registry.Session(role)})
+}
 
 // PutRolePolicy adds the inline policy name to role, or replaces the
 // role's policy of that name, as IAM's PutRolePolicy does. It takes effect
@@ -200,6 +210,12 @@ func (s *Server) PutResourcePolicy(arn string, document []byte) error {
 	s.authz.SetResource(arn, r)
 	return nil
 }
+
+// GrantBucket grants bucket to a managed Quilt role, as the stack's Quilt
+// admin does in the catalog: its users see the bucket in GraphQL buckets
+// at once, and the credentials the registry issues from then on carry a
+// session policy that allows it (see registry.Registry.GrantBucket).
+func (s *Server) GrantBucket(role, bucket string) error { return s.registry.GrantBucket(role, bucket) }
 
 // Keys is the store of issued credentials.
 func (s *Server) Keys() *principal.Keys { return s.keys }

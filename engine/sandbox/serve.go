@@ -12,12 +12,19 @@ import (
 // Info is what a client needs to use a running sandbox: the line that
 // `quiltq sandbox serve` prints.
 type Info struct {
-	CatalogURL     string     `json:"catalog_url"`
-	RegistryURL    string     `json:"registry_url"`
-	AWSEndpointURL string     `json:"aws_endpoint_url"`
-	Region         string     `json:"region"`
-	AccountID      string     `json:"account_id"`
-	Users          []UserInfo `json:"users"`
+	CatalogURL     string `json:"catalog_url"`
+	RegistryURL    string `json:"registry_url"`
+	AWSEndpointURL string `json:"aws_endpoint_url"`
+	Region         string `json:"region"`
+	AccountID      string `json:"account_id"`
+	// UserAthenaDatabase and IcebergDatabase are the stack outputs
+	// UserAthenaDatabaseName and IcebergDatabaseName: the Glue databases
+	// of Quilt's per-bucket tables and of its Iceberg package index. A
+	// real catalog's config.json has neither (quiltdata/quilt,
+	// catalog/config-schema.json); a stack's CloudFormation outputs do.
+	UserAthenaDatabase string     `json:"user_athena_database,omitempty"`
+	IcebergDatabase    string     `json:"iceberg_database,omitempty"`
+	Users              []UserInfo `json:"users"`
 }
 
 // UserInfo names a sandbox user and the refresh token that logs them in.
@@ -87,6 +94,11 @@ func (s *Server) info(base string) Info {
 		AWSEndpointURL: base,
 		Region:         s.stack.Region,
 		AccountID:      s.stack.AccountID,
+
+		UserAthenaDatabase: s.stack.UserAthenaDatabase,
+	}
+	if s.stack.Iceberg != nil {
+		in.IcebergDatabase = s.stack.Iceberg.Database
 	}
 	for _, u := range s.stack.Users {
 		tok, _ := s.registry.RefreshToken(u.Name)

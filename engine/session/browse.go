@@ -17,7 +17,7 @@ func (s *Session) browseOptions() athena.BrowseOptions {
 	var o athena.BrowseOptions
 	if l := s.login; l != nil {
 		if l.catalog != nil {
-			o.TabulatorCatalog = l.catalog.TabulatorCatalog()
+			o.TabulatorCatalog, o.TabulatorCatalogFrom = l.catalog.TabulatorCatalog(), l.catalog.TabulatorCatalogFrom()
 		}
 		if l.registry != nil && l.quilt != nil {
 			o.Tabulator = &tabulator.RegistrySource{Registry: l.registry, AccessToken: l.quilt.AccessToken}

@@ -52,11 +52,9 @@ func (r *Refusal) Summary() string {
 // Error is the summary, the actions missing and the principal, short
 // enough for a panel; the pairs are in Gaps, the statement in Fix.
 func (r *Refusal) Error() string {
-	var fixable, blocked []iam.Gap
+	var fixable []iam.Gap
 	for _, g := range r.Gaps {
-		if g.Result.Decision == iam.ExplicitlyDenied {
-			blocked = append(blocked, g)
-		} else {
+		if !Blocked(g) {
 			fixable = append(fixable, g)
 		}
 	}
@@ -65,11 +63,91 @@ func (r *Refusal) Error() string {
 	if len(fixable) > 0 {
 		fmt.Fprintf(&b, "\n  missing:   %s", strings.Join(ActionsOf(fixable), ", "))
 	}
-	if len(blocked) > 0 {
-		fmt.Fprintf(&b, "\n  denied:    %s (by an explicit Deny)", strings.Join(ActionsOf(blocked), ", "))
+	for _, bl := range r.Blocks() {
+		fmt.Fprintf(&b, "\n  denied:    %s by %s", strings.Join(ActionsOf(bl.Gaps), ", "), RefusedBy(bl.DeniedBy, bl.Gaps[0].Result.Decision == iam.ExplicitlyDenied))
+		fmt.Fprintf(&b, "\n  who:       %s", bl.Remedy.Who)
 	}
 	fmt.Fprintf(&b, "\n  principal: %s", r.Principal)
 	return b.String()
+}
+
+// Next says what to do next, in a line: ask for the statement, and,
+// where no identity statement fixes some of the gaps, who must act on
+// those.
+func (r *Refusal) Next() string {
+	blocks := r.Blocks()
+	if len(blocks) == 0 {
+		return "ask your AWS administrator to add the statement to the role, then run the query again"
+	}
+	var who []string
+	for _, b := range blocks {
+		who = append(who, b.Remedy.Who)
+	}
+	if r.Fix.Policy == nil {
+		return "no statement on the role fixes this: ask " + strings.Join(who, "; and ") + ", then run the query again"
+	}
+	return "ask " + strings.Join(who, "; and ") + "; and ask your AWS administrator to add the statement to the role; then run the query again"
+}
+
+// Blocked reports whether no identity statement fixes g: an explicit
+// Deny, or another policy type that would still refuse it.
+func Blocked(g iam.Gap) bool {
+	return g.Result.Decision == iam.ExplicitlyDenied || g.Blocker != ""
+}
+
+// Block is the gaps one party must act on: the policy type that refuses
+// them and who must act.
+type Block struct {
+	DeniedBy iam.PolicyType
+	Remedy   explain.Remedy
+	Gaps     []iam.Gap
+}
+
+// Blocks groups the refusal's gaps no identity statement fixes by who
+// must act, in the order first met.
+func (r *Refusal) Blocks() []Block { return Blocks(r.Gaps, r.Role) }
+
+// Blocks groups the gaps no identity statement fixes by who must act
+// (explain.WhoMustAct for role, "role R" or "your role"), in the order
+// first met.
+func Blocks(gaps []iam.Gap, role string) []Block {
+	var out []Block
+	for _, g := range gaps {
+		if !Blocked(g) {
+			continue
+		}
+		if g.Blocker == "" {
+			g.Blocker = iam.PolicyIdentity // an explicit Deny Missing found
+		}
+		rem := explain.WhoMustAct(g, role)
+		i := 0
+		for i < len(out) && out[i].Remedy.Who != rem.Who {
+			i++
+		}
+		if i == len(out) {
+			out = append(out, Block{DeniedBy: g.Blocker, Remedy: rem})
+		}
+		out[i].Gaps = append(out[i].Gaps, g)
+	}
+	return out
+}
+
+// RefusedBy words what refuses a pair, to follow "by": "an explicit
+// Deny in the resource-based policy", "the session policy, which does not
+// allow it".
+func RefusedBy(t iam.PolicyType, explicit bool) string {
+	name := map[iam.PolicyType]string{
+		iam.PolicyIdentity: "identity-based policy", iam.PolicySession: "session policy",
+		iam.PolicyBoundary: "permissions boundary", iam.PolicySCP: "service control policy",
+		iam.PolicyResource: "resource-based policy",
+	}[t]
+	if name == "" {
+		name = string(t) + " policy"
+	}
+	if explicit {
+		return "an explicit Deny in the " + name
+	}
+	return "the " + name + ", which does not allow it"
 }
 
 // Check decides whether stmt may be sent: every table it names against
@@ -86,6 +164,9 @@ func (r *Refusal) Error() string {
 // workgroup is chosen when stmt names none).
 func (s *Session) Check(ctx context.Context, stmt Statement) (Verdict, error) {
 	var v Verdict
+	if err := s.ReadOnlyCheck(stmt); err != nil {
+		return v, err
+	}
 	known := s.Known()
 	if !s.GrantsActive(ctx, false) && known == nil {
 		return v, nil
@@ -186,6 +267,12 @@ func (s *Session) CheckSQL(ctx context.Context, sql string) CheckReport {
 		}
 	}
 	seen := map[CheckedRef]bool{}
+	for _, stmt := range stmts {
+		if err := s.ReadOnlyCheck(Statement{SQL: stmt}); err != nil {
+			out.Denied = true
+			out.Notes = append(out.Notes, err.Error())
+		}
+	}
 	for i, stmt := range stmts {
 		for _, d := range s.Decide(ctx, refs[i], StatementKind(stmt), true) {
 			c := CheckedRef{Catalog: d.Ref.Catalog, Database: d.Ref.Database, Table: d.Ref.Table, Access: string(d.Ref.Access), Verdict: string(d.Verdict), Reason: reasonText(d)}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,7 +21,12 @@ type Probe struct {
 	Detail string `json:"detail"`
 	// Missing are the actions the refusal names.
 	Missing []string `json:"missing"`
-	Ms      int64    `json:"ms"`
+	// DeniedBy is the policy type that stands in the way of a refused
+	// check (identity, session, boundary, scp, resource; kms,
+	// lakeformation ... as a refusal's text names them), "" when it
+	// cannot be told.
+	DeniedBy string `json:"denied_by,omitempty"`
+	Ms       int64  `json:"ms"`
 
 	needs  []iam.Requirement // what the probe needs, for the combined fix
 	denial explain.Denial
@@ -28,11 +34,15 @@ type Probe struct {
 
 // Report is the doctor's report: `quiltq doctor --json` prints it.
 type Report struct {
-	Principal string   `json:"principal"`
-	Workgroup string   `json:"workgroup"`
-	Policies  *string  `json:"policies"` // where the role's policies came from; null when unknown
-	Checks    []Probe  `json:"checks"`
-	Missing   []string `json:"missing"` // every action missing, sorted
+	Principal string `json:"principal"`
+	Workgroup string `json:"workgroup"`
+	// WorkgroupCutoff is the workgroup's BytesScannedCutoffPerQuery (0:
+	// none), MaxScan quiltq's own limit (max_scan; 0: none).
+	WorkgroupCutoff int64    `json:"workgroup_scan_cutoff"`
+	MaxScan         int64    `json:"max_scan"`
+	Policies        *string  `json:"policies"` // where the role's policies came from; null when unknown
+	Checks          []Probe  `json:"checks"`
+	Missing         []string `json:"missing"` // every action missing, sorted
 	// Fix is the one statement that fixes every refused check; Blocked
 	// what an explicit Deny refuses (no Allow fixes those).
 	Fix       *explain.Policy `json:"fix"`
@@ -84,6 +94,7 @@ func (c *Probe) fail(err error) {
 	if engine.KindOf(err) == engine.Denied || c.denial.Denied {
 		c.Status = ProbeRefused
 		c.denial.Denied, c.denial.Category = true, explain.CategoryPermission
+		c.DeniedBy = c.denial.PolicyType
 		c.Missing = append(c.Missing, c.denial.Needed()...)
 		c.Detail = "refused"
 		if len(c.denial.Needed()) > 0 {
@@ -157,7 +168,10 @@ func (d *doctor) run(ctx context.Context) Report {
 		s.wg = &wg
 		s.mu.Unlock()
 		c.needs = append(c.needs, iam.Requirement{Action: "athena:GetWorkGroup", Resource: d.arn("athena", "workgroup/"+wg.Name), Purpose: iam.PurposeWorkgroup, Why: "describing workgroup " + wg.Name})
-		c.Detail = fmt.Sprintf("%s (results %s)", wg.Name, wg.OutputLocation)
+		c.Detail = fmt.Sprintf("%s (results %s; %s)", wg.Name, wg.OutputLocation, scanLimits(wg.BytesScannedCutoff, s.MaxScan()))
+		if wg.Fallback != "" {
+			c.Detail += "; " + wg.Fallback
+		}
 		return nil
 	})
 	d.catalogs(ctx)
@@ -235,7 +249,8 @@ func (d *doctor) catalogs(ctx context.Context) {
 	var cats map[string]athena.DataCatalog
 	d.probe(ctx, "data catalogs", func(ctx context.Context, c *Probe) error {
 		c.needs = []iam.Requirement{{Action: "athena:ListDataCatalogs", Resource: "*", Purpose: iam.PurposeCatalog, Why: "listing the data catalogs"}}
-		opts := athena.BrowseOptions{TabulatorCatalog: s.TabulatorCatalog()}
+		opts := s.browseOptions()
+		opts.Tabulator = nil // the doctor probes Athena; the registry's configurations are not asked for
 		var err error
 		if listing, err = s.client.Browse(ctx, opts); err != nil {
 			return err
@@ -257,6 +272,9 @@ func (d *doctor) catalogs(ctx context.Context) {
 			}
 		}
 		c.Detail = strings.Join(names, ", ")
+		if listing.TabulatorChoice != "" {
+			c.Detail += "; Tabulator catalog: " + listing.TabulatorChoice
+		}
 		return nil
 	})
 	if listing.Catalogs == nil {
@@ -448,7 +466,7 @@ func (d *doctor) query(ctx context.Context) {
 // one statement that fixes every refusal (narrowed by the role's policies
 // when known, else to the actions the refusals name).
 func (d *doctor) report() Report {
-	rep := Report{Principal: d.principal, Workgroup: d.wg.Name, Checks: d.checks, Missing: []string{}, Blocked: []Pair{}}
+	rep := Report{Principal: d.principal, Workgroup: d.wg.Name, WorkgroupCutoff: d.wg.BytesScannedCutoff, MaxScan: d.s.MaxScan(), Checks: d.checks, Missing: []string{}, Blocked: []Pair{}}
 	kp := d.s.Known()
 	known := kp != nil
 	if known {
@@ -463,18 +481,17 @@ func (d *doctor) report() Report {
 			continue
 		}
 		rem := c.denial.Remedy()
-		if !rem.Fixable && rem.Who != "" {
+		textWho := !rem.Fixable && rem.Who != ""
+		if textWho && !known {
 			who = append(who, c.Check+": "+rem.Who)
-			if !known {
-				continue
-			}
+			continue
 		}
 		ctx := explain.Context{Region: d.s.aws.Region, Account: d.account, Workgroup: d.wg.Name}
 		denied := denialRequirements(c.denial, ctx)
 		var these, fixes []iam.Gap
 		if known {
 			gaps, _ := d.s.missing(c.needs, caller)
-			these = addDenied(gaps, denied)
+			these = d.s.addDeniedKnown(gaps, denied, caller)
 			fixes = these
 		} else {
 			// Without the policies, what is known missing is what AWS
@@ -485,6 +502,25 @@ func (d *doctor) report() Report {
 				fixes = append(fixes, iam.Gap{Requirement: r})
 			}
 			fixes = addDenied(fixes, denied)
+		}
+		if textWho && !slices.ContainsFunc(these, func(g iam.Gap) bool { return g.Blocker != "" }) {
+			// The refusal's text says who, and the known policies do not
+			// (they may not hold the policy that refused).
+			who = append(who, c.Check+": "+rem.Who)
+		}
+		if known {
+			// What the known policies say stands in the way: the policy
+			// type that would still refuse once the identity policies
+			// allow, else the one that refused.
+			for _, g := range these {
+				if g.Blocker != "" {
+					c.DeniedBy = string(g.Blocker)
+					break
+				}
+				if c.DeniedBy == "" && g.DeniedBy != "" {
+					c.DeniedBy = string(g.DeniedBy)
+				}
+			}
 		}
 		c.Missing = ActionsOf(these)
 		if len(c.Missing) > 0 {
@@ -505,8 +541,8 @@ func (d *doctor) report() Report {
 	for _, g := range fix.Blocked {
 		rep.Blocked = append(rep.Blocked, PairOf(g))
 	}
-	if len(fix.Blocked) > 0 {
-		who = append(who, "your AWS administrator: remove or narrow "+DenyStatements(fix.Blocked))
+	for _, b := range Blocks(fix.Blocked, d.s.RoleName()) {
+		who = append(who, fmt.Sprintf("%s (%s: refused by %s)", b.Remedy.Who, strings.Join(ActionsOf(b.Gaps), ", "), RefusedBy(b.DeniedBy, b.Gaps[0].Result.Decision == iam.ExplicitlyDenied)))
 	}
 	if len(who) > 0 {
 		w := strings.Join(who, "; ")
@@ -526,11 +562,23 @@ type Pair struct {
 	Via      *string `json:"via"`
 	Why      string  `json:"why"`
 	Decision string  `json:"decision,omitempty"`
+	// DeniedBy is the policy type that refuses a missing pair (identity,
+	// session, boundary, scp, resource), as AWS would name it; BlockedBy
+	// the one an identity statement cannot get past (a boundary that
+	// lacks it too, say), and WhoMustAct who must act on that.
+	DeniedBy   string `json:"denied_by,omitempty"`
+	BlockedBy  string `json:"blocked_by,omitempty"`
+	WhoMustAct string `json:"who_must_act,omitempty"`
 }
 
 // PairOf is a missing pair as JSON shows it.
 func PairOf(g iam.Gap) Pair {
-	return Pair{Action: g.Action, Resource: g.Resource, Via: nonEmpty(g.Via), Why: g.Why, Decision: g.Result.Decision.String()}
+	p := Pair{Action: g.Action, Resource: g.Resource, Via: nonEmpty(g.Via), Why: g.Why, Decision: g.Result.Decision.String(), DeniedBy: string(g.DeniedBy)}
+	if g.Blocker != "" {
+		p.BlockedBy = string(g.Blocker)
+		p.WhoMustAct = explain.WhoMustAct(g, "the role").Who
+	}
+	return p
 }
 
 // PairOfRequirement is a required pair as JSON shows it.

@@ -154,7 +154,9 @@ func (s *Session) missing(reqs []iam.Requirement, caller iam.Caller) ([]iam.Gap,
 	if known == nil {
 		return nil, false
 	}
-	return iam.Missing(reqs, caller, known.Documents...), true
+	// Every policy type known decides, so that a gap says what refuses
+	// it and whether an identity statement can fix it (iam.Known.Missing).
+	return known.all().Missing(reqs, caller), true
 }
 
 // queryOf builds the iam.Query of one statement.
@@ -384,7 +386,7 @@ func (s *Session) WholeFix(ctx context.Context, stmt Statement, d explain.Denial
 	denied := denialRequirements(d, n.Context)
 	if gaps, known := s.Missing(n); known {
 		out.Known = true
-		out.Gaps = addDenied(gaps, denied)
+		out.Gaps = s.addDeniedKnown(gaps, denied, n.Caller)
 	} else {
 		n.Requirements = dedupe(append(n.Requirements, denied...))
 		out.Needs = n
@@ -425,16 +427,40 @@ func denialRequirements(d explain.Denial, ctx explain.Context) []iam.Requirement
 // addDenied adds to gaps the refused pairs not already in them: AWS
 // refused them, whatever the evaluation here says.
 func addDenied(gaps []iam.Gap, denied []iam.Requirement) []iam.Gap {
+	return addDeniedFrom(gaps, denied, nil)
+}
+
+// addDeniedKnown is addDenied with the known policies deciding each
+// refused pair, so that one another policy type refuses keeps its
+// Blocker and is never offered as an identity statement.
+func (s *Session) addDeniedKnown(gaps []iam.Gap, denied []iam.Requirement, caller iam.Caller) []iam.Gap {
+	decided, _ := s.missing(denied, caller)
+	return addDeniedFrom(gaps, denied, decided)
+}
+
+// addDeniedFrom adds the refused pairs not in gaps, each as decided (the
+// gap of the same pair there) when it is, else as a plain gap.
+func addDeniedFrom(gaps []iam.Gap, denied []iam.Requirement, decided []iam.Gap) []iam.Gap {
+	key := func(action, resource string) string { return strings.ToLower(action) + "\x00" + resource }
 	have := map[string]bool{}
 	for _, g := range gaps {
-		have[strings.ToLower(g.Action)+"\x00"+g.Resource] = true
+		have[key(g.Action, g.Resource)] = true
+	}
+	byKey := map[string]iam.Gap{}
+	for _, g := range decided {
+		byKey[key(g.Action, g.Resource)] = g
 	}
 	for _, r := range denied {
-		k := strings.ToLower(r.Action) + "\x00" + r.Resource
-		if !have[k] {
-			have[k] = true
-			gaps = append(gaps, iam.Gap{Requirement: r})
+		k := key(r.Action, r.Resource)
+		if have[k] {
+			continue
 		}
+		have[k] = true
+		g, ok := byKey[k]
+		if !ok {
+			g = iam.Gap{Requirement: r}
+		}
+		gaps = append(gaps, g)
 	}
 	return gaps
 }

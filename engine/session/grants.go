@@ -101,7 +101,7 @@ func (s *Session) policySource(ctx context.Context) *grants.Policy {
 			if known.Role != "" {
 				label = "role " + known.Role + "'s policy"
 			}
-			p = &grants.Policy{Label: label, Policies: known.Documents, Caller: caller, Region: s.aws.Region}
+			p = &grants.Policy{Label: label, Policies: known.Documents, Caller: caller, Region: s.aws.Region, Others: known.all()}
 			if arn, err := iam.ParseARN(caller.ARN); err == nil {
 				p.Account = arn.Account
 			}

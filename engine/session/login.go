@@ -471,3 +471,54 @@ func refusalText(err error) string {
 	}
 	return "refused"
 }
+
+// ReadQuilt3 reads quilt3's login files (its config.yml and auth.json),
+// for `quiltq login --from-quilt3`: Quilt3.NavigatorURL is the catalog
+// to log in to when none is given.
+func ReadQuilt3(getenv func(string) string) (*config.Quilt3, error) {
+	dir, err := config.Quilt3Dir(getenv, runtime.GOOS)
+	if err != nil {
+		return nil, &engine.Error{Op: "--from-quilt3", Kind: engine.Invalid, Err: err}
+	}
+	q3, err := config.ReadQuilt3(dir)
+	if err != nil {
+		return nil, &engine.Error{Op: "--from-quilt3", Kind: engine.Invalid, Err: err}
+	}
+	return q3, nil
+}
+
+// Quilt3Import is quilt3's login taken over for t: Secret is a login code
+// of quiltq's own for CompleteLogin, and Notes say what was done to
+// quilt3's login (refreshed and written back, or why not), for the front
+// end to show.
+type Quilt3Import struct {
+	Secret string
+	Notes  []string
+}
+
+// ImportQuilt3 takes over quilt3's login to t's registry without logging
+// quilt3 out: quiltq asks the registry for a login code of its own with
+// quilt3's access token, refreshing quilt3's login first (and writing it
+// back to auth.json atomically) when that token has expired; see
+// auth.ImportQuilt3.
+func ImportQuilt3(ctx context.Context, t *LoginTarget, q3 *config.Quilt3) (Quilt3Import, error) {
+	cat := t.Catalog
+	key, l, ok := q3.LoginKey(cat.RegistryURL)
+	if !ok {
+		return Quilt3Import{}, &engine.Error{Op: "--from-quilt3", Kind: engine.Credentials, Err: fmt.Errorf(
+			"quilt3 has no login to the registry %s in %s/auth.json: run `quiltq login %s` instead", cat.RegistryURL, q3.Dir, cat.URL)}
+	}
+	imp, err := auth.ImportQuilt3(ctx, &auth.Registry{URL: cat.RegistryURL, HTTPClient: t.opts.HTTP}, q3.Dir, key, l)
+	if err != nil {
+		return Quilt3Import{}, err
+	}
+	out := Quilt3Import{Secret: imp.Code}
+	switch {
+	case imp.WroteBack:
+		out.Notes = append(out.Notes, fmt.Sprintf("quilt3's access token had expired: refreshed it and wrote the new login to %s/auth.json, so quilt3 stays logged in", q3.Dir))
+	case imp.Note != "":
+		out.Notes = append(out.Notes, "note: "+imp.Note)
+	}
+	out.Notes = append(out.Notes, "imported quilt3's login as a login of quiltq's own; quilt3 stays logged in")
+	return out, nil
+}

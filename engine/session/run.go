@@ -22,6 +22,16 @@ type Statement struct {
 	Catalog   string
 	Database  string
 	Workgroup string
+	// Params fill the ? placeholders of SQL in order (ExecutionParameters;
+	// see BindParams). The table names stay in SQL, so the check before
+	// sending still sees them.
+	Params []string
+	// MaxScan is the scan limit of this run in bytes: 0 takes the
+	// session's (max_scan), negative none.
+	MaxScan int64
+	// Reuse is how old a stored result Athena may answer with: 0 takes
+	// the session's (reuse), negative none.
+	Reuse time.Duration
 }
 
 // defaults fills stmt's catalog and database from the settings.
@@ -39,7 +49,13 @@ func (s *Session) defaults(stmt Statement) Statement {
 // session's workgroup is chosen now when stmt names none.
 func (s *Session) request(ctx context.Context, stmt Statement, workgroup bool) (athena.Request, error) {
 	stmt = s.defaults(stmt)
-	req := athena.Request{SQL: stmt.SQL, Catalog: stmt.Catalog, Database: stmt.Database, Workgroup: stmt.Workgroup}
+	req := athena.Request{SQL: stmt.SQL, Catalog: stmt.Catalog, Database: stmt.Database, Workgroup: stmt.Workgroup, Params: stmt.Params}
+	switch {
+	case stmt.Reuse > 0:
+		req.ReuseMaxAge = stmt.Reuse
+	case stmt.Reuse == 0:
+		req.ReuseMaxAge = s.Reuse()
+	}
 	if req.Workgroup == "" && workgroup {
 		wg, err := s.Workgroup(ctx)
 		if err != nil {
@@ -67,6 +83,7 @@ func (s *Session) Workgroup(ctx context.Context) (athena.Workgroup, error) {
 		s.mu.Lock()
 		s.wg, s.wgCached = &wg, true
 		s.mu.Unlock()
+		s.sayFallback(wg)
 		return wg, nil
 	}
 	chosen, err := s.client.ChooseWorkgroup(ctx, s.settings.Workgroup())
@@ -77,7 +94,18 @@ func (s *Session) Workgroup(ctx context.Context) (athena.Workgroup, error) {
 	s.wg, s.wgCached = &chosen, false
 	s.mu.Unlock()
 	s.keepChoice(ctx, chosen)
+	s.sayFallback(chosen)
 	return chosen, nil
+}
+
+// sayFallback warns, once a session, that wg was taken as the Quilt
+// catalog's fallback (several usable and none configured), so that a user
+// who meant another knows to name it. A cached choice keeps its Fallback,
+// so a warm start says it too.
+func (s *Session) sayFallback(wg athena.Workgroup) {
+	if wg.Fallback != "" {
+		s.warn("workgroup %s: %s", wg.Name, wg.Fallback)
+	}
 }
 
 // WorkgroupName is the chosen workgroup's name, "" before one is chosen.
@@ -103,6 +131,9 @@ func (s *Session) Workgroups(ctx context.Context) ([]athena.Workgroup, []athena.
 // counts as live until Wait sees it final (see StopLive). x is what is
 // known of the query when Start fails, to explain the failure with.
 func (s *Session) Start(ctx context.Context, stmt Statement) (id string, x athena.Execution, err error) {
+	if err := paramsMatch(stmt); err != nil {
+		return "", withRequest(athena.Execution{}, athena.Request{SQL: stmt.SQL}), err
+	}
 	req, err := s.request(ctx, stmt, true)
 	if err != nil {
 		return "", withRequest(athena.Execution{}, req), err
@@ -137,7 +168,11 @@ func (s *Session) Run(ctx context.Context, stmt Statement, progress func(athena.
 	if err != nil {
 		return x, err
 	}
-	got, err := s.Wait(ctx, id, progress)
+	limit := stmt.MaxScan
+	if limit == 0 {
+		limit = s.MaxScan()
+	}
+	got, err := s.wait(ctx, id, limit, progress)
 	return withRequest(got, athena.Request{SQL: x.SQL, Workgroup: x.Workgroup, Catalog: x.Catalog, Database: x.Database}), err
 }
 
@@ -145,12 +180,29 @@ func (s *Session) Run(ctx context.Context, stmt Statement, progress func(athena.
 // progress (which may be nil). When ctx ends it stops the query on Athena
 // and returns an error of kind engine.Canceled; the query then stays
 // live, for StopLive to report, unless the caller Forgets it (a stop the
-// user asked for).
+// user asked for). A query that scans more than the session's max_scan
+// is stopped, and one Athena cancels for its workgroup's cutoff comes
+// back so explained: both with a *ScanLimitError.
 func (s *Session) Wait(ctx context.Context, id string, progress func(athena.Execution)) (athena.Execution, error) {
+	return s.wait(ctx, id, s.MaxScan(), progress)
+}
+
+// WaitWithin is Wait with a scan limit of the caller's own (bytes, 0 for
+// none) for this query: the smaller of it and the session's max_scan
+// applies, so that a front end taking a limit per request (an MCP tool
+// call) can only tighten the profile's.
+func (s *Session) WaitWithin(ctx context.Context, id string, limit int64, progress func(athena.Execution)) (athena.Execution, error) {
+	if m := s.MaxScan(); m > 0 && (limit <= 0 || m < limit) {
+		limit = m
+	}
+	return s.wait(ctx, id, limit, progress)
+}
+
+func (s *Session) wait(ctx context.Context, id string, limit int64, progress func(athena.Execution)) (athena.Execution, error) {
 	if err := s.ready(); err != nil {
 		return athena.Execution{ID: id}, err
 	}
-	x, err := s.client.Wait(ctx, id, progress)
+	x, err := s.waitGuarded(ctx, id, limit, progress)
 	if x.State.Done() && ctx.Err() == nil {
 		s.live.remove(id)
 	}
@@ -354,15 +406,20 @@ type Stats struct {
 	EngineMs      int64   `json:"engine_ms"`
 	FetchFallback string  `json:"fetch_fallback,omitempty"`
 	FetchPath     string  `json:"fetch_path,omitempty"`
+	MaxScan       int64   `json:"max_scan,omitempty"`
 	Polls         int     `json:"polls"`
 	QueryID       string  `json:"query_id"`
 	QueueMs       int64   `json:"queue_ms"`
+	Reused        bool    `json:"reused"`
 	Rows          *int64  `json:"rows,omitempty"`
 	State         string  `json:"state"`
 	Statement     string  `json:"statement"`
 	Submitted     string  `json:"submitted,omitempty"`
 	TotalMs       int64   `json:"total_ms"`
 	Workgroup     string  `json:"workgroup"`
+	// WorkgroupCutoff is the workgroup's BytesScannedCutoffPerQuery, when
+	// it has one; MaxScan quiltq's own limit (max_scan), when set.
+	WorkgroupCutoff int64 `json:"workgroup_scan_cutoff,omitempty"`
 }
 
 // StatsOf are x's stats; rows and path say how many rows were read and
@@ -372,6 +429,15 @@ func (s *Session) StatsOf(x athena.Execution, rows *int64, path athena.FetchPath
 		QueryID: x.ID, State: string(x.State), Workgroup: x.Workgroup, Statement: x.StatementType,
 		QueueMs: x.QueueTime.Milliseconds(), EngineMs: x.EngineTime.Milliseconds(), TotalMs: x.TotalTime.Milliseconds(),
 		BytesScanned: x.DataScanned, CostUSD: engine.Cost(x.DataScanned, s.PricePerTB()), Polls: x.Polls, Credentials: s.Source(),
+	}
+	st.Reused, st.MaxScan = x.Reused, s.MaxScan()
+	if x.Reused {
+		// A reused result scans nothing and costs nothing (Athena's
+		// ResultReuseInformation; the 10 MB minimum is per query run).
+		st.CostUSD = 0
+	}
+	if c := s.ScanCutoff(); c > 0 && strings.EqualFold(s.WorkgroupName(), x.Workgroup) {
+		st.WorkgroupCutoff = c
 	}
 	if !x.Submitted.IsZero() {
 		st.Submitted = x.Submitted.UTC().Format(time.RFC3339Nano)

@@ -93,11 +93,65 @@ type TokenLogin struct {
 }
 
 // Policies are the role's identity policy documents, when quiltq knows
-// them.
+// them, and whatever else is known to bear on its requests: the session
+// policies its credentials carry, its permissions boundary, the SCPs over
+// its account, and the resource policies of buckets, keys and functions
+// (the embedded sandbox knows them all; --policy gives only identity
+// policies). What is left empty is read as "none".
 type Policies struct {
 	Documents []*iam.Policy
 	Role      string // the role's name, when known
 	Source    string // where they came from, for messages
+
+	// Session are the session policies of the credentials (a Quilt
+	// managed role's, which the registry passes), Boundary the role's
+	// permissions boundary, SCPs the service control policies from the
+	// organization's root to the account.
+	Session  []*iam.Policy
+	Boundary *iam.Policy
+	SCPs     [][]*iam.Policy
+	// Resources are resource policies and owners, by the ARN that holds
+	// them (iam.ResourceOwner).
+	Resources map[string]iam.ResourcePolicy
+	// Entity is the role's ARN with its path, when known.
+	Entity string
+}
+
+// PoliciesOf are the policies of an iam.Known, as a front end that knows
+// them all (the embedded sandbox's administrator view) hands them in.
+func PoliciesOf(k iam.Known, role, source string) *Policies {
+	return &Policies{Documents: k.Identity, Role: role, Source: source,
+		Session: k.Session, Boundary: k.Boundary, SCPs: k.SCPs, Resources: k.Resources, Entity: k.Entity}
+}
+
+// all is p as iam.Known, for deciding requirements.
+func (p *Policies) all() *iam.Known {
+	return &iam.Known{Identity: p.Documents, Session: p.Session, Boundary: p.Boundary, SCPs: p.SCPs, Resources: p.Resources, Entity: p.Entity}
+}
+
+// Beyond names the policy types known beyond the identity policies
+// ("session policy, permissions boundary ..."), "" when none.
+func (p *Policies) Beyond() string {
+	var out []string
+	if len(p.Session) > 0 {
+		out = append(out, "session policy")
+	}
+	if p.Boundary != nil {
+		out = append(out, "permissions boundary")
+	}
+	if len(p.SCPs) > 0 {
+		out = append(out, "SCPs")
+	}
+	n := 0
+	for _, r := range p.Resources {
+		if r.Policy != nil {
+			n++
+		}
+	}
+	if n > 0 {
+		out = append(out, fmt.Sprintf("%d resource policies", n))
+	}
+	return strings.Join(out, ", ")
 }
 
 // RoleEditor changes a role's identity policies, where quiltq may: only

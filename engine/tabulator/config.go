@@ -9,11 +9,21 @@
 // how to parse each file (CSV with a delimiter and an optional header, or
 // Parquet) and what columns the files hold.
 //
-// Parse is strict about structure (unknown keys, wrong types, bad regular
-// expressions are errors that name the line) and lenient about spelling
-// where Quilt itself has been: type names are case-insensitive and the
-// Arrow names of the first published schema (Utf8, Int64, Float64, ...) are
-// accepted for the SQL-style names of the current one.
+// Parse accepts every configuration Quilt's own JSON Schema accepts
+// (quiltdata/quilt, shared/schemas/tabulatorTable.yml.json): columns whose
+// names repeat or differ only in case, any one-character delimiter, any
+// regular expression. What quiltq cannot use of such a configuration is a
+// Warning, not an error: a pattern Go's RE2 cannot compile (look-around,
+// back-references) leaves the table listed with its columns (the named
+// groups are read from the pattern's text) and a warning that quiltq
+// cannot evaluate it. What the schema rejects is an error when quiltq
+// cannot read the configuration at all (unknown keys, a missing section, a
+// format that is not csv or parquet), and a Warning, never silence, when
+// quiltq can read it anyway: type names in another case or the Arrow names
+// of the first published schema (Utf8, Int64, Float64, ...), a column name
+// that starts with "_" (the docs' pattern allows it, the schema's does
+// not), a null where the schema wants a boolean, a number where it wants a
+// string, an empty pattern.
 package tabulator
 
 import (
@@ -54,6 +64,10 @@ type Config struct {
 	// ContinueOnError turns a file that cannot be read into a row whose
 	// $issue says why, instead of failing the query.
 	ContinueOnError bool
+	// Warnings are what quiltq read but Quilt's schema rejects, and what
+	// the schema accepts but quiltq cannot use (see the package comment),
+	// in the order of the text.
+	Warnings []*Error
 }
 
 // Column is one schema column. Type is the canonical upper-case Tabulator
@@ -72,9 +86,15 @@ type Source struct {
 	Type        string
 	PackageName string
 	LogicalKey  string
-	Package     *regexp.Regexp // compiled PackageName
-	Key         *regexp.Regexp // compiled LogicalKey
+	// Package and Key are the compiled patterns; nil when Go's RE2 cannot
+	// compile one (Config.Warnings says so), which leaves the table
+	// listable but not evaluable by quiltq.
+	Package *regexp.Regexp
+	Key     *regexp.Regexp
 }
+
+// Evaluable reports whether quiltq can match both patterns itself.
+func (s Source) Evaluable() bool { return s.Package != nil && s.Key != nil }
 
 // Parser says how each file is read. Delimiter and Header apply to CSV.
 type Parser struct {
@@ -162,11 +182,30 @@ func AthenaType(t string) string {
 	return ""
 }
 
-// columnName is the union of the JSON Schema's pattern and the docs' one.
-var columnName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+// columnName is the union of the JSON Schema's pattern
+// (^[A-Za-z][A-Za-z0-9_-]*$) and the docs' one (^[a-z_][a-z0-9_]*$);
+// schemaColumnName is the schema's alone.
+var (
+	columnName       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+	schemaColumnName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
+)
+
+// schemaTypes are the type names the schema's enum lists, as written.
+const schemaTypes = "BOOLEAN TINYINT SMALLINT INT BIGINT FLOAT DOUBLE STRING BINARY DATE TIMESTAMP"
+
+// parsing is one Parse: it gathers the warnings.
+type parsing struct {
+	warnings []*Error
+}
+
+func (p *parsing) warn(line int, path, msg string) {
+	p.warnings = append(p.warnings, &Error{Line: line, Path: path, Msg: msg})
+}
 
 // Parse reads a Tabulator table configuration. Errors are *Error values
-// that name the line and the key at fault.
+// that name the line and the key at fault; what quiltq reads despite
+// Quilt's schema, or cannot use although the schema accepts it, is in the
+// Config's Warnings.
 func Parse(yamlText string) (*Config, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(yamlText), &doc); err != nil {
@@ -180,6 +219,7 @@ func Parse(yamlText string) (*Config, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, &Error{Line: root.Line, Msg: "the configuration must be a mapping with schema, source and parser"}
 	}
+	p := &parsing{}
 	c := &Config{Parser: Parser{Delimiter: ','}}
 	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
@@ -191,13 +231,13 @@ func Parse(yamlText string) (*Config, error) {
 		var err error
 		switch k.Value {
 		case "schema":
-			c.Schema, err = parseSchema(v)
+			c.Schema, err = p.schema(v)
 		case "source":
-			c.Source, err = parseSource(v)
+			c.Source, err = p.source(v)
 		case "parser":
-			c.Parser, err = parseParser(v)
+			c.Parser, err = p.parser(v)
 		case "continue_on_error":
-			c.ContinueOnError, err = boolValue(v, "continue_on_error", false)
+			c.ContinueOnError, err = p.boolValue(v, "continue_on_error", false)
 		default:
 			err = &Error{Line: k.Line, Path: k.Value, Msg: "unknown key (want schema, source, parser or continue_on_error)"}
 		}
@@ -210,9 +250,8 @@ func Parse(yamlText string) (*Config, error) {
 			return nil, &Error{Line: root.Line, Path: key, Msg: "is required"}
 		}
 	}
-	if err := c.checkGroups(seen["source"]); err != nil {
-		return nil, err
-	}
+	p.checkGroups(c, seen["source"])
+	c.Warnings = p.warnings
 	return c, nil
 }
 
@@ -224,7 +263,7 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-func parseSchema(n *yaml.Node) ([]Column, error) {
+func (p *parsing) schema(n *yaml.Node) ([]Column, error) {
 	if n.Kind != yaml.SequenceNode {
 		return nil, &Error{Line: n.Line, Path: "schema", Msg: "must be a list of columns"}
 	}
@@ -243,35 +282,41 @@ func parseSchema(n *yaml.Node) ([]Column, error) {
 		var hasName, hasType bool
 		for j := 0; j+1 < len(item.Content); j += 2 {
 			k, v := item.Content[j], deref(item.Content[j+1])
-			p := path + "." + k.Value
+			at := path + "." + k.Value
 			switch k.Value {
 			case "name":
-				s, err := stringValue(v, p)
+				s, err := p.stringValue(v, at)
 				if err != nil {
 					return nil, err
 				}
 				if len(s) > 255 || !columnName.MatchString(s) {
-					return nil, &Error{Line: v.Line, Path: p, Msg: fmt.Sprintf("%q is not a column name (a letter or _, then letters, digits, _ or -)", s)}
+					return nil, &Error{Line: v.Line, Path: at, Msg: fmt.Sprintf("%q is not a column name (a letter, then letters, digits, _ or -)", s)}
+				}
+				if !schemaColumnName.MatchString(s) {
+					p.warn(v.Line, at, fmt.Sprintf("%q starts with _, which Quilt's schema refuses (a column name starts with a letter)", s))
 				}
 				col.Name, hasName = s, true
 			case "type":
-				s, err := stringValue(v, p)
+				s, err := p.stringValue(v, at)
 				if err != nil {
 					return nil, err
 				}
 				t := canonicalType(s)
 				if t == "" {
-					return nil, &Error{Line: v.Line, Path: p, Msg: fmt.Sprintf("%q is not a type (want one of BOOLEAN TINYINT SMALLINT INT BIGINT FLOAT DOUBLE STRING BINARY DATE TIMESTAMP)", s)}
+					return nil, &Error{Line: v.Line, Path: at, Msg: fmt.Sprintf("%q is not a type (want one of %s)", s, schemaTypes)}
+				}
+				if t != s {
+					p.warn(v.Line, at, fmt.Sprintf("%q is read as %s, but Quilt's schema takes only %s as written", s, t, schemaTypes))
 				}
 				col.Type, hasType = t, true
 			case "nullable":
-				b, err := boolValue(v, p, true)
+				b, err := p.boolValue(v, at, true)
 				if err != nil {
 					return nil, err
 				}
 				col.Nullable = b
 			default:
-				return nil, &Error{Line: k.Line, Path: p, Msg: "unknown key (want name, type or nullable)"}
+				return nil, &Error{Line: k.Line, Path: at, Msg: "unknown key (want name, type or nullable)"}
 			}
 		}
 		if !hasName {
@@ -280,18 +325,20 @@ func parseSchema(n *yaml.Node) ([]Column, error) {
 		if !hasType {
 			return nil, &Error{Line: item.Line, Path: path + ".type", Msg: "is required"}
 		}
-		// Athena folds column names to lower case, so Name and name clash.
+		// The schema lets names repeat, but Athena folds column names to
+		// lower case, so Name and name are one column to a query.
 		low := strings.ToLower(col.Name)
 		if prev, dup := names[low]; dup {
-			return nil, &Error{Line: item.Line, Path: path + ".name", Msg: fmt.Sprintf("%q repeats column %d (Athena ignores case)", col.Name, prev)}
+			p.warn(item.Line, path+".name", fmt.Sprintf("%q repeats column %d (%s) for Athena, which ignores case: a query cannot tell them apart", col.Name, prev, cols[prev].Name))
+		} else {
+			names[low] = i
 		}
-		names[low] = i
 		cols = append(cols, col)
 	}
 	return cols, nil
 }
 
-func parseSource(n *yaml.Node) (Source, error) {
+func (p *parsing) source(n *yaml.Node) (Source, error) {
 	var s Source
 	if n.Kind != yaml.MappingNode {
 		return s, &Error{Line: n.Line, Path: "source", Msg: "must be a mapping with type, package_name and logical_key"}
@@ -299,30 +346,29 @@ func parseSource(n *yaml.Node) (Source, error) {
 	lines := map[string]int{}
 	for j := 0; j+1 < len(n.Content); j += 2 {
 		k, v := n.Content[j], deref(n.Content[j+1])
-		p := "source." + k.Value
-		val, err := stringValue(v, p)
-		if err != nil && (k.Value == "type" || k.Value == "package_name" || k.Value == "logical_key") {
+		at := "source." + k.Value
+		switch k.Value {
+		case "type", "package_name", "logical_key":
+		default:
+			return s, &Error{Line: k.Line, Path: at, Msg: "unknown key (want type, package_name or logical_key)"}
+		}
+		val, err := p.stringValue(v, at)
+		if err != nil {
 			return s, err
 		}
 		lines[k.Value] = v.Line
 		switch k.Value {
 		case "type":
 			if val != SourceType {
-				return s, &Error{Line: v.Line, Path: p, Msg: fmt.Sprintf("%q is not a source type (want %s)", val, SourceType)}
+				return s, &Error{Line: v.Line, Path: at, Msg: fmt.Sprintf("%q is not a source type (want %s)", val, SourceType)}
 			}
 			s.Type = val
 		case "package_name":
 			s.PackageName = val
-			if s.Package, err = compile(val, v.Line, p); err != nil {
-				return s, err
-			}
+			s.Package = p.compile(val, v.Line, at)
 		case "logical_key":
 			s.LogicalKey = val
-			if s.Key, err = compile(val, v.Line, p); err != nil {
-				return s, err
-			}
-		default:
-			return s, &Error{Line: k.Line, Path: p, Msg: "unknown key (want type, package_name or logical_key)"}
+			s.Key = p.compile(val, v.Line, at)
 		}
 	}
 	for _, key := range []string{"type", "package_name", "logical_key"} {
@@ -334,105 +380,122 @@ func parseSource(n *yaml.Node) (Source, error) {
 }
 
 // compile compiles a source pattern. Go's RE2 syntax accepts (?<name>...)
-// and (?P<name>...) alike; what it lacks (look-around, back-references) is
-// reported as such.
-func compile(expr string, line int, path string) (*regexp.Regexp, error) {
+// and (?P<name>...) alike; a pattern it cannot compile (look-around,
+// back-references, possessive quantifiers) is kept as text with a warning:
+// the schema accepts any pattern, and Tabulator's engine is not RE2.
+func (p *parsing) compile(expr string, line int, path string) *regexp.Regexp {
+	if expr == "" {
+		p.warn(line, path, "is empty, which Quilt's schema refuses (it matches everything)")
+	}
 	re, err := regexp.Compile(expr)
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "error parsing regexp: ")
-		return nil, &Error{Line: line, Path: path, Msg: "bad regular expression: " + msg}
+		p.warn(line, path, "quiltq cannot evaluate this pattern (Go's RE2 syntax: "+msg+"); the table is listed with the named groups read from its text, but quiltq cannot tell which packages or keys it matches")
+		return nil
 	}
-	return re, nil
+	return re
 }
 
-func parseParser(n *yaml.Node) (Parser, error) {
-	p := Parser{Delimiter: ','}
+func (p *parsing) parser(n *yaml.Node) (Parser, error) {
+	out := Parser{Delimiter: ','}
 	if n.Kind != yaml.MappingNode {
-		return p, &Error{Line: n.Line, Path: "parser", Msg: "must be a mapping with format"}
+		return out, &Error{Line: n.Line, Path: "parser", Msg: "must be a mapping with format"}
 	}
 	var delimLine, headerLine int
 	for j := 0; j+1 < len(n.Content); j += 2 {
 		k, v := n.Content[j], deref(n.Content[j+1])
-		path := "parser." + k.Value
+		at := "parser." + k.Value
 		switch k.Value {
 		case "format":
-			s, err := stringValue(v, path)
+			s, err := p.stringValue(v, at)
 			if err != nil {
-				return p, err
+				return out, err
 			}
 			switch s {
 			case FormatCSV, FormatParquet:
-				p.Format = s
+				out.Format = s
 			case "tsv":
-				return p, &Error{Line: v.Line, Path: path, Msg: `"tsv" is not a format: use format: csv with delimiter: "\t"`}
+				return out, &Error{Line: v.Line, Path: at, Msg: `"tsv" is not a format: use format: csv with delimiter: "\t"`}
 			default:
-				return p, &Error{Line: v.Line, Path: path, Msg: fmt.Sprintf("%q is not a format (want csv or parquet)", s)}
+				return out, &Error{Line: v.Line, Path: at, Msg: fmt.Sprintf("%q is not a format (want csv or parquet)", s)}
 			}
 		case "delimiter":
-			s, err := stringValue(v, path)
+			s, err := p.stringValue(v, at)
 			if err != nil {
-				return p, err
+				return out, err
 			}
+			// The schema's maxLength and minLength of 1 count characters.
 			r, size := utf8.DecodeRuneInString(s)
-			if s == "" || size != len(s) || r == utf8.RuneError || r == '"' || r == '\r' || r == '\n' {
-				return p, &Error{Line: v.Line, Path: path, Msg: fmt.Sprintf("%q must be one character (not a quote or a line break)", s)}
+			if s == "" || size != len(s) || r == utf8.RuneError {
+				return out, &Error{Line: v.Line, Path: at, Msg: fmt.Sprintf("%q must be one character", s)}
 			}
-			p.Delimiter, delimLine = r, v.Line
+			if r == '"' || r == '\r' || r == '\n' {
+				p.warn(v.Line, at, fmt.Sprintf("%q is one character, as the schema asks, but a CSV file cannot be split on a quote or a line break: expect every file to fail to parse", s))
+			}
+			out.Delimiter, delimLine = r, v.Line
 		case "header":
-			b, err := boolValue(v, path, false)
+			b, err := p.boolValue(v, at, false)
 			if err != nil {
-				return p, err
+				return out, err
 			}
-			p.Header, headerLine = b, v.Line
+			out.Header, headerLine = b, v.Line
 		default:
-			return p, &Error{Line: k.Line, Path: path, Msg: "unknown key (want format, delimiter or header)"}
+			return out, &Error{Line: k.Line, Path: at, Msg: "unknown key (want format, delimiter or header)"}
 		}
 	}
 	switch {
-	case p.Format == "":
-		return p, &Error{Line: n.Line, Path: "parser.format", Msg: "is required (csv or parquet)"}
-	case p.Format == FormatParquet && delimLine > 0:
-		return p, &Error{Line: delimLine, Path: "parser.delimiter", Msg: "applies to csv only"}
-	case p.Format == FormatParquet && headerLine > 0:
-		return p, &Error{Line: headerLine, Path: "parser.header", Msg: "applies to csv only"}
+	case out.Format == "":
+		return out, &Error{Line: n.Line, Path: "parser.format", Msg: "is required (csv or parquet)"}
+	case out.Format == FormatParquet && delimLine > 0:
+		return out, &Error{Line: delimLine, Path: "parser.delimiter", Msg: "applies to csv only"}
+	case out.Format == FormatParquet && headerLine > 0:
+		return out, &Error{Line: headerLine, Path: "parser.header", Msg: "applies to csv only"}
 	}
-	return p, nil
+	return out, nil
 }
 
-// checkGroups refuses capture-group names that would make two columns of
-// the same name.
-func (c *Config) checkGroups(source *yaml.Node) error {
+// checkGroups warns of capture-group names that make two columns of one
+// name (the schema cannot see them, so it accepts them).
+func (p *parsing) checkGroups(c *Config, source *yaml.Node) {
 	taken := map[string]string{}
 	for _, col := range c.Schema {
-		taken[strings.ToLower(col.Name)] = "a schema column"
+		if _, ok := taken[strings.ToLower(col.Name)]; !ok {
+			taken[strings.ToLower(col.Name)] = "schema column " + col.Name
+		}
 	}
 	for _, g := range []struct {
-		re   *regexp.Regexp
-		path string
-	}{{c.Source.Package, "source.package_name"}, {c.Source.Key, "source.logical_key"}} {
-		for _, name := range g.re.SubexpNames() {
-			if name == "" {
-				continue
-			}
+		names []string
+		path  string
+	}{{c.PackageGroups(), "source.package_name"}, {c.KeyGroups(), "source.logical_key"}} {
+		for _, name := range g.names {
 			low := strings.ToLower(name)
 			if what, dup := taken[low]; dup {
-				return &Error{Line: source.Line, Path: g.path, Msg: fmt.Sprintf("capture group %q has the name of %s", name, what)}
+				p.warn(source.Line, g.path, fmt.Sprintf("capture group %q has the name of %s: a query cannot tell them apart", name, what))
+				continue
 			}
 			taken[low] = "a capture group of " + g.path
 		}
 	}
-	return nil
 }
 
-func stringValue(n *yaml.Node, path string) (string, error) {
+// stringValue reads a scalar where the schema wants a string. YAML reads
+// 12, true or 1.5 unquoted as a number or a boolean, which the schema
+// refuses: quiltq takes the text and warns.
+func (p *parsing) stringValue(n *yaml.Node, path string) (string, error) {
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
 		return "", &Error{Line: n.Line, Path: path, Msg: "must be a string"}
+	}
+	if n.Tag != "!!str" {
+		p.warn(n.Line, path, fmt.Sprintf("%s is read as the text %q, but YAML reads it as %s, which Quilt's schema refuses: quote it", n.Value, n.Value, strings.TrimPrefix(n.Tag, "!!")))
 	}
 	return n.Value, nil
 }
 
-func boolValue(n *yaml.Node, path string, absent bool) (bool, error) {
+// boolValue reads a boolean; null is read as absent (the default), with
+// a warning, since the schema wants true or false.
+func (p *parsing) boolValue(n *yaml.Node, path string, absent bool) (bool, error) {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		p.warn(n.Line, path, fmt.Sprintf("is null, read as %v (the default), but Quilt's schema wants true or false", absent))
 		return absent, nil
 	}
 	var b bool
@@ -443,14 +506,16 @@ func boolValue(n *yaml.Node, path string, absent bool) (bool, error) {
 }
 
 // PackageGroups names the capture groups of source.package_name, in order.
-func (c *Config) PackageGroups() []string { return groups(c.Source.Package) }
+func (c *Config) PackageGroups() []string { return groups(c.Source.Package, c.Source.PackageName) }
 
 // KeyGroups names the capture groups of source.logical_key, in order.
-func (c *Config) KeyGroups() []string { return groups(c.Source.Key) }
+func (c *Config) KeyGroups() []string { return groups(c.Source.Key, c.Source.LogicalKey) }
 
-func groups(re *regexp.Regexp) []string {
+// groups names the capture groups of a pattern: from the compiled form
+// when RE2 compiled it, else from its text (see textGroups).
+func groups(re *regexp.Regexp, text string) []string {
 	if re == nil {
-		return nil
+		return textGroups(text)
 	}
 	var out []string
 	for _, n := range re.SubexpNames() {
@@ -459,6 +524,69 @@ func groups(re *regexp.Regexp) []string {
 		}
 	}
 	return out
+}
+
+// textGroups finds the named groups of a pattern RE2 cannot compile by
+// reading its text: (?<name>...), (?P<name>...) and (?'name'...), the
+// spellings of PCRE, Python, Java and .NET, outside character classes and
+// escapes. A look-behind, (?<= or (?<!, is no group. Names are letters,
+// digits and _, not starting with a digit, as every one of those engines
+// requires.
+func textGroups(expr string) []string {
+	var out []string
+	inClass := false
+	for i := 0; i < len(expr); i++ {
+		switch c := expr[i]; {
+		case c == '\\':
+			i++ // the escaped character is a literal
+		case inClass:
+			inClass = c != ']'
+		case c == '[':
+			inClass = true
+			// A ] first in the class is a literal, as are [^]...
+			if i+1 < len(expr) && expr[i+1] == '^' {
+				i++
+			}
+			if i+1 < len(expr) && expr[i+1] == ']' {
+				i++
+			}
+		case c == '(' && strings.HasPrefix(expr[i:], "(?"):
+			rest := expr[i+2:]
+			var open, close string
+			switch {
+			case strings.HasPrefix(rest, "P<"):
+				open, close = "P<", ">"
+			case strings.HasPrefix(rest, "<"):
+				open, close = "<", ">"
+			case strings.HasPrefix(rest, "'"):
+				open, close = "'", "'"
+			default:
+				continue
+			}
+			name, _, ok := strings.Cut(rest[len(open):], close)
+			if ok && groupName(name) {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+// groupName reports whether s is a capture group's name: a letter or _,
+// then letters, digits or _.
+func groupName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case r >= '0' && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Columns is the full column list a query of the table sees, in this

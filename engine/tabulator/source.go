@@ -61,7 +61,8 @@ func (s *RegistrySource) BucketTables(ctx context.Context, bucket string) ([]eng
 }
 
 // Listed is the listing of one Tabulator table from its name and YAML
-// configuration: its columns, or its parse error and no columns.
+// configuration: its columns and the configuration's warnings, or its
+// parse error and no columns.
 func Listed(name, config string) engine.ListedTable {
 	t := engine.ListedTable{Name: name, Kind: engine.KindTabulator, Columns: []engine.Column{}}
 	c, err := Parse(config)
@@ -70,5 +71,8 @@ func Listed(name, config string) engine.ListedTable {
 		return t
 	}
 	t.Columns = c.Columns()
+	for _, w := range c.Warnings {
+		t.Warnings = append(t.Warnings, w.Error())
+	}
 	return t
 }

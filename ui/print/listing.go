@@ -26,6 +26,9 @@ func Tree(w io.Writer, l engine.Listing) {
 				if t.Error != "" {
 					detail = "error: " + t.Error
 				}
+				for _, warning := range t.Warnings {
+					detail += "; warning: " + warning
+				}
 				fmt.Fprintf(tw, "    %s\t%s\t%s\n", t.Name, t.Kind, detail)
 			}
 		}
@@ -44,6 +47,9 @@ func Columns(w io.Writer, l engine.Listing) {
 				fmt.Fprintf(w, "%s.%s.%s (%s)\n", quoteName(c.Name), quoteName(d.Name), quoteName(t.Name), t.Kind)
 				if t.Error != "" {
 					fmt.Fprintf(w, "  error: %s\n", t.Error)
+				}
+				for _, warning := range t.Warnings {
+					fmt.Fprintf(w, "  warning: %s\n", warning)
 				}
 				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 				for _, col := range t.Columns {

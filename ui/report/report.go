@@ -9,6 +9,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -24,7 +25,7 @@ func Fix(w io.Writer, role string, reqs []iam.Requirement, notes []string, gaps 
 	fix := explain.Fix(reqs, gaps)
 	var fixable []iam.Gap
 	for _, g := range gaps {
-		if g.Result.Decision != iam.ExplicitlyDenied {
+		if !session.Blocked(g) {
 			fixable = append(fixable, g)
 		}
 	}
@@ -33,26 +34,50 @@ func Fix(w io.Writer, role string, reqs []iam.Requirement, notes []string, gaps 
 		fmt.Fprintln(w, "  pairs:")
 		Pairs(w, fixable)
 	}
-	if len(fix.Blocked) > 0 {
-		fmt.Fprintln(w, "  blocked:   an explicit Deny refuses these, and no Allow can override it:")
-		Pairs(w, fix.Blocked)
-		fmt.Fprintln(w, "  who:       your AWS administrator: remove or narrow "+session.DenyStatements(fix.Blocked))
+	// What no identity statement fixes, by who must act.
+	for _, b := range session.Blocks(fix.Blocked, role) {
+		fmt.Fprintf(w, "  blocked:   refused by %s; no identity statement fixes these:\n", session.RefusedBy(b.DeniedBy, b.Gaps[0].Result.Decision == iam.ExplicitlyDenied))
+		Pairs(w, b.Gaps)
+		fmt.Fprintf(w, "  denied_by: %s\n", deniedBy(b))
+		fmt.Fprintf(w, "  who:       %s\n  why:       %s\n", b.Remedy.Who, b.Remedy.Why)
 	}
 	for _, note := range notes {
 		fmt.Fprintf(w, "  note:      %s\n", note)
 	}
 	if fix.Policy == nil {
 		if len(fix.Blocked) > 0 {
-			fmt.Fprintln(w, "  no identity-policy statement fixes this: the Deny must change first")
+			fmt.Fprintln(w, "  no identity-policy statement fixes this: whoever is named above must act first")
 		}
 		return
 	}
 	if len(fix.Blocked) > 0 {
-		fmt.Fprintf(w, "once the Deny is changed, the query also needs this statement (add it to %s's identity policies):\n", role)
+		fmt.Fprintf(w, "once those are changed, the query also needs this statement (add it to %s's identity policies):\n", role)
 	} else {
 		fmt.Fprintf(w, "statement that fixes the whole query (add it to %s's identity policies):\n", role)
 	}
 	fmt.Fprintln(w, fix.Policy.JSON())
+}
+
+// deniedBy words the policy types that refused a block's gaps as AWS
+// would name them, and the one that blocks them when it is another (an
+// identity Allow missing under a boundary that lacks it too): "identity;
+// blocked_by: boundary".
+func deniedBy(b session.Block) string {
+	var types []string
+	for _, g := range b.Gaps {
+		t := string(g.DeniedBy)
+		if t == "" {
+			t = string(iam.PolicyIdentity)
+		}
+		if !slices.Contains(types, t) {
+			types = append(types, t)
+		}
+	}
+	out := strings.Join(types, ", ")
+	if len(types) != 1 || types[0] != string(b.DeniedBy) {
+		out += "; blocked_by: " + string(b.DeniedBy) + " (an identity statement alone is not enough)"
+	}
+	return out
 }
 
 // Pairs lists gaps one a line: action, resource, and why.
@@ -181,7 +206,11 @@ func Doctor(w io.Writer, rep session.Report, role string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHECK\tRESULT\tDETAIL")
 	for _, c := range rep.Checks {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Check, c.Status, c.Detail)
+		detail := c.Detail
+		if c.DeniedBy != "" {
+			detail += " (denied_by " + c.DeniedBy + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Check, c.Status, detail)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)

@@ -29,6 +29,11 @@ type Query struct {
 	Cost    float64 // USD
 	Rows    int64   // rows received so far
 	Note    string  // a one-line message (copied, exported, refused)
+	// Limit is the scan limit the query runs under (bytes; 0 for none),
+	// shown beside the data scanned; Reused says Athena answered with a
+	// stored result, shown instead of a cost.
+	Limit  int64
+	Reused bool
 }
 
 // Model is the status line.
@@ -94,10 +99,15 @@ func (m Model) View() string {
 	// A run stopped before it reached Athena (a syntax error, a local
 	// refusal) has no time, data or cost to show.
 	if m.q.State != "" && (m.q.ID != "" || m.q.Elapsed > 0) {
-		parts = append(parts,
-			m.q.Elapsed.Truncate(100*time.Millisecond).String(),
-			Bytes(m.q.Scanned)+" scanned",
-			engine.FormatUSD(m.q.Cost))
+		scanned := Bytes(m.q.Scanned) + " scanned"
+		if m.q.Limit > 0 {
+			scanned = Bytes(m.q.Scanned) + " of " + Bytes(m.q.Limit) + " limit scanned"
+		}
+		cost := engine.FormatUSD(m.q.Cost)
+		if m.q.Reused {
+			cost = "reused result, " + engine.FormatUSD(0)
+		}
+		parts = append(parts, m.q.Elapsed.Truncate(100*time.Millisecond).String(), scanned, cost)
 		if m.q.Rows > 0 {
 			parts = append(parts, Count(m.q.Rows)+" "+plural(m.q.Rows, "row", "rows"))
 		}

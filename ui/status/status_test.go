@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/ui/theme"
 )
 
@@ -30,6 +31,8 @@ func TestGoldenViews(t *testing.T) {
 		{"running-100", 100, running},
 		{"done-120", 120, done},
 		{"done-60", 60, done}, // the identity gives way to the query's state
+		{"limit-140", 140, Query{ID: "q2", State: "RUNNING", Elapsed: time.Second, Scanned: 700 << 20, Cost: engine.Cost(700<<20, 5), Limit: 1 << 30}},
+		{"reused-120", 120, Query{ID: "q3", State: "SUCCEEDED", Elapsed: 200 * time.Millisecond, Reused: true, Rows: 1}},
 	} {
 		golden.Check(t, "status-"+tt.name+".txt", ansi.Strip(line(tt.w, tt.q).View()))
 	}

@@ -274,6 +274,17 @@ func (c *queryCatalog) glueTable(ctx context.Context, ref sqlrun.TableRef) (*sql
 	if d := a.Authorize(c.caller, "s3:ListBucket", "arn:aws:s3:::"+bucket, list); d != nil {
 		return nil, s3Failure(d, t.Location)
 	}
+	if m := t.MetadataLocation(); m != "" {
+		// Athena reads an Iceberg table's metadata file first, as the
+		// caller, to find its data files.
+		mb, mk, err := splitLocation(m)
+		if err != nil {
+			return nil, err
+		}
+		if d := a.Authorize(c.caller, "s3:GetObject", "arn:aws:s3:::"+mb+"/"+mk, viaAthena()); d != nil {
+			return nil, s3Failure(d, m)
+		}
+	}
 	for _, o := range objects {
 		if d := a.Authorize(c.caller, "s3:GetObject", "arn:aws:s3:::"+o.Bucket+"/"+o.Key, viaAthena()); d != nil {
 			return nil, s3Failure(d, o.URI())

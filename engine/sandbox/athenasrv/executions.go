@@ -50,6 +50,7 @@ type execution struct {
 	params             []string                  // ExecutionParameters
 	reuseConfig        *resultReuseConfiguration // as the request gave it
 	reuseAge           time.Duration             // > 0: a stored result this young may serve
+	cutoff             int64                     // the workgroup's BytesScannedCutoffPerQuery; 0 for none
 	// read counts the bytes of table data the SQL has read so far; the
 	// engine's loaders add to it while the query runs.
 	read atomic.Int64
@@ -296,6 +297,7 @@ func (q *call) startQueryExecution() (any, *wire.Error) {
 		queue: queue, run: run, submitted: s.cfg.Now(), done: make(chan struct{}),
 		state: stateQueued, statementType: stmt, text: text,
 		params: in.ExecutionParameters, reuseConfig: in.ResultReuseConfiguration, reuseAge: reuseAge,
+		cutoff: wg.BytesScannedCutoff,
 	}
 	id, werr := s.submit(x, token)
 	return startOutput(id), werr
@@ -442,6 +444,20 @@ func (s *Service) execute(ctx context.Context, x *execution) {
 	began := time.Now()
 	out := &resultWriter{}
 	stats, err := s.runSQL(ctx, x, out)
+	if read := x.read.Load(); x.cutoff > 0 && read > x.cutoff {
+		// The scan, paced over the run time, passes the workgroup's
+		// cutoff at cutoff/read of it: Athena cancels the query then
+		// ("If any query that runs in the workgroup exceeds the limit, it
+		// is canceled", Athena User Guide, "Configure per-query and
+		// per-workgroup data usage controls"), at the cutoff (CutoffReason).
+		at := time.Duration(float64(x.run) * float64(x.cutoff) / float64(read))
+		if !sleep(ctx, at-time.Since(began)) || ctx.Err() != nil {
+			s.finish(x, stateCancelled, nil)
+			return
+		}
+		s.finish(x, stateCancelled, &failure{reason: CutoffReason, reasonOnly: true, scanned: x.cutoff})
+		return
+	}
 	if !sleep(ctx, x.run-time.Since(began)) || ctx.Err() != nil {
 		s.finish(x, stateCancelled, nil)
 		return
@@ -494,7 +510,12 @@ func (s *Service) finish(x *execution, state string, f *failure) {
 	}
 	x.state = state
 	x.completed = now.Truncate(time.Millisecond)
-	if f != nil {
+	if f != nil && f.reasonOnly {
+		x.reason = f.reason
+		if f.scanned > 0 {
+			x.scanned = f.scanned
+		}
+	} else if f != nil {
 		x.reason = f.reason
 		x.athenaError = &athenaError{ErrorCategory: f.category, ErrorType: f.typ, Retryable: f.retryable, ErrorMessage: f.reason}
 	}
@@ -509,7 +530,15 @@ type failure struct {
 	category, typ int
 	retryable     bool
 	reason        string
+	reasonOnly    bool  // a StateChangeReason without an AthenaError (a cancellation)
+	scanned       int64 // with reasonOnly, when > 0: the scan the query ends with
 }
+
+// CutoffReason is the StateChangeReason of a query cancelled for passing
+// its workgroup's BytesScannedCutoffPerQuery. The guide does not quote
+// it; Athena users report the query CANCELLED with this reason, its
+// DataScannedInBytes the cutoff exactly ("cancelled at exactly 5.00 GiB").
+const CutoffReason = "Bytes scanned limit was exceeded"
 
 func (f *failure) Error() string { return f.reason }
 

@@ -370,6 +370,14 @@ func (q *call) glueTableMetadata(t metastore.Table) tableMetadata {
 		tm.Parameters["presto_view"] = "true"
 		return tm
 	}
+	if t.Iceberg() {
+		// An Iceberg table's metadata as Athena gives it: the table type
+		// and its current metadata file, no Hive SerDe.
+		tm.Parameters["location"] = t.Location
+		tm.Parameters["table_type"] = "ICEBERG"
+		tm.Parameters["metadata_location"] = t.MetadataLocation()
+		return tm
+	}
 	tm.Parameters["EXTERNAL"] = "TRUE"
 	tm.Parameters["location"] = t.Location
 	tm.Parameters["inputformat"] = "org.apache.hadoop.mapred.TextInputFormat"

@@ -190,6 +190,7 @@ type workGroupConfiguration struct {
 	PublishCloudWatchMetricsEnabled bool                 `json:"PublishCloudWatchMetricsEnabled"`
 	RequesterPaysEnabled            bool                 `json:"RequesterPaysEnabled"`
 	EngineVersion                   *engineVersion       `json:"EngineVersion,omitempty"`
+	BytesScannedCutoffPerQuery      int64                `json:"BytesScannedCutoffPerQuery,omitempty"`
 }
 
 type workGroup struct {

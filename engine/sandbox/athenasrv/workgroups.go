@@ -135,6 +135,7 @@ func (q *call) getWorkGroup() (any, *wire.Error) {
 			EnforceWorkGroupConfiguration:   wg.Enforce,
 			PublishCloudWatchMetricsEnabled: true,
 			EngineVersion:                   athenaEngine(),
+			BytesScannedCutoffPerQuery:      wg.BytesScannedCutoff,
 		},
 	}
 	if wg.OutputLocation != "" || wg.Encryption != "" {

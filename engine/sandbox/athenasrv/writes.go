@@ -381,7 +381,11 @@ func (wr *writer) insert(ctx context.Context) (int64, int64, error) {
 		}
 		out[n] = row
 	}
-	bucket, prefix, err := wr.location(t.Location, false, wr.dataKey())
+	loc := t.Location
+	if t.Iceberg() {
+		loc = strings.TrimSuffix(loc, "/") + "/data/" // where its scan reads
+	}
+	bucket, prefix, err := wr.location(loc, false, wr.dataKey())
 	if err != nil {
 		return 0, 0, err
 	}

@@ -122,6 +122,15 @@ func (q *query) table(t metastore.Table) table {
 		return out
 	}
 	out.Owner = "hadoop"
+	if t.Iceberg() {
+		// As Glue holds a table Athena created with TBLPROPERTIES
+		// ('table_type'='ICEBERG'): the type and the metadata file in
+		// the parameters, and no SerDe.
+		out.Parameters = map[string]string{"table_type": "ICEBERG", "metadata_location": t.MetadataLocation()}
+		out.StorageDescriptor = storageDescriptor{Columns: columns(t.Columns), Location: t.Location, SerdeInfo: serdeInfo{},
+			BucketColumns: []string{}, SortColumns: []any{}, Parameters: map[string]string{}}
+		return out
+	}
 	out.Parameters = map[string]string{"EXTERNAL": "TRUE", "classification": "csv"}
 	if t.Header {
 		out.Parameters["skip.header.line.count"] = "1"

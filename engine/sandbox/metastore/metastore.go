@@ -48,6 +48,26 @@ type Table struct {
 	PartitionKeys []stack.Column
 	Partitions    []stack.Partition
 	CreateTime    time.Time
+	// Parameters are the table's Glue parameters beyond what the fields
+	// above say: an Iceberg table's table_type=ICEBERG and
+	// metadata_location (see Iceberg).
+	Parameters map[string]string
+}
+
+// Iceberg reports whether t is an Apache Iceberg table: Glue parameter
+// table_type=ICEBERG, as Athena and Iceberg's Glue catalog record one
+// (Athena User Guide, "Create Iceberg tables"). Its data files lie under
+// Location's data/ and its current metadata file is the parameter
+// metadata_location.
+func (t Table) Iceberg() bool { return strings.EqualFold(t.Parameters["table_type"], "ICEBERG") }
+
+// MetadataLocation is an Iceberg table's current metadata file, "" for
+// any other table.
+func (t Table) MetadataLocation() string {
+	if !t.Iceberg() {
+		return ""
+	}
+	return t.Parameters["metadata_location"]
 }
 
 // Store is the catalog. It is safe for concurrent use.
@@ -86,6 +106,20 @@ func New(st *stack.Stack, objects *objstore.Store, now time.Time) (*Store, error
 				Database: name, Name: tn, Type: typ, Description: t.Description, Location: t.Location,
 				Header: t.Header, Delimiter: delim, ViewSQL: t.ViewSQL, Columns: t.Columns,
 				PartitionKeys: t.PartitionKeys, Partitions: t.Partitions, CreateTime: now,
+			}
+		}
+	}
+	if ic := st.Iceberg; ic != nil {
+		name := strings.ToLower(ic.Database)
+		s.databases[name] = &Database{Name: name, CreateTime: now,
+			Description: "Quilt's Iceberg package index, one set of tables per bucket (stack output IcebergDatabaseName)"}
+		s.tables[name] = map[string]*Table{}
+		for _, t := range st.IcebergTables() {
+			tn := strings.ToLower(t.Name)
+			s.tables[name][tn] = &Table{
+				Database: name, Name: tn, Type: "EXTERNAL_TABLE", Description: t.Description, Location: t.Location,
+				Delimiter: ",", Columns: t.Columns, CreateTime: now,
+				Parameters: map[string]string{"table_type": "ICEBERG", "metadata_location": t.MetadataLocation},
 			}
 		}
 	}

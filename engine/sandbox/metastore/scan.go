@@ -71,9 +71,14 @@ func (s *Store) dataFiles(t Table) ([]dataFile, error) {
 		values   []string
 	}
 	var places []place
-	if len(t.PartitionKeys) == 0 {
+	switch {
+	case t.Iceberg():
+		// The data files; metadata/ holds the metadata file and, in a
+		// real table, the manifests, which are not rows.
+		places = []place{{location: strings.TrimSuffix(t.Location, "/") + "/data/"}}
+	case len(t.PartitionKeys) == 0:
 		places = []place{{location: t.Location}}
-	} else {
+	default:
 		for i, p := range t.Partitions {
 			if len(p.Values) != len(t.PartitionKeys) {
 				return nil, fmt.Errorf("table %s.%s: partition %d has %d values for %d partition keys", t.Database, t.Name, i, len(p.Values), len(t.PartitionKeys))

@@ -90,6 +90,17 @@ func TestEveryDefaultTableScans(t *testing.T) {
 		"userathenadatabase-k3v9q2m7xw1p.quilt-sandbox-bucket_objects-view": 12,
 		"userathenadatabase-k3v9q2m7xw1p.nextflowtower_packages":            7,
 		"userathenadatabase-k3v9q2m7xw1p.nextflowtower_objects-view":        14,
+		// The Iceberg package index: a revision per timestamped pointer,
+		// a tag per "latest" pointer, a manifest per revision, its
+		// entries.
+		"icebergdatabase-7c4m2x9q0hzt.quilt-sandbox-bucket_package_revision": 4,
+		"icebergdatabase-7c4m2x9q0hzt.quilt-sandbox-bucket_package_tag":      3,
+		"icebergdatabase-7c4m2x9q0hzt.quilt-sandbox-bucket_package_manifest": 4,
+		"icebergdatabase-7c4m2x9q0hzt.quilt-sandbox-bucket_package_entry":    12,
+		"icebergdatabase-7c4m2x9q0hzt.nextflowtower_package_revision":        4,
+		"icebergdatabase-7c4m2x9q0hzt.nextflowtower_package_tag":             3,
+		"icebergdatabase-7c4m2x9q0hzt.nextflowtower_package_manifest":        4,
+		"icebergdatabase-7c4m2x9q0hzt.nextflowtower_package_entry":           14,
 	}
 	seen := 0
 	for _, d := range s.Databases() {

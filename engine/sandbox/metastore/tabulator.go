@@ -132,6 +132,11 @@ func (s *Store) TabulatorObjects(bucket, table string) ([]ObjectRef, error) {
 // whose manifest lists the entries; packages and entries are kept when
 // their name and logical key match the source's patterns.
 func (s *Store) tabulatorFiles(bucket string, cfg *tabulator.Config) ([]tabFile, error) {
+	if !cfg.Source.Evaluable() {
+		// The sandbox's Tabulator matches with Go's RE2, which cannot
+		// compile this pattern (the config's warnings say why).
+		return nil, fmt.Errorf("the sandbox's Tabulator cannot evaluate the source patterns %q and %q (Go's RE2 syntax)", cfg.Source.PackageName, cfg.Source.LogicalKey)
+	}
 	pointers, err := s.objects.List(bucket, stack.NamedPackagesPrefix, "")
 	if err != nil {
 		return nil, fmt.Errorf("listing packages of %s: %w", bucket, err)

@@ -261,28 +261,33 @@ func (a *Authorizer) PolicySet(c Caller, resource string) iam.PolicySet {
 	if c.Session != nil {
 		set.Session = c.Session.Policies
 	}
-	if r, ok := a.resources[resourceOwner(resource)]; ok {
+	if r, ok := a.resources[iam.ResourceOwner(resource)]; ok {
 		set.Resource, set.ResourceAccount = r.Policy, r.AccountID
 	}
 	return set
 }
 
-// resourceOwner is the ARN of what holds the policy over resource: the
-// bucket of an S3 object, the function of a qualified Lambda ARN, the
-// resource itself otherwise.
-func resourceOwner(resource string) string {
-	switch {
-	case strings.HasPrefix(resource, "arn:aws:s3:::"):
-		if i := strings.IndexByte(resource[len("arn:aws:s3:::"):], '/'); i >= 0 {
-			return resource[:len("arn:aws:s3:::")+i]
-		}
-	case strings.HasPrefix(resource, "arn:aws:lambda:"):
-		// arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]
-		if f := strings.SplitN(resource, ":", 8); len(f) == 8 {
-			return strings.Join(f[:7], ":")
-		}
+// Known is every policy that bears on c's requests, as iam.Known: what
+// a pre-send check needs to decide as the sandbox will (the sandbox's
+// "admin view" of the role, its session, its organization and its
+// resources).
+func (a *Authorizer) Known(c Caller) iam.Known {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	k := iam.Known{
+		Identity:  append([]*iam.Policy(nil), a.policies[c.Role]...),
+		Boundary:  a.boundaries[c.Role],
+		SCPs:      a.scps,
+		Entity:    c.RoleARN(),
+		Resources: make(map[string]iam.ResourcePolicy, len(a.resources)),
 	}
-	return resource
+	if c.Session != nil {
+		k.Session = c.Session.Policies
+	}
+	for arn, r := range a.resources {
+		k.Resources[arn] = iam.ResourcePolicy{Policy: r.Policy, Account: r.AccountID}
+	}
+	return k
 }
 
 // Call describes one request to authorize beyond its action and resource.

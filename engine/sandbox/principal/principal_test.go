@@ -210,18 +210,3 @@ func TestAuthorizeFunctionAndKeyPolicies(t *testing.T) {
 		t.Errorf("key policy naming another role: got %v\nwant %s", d, want)
 	}
 }
-
-func TestResourceOwner(t *testing.T) {
-	for in, want := range map[string]string{
-		"arn:aws:s3:::bucket":                           "arn:aws:s3:::bucket",
-		"arn:aws:s3:::bucket/a/b.csv":                   "arn:aws:s3:::bucket",
-		"arn:aws:lambda:us-east-1:1:function:f":         "arn:aws:lambda:us-east-1:1:function:f",
-		"arn:aws:lambda:us-east-1:1:function:f:$LATEST": "arn:aws:lambda:us-east-1:1:function:f",
-		"arn:aws:kms:us-east-1:1:key/k":                 "arn:aws:kms:us-east-1:1:key/k",
-		"arn:aws:glue:us-east-1:1:table/db/t":           "arn:aws:glue:us-east-1:1:table/db/t",
-	} {
-		if got := resourceOwner(in); got != want {
-			t.Errorf("resourceOwner(%s) = %s, want %s", in, got, want)
-		}
-	}
-}

@@ -26,12 +26,15 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/sandbox/principal"
 	"github.com/quiltq/quiltq/engine/sandbox/stack"
 )
@@ -41,10 +44,6 @@ type Config struct {
 	Stack *stack.Stack
 	// Keys issues the AWS credentials get_credentials returns.
 	Keys *principal.Keys
-	// Sessions are the session policies get_credentials passes for the
-	// roles that take one (stack.Role.SessionPolicies), by role name: the
-	// credentials it issues for such a role carry them.
-	Sessions map[string]*principal.Session
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// AccessTokenTTL is the lifetime of access tokens (default 1h).
@@ -56,19 +55,26 @@ type Config struct {
 // Registry is the catalog and registry of one sandbox stack. It is safe
 // for concurrent use.
 type Registry struct {
-	stack    *stack.Stack
-	keys     *principal.Keys
-	sessions map[string]*principal.Session
-	now      func() time.Time
-	ttl      time.Duration
-	log      *slog.Logger
-	jwtKey   []byte
+	stack  *stack.Stack
+	keys   *principal.Keys
+	now    func() time.Time
+	ttl    time.Duration
+	log    *slog.Logger
+	jwtKey []byte
 
 	mu      sync.Mutex
 	users   map[string]*userState // by user name
 	byID    map[string]string     // user id (the JWT's id) -> user name
 	refresh map[string]*refreshToken
 	apiKeys map[string]apiKey // by secret
+	// granted are the buckets of each managed role; GrantBucket changes
+	// them.
+	granted map[string][]string
+	// sessions are the session policies the credentials issued for a
+	// role carry, by role name (none for a role absent): built by
+	// setSession alone, from the role's session_policies and, for a
+	// managed role, the scope of its granted buckets.
+	sessions map[string]*principal.Session
 }
 
 // apiKey is a Quilt API key: a "qk_" secret the owner sends as a Bearer,
@@ -112,12 +118,19 @@ func New(cfg Config) (*Registry, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	reg := &Registry{
-		stack: cfg.Stack, keys: cfg.Keys, sessions: cfg.Sessions, now: cfg.Now, ttl: cfg.AccessTokenTTL, log: cfg.Log,
-		jwtKey:  randomBytes(32),
-		users:   map[string]*userState{},
-		byID:    map[string]string{},
-		refresh: map[string]*refreshToken{},
-		apiKeys: map[string]apiKey{},
+		stack: cfg.Stack, keys: cfg.Keys, now: cfg.Now, ttl: cfg.AccessTokenTTL, log: cfg.Log,
+		jwtKey:   randomBytes(32),
+		users:    map[string]*userState{},
+		byID:     map[string]string{},
+		refresh:  map[string]*refreshToken{},
+		apiKeys:  map[string]apiKey{},
+		granted:  map[string][]string{},
+		sessions: map[string]*principal.Session{},
+	}
+	for _, r := range cfg.Stack.Roles {
+		if err := reg.setSession(r, r.Buckets); err != nil {
+			return nil, err
+		}
 	}
 	for _, u := range cfg.Stack.Users {
 		st := &userState{user: u, id: newUUID(), role: u.Role}
@@ -237,12 +250,93 @@ func (reg *Registry) setRole(user, role string) {
 	reg.users[user].role = role
 }
 
-// caller is the AWS principal of user in their current role.
 // caller is the principal of credentials issued to the user in their
 // current role, carrying the role's session policies when it takes them.
 func (reg *Registry) caller(st userState) principal.Caller {
 	return principal.Caller{User: st.user.Name, Email: st.user.Email, Role: st.role, AccountID: reg.stack.AccountID,
-		Session: reg.sessions[st.role]}
+		Session: reg.Session(st.role)}
+}
+
+// Session is the session policies that credentials issued now for role
+// carry (nil when none), as setSession decided them.
+func (reg *Registry) Session(role string) *principal.Session {
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	return reg.sessions[role]
+}
+
+// setSession is the one way the registry decides the session policies
+// that credentials issued for role r carry, as STS's AssumeRole Policy
+// parameter does: for a managed role, the scope of the buckets it is
+// granted (stack.ManagedSessionPolicy; the real registry applies one,
+// quiltdata/quilt, docs/advanced-features/iceberg-tables.md), with the
+// role's session_policies beside it; for another role, its
+// session_policies alone. A role with neither carries none. buckets are
+// a managed role's granted buckets, recorded for GraphQL buckets.
+func (reg *Registry) setSession(r stack.Role, buckets []string) error {
+	var policies []*iam.Policy
+	if r.Managed {
+		p, err := iam.Parse(r.Name+" session policy (Quilt managed role)", reg.stack.ManagedSessionPolicy(buckets))
+		if err != nil {
+			return fmt.Errorf("registry: the session policy of managed role %s: %w", r.Name, err)
+		}
+		policies = append(policies, p)
+	}
+	for _, sp := range r.SessionPolicies {
+		p, err := iam.Parse(r.Name+" session policy "+sp.Name, sp.Document)
+		if err != nil {
+			return fmt.Errorf("registry: role %s: session policy: %w", r.Name, err)
+		}
+		policies = append(policies, p)
+	}
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	if r.Managed {
+		reg.granted[r.Name] = append([]string(nil), buckets...)
+	}
+	if len(policies) == 0 {
+		delete(reg.sessions, r.Name)
+		return nil
+	}
+	reg.sessions[r.Name] = &principal.Session{Policies: policies}
+	return nil
+}
+
+// GrantBucket grants bucket to the managed role, as a Quilt admin does
+// in the catalog's admin page: the role's users see the bucket from now
+// on, and credentials issued from now on carry a session policy that
+// allows it. Credentials issued before keep the session policy they were
+// issued with until they expire, as STS credentials do.
+func (reg *Registry) GrantBucket(role, bucket string) error {
+	r, ok := reg.stack.Role(role)
+	switch {
+	case !ok:
+		return fmt.Errorf("registry: no role %q", role)
+	case !r.Managed:
+		return fmt.Errorf("registry: role %s is not a managed role: its users see every bucket of the stack already", role)
+	case !slices.Contains(reg.stack.QuiltBuckets(), bucket):
+		return fmt.Errorf("registry: bucket %q is not a bucket of stack %s", bucket, reg.stack.Name)
+	}
+	reg.mu.Lock()
+	buckets := append([]string(nil), reg.granted[role]...)
+	reg.mu.Unlock()
+	if slices.Contains(buckets, bucket) {
+		return nil
+	}
+	return reg.setSession(r, append(buckets, bucket))
+}
+
+// roleBuckets are the buckets GraphQL buckets shows the user's current
+// role: a managed role's granted buckets, every bucket of the stack for
+// an unmanaged role.
+func (reg *Registry) roleBuckets(st userState) []string {
+	reg.mu.Lock()
+	buckets, managed := reg.granted[st.role]
+	reg.mu.Unlock()
+	if managed {
+		return buckets
+	}
+	return reg.stack.RoleBuckets(st.role)
 }
 
 func randomBytes(n int) []byte {

@@ -40,8 +40,8 @@ func testStack() *stack.Stack {
 			{Name: "bob", Email: "bob@example.com", Role: "Engineer", Admin: true, RefreshToken: "bob-demo-token"},
 		},
 		Roles: []stack.Role{
-			{Name: "Analyst", Buckets: []string{"sales-data"}},
-			{Name: "Engineer", Buckets: []string{"sales-data", "raw-events"}},
+			{Name: "Analyst", Buckets: []string{"sales-data"}, Managed: true},
+			{Name: "Engineer", Buckets: []string{"sales-data", "raw-events"}, Managed: true},
 		},
 		Buckets: []stack.Bucket{
 			{Name: "sales-data", TabulatorTables: []stack.TabulatorTable{{Name: "orders", Config: "schema:\n- name: id\n  type: INT\n"}}},
@@ -321,8 +321,15 @@ func TestCredentialsMeAndGraphQL(t *testing.T) {
 	}
 	issued, ok := f.keys.Lookup(c.AccessKeyID)
 	want := principal.Caller{User: "alice", Email: "alice@example.com", Role: "Analyst", AccountID: "123456789012"}
-	if !ok || issued.Caller != want || issued.SecretAccessKey != c.SecretAccessKey || issued.SessionToken != c.SessionToken {
+	got := issued.Caller
+	got.Session = nil
+	if !ok || got != want || issued.SecretAccessKey != c.SecretAccessKey || issued.SessionToken != c.SessionToken {
 		t.Errorf("issued credentials: got %+v (found %v), want the caller %+v", issued.Caller, ok, want)
+	}
+	// A managed role's credentials carry the session policy scoping them
+	// to its buckets.
+	if s := issued.Caller.Session; s == nil || len(s.Policies) != 1 || !strings.Contains(s.Policies[0].Name, "Quilt managed role") {
+		t.Errorf("a managed role's credentials carry session %+v, want the registry's session policy", s)
 	}
 
 	var me map[string]any
@@ -456,4 +463,63 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// The session policies credentials carry come from one place, setSession:
+// a managed role's bucket scope with its own session_policies beside it,
+// an unmanaged role's session_policies alone, none for a role with
+// neither; and GrantBucket widens the scope without dropping the role's
+// own session policies.
+func TestSessionPoliciesOfEveryKindOfRole(t *testing.T) {
+	doc := stack.Document(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	st := testStack()
+	st.Roles = []stack.Role{
+		{Name: "Managed", Buckets: []string{"sales-data"}, Managed: true, SessionPolicies: []stack.Policy{{Name: "extra", Document: doc}}},
+		{Name: "ManagedOnly", Buckets: []string{"sales-data"}, Managed: true},
+		{Name: "Unmanaged", SessionPolicies: []stack.Policy{{Name: "extra", Document: doc}}},
+		{Name: "Plain"},
+		{Name: "Other", Buckets: []string{"raw-events"}, Managed: true},
+	}
+	reg, err := New(Config{Stack: st, Keys: principal.NewKeys(time.Hour, time.Now)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(role string) []string {
+		c := reg.caller(userState{user: stack.User{Name: "u"}, role: role})
+		if c.Session == nil {
+			return nil
+		}
+		var out []string
+		for _, p := range c.Session.Policies {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		role string
+		want []string
+	}{
+		{"Managed", []string{"Managed session policy (Quilt managed role)", "Managed session policy extra"}},
+		{"ManagedOnly", []string{"ManagedOnly session policy (Quilt managed role)"}},
+		{"Unmanaged", []string{"Unmanaged session policy extra"}},
+		{"Plain", nil},
+	} {
+		if got := names(tc.role); strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("%s: session policies %q, want %q", tc.role, got, tc.want)
+		}
+	}
+	before := reg.caller(userState{role: "Managed"}).Session.Policies[0]
+	if err := reg.GrantBucket("Managed", "raw-events"); err != nil {
+		t.Fatal(err)
+	}
+	after := reg.caller(userState{role: "Managed"}).Session
+	if got := names("Managed"); len(got) != 2 || got[1] != "Managed session policy extra" {
+		t.Errorf("after GrantBucket: %q, want the scope and the role's own session policy", got)
+	}
+	if got := reg.roleBuckets(userState{role: "Managed"}); after.Policies[0] == before || strings.Join(got, ",") != "sales-data,raw-events" {
+		t.Errorf("after GrantBucket: buckets %q (the scope renewed: %v), want sales-data,raw-events and a new scope", got, after.Policies[0] != before)
+	}
+	if err := reg.GrantBucket("Unmanaged", "raw-events"); err == nil {
+		t.Errorf("GrantBucket on an unmanaged role: got no error")
+	}
 }

@@ -100,16 +100,6 @@ func (reg *Registry) resolveMe(ctx context.Context, _ any, _ map[string]any) (an
 	return reg.meValue(st), nil
 }
 
-// roleBuckets are the buckets the catalog shows the user's current role.
-func (reg *Registry) roleBuckets(st userState) []string {
-	for _, r := range reg.stack.Roles {
-		if r.Name == st.role {
-			return r.Buckets
-		}
-	}
-	return nil
-}
-
 func (reg *Registry) bucket(name string) (stack.Bucket, bool) {
 	for _, b := range reg.stack.Buckets {
 		if b.Name == name {

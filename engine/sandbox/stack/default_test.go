@@ -55,11 +55,18 @@ func TestDefaultStory(t *testing.T) {
 		t.Errorf("admin is not an admin")
 	}
 
+	// policies is the text of role's policies; the Iceberg package
+	// tables' policy, which every Quilt role has, apart.
+	var iceberg []string
 	policies := func(role string) string {
 		for _, r := range st.Roles {
 			if r.Name == role {
 				var all []string
 				for _, p := range r.Policies {
+					if p.Name == "QuiltIcebergTables" {
+						iceberg = append(iceberg, string(p.Document))
+						continue
+					}
 					all = append(all, string(p.Document))
 				}
 				return strings.Join(all, "\n")
@@ -68,8 +75,19 @@ func TestDefaultStory(t *testing.T) {
 		t.Fatalf("role %s missing", role)
 		return ""
 	}
-	// The seed story: the analyst can use Athena but lacks Glue and Lambda.
+	// The seed story: the analyst can use Athena but lacks Glue and Lambda
+	// (but for the Iceberg package tables, which every Quilt role reads).
 	analyst := policies("ReadWriteQuiltV2-sales-prod")
+	if len(iceberg) != 1 {
+		t.Errorf("the analyst's role has %d QuiltIcebergTables policies, want 1", len(iceberg))
+	}
+	for _, doc := range iceberg {
+		for _, res := range regexp.MustCompile(`arn:aws:[a-z0-9]+:[^"]*`).FindAllString(doc, -1) {
+			if !strings.Contains(res, "icebergdatabase-") && !strings.Contains(res, "icebergbucket-") && !strings.HasSuffix(res, ":catalog") {
+				t.Errorf("the Iceberg tables' policy names %s, beyond the Iceberg database and bucket", res)
+			}
+		}
+	}
 	for _, no := range []string{"glue:", "lambda:"} {
 		if strings.Contains(analyst, no) {
 			t.Errorf("analyst's policies mention %s; the seed story has none", no)

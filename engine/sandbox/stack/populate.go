@@ -84,9 +84,11 @@ type Revision struct {
 func baseTime() time.Time { return time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC) }
 
 // Populate makes st's S3 world in store: every bucket st names (its
-// buckets, the analytics bucket, workgroup output locations, table and
-// partition locations), every object, every Quilt package as quilt3 lays
-// it out, the data of derived (From) tables, and, when BenchRows > 0, the
+// buckets, the analytics bucket, the Iceberg bucket, workgroup output
+// locations, table and partition locations), every object, every Quilt
+// package as quilt3 lays it out, the data of derived (From) tables, the
+// data and metadata files of the Iceberg package tables, and, when
+// BenchRows > 0, the
 // lazily generated benchmark table. It calls st.WithBench first, so the
 // metastore built from st afterwards sees benchmarks.numbers. It calls
 // st.WithCatalogBench too, for the same reason.
@@ -117,6 +119,9 @@ func Populate(st *Stack, store *objstore.Store) error {
 			}
 		}
 	}
+	if err := writeIceberg(st, store, revs); err != nil {
+		return fmt.Errorf("populate: the Iceberg tables: %w", err)
+	}
 	if st.BenchRows > 0 {
 		rows := st.BenchRows
 		bucket, key := st.BenchBucket(), BenchKey
@@ -140,6 +145,9 @@ func (s *Stack) bucketNames() []string {
 	}
 	if s.AnalyticsBucket != "" {
 		set[s.AnalyticsBucket] = true
+	}
+	if s.Iceberg != nil {
+		set[s.Iceberg.Bucket] = true
 	}
 	for _, w := range s.Workgroups {
 		if w.OutputLocation != "" {

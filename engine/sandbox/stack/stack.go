@@ -26,6 +26,26 @@
 // Tables with From set are written by Populate from the bucket's Quilt
 // packages; benchmarks.numbers (see WithBench) is generated on first read.
 //
+// # Quilt's per-bucket tables, and managed roles
+//
+//	user_athena_database: userathenadatabase-k3v9q2m7xw1p   # stack output UserAthenaDatabaseName
+//	iceberg:                                                # Quilt 1.70 and later
+//	  database: icebergdatabase-7c4m2x9q0hzt                # stack output IcebergDatabaseName
+//	  bucket: sales-prod-icebergbucket-2w8d5n1k7r3f         # where the tables' files live
+//	roles:
+//	  - name: ReadOnlyQuilt
+//	    managed: true                                       # a role made in the catalog's admin page
+//	    buckets: [quilt-sandbox-bucket]                     # the buckets it is granted
+//
+// With iceberg set, the sandbox makes the Iceberg database itself, holding
+// for every registered bucket (QuiltBuckets) the tables
+// {bucket}_package_revision, _package_tag, _package_manifest and
+// _package_entry as Iceberg tables (IcebergTables), and Populate fills
+// them from the bucket's packages. A managed role's users see only its
+// buckets (GraphQL buckets), and the registry's credentials for it carry
+// ManagedSessionPolicy, which scopes S3 and Quilt's per-bucket tables to
+// them; an unmanaged role's users see every registered bucket.
+//
 // # Policies beyond a role's own
 //
 // Every field below is optional; a stack without them is authorized by its
@@ -71,6 +91,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -84,6 +105,19 @@ type Stack struct {
 	StackVersion string `yaml:"stack_version"` // what config.json reports
 	// AnalyticsBucket is reported by config.json, as a real catalog does.
 	AnalyticsBucket string `yaml:"analytics_bucket"`
+	// UserAthenaDatabase names the Glue database of Quilt's per-bucket
+	// Athena tables ({bucket}_packages, ...), the stack output
+	// UserAthenaDatabaseName (quiltdata/quilt,
+	// docs/advanced-features/athena.md). The database itself is one of
+	// Databases; naming it lets a managed role's session policy scope
+	// its per-bucket tables. Optional.
+	UserAthenaDatabase string `yaml:"user_athena_database"`
+	// Iceberg, when set, is Quilt's Iceberg package index (Quilt 1.70 and
+	// later): a Glue database holding, for every bucket registered with
+	// the stack, the tables {bucket}_package_revision, _package_tag,
+	// _package_manifest and _package_entry, which Populate fills from the
+	// bucket's packages (see IcebergTables).
+	Iceberg *Iceberg `yaml:"iceberg"`
 
 	Users        []User        `yaml:"users"`
 	Roles        []Role        `yaml:"roles"`
@@ -124,9 +158,28 @@ type User struct {
 
 // Role is a Quilt role: an IAM role with identity policies, plus the
 // buckets the Quilt catalog shows to its users.
+//
+// Quilt has two kinds of role (quiltdata/quilt, shared/graphql/
+// schema.graphql: union Role = UnmanagedRole | ManagedRole). A managed
+// role is made in the catalog's admin page from policies that grant
+// buckets; its users see only the buckets it is granted, and the
+// registry scopes the credentials it hands out to them with a session
+// policy ("managed users are scoped to their readable buckets via the
+// registry-applied session policy; non-managed roles have stack-wide
+// access by design", docs/advanced-features/iceberg-tables.md). An
+// unmanaged role is an IAM role of the account's own, named by ARN; its
+// users "see every in-stack bucket" (the schema's comment on type
+// Bucket), and its credentials carry no session policy.
 type Role struct {
-	Name     string   `yaml:"name"`
-	Buckets  []string `yaml:"buckets"`
+	Name string `yaml:"name"`
+	// Buckets are the buckets a managed role is granted. An unmanaged
+	// role's users see every bucket of the stack (QuiltBuckets), whatever
+	// it lists.
+	Buckets []string `yaml:"buckets"`
+	// Managed makes the role a managed one: GraphQL buckets shows its
+	// users only Buckets, and the registry passes ManagedSessionPolicy
+	// with the credentials it issues.
+	Managed  bool     `yaml:"managed"`
 	Policies []Policy `yaml:"policies"`
 	// SessionPolicies, when set, make the role one that takes a session
 	// policy: the registry passes them when it issues the role's
@@ -180,6 +233,15 @@ type Bucket struct {
 	Objects         []Object         `yaml:"objects"`
 	Packages        []Package        `yaml:"packages"`
 	TabulatorTables []TabulatorTable `yaml:"tabulator_tables"`
+}
+
+// Iceberg is where Quilt's Iceberg package tables live: the Glue
+// database (the stack output IcebergDatabaseName) and the bucket that
+// holds the tables' files (the Iceberg Lambda's QUILT_ICEBERG_BUCKET,
+// quiltdata/quilt, lambdas/iceberg/src/t4_lambda_iceberg/__init__.py).
+type Iceberg struct {
+	Database string `yaml:"database"`
+	Bucket   string `yaml:"bucket"`
 }
 
 // Object is one S3 object: its body is Body, or the file File (relative to
@@ -251,6 +313,12 @@ type Table struct {
 	// the Quilt packages of the bucket of Location, as Quilt's own Athena
 	// tables are derived: FromPackages or FromObjects.
 	From string `yaml:"from"`
+	// Iceberg marks one of the Iceberg package tables IcebergTables
+	// makes (never written in a stack file): an Apache Iceberg table
+	// whose data files lie under Location's data/ and whose current
+	// metadata file is MetadataLocation.
+	Iceberg          bool   `yaml:"-"`
+	MetadataLocation string `yaml:"-"`
 }
 
 // Column is a table column with its Hive/Athena type (string, bigint,
@@ -279,6 +347,10 @@ type Workgroup struct {
 	// Encryption is SSE_S3, SSE_KMS, CSE_KMS or empty; KMSKey its key ARN.
 	Encryption string `yaml:"encryption"`
 	KMSKey     string `yaml:"kms_key"`
+	// BytesScannedCutoff is the workgroup's per-query data usage control
+	// (BytesScannedCutoffPerQuery), in bytes; 0 for none. A query whose
+	// scan passes it is cancelled.
+	BytesScannedCutoff int64 `yaml:"bytes_scanned_cutoff_per_query"`
 }
 
 // DataCatalog is an Athena data catalog. AwsDataCatalog (type GLUE) always
@@ -422,6 +494,16 @@ func (s *Stack) Validate() error {
 	if err := s.validatePolicies(); err != nil {
 		return err
 	}
+	if ic := s.Iceberg; ic != nil {
+		if ic.Database == "" || ic.Bucket == "" {
+			return fmt.Errorf("iceberg: both database and bucket are required")
+		}
+		for _, d := range s.Databases {
+			if strings.EqualFold(d.Name, ic.Database) {
+				return fmt.Errorf("iceberg: database %s is also among databases; the sandbox makes the Iceberg database itself", ic.Database)
+			}
+		}
+	}
 	users := map[string]bool{}
 	for _, u := range s.Users {
 		if u.Name == "" || u.Email == "" {
@@ -533,4 +615,53 @@ func (s *Stack) User(nameOrEmail string) (User, bool) {
 // TabulatorCatalog is the name of the stack's Tabulator data catalog.
 func (s *Stack) TabulatorCatalog() string {
 	return "quilt-" + s.Name + "-tabulator"
+}
+
+// QuiltBuckets are the buckets registered with the stack, sorted: those
+// a role is granted, or that hold Quilt packages or Tabulator tables.
+// They are what an unmanaged role's users see, and the buckets of the
+// Iceberg package index.
+func (s *Stack) QuiltBuckets() []string {
+	set := map[string]bool{}
+	for _, r := range s.Roles {
+		for _, b := range r.Buckets {
+			set[b] = true
+		}
+	}
+	for _, b := range s.Buckets {
+		if len(b.Packages) > 0 || len(b.TabulatorTables) > 0 {
+			set[b.Name] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for b := range set {
+		out = append(out, b)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// RoleBuckets are the buckets GraphQL buckets shows a user of role: its
+// Buckets when it is managed, every registered bucket when it is not.
+func (s *Stack) RoleBuckets(role string) []string {
+	for _, r := range s.Roles {
+		if r.Name != role {
+			continue
+		}
+		if r.Managed {
+			return append([]string(nil), r.Buckets...)
+		}
+		return s.QuiltBuckets()
+	}
+	return nil
+}
+
+// Role returns the role of that name.
+func (s *Stack) Role(name string) (Role, bool) {
+	for _, r := range s.Roles {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return Role{}, false
 }

@@ -1,0 +1,73 @@
+package session
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestChangeOf(t *testing.T) {
+	for _, tt := range []struct {
+		sql                string
+		write, destructive bool
+		what               string // a substring of What
+	}{
+		{"SELECT * FROM t", false, false, ""},
+		{"  -- note\n with x AS (SELECT 1) SELECT * FROM x", false, false, ""},
+		{"(SELECT 1) UNION (SELECT 2)", false, false, ""},
+		{"VALUES 1, 2", false, false, ""},
+		{"SHOW TABLES IN sales", false, false, ""},
+		{"DESCRIBE sales.orders", false, false, ""},
+		{"EXPLAIN SELECT 1", false, false, ""},
+		{"EXPLAIN ANALYZE DELETE FROM t", true, true, "deletes rows of t"},
+		{"DROP TABLE IF EXISTS sales.orders", true, true, "drops table sales.orders"},
+		{`drop view "my db"."v"`, true, true, "drops view my db.v"},
+		{"DROP DATABASE sales CASCADE", true, true, "drops database sales"},
+		{"DELETE FROM sales.orders WHERE x = 1", true, true, "deletes rows of sales.orders"},
+		{"INSERT OVERWRITE TABLE t SELECT 1", true, true, "overwrites t"},
+		{"INSERT OVERWRITE DIRECTORY 's3://b/p/' SELECT 1", true, true, "s3://b/p/"},
+		{"INSERT INTO sales.orders SELECT * FROM x", true, false, "inserts into sales.orders"},
+		{"CREATE TABLE t AS SELECT 1", true, false, "creates table t"},
+		{"CREATE TABLE t WITH (external_location = 's3://b/t/', format = 'PARQUET') AS SELECT 1", true, true, "writing its files into s3://b/t/"},
+		{"CREATE EXTERNAL TABLE t (a int) LOCATION 's3://b/t/'", true, false, "creates table t"},
+		{"CREATE OR REPLACE VIEW v AS SELECT 1", true, true, "replaces view v"},
+		{"CREATE DATABASE IF NOT EXISTS d", true, false, "creates database d"},
+		{"ALTER TABLE t DROP PARTITION (dt = '2024-01-01')", true, true, "drops from table t: DROP PARTITION"},
+		{"ALTER TABLE t REPLACE COLUMNS (a int)", true, true, "replaces the columns of table t"},
+		{"ALTER TABLE t ADD PARTITION (dt = '1')", true, false, "alters table t"},
+		{"MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE", true, true, "rewrites rows of t"},
+		{"UPDATE t SET a = 1", true, true, "rewrites rows of t"},
+		{"MSCK REPAIR TABLE t", true, false, "runs MSCK"},
+		{"UNLOAD (SELECT 1) TO 's3://b/' WITH (format = 'CSV')", true, false, "runs UNLOAD"},
+		{"SELECT 'unterminated", true, true, "cannot read"},
+	} {
+		c := ChangeOf(tt.sql)
+		if c.Write != tt.write || c.Destructive != tt.destructive || !strings.Contains(c.What, tt.what) {
+			t.Errorf("ChangeOf(%q) = %+v; want write %v, destructive %v, what containing %q", tt.sql, c, tt.write, tt.destructive, tt.what)
+		}
+	}
+}
+
+func TestBindParams(t *testing.T) {
+	got, err := BindParams([]string{"SELECT ? , '?' AS q -- ?\n", "SELECT 1", "SELECT ?, ?"}, []string{"1", "'a'", "2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := [][]string{{"1"}, nil, {"'a'", "2"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("BindParams = %q, want %q", got, want)
+	}
+	if _, err := BindParams([]string{"SELECT ?"}, nil); err == nil || !strings.Contains(err.Error(), "more ? placeholders than values") {
+		t.Errorf("too few: %v", err)
+	}
+	if _, err := BindParams([]string{"SELECT 1"}, []string{"1"}); err == nil || !strings.Contains(err.Error(), "1 --param values were given for 0") {
+		t.Errorf("too many: %v", err)
+	}
+}
+
+func TestFormatBytes(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 2048: "2.0 KiB", 10 << 20: "10.0 MiB", 3 << 40: "3.0 TiB"} {
+		if got := FormatBytes(n); got != want {
+			t.Errorf("FormatBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -80,7 +80,8 @@ func TestStdoutClosedStopsTheQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	cmd := exec.Command(bin, "-e", "-- sandbox: run=60s\nSELECT count(*) FROM sales.orders")
+	// A configured workgroup: none of the fallback's note on stderr.
+	cmd := exec.Command(bin, "-w", pipeWorkgroup, "-e", "-- sandbox: run=60s\nSELECT count(*) FROM sales.orders")
 	cmd.Env = envList(t, envFor(t, env, "admin"))
 	cmd.Stdout, cmd.Stderr = w, &stderr
 	if err := cmd.Start(); err != nil {
@@ -109,7 +110,7 @@ func TestHeadOneIsQuiet(t *testing.T) {
 	}
 	bin := buildQuiltq(t, "")
 	env := sandboxtest.Start(t, sandbox.Options{})
-	cmd := exec.Command(bash, "-c", `set -o pipefail; "$0" -o csv -e 'SELECT * FROM benchmarks.numbers' 2>stderr.txt | head -1; echo "exit=$?"; cat stderr.txt`, bin)
+	cmd := exec.Command(bash, "-c", `set -o pipefail; "$0" -w "$1" -o csv -e 'SELECT * FROM benchmarks.numbers' 2>stderr.txt | head -1; echo "exit=$?"; cat stderr.txt`, bin, pipeWorkgroup)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(envList(t, envFor(t, env, "admin")), "PATH="+os.Getenv("PATH"))
 	out, err := cmd.Output()
@@ -121,6 +122,10 @@ func TestHeadOneIsQuiet(t *testing.T) {
 		t.Errorf("got %q; want one row, exit=141 and nothing on stderr", out)
 	}
 }
+
+// pipeWorkgroup is the sandbox's Quilt workgroup, named so that quiltq
+// says nothing of choosing one.
+const pipeWorkgroup = "QuiltUserAthena-sales-prod-NonManagedRoleWorkgroup"
 
 // envList is env as os/exec takes it, with its own config and cache.
 func envList(t *testing.T, env map[string]string) []string {
@@ -146,7 +151,8 @@ func TestSignalsStopTheQuery(t *testing.T) {
 				t.Fatal(err)
 			}
 			var stderr bytes.Buffer
-			cmd := exec.Command(bin, "-e", "-- sandbox: run=60s\nSELECT count(*) FROM sales.orders")
+			// A configured workgroup: none of the fallback's note on stderr.
+	cmd := exec.Command(bin, "-w", pipeWorkgroup, "-e", "-- sandbox: run=60s\nSELECT count(*) FROM sales.orders")
 			cmd.Env = envList(t, envFor(t, env, "admin"))
 			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {

@@ -65,7 +65,8 @@ func (a *app) loadSettings() (*config.Settings, error) {
 			continue
 		}
 		if err := s.Set(f.name, f.value, "flag "+f.flag); err != nil {
-			return nil, &engine.Error{Op: "flag " + f.flag, Kind: engine.Invalid, Err: err}
+			// err names the flag already (its source).
+			return nil, &engine.Error{Kind: engine.Invalid, Err: err}
 		}
 	}
 	a.settings = s
@@ -88,6 +89,9 @@ func (a *app) options() (session.Options, error) {
 		Settings: s, Getenv: a.getenv, GrantsFile: a.g.grants,
 		Interactive: a.st.InTTY && a.st.ErrTTY,
 		Warn:        func(msg string) { fmt.Fprintf(a.st.Err, "quiltq: %s\n", msg) },
+		// Say what is being retried while it retries (a slow or failing
+		// endpoint), rather than wait in silence.
+		OnRetry: func(r auth.Retry) { fmt.Fprintf(a.st.Err, "quiltq: %s\n", r) },
 	}
 	switch a.g.fetch {
 	case "auto", "s3", "":
@@ -116,7 +120,7 @@ func (a *app) options() (session.Options, error) {
 		a.user = user
 		o.Login = &session.TokenLogin{CatalogURL: run.Info.CatalogURL, RefreshToken: user.RefreshToken, AWSEndpointURL: run.Info.AWSEndpointURL, Source: auth.SourceSandbox,
 			// Its port is new each run; the stack is always the default one.
-			Place: "the embedded sandbox"}
+			Place: sandboxPlace}
 		if o.Policies == nil {
 			o.Policies = session.PoliciesOf(run.Known(user.Role), user.Role, "the sandbox's role "+user.Role)
 		}
@@ -269,7 +273,9 @@ func sessionFailed(st streams, sess *session.Session, stmts []string, err error)
 // nextStep is the one-line next step for err: none when there is no login
 // at all, whose own words say how to log in.
 func nextStep(err error) string {
-	if errors.Is(err, session.ErrNotLoggedIn) {
+	// An interrupt's own words say what became of the query (stopped, or
+	// perhaps still running); a hint would only contradict them.
+	if errors.Is(err, session.ErrNotLoggedIn) || engine.KindOf(err) == engine.Canceled {
 		return ""
 	}
 	if h := guardHint(err); h != "" {
@@ -283,3 +289,7 @@ func settingIsDefault(s *config.Settings, name string) bool {
 	v, ok := s.Get(name)
 	return !ok || v.Source == config.SourceDefault
 }
+
+// sandboxPlace is where the embedded sandbox's calls go, for the caches:
+// its port is new each run, and the stack is always the default one.
+const sandboxPlace = "the embedded sandbox"

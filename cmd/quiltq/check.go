@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -14,31 +13,27 @@ import (
 	"github.com/quiltq/quiltq/ui/report"
 )
 
+// checkFlags are the flags of check.
+type checkFlags struct{ json, offline bool }
+
 // runCheck is `quiltq check [SQL | -]`: the table references of SQL and
 // the grants' verdict on each, without running anything. It needs no
 // login: without one (or with --offline) only the rules file decides, and
 // references no source rules on are "unknown". Exit 0 when nothing is
 // denied, 3 when something is, 1 when the references cannot be told.
-func runCheck(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
-	fs := flag.NewFlagSet("quiltq check", flag.ContinueOnError)
-	connectionFlags(fs, g)
-	var asJSON, offline bool
-	fs.BoolVar(&asJSON, "json", false, `print JSON: {"refs": [{"catalog", "database", "table", "access", "verdict", "reason"}], "error": null | "...", "missing": null | [{"action", "resource", "via", "why"}], "fix": null | {...}}`)
-	fs.BoolVar(&offline, "offline", false, "do not log in: decide with the rules file alone")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: quiltq check [--json] [-c CATALOG] [-d DATABASE] [--grants FILE] [SQL | -]")
-		fmt.Fprintln(fs.Output(), "\nPrint the tables SQL reads, writes or describes, and whether your grants allow each. Nothing is run.")
-		fmt.Fprintln(fs.Output(), "Exit 0 when nothing is denied, 3 when something is, 1 when the tables cannot be told.")
-		fmt.Fprintln(fs.Output(), "\nFlags:")
-		fs.PrintDefaults()
-	}
-	pos, code := parseInterspersed(fs, args, st)
-	if code >= 0 {
-		return code
-	}
+func runCheck(ctx context.Context, g *globalFlags, cf checkFlags, pos []string, st streams, getenv func(string) string) int {
 	sql, code := checkInput(pos, st)
 	if code >= 0 {
 		return code
+	}
+	// A statement -e would refuse for its size is refused here too.
+	if stmts, err := session.SplitStatements(sql); err == nil {
+		for _, stmt := range stmts {
+			if err := engine.CheckStatement(stmt); err != nil {
+				fmt.Fprintf(st.Err, "quiltq check: %v\n", err)
+				return exitUsage
+			}
+		}
 	}
 	a := newApp(g, st, getenv)
 	defer a.close()
@@ -52,7 +47,7 @@ func runCheck(ctx context.Context, g *globalFlags, args []string, st streams, ge
 		fmt.Fprintf(st.Err, "quiltq check: %v\n", err)
 		return exitUsage
 	}
-	if !offline && session.CanLogIn(opts) {
+	if !cf.offline && session.CanLogIn(opts) {
 		if online, err := session.Open(ctx, opts); err != nil {
 			fmt.Fprintf(st.Err, "quiltq check: not logged in, so only the rules file decides: %v\n", err)
 		} else {
@@ -60,7 +55,7 @@ func runCheck(ctx context.Context, g *globalFlags, args []string, st streams, ge
 		}
 	}
 	rep := sess.CheckSQL(ctx, sql)
-	if asJSON {
+	if cf.json {
 		enc := json.NewEncoder(st.Out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
@@ -101,9 +96,9 @@ func checkInput(pos []string, st streams) (string, int) {
 		fmt.Fprintln(st.Err, "quiltq check: give SQL as an argument, or '-' and the SQL on stdin")
 		return "", exitUsage
 	}
-	b, err := io.ReadAll(st.In)
+	b, err := engine.ReadLimited(st.In, "stdin", engine.SQLLimit())
 	if err != nil {
-		fmt.Fprintf(st.Err, "quiltq check: reading stdin: %v\n", err)
+		fmt.Fprintf(st.Err, "quiltq check: %v\n", err)
 		return "", exitUsage
 	}
 	return string(b), -1

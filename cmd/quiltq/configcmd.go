@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"text/tabwriter"
 
@@ -14,29 +13,15 @@ import (
 // profile and where each came from, so that a user can see why quiltq
 // talks to the catalog or workgroup it does. A bad config file exits 2
 // with the error. No setting is a secret, so everything is printed.
-func runConfig(ctx context.Context, args []string, st streams, getenv func(string) string) int {
-	fs := flag.NewFlagSet("quiltq config", flag.ContinueOnError)
-	var profile string
-	var asJSON bool
-	fs.StringVar(&profile, "P", "", "use the settings of `PROFILE`")
-	fs.StringVar(&profile, "profile", "", "the same as -P")
-	fs.BoolVar(&asJSON, "json", false, "print JSON: {profile, path, settings: [{name, value, source}]}")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: quiltq config [-P PROFILE] [--json]")
-		fmt.Fprintln(fs.Output(), "\nPrint the effective settings and where each one came from.")
-		fmt.Fprintln(fs.Output(), "\nFlags:")
-		fs.PrintDefaults()
-	}
-	if code := parseFlags(fs, args, st); code >= 0 {
-		return code
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(st.Err, "quiltq config: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
+func runConfig(_ context.Context, g *globalFlags, asJSON bool, st streams, getenv func(string) string) int {
+	s, err := config.Load(getenv, g.profile)
+	if err != nil {
+		fmt.Fprintf(st.Err, "quiltq config: %v\n", err)
 		return exitUsage
 	}
-	s, err := config.Load(getenv, profile)
-	if err != nil {
+	// The [keys] table is checked as the workbench checks it, so that a
+	// remapping it would refuse is not passed as fine here.
+	if _, err := tuiLook(newApp(g, st, getenv), s); err != nil {
 		fmt.Fprintf(st.Err, "quiltq config: %v\n", err)
 		return exitUsage
 	}

@@ -35,7 +35,7 @@ func configEnv(t *testing.T, text string, vars ...string) (func(string) string, 
 func runConfigCmd(t *testing.T, getenv func(string) string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = runConfig(context.Background(), args, streams{In: strings.NewReader(""), Out: &out, Err: &errb}, getenv)
+	code = run(context.Background(), append([]string{"config"}, args...), streams{In: strings.NewReader(""), Out: &out, Err: &errb}, getenv)
 	return code, out.String(), errb.String()
 }
 
@@ -82,7 +82,7 @@ read_only         false                  default
 
 func TestConfigJSON(t *testing.T) {
 	getenv, dir := configEnv(t, configSample)
-	for _, args := range [][]string{{"--json", "-P", "dev"}, {"-json", "--profile", "dev"}} {
+	for _, args := range [][]string{{"--json", "-P", "dev"}, {"--json", "--profile", "dev"}} {
 		code, out, errs := runConfigCmd(t, getenv, args...)
 		if code != exitOK || errs != "" {
 			t.Fatalf("%v: exit %d, stderr %q; want 0 and nothing", args, code, errs)
@@ -139,7 +139,7 @@ func TestConfigErrors(t *testing.T) {
 		{"malformed", "[profiles.prod]\nregion = = 1\n", nil, "config.toml:2:"},
 		{"unknown profile", configSample, []string{"-P", "stage"}, `profile "stage" (flag -P) is not defined`},
 		{"stray argument", configSample, []string{"show"}, `unexpected argument "show"`},
-		{"bad flag", configSample, []string{"--yaml"}, "flag provided but not defined: -yaml"},
+		{"bad flag", configSample, []string{"--yaml"}, "unknown flag: --yaml"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,8 +160,8 @@ func TestConfigErrors(t *testing.T) {
 
 func TestConfigHelp(t *testing.T) {
 	getenv, _ := configEnv(t, "")
-	code, _, errs := runConfigCmd(t, getenv, "-h")
-	if code != exitOK || !strings.Contains(errs, "Usage: quiltq config") {
-		t.Errorf("exit %d, stderr %q; want 0 and the usage", code, errs)
+	code, out, _ := runConfigCmd(t, getenv, "-h")
+	if code != exitOK || !strings.Contains(out, "quiltq config [flags]") {
+		t.Errorf("exit %d, stdout %q; want 0 and the usage", code, out)
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"github.com/quiltq/quiltq/engine/sqlref"
@@ -13,20 +12,7 @@ import (
 // written as in SQL: table, database.table or catalog.database.table,
 // each part quoted or not; -c and -d (or the profile) supply what is left
 // out, else AwsDataCatalog and default.
-func runDescribe(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
-	fs := flag.NewFlagSet("quiltq describe", flag.ContinueOnError)
-	connectionFlags(fs, g)
-	var asJSON bool
-	fs.BoolVar(&asJSON, "json", false, "print JSON: the ls shape, holding the one table")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), `Usage: quiltq describe TABLE [--json]    (TABLE: t, db.t or catalog.db.t; quote names with "..." as in SQL)`)
-		fmt.Fprintln(fs.Output(), "\nFlags:")
-		fs.PrintDefaults()
-	}
-	pos, code := parseInterspersed(fs, args, st)
-	if code >= 0 {
-		return code
-	}
+func runDescribe(ctx context.Context, g *globalFlags, bf browseFlags, pos []string, st streams, getenv func(string) string) int {
 	if len(pos) != 1 {
 		fmt.Fprintln(st.Err, `quiltq describe: give one TABLE, such as sales.orders or '"quilt-stack-tabulator"."my-bucket"."my_table"'`)
 		return exitUsage
@@ -53,7 +39,7 @@ func runDescribe(ctx context.Context, g *globalFlags, args []string, st streams,
 	if err != nil {
 		return failed(st, "describe", err)
 	}
-	if asJSON {
+	if bf.json {
 		if code := printJSON(st, "describe", l); code != exitOK {
 			return code
 		}

@@ -3,54 +3,30 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 
 	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/ui/report"
 )
 
+// doctorFlags are the flags of doctor.
+type doctorFlags struct {
+	json  bool
+	table string
+}
+
 // runDoctor runs `quiltq doctor [--json] [--table DB.TABLE]`: it probes
 // what a Quilt user needs, in the order a session needs it, and reports
 // what works, what is refused with the actions missing, and one statement
 // that fixes all the refusals.
-func runDoctor(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
-	fs := flag.NewFlagSet("quiltq doctor", flag.ContinueOnError)
-	connectionFlags(fs, g)
-	asJSON := fs.Bool("json", false, "print one JSON object instead of the table")
-	table := fs.String("table", "", "the `table` whose metadata to read, as DATABASE.TABLE or CATALOG.DATABASE.TABLE (default: the first one listed)")
-	fs.Var(&g.policies, "policy", "the role's identity policy JSON `FILE` (repeatable), to list exactly what is missing")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: quiltq doctor [--json] [--table DATABASE.TABLE] [--policy FILE...] [connection flags]
-
-Probes what a Quilt user needs, in order: who you are (STS), the Quilt
-registry, the workgroups, the data catalogs, their databases and tables, a
-table's metadata, a trivial query, and reading its results from S3 and
-through Athena. Prints what works and what is refused, the missing actions,
-and one statement that fixes every refusal.
-
-Exit status: 0 when every check passed, 3 when something was refused,
-1 when something failed, 4 when the credentials were refused.
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
-	pos, code := parseInterspersed(fs, args, st)
-	if code >= 0 {
-		return code
-	}
-	if len(pos) > 0 {
-		fmt.Fprintf(st.Err, "quiltq doctor: unexpected argument %q; name a table with --table\n", pos[0])
-		return exitUsage
-	}
+func runDoctor(ctx context.Context, g *globalFlags, df doctorFlags, st streams, getenv func(string) string) int {
 	a := newApp(g, st, getenv)
 	defer a.close()
 	s, err := a.open(ctx)
 	if err == nil {
 		var rep session.Report
-		if rep, err = s.Doctor(ctx, session.DoctorOptions{Table: *table}); err == nil {
-			return printDoctor(ctx, st, s, rep, *asJSON)
+		if rep, err = s.Doctor(ctx, session.DoctorOptions{Table: df.table}); err == nil {
+			return printDoctor(ctx, st, s, rep, df.json)
 		}
 	}
 	return failed(st, "doctor", session.CredentialsCause(err))

@@ -224,7 +224,7 @@ func TestExplainUsage(t *testing.T) {
 		{"terminal stdin and no file", "", true, nil, "give a FILE, or pipe"},
 		{"missing file", "", false, []string{"/nonexistent/err.txt"}, "give a readable FILE"},
 		{"two files", "", false, []string{"a", "b"}, "give one FILE"},
-		{"bad flag", "", false, []string{"--nope"}, "flag provided but not defined"},
+		{"bad flag", "", false, []string{"--nope"}, "unknown flag: --nope"},
 	}
 	for _, tt := range tests {
 		var out, errb bytes.Buffer

@@ -2,10 +2,11 @@ package main
 
 import (
 	"bufio"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/session"
@@ -30,11 +31,11 @@ type guardFlags struct {
 	yes     bool     // --yes: run destructive statements without asking
 }
 
-// register adds the guard flags to query mode's flag set.
-func (f *guardFlags) register(fs *flag.FlagSet) {
+// register adds the guard flags to query mode's flags.
+func (f *guardFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.maxScan, "max-scan", "", "stop a query once it has scanned more than `SIZE` (10GB, 500MB; 1 MB = 2^20 bytes) and exit 5 (config: max_scan)")
 	fs.StringVar(&f.reuse, "reuse", "", "let Athena answer with a stored result of the same query no older than `DURATION` (30m, 1h; up to 168h) (config: reuse)")
-	fs.Var(&f.params, "param", "a `VALUE` for the next ? placeholder, as a SQL literal ('2024-01-01', 42) (repeatable, in order)")
+	fs.StringArrayVar((*[]string)(&f.params), "param", nil, "a `VALUE` for the next ? placeholder, as a SQL literal ('2024-01-01', 42) (repeatable, in order)")
 	fs.BoolVar(&f.yes, "yes", false, "run destructive statements (DROP, DELETE, INSERT OVERWRITE, ...) without asking")
 }
 

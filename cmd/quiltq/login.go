@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,22 +25,7 @@ type loginFlags struct {
 }
 
 // runLogin is `quiltq login [CATALOG_URL]`.
-func runLogin(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
-	var lf loginFlags
-	fs := flag.NewFlagSet("quiltq login", flag.ContinueOnError)
-	connectionFlags(fs, g)
-	fs.BoolVar(&lf.tokenStdin, "token-stdin", false, "read the login code (or an API key) from stdin instead of asking for it")
-	fs.BoolVar(&lf.apiKey, "api-key", false, "log in with a Quilt API key (qk_...) read from stdin; it is used as is, never refreshed")
-	fs.BoolVar(&lf.fromQuilt3, "from-quilt3", false, "import quilt3's login to this catalog (its config.yml and auth.json)")
-	fs.BoolVar(&lf.insecure, "insecure-storage", false, "keep the login in a plain 0600 file in the config dir instead of the OS keyring")
-	fs.Usage = func() {
-		fmt.Fprintln(st.Err, "Usage: quiltq login [CATALOG_URL] [--token-stdin | --api-key | --from-quilt3] [--insecure-storage]")
-		fs.PrintDefaults()
-	}
-	pos, code := parseInterspersed(fs, args, st)
-	if code >= 0 {
-		return code
-	}
+func runLogin(ctx context.Context, g *globalFlags, lf loginFlags, pos []string, st streams, getenv func(string) string) int {
 	if len(pos) > 1 {
 		fmt.Fprintln(st.Err, "quiltq login: give at most one catalog URL")
 		return exitUsage

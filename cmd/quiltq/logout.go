@@ -2,24 +2,15 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/session"
 )
 
 // runLogout is `quiltq logout`: it removes the profile's stored login.
-func runLogout(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
-	fs := flag.NewFlagSet("quiltq logout", flag.ContinueOnError)
-	connectionFlags(fs, g)
-	if code := parseFlags(fs, args, st); code >= 0 {
-		return code
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintln(st.Err, "quiltq logout: takes no arguments (choose the login with -P)")
-		return exitUsage
-	}
+func runLogout(ctx context.Context, g *globalFlags, st streams, getenv func(string) string) int {
 	a := newApp(g, st, getenv)
 	defer a.close()
 	opts, err := a.options()
@@ -27,7 +18,10 @@ func runLogout(ctx context.Context, g *globalFlags, args []string, st streams, g
 		fmt.Fprintf(st.Err, "quiltq logout: %v\n", err)
 		return exitUsage
 	}
-	catalogURL, err := session.Logout(ctx, opts)
+	out, err := session.Logout(ctx, opts)
+	for _, f := range out.Forgotten {
+		fmt.Fprintf(st.Err, "quiltq logout: %s\n", f)
+	}
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq logout: %v\n", err)
 		if engine.KindOf(err) == engine.Credentials && getenv("QUILTQ_TOKEN") != "" {
@@ -35,7 +29,7 @@ func runLogout(ctx context.Context, g *globalFlags, args []string, st streams, g
 		}
 		return exitCode(err)
 	}
-	fmt.Fprintf(st.Out, "Logged out of %s\n", catalogURL)
+	fmt.Fprintf(st.Out, "Logged out of %s (profiles: %s)\n", out.CatalogURL, strings.Join(out.Profiles, ", "))
 	if getenv("QUILTQ_TOKEN") != "" {
 		fmt.Fprintln(st.Err, "quiltq: note: QUILTQ_TOKEN is still set in the environment, and later commands use it")
 	}

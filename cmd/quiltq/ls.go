@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"time"
 
 	"github.com/quiltq/quiltq/engine"
-	"github.com/quiltq/quiltq/engine/catalogcache"
 	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/engine/sqlref"
 	"github.com/quiltq/quiltq/ui/print"
@@ -31,23 +29,7 @@ type browseFlags struct {
 // minute, ls then lists anew and rewrites the cache before it exits, so
 // the next ls is current. --refresh (or --max-age 0) lists anew first.
 // CATALOG[.DATABASE] narrows what is printed, not what is listed.
-func runLs(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
-	fs := flag.NewFlagSet("quiltq ls", flag.ContinueOnError)
-	connectionFlags(fs, g)
-	var bf browseFlags
-	fs.BoolVar(&bf.json, "json", false, `print JSON: {"catalogs": [{"name", "type", "databases": [{"name", "tables": [{"name", "kind", "columns": [{"name", "type"}]}]}]}], "errors": [{"item", "action", "message"}]}`)
-	fs.BoolVar(&bf.refresh, "refresh", false, "list anew instead of printing the cached listing")
-	fs.DurationVar(&bf.maxAge, "max-age", catalogcache.DefaultPolicy().MaxAge, "print the cached listing when it is younger than this `duration` (0: never)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: quiltq ls [CATALOG[.DATABASE]] [--json] [--refresh] [--max-age D]")
-		fmt.Fprintln(fs.Output(), "\nList the data catalogs, databases and tables you can query, with what could not be listed.")
-		fmt.Fprintln(fs.Output(), "\nFlags:")
-		fs.PrintDefaults()
-	}
-	pos, code := parseInterspersed(fs, args, st)
-	if code >= 0 {
-		return code
-	}
+func runLs(ctx context.Context, g *globalFlags, bf browseFlags, pos []string, st streams, getenv func(string) string) int {
 	var catalog, database string
 	switch len(pos) {
 	case 0:
@@ -89,6 +71,7 @@ func runLs(ctx context.Context, g *globalFlags, args []string, st streams, geten
 	if l.TabulatorChoice != "" {
 		fmt.Fprintf(st.Err, "quiltq ls: Tabulator catalog: %s\n", l.TabulatorChoice)
 	}
+	code := exitOK
 	if bf.json {
 		code = printJSON(st, "ls", l)
 	} else {
@@ -109,6 +92,11 @@ func runLs(ctx context.Context, g *globalFlags, args []string, st streams, geten
 
 // failed reports err and returns its exit code.
 func failed(st streams, name string, err error) int {
+	if engine.KindOf(err) == engine.Canceled {
+		// ls, describe and doctor run no query that could be stopped.
+		fmt.Fprintf(st.Err, "quiltq %s: interrupted\n", name)
+		return exitInterrupted
+	}
 	fmt.Fprintf(st.Err, "quiltq %s: %v\n", name, err)
 	if hint := nextStep(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,38 +16,18 @@ import (
 	"github.com/quiltq/quiltq/engine/session"
 )
 
+// mcpFlags are the flags of quiltq mcp.
+type mcpFlags struct {
+	http    string // --http ADDR: streamable HTTP on loopback instead of stdio
+	verbose bool   // -v: info-level lines on stderr
+}
+
 // runMCP is `quiltq mcp [--http ADDR]`: the Model Context Protocol server
 // over one session, on stdio (the default) or streamable HTTP on
 // loopback. stdout belongs to the protocol; everything quiltq says goes to
 // stderr.
-func runMCP(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
-	fs := flag.NewFlagSet("quiltq mcp", flag.ContinueOnError)
-	connectionFlags(fs, g)
-	addr := fs.String("http", "", "serve streamable HTTP on this loopback `address` (127.0.0.1:8765, or a port) at /mcp, instead of stdio")
-	verbose := fs.Bool("v", false, "log each tool call's progress on stderr")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: quiltq mcp [--http ADDR] [--sandbox [--sandbox-user NAME]] [-P PROFILE] [-w WORKGROUP] ...
-
-Serves quiltq's tools (athena_query, athena_check, catalogs_list, databases_list,
-tables_list, table_describe, workgroups_list, query_history, query_results,
-explain_error, permissions_doctor, whoami) and the quiltq:// resources to an MCP
-client, as the user quiltq is logged in as (the keyring's login, QUILTQ_TOKEN,
---aws-profile, or --sandbox). Over stdio by default: the client starts
-'quiltq mcp' and talks on its stdin and stdout. --http serves the streamable
-HTTP transport at http://ADDR/mcp, on loopback only: whoever reaches it acts
-as you.
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
-	if code := parseFlags(fs, args, st); code >= 0 {
-		return code
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(st.Err, "quiltq mcp: unexpected argument %q (run 'quiltq mcp -h')\n", fs.Arg(0))
-		return exitUsage
-	}
+func runMCP(ctx context.Context, g *globalFlags, mf mcpFlags, st streams, getenv func(string) string) int {
+	addr, verbose := &mf.http, &mf.verbose
 	listen := ""
 	if *addr != "" {
 		var err error
@@ -78,7 +57,7 @@ Flags:
 	if err != nil {
 		return failed(st, "mcp", err)
 	}
-	srv := mcpserver.New(sess, mcpserver.Options{Version: version, CanApplyFix: g.sandbox, Log: logger})
+	srv := mcpserver.New(sess, mcpserver.Options{Version: versionString(), CanApplyFix: g.sandbox, Log: logger})
 	defer func() {
 		if ids := srv.Close(context.WithoutCancel(ctx)); len(ids) > 0 {
 			fmt.Fprintf(st.Err, "quiltq mcp: stopped %d query(ies) left running: %v\n", len(ids), ids)

@@ -4,90 +4,30 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/iam"
+	"github.com/quiltq/quiltq/ui/report"
 )
 
-// listFlag collects a flag given several times.
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
-
-// runPolicy runs `quiltq policy SUBCOMMAND`.
-func runPolicy(ctx context.Context, args []string, st streams) int {
-	if len(args) == 0 || args[0] != "eval" {
-		fmt.Fprintln(st.Err, "usage: "+policyEvalUsage)
-		if len(args) > 0 && args[0] != "-h" && args[0] != "--help" {
-			fmt.Fprintf(st.Err, "quiltq policy: unknown subcommand %q; the only one is \"eval\"\n", args[0])
-			return exitUsage
-		}
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
-	}
-	return runPolicyEval(ctx, args[1:], st)
+// policyFlags are the flags of policy eval.
+type policyFlags struct {
+	policies, sessionPolicies, contexts []string
+	boundary, scps, resourcePolicy      string
+	resourceAccount                     string
+	action, resource, principal         string
+	json                                bool
 }
-
-// policyDecision is the --json output.
-type policyDecision struct {
-	Decision string `json:"decision"`
-	// DeniedBy is the policy type that refused: identity, session,
-	// boundary, scp, resource, or none when allowed.
-	DeniedBy string `json:"denied_by"`
-	// AllowedBy is the policy type whose Allow granted (identity or
-	// resource), none when denied.
-	AllowedBy string `json:"allowed_by"`
-	// SCPLevel is the level (0 = root) of the SCP that refused; null
-	// unless denied_by is scp.
-	SCPLevel     *int             `json:"scp_level"`
-	CrossAccount bool             `json:"cross_account"`
-	Statement    *policyStatement `json:"statement"`
-}
-
-type policyStatement struct {
-	Policy string `json:"policy"`
-	Sid    string `json:"sid"`
-	Index  int    `json:"index"`
-}
-
-// policyEvalUsage is the one-line usage of `quiltq policy eval`.
-const policyEvalUsage = "quiltq policy eval --policy FILE [--policy FILE...] [--session-policy FILE...] [--boundary FILE] [--scps FILE] [--resource-policy FILE] [--resource-account ID] --action ACTION --resource ARN [--context KEY=VALUE ...] [--principal ARN] [--json]"
 
 // runPolicyEval evaluates one request against policy files of every type,
 // as the sandbox would authorize it, and says which policy type decided.
-//
-// Flags (the coordinator's port to cobra keeps them): --policy (repeat),
-// --session-policy (repeat), --boundary, --scps, --resource-policy,
-// --resource-account, --action, --resource, --context (repeat),
-// --principal, --json; all parsed here.
-func runPolicyEval(_ context.Context, args []string, st streams) int {
-	fs := flag.NewFlagSet("quiltq policy eval", flag.ContinueOnError)
-	var policies, sessionPolicies, contexts listFlag
-	fs.Var(&policies, "policy", "identity policy JSON `FILE` (repeat for several)")
-	fs.Var(&sessionPolicies, "session-policy", "session policy JSON `FILE` the caller's credentials carry (repeat for several; needs a session --principal)")
-	boundary := fs.String("boundary", "", "the permissions boundary JSON `FILE` of the caller's role or user")
-	scps := fs.String("scps", "", "SCPs `FILE`: a JSON array with one entry per level from the organization's root to the account, each an array of SCP documents")
-	resourcePolicy := fs.String("resource-policy", "", "the resource's resource-based policy JSON `FILE` (bucket, key, function policy)")
-	resourceAccount := fs.String("resource-account", "", "the 12-digit `ID` of the account that owns the resource, when not the caller's (needs --principal)")
-	action := fs.String("action", "", "the `ACTION` to test, as in athena:StartQueryExecution")
-	resource := fs.String("resource", "", "the resource `ARN`, or * for actions without a resource type")
-	fs.Var(&contexts, "context", "a condition key `KEY=VALUE` (repeat a key for a multivalued key such as aws:CalledVia)")
-	principal := fs.String("principal", "", "the caller's `ARN`; also sets aws:PrincipalArn unless --context gives it")
-	asJSON := fs.Bool("json", false, "print one JSON line instead of text")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: "+policyEvalUsage)
-		fmt.Fprintln(fs.Output(), "\nEvaluates the request against every policy given with AWS's logic (identity, session, boundary,\nSCPs, resource policy; same or another account) and says which policy type and statement decided it.\nExit status: 0 when it evaluated (whatever the decision), 2 on bad input.\n\nExamples:\n  quiltq policy eval --policy role.json --action s3:GetObject --resource arn:aws:s3:::b/k\n  quiltq policy eval --policy role.json --resource-policy bucket.json --resource-account 444455556666 \\\n      --principal arn:aws:sts::123456789012:assumed-role/R/alice --action s3:GetObject --resource arn:aws:s3:::b/k --json\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if code := parseFlags(fs, args, st); code >= 0 {
-		return code
-	}
+func runPolicyEval(_ context.Context, pf policyFlags, st streams) int {
+	policies, sessionPolicies, contexts := pf.policies, pf.sessionPolicies, pf.contexts
+	action, resource, principal := &pf.action, &pf.resource, &pf.principal
+	boundary, scps, resourcePolicy, resourceAccount := &pf.boundary, &pf.scps, &pf.resourcePolicy, &pf.resourceAccount
+	asJSON := &pf.json
 	var missing []string
 	if len(policies) == 0 && *resourcePolicy == "" {
 		missing = append(missing, "--policy")
@@ -100,10 +40,6 @@ func runPolicyEval(_ context.Context, args []string, st streams) int {
 	}
 	if len(missing) > 0 {
 		fmt.Fprintf(st.Err, "quiltq policy eval: missing %s; run 'quiltq policy eval -h' for usage\n", strings.Join(missing, ", "))
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(st.Err, "quiltq policy eval: unexpected argument %q; give policy files with --policy\n", fs.Arg(0))
 		return exitUsage
 	}
 	if msg := checkEvalPrincipal(*principal, len(sessionPolicies) > 0, *resourceAccount); msg != "" {
@@ -158,15 +94,7 @@ func runPolicyEval(_ context.Context, args []string, st streams) int {
 
 	res := iam.Decide(req, set)
 	if *asJSON {
-		out := policyDecision{Decision: res.Decision.String(), DeniedBy: string(res.DeniedBy), AllowedBy: string(res.AllowedBy), CrossAccount: res.CrossAccount}
-		if res.DeniedBy == iam.PolicySCP {
-			level := res.SCPLevel
-			out.SCPLevel = &level
-		}
-		if res.Statement != nil {
-			out.Statement = &policyStatement{Policy: res.Policy, Sid: res.Statement.Sid, Index: res.Statement.Index}
-		}
-		b, err := json.Marshal(out)
+		b, err := json.Marshal(report.DecisionJSONOf(res))
 		if err != nil {
 			fmt.Fprintf(st.Err, "quiltq policy eval: %v\n", err)
 			return exitFailed
@@ -178,7 +106,7 @@ func runPolicyEval(_ context.Context, args []string, st streams) int {
 		iam.PolicyIdentity: policies, iam.PolicySession: sessionPolicies,
 		iam.PolicyBoundary: nonEmptyList(*boundary), iam.PolicyResource: nonEmptyList(*resourcePolicy), iam.PolicySCP: nonEmptyList(*scps),
 	}
-	fmt.Fprintln(st.Out, describeDecision(req, res, files))
+	fmt.Fprintln(st.Out, report.Decision(req, res, files))
 	return exitOK
 }
 
@@ -299,56 +227,4 @@ func iamContextGet(ctx map[string][]string, key string) []string {
 		}
 	}
 	return nil
-}
-
-// describeDecision words the outcome in one line: the decision, the
-// policy type that decided it, and the statement (or, for an implicit
-// deny, the files of the type that lacked an Allow).
-func describeDecision(req iam.Request, res iam.Outcome, files map[iam.PolicyType][]string) string {
-	what := req.Action + " on " + req.Resource
-	by := res.AllowedBy
-	if res.Decision != iam.Allowed {
-		by = res.DeniedBy
-	}
-	typ := policyTypeWords(by)
-	if by == iam.PolicySCP {
-		typ += fmt.Sprintf(" at level %d", res.SCPLevel)
-	}
-	if res.CrossAccount {
-		typ += ", across accounts"
-	}
-	if res.Statement == nil {
-		where := strings.Join(files[by], ", ")
-		switch {
-		case by == iam.PolicyResource && len(files[by]) == 0:
-			return fmt.Sprintf("%s by the %s: the resource is another account's and no resource-based policy was given (--resource-policy) to allow %s", res.Decision, typ, what)
-		case res.Policy != "":
-			where = res.Policy
-		}
-		return fmt.Sprintf("%s by the %s: no statement in %s allows %s", res.Decision, typ, where, what)
-	}
-	stmt := fmt.Sprintf("Statement[%d]", res.Statement.Index)
-	if res.Statement.Sid != "" {
-		stmt += fmt.Sprintf(" (Sid %q)", res.Statement.Sid)
-	}
-	verb := "allows"
-	if res.Decision == iam.ExplicitlyDenied {
-		verb = "explicitly denies"
-	}
-	return fmt.Sprintf("%s by the %s: %s of %s %s %s", res.Decision, typ, stmt, res.Policy, verb, what)
-}
-
-// policyTypeWords names a policy type as AWS's refusals do.
-func policyTypeWords(t iam.PolicyType) string {
-	switch t {
-	case iam.PolicySession:
-		return "session policy"
-	case iam.PolicyBoundary:
-		return "permissions boundary"
-	case iam.PolicySCP:
-		return "service control policy"
-	case iam.PolicyResource:
-		return "resource-based policy"
-	}
-	return "identity-based policy"
 }

@@ -3,15 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"strings"
+	"io/fs"
 	"time"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/ui/print"
+	"github.com/quiltq/quiltq/ui/report"
 	"github.com/quiltq/quiltq/ui/status"
 )
 
@@ -135,12 +137,17 @@ type fetchInfo struct {
 // reportFailure prints err on stderr (its text whole, then what it names
 // and the next step) and returns its exit code.
 func reportFailure(st streams, s *session.Session, x athena.Execution, err error, stats bool, f *fetchInfo) int {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Op == "write" {
+		// Writing the rows failed here, not AWS: run says so.
+		return exitFailed
+	}
 	fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 	if kind := engine.KindOf(err); kind == engine.Denied || kind == engine.Credentials {
 		explainRefusal(st.Err, s, x, err)
 	}
 	if se := engine.SyntaxOf(err); se != nil && se.Line > 0 {
-		printSyntaxPosition(st.Err, x.SQL, se)
+		report.SyntaxPosition(st.Err, x.SQL, se)
 	}
 	if hint := nextStep(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
@@ -149,27 +156,6 @@ func reportFailure(st streams, s *session.Session, x athena.Execution, err error
 		writeStats(st.Err, s, x, f)
 	}
 	return exitCode(err)
-}
-
-// printSyntaxPosition shows the line of sql that Athena could not parse,
-// with a caret under the column it named (columns count characters).
-func printSyntaxPosition(w io.Writer, sql string, se *engine.SyntaxError) {
-	lines := strings.Split(sql, "\n")
-	if se.Line > len(lines) {
-		return
-	}
-	line := []rune(strings.TrimRight(lines[se.Line-1], "\r"))
-	if se.Column > len(line)+1 {
-		return
-	}
-	pad := make([]rune, se.Column-1)
-	for i := range pad {
-		pad[i] = ' '
-		if line[i] == '\t' {
-			pad[i] = '\t'
-		}
-	}
-	fmt.Fprintf(w, "  at:        line %d, column %d\n             %s\n             %s^\n", se.Line, se.Column, string(line), string(pad))
 }
 
 // exitCode maps an error's kind to the exit codes of ARCHITECTURE.md. SQL
@@ -232,13 +218,13 @@ func (p *progress) update(x athena.Execution) {
 	if !x.Submitted.IsZero() {
 		elapsed = now.Sub(x.Submitted).Truncate(100 * time.Millisecond)
 	}
-	fmt.Fprintf(p.st.Err, "\r\x1b[K%s %s · %s scanned · %s", x.State, elapsed, status.Bytes(x.DataScanned), engine.FormatUSD(engine.Cost(x.DataScanned, p.price)))
+	fmt.Fprintf(p.st.progressOut(), "\r\x1b[K%s %s · %s scanned · %s", x.State, elapsed, status.Bytes(x.DataScanned), engine.FormatUSD(engine.Cost(x.DataScanned, p.price)))
 	p.shown = true
 }
 
 func (p *progress) done() {
 	if p.shown {
-		fmt.Fprint(p.st.Err, "\r\x1b[K")
+		fmt.Fprint(p.st.progressOut(), "\r\x1b[K")
 	}
 }
 
@@ -247,8 +233,14 @@ func (p *progress) done() {
 // for the query twice.
 func showResults(ctx context.Context, s *session.Session, id string, o queryOptions, st streams) int {
 	prog := newProgress(st, s.PricePerTB())
-	x, err := s.Wait(ctx, id, prog.update)
+	// quiltq did not start this query: an interrupt detaches from it and
+	// leaves it running, as a viewer should.
+	x, err := s.Follow(ctx, id, prog.update)
 	prog.done()
+	if engine.KindOf(err) == engine.Canceled && ctx.Err() != nil {
+		fmt.Fprintf(st.Err, "quiltq: stopped waiting for query %s; quiltq did not start it, so it was left running (%s when last seen)\n", id, x.State)
+		return exitInterrupted
+	}
 	if err == nil && x.State != athena.Succeeded {
 		err = &engine.Error{Op: "query " + id, Kind: engine.Failed, Err: fmt.Errorf("the query ended %s: %s", x.State, x.Reason)}
 	}

@@ -2,20 +2,13 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"github.com/quiltq/quiltq/engine/session"
 )
 
 // runRole is `quiltq role [NAME]`: list the Quilt roles, or switch.
-func runRole(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
-	fs := flag.NewFlagSet("quiltq role", flag.ContinueOnError)
-	connectionFlags(fs, g)
-	pos, code := parseInterspersed(fs, args, st)
-	if code >= 0 {
-		return code
-	}
+func runRole(ctx context.Context, g *globalFlags, pos []string, st streams, getenv func(string) string) int {
 	if len(pos) > 1 {
 		fmt.Fprintln(st.Err, "quiltq role: give at most one role name")
 		return exitUsage

@@ -3,64 +3,50 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/sandbox/athenasrv"
 	"github.com/quiltq/quiltq/engine/sandbox/stack"
 )
 
-// runSandbox runs `quiltq sandbox ...`.
-func runSandbox(ctx context.Context, args []string, st streams, getenv func(string) string) int {
-	if len(args) == 0 || args[0] != "serve" {
-		fmt.Fprintln(st.Err, "usage: quiltq sandbox serve [flags]  (run 'quiltq sandbox serve -h' for the flags)")
-		return exitUsage
-	}
-	return runSandboxServe(ctx, args[1:], st)
+// serveFlags are the flags of sandbox serve.
+type serveFlags struct {
+	addr, stack, syntaxErrors string
+	opts                      sandbox.Options
+	verbose                   bool
 }
 
 // runSandboxServe starts the embedded stack on loopback, prints one JSON
 // line describing it on stdout and serves until ctx ends (SIGINT, SIGTERM).
-func runSandboxServe(ctx context.Context, args []string, st streams) int {
-	fs := flag.NewFlagSet("quiltq sandbox serve", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:0", "loopback `address` to listen on (port 0 picks a free one)")
-	stackFile := fs.String("stack", "", "stack `file` (YAML) describing the world to serve; default: the built-in one")
-	var opts sandbox.Options
-	fs.DurationVar(&opts.Latency, "latency", 0, "added `delay` before every AWS reply")
-	fs.DurationVar(&opts.Queue, "queue", 0, "how long each query stays QUEUED")
-	fs.DurationVar(&opts.Run, "run", 0, "how long each query stays RUNNING at least")
-	fs.IntVar(&opts.BenchRows, "bench-rows", 0, "rows of benchmarks.numbers (default: the stack's, 1000000 in the built-in one)")
-	fs.Float64Var(&opts.Faults.Throttle, "fault-throttle", 0, "`fraction` of AWS requests answered with throttling")
-	fs.Float64Var(&opts.Faults.ServerError, "fault-500", 0, "`fraction` of AWS requests answered with a 500")
-	fs.Float64Var(&opts.Faults.Cut, "fault-cut", 0, "`fraction` of AWS replies cut in the middle of their body")
-	fs.Uint64Var(&opts.Faults.Seed, "fault-seed", 1, "`seed` choosing which requests fail")
-	fs.Func("syntax-errors", "where SQL that does not parse is refused: `start` (StartQueryExecution, the default) or run (the query fails)", func(v string) (err error) {
-		opts.SyntaxErrors, err = athenasrv.ParseSyntaxErrors(v)
-		return err
-	})
-	verbose := fs.Bool("v", false, "log every AWS request on stderr")
-	if code := parseFlags(fs, args, st); code >= 0 {
-		return code
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(st.Err, "quiltq sandbox serve: unexpected argument %q\n", fs.Arg(0))
+func runSandboxServe(ctx context.Context, sf serveFlags, st streams) int {
+	opts, stackFile, addr, verbose := sf.opts, &sf.stack, &sf.addr, &sf.verbose
+	var err error
+	if opts.SyntaxErrors, err = athenasrv.ParseSyntaxErrors(sf.syntaxErrors); err != nil {
+		fmt.Fprintf(st.Err, "quiltq sandbox serve: --syntax-errors: %v\n", err)
 		return exitUsage
 	}
-	if f := opts.Faults; f.Throttle < 0 || f.ServerError < 0 || f.Cut < 0 || f.Throttle+f.ServerError+f.Cut > 1 {
-		fmt.Fprintln(st.Err, "quiltq sandbox serve: fault fractions must be between 0 and 1 and add up to at most 1")
+	if msg := checkServeFlags(opts); msg != "" {
+		fmt.Fprintf(st.Err, "quiltq sandbox serve: %s\n", msg)
 		return exitUsage
 	}
 	if *stackFile != "" {
 		abs, err := filepath.Abs(*stackFile)
 		if err == nil {
+			_, err = os.Stat(abs)
+		}
+		if err == nil {
 			opts.Stack, err = stack.Load(os.DirFS(filepath.Dir(abs)), filepath.Base(abs))
 		}
 		if err != nil {
-			fmt.Fprintf(st.Err, "quiltq sandbox serve: %v\n", err)
+			// The stack is read relative to its directory: name the whole path.
+			fmt.Fprintf(st.Err, "quiltq sandbox serve: --stack %s: %v; give the path of a stack YAML file\n", abs, unwrapPath(err))
 			return exitUsage
 		}
 	}
@@ -90,4 +76,42 @@ func runSandboxServe(ctx context.Context, args []string, st streams) int {
 	}
 	fmt.Fprintln(st.Err, "quiltq sandbox: stopped")
 	return exitOK
+}
+
+// checkServeFlags says what is wrong with serve's numbers, or "".
+func checkServeFlags(o sandbox.Options) string {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"--latency", o.Latency}, {"--queue", o.Queue}, {"--run", o.Run}} {
+		if d.v < 0 {
+			return fmt.Sprintf("%s %s: give a duration of 0 or more", d.name, d.v)
+		}
+	}
+	if o.BenchRows < 0 {
+		return fmt.Sprintf("--bench-rows %d: give a number of rows of 0 or more (0: the stack's)", o.BenchRows)
+	}
+	f := o.Faults
+	for _, x := range []struct {
+		name string
+		v    float64
+	}{{"--fault-throttle", f.Throttle}, {"--fault-500", f.ServerError}, {"--fault-cut", f.Cut}} {
+		// Written so that NaN fails too.
+		if !(x.v >= 0 && x.v <= 1) {
+			return fmt.Sprintf("%s %v: fault fractions are between 0 and 1", x.name, x.v)
+		}
+	}
+	if f.Throttle+f.ServerError+f.Cut > 1 {
+		return fmt.Sprintf("--fault-throttle, --fault-500 and --fault-cut add up to %v: together they must be at most 1", f.Throttle+f.ServerError+f.Cut)
+	}
+	return ""
+}
+
+// unwrapPath drops the *fs.PathError around err: the path is said once.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -15,24 +14,14 @@ import (
 type identity = session.Identity
 
 // runWhoami is `quiltq whoami [--json]`.
-func runWhoami(ctx context.Context, g *globalFlags, args []string, st streams, getenv func(string) string) int {
-	fs := flag.NewFlagSet("quiltq whoami", flag.ContinueOnError)
-	connectionFlags(fs, g)
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	if code := parseFlags(fs, args, st); code >= 0 {
-		return code
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintln(st.Err, "quiltq whoami: takes no arguments")
-		return exitUsage
-	}
+func runWhoami(ctx context.Context, g *globalFlags, asJSON bool, st streams, getenv func(string) string) int {
 	a := newApp(g, st, getenv)
 	defer a.close()
 	qs, err := a.open(ctx)
 	if err == nil {
 		var id identity
 		if id, err = qs.WhoAmI(ctx); err == nil {
-			if *asJSON {
+			if asJSON {
 				enc := json.NewEncoder(st.Out)
 				enc.SetIndent("", "  ")
 				_ = enc.Encode(id)

@@ -90,27 +90,46 @@ func jitter(d time.Duration, u float64) time.Duration {
 // leaves a query running. A poll error that will not pass (expired
 // credentials, a refusal) also stops the query, as far as it can.
 func (c *Client) Wait(ctx context.Context, id string, progress func(Execution)) (Execution, error) {
+	return c.wait(ctx, id, progress, true)
+}
+
+// Follow is Wait for a query the caller did not start (a viewer of an
+// earlier query, `quiltq --results ID`): when ctx ends, or a poll fails
+// for good, it detaches and leaves the query as it is, returning an error
+// of Kind Canceled that says so. Stopping someone else's query is not a
+// viewer's business.
+func (c *Client) Follow(ctx context.Context, id string, progress func(Execution)) (Execution, error) {
+	return c.wait(ctx, id, progress, false)
+}
+
+func (c *Client) wait(ctx context.Context, id string, progress func(Execution), stop bool) (Execution, error) {
 	const op = "wait for query"
+	abandon := c.abandon
+	if !stop {
+		abandon = detach
+	}
 	start := c.opts.Now()
 	last := Execution{ID: id}
 	polls, failures := 0, 0
 	for {
 		if ctx.Err() != nil {
-			return c.abandon(ctx, id, last, polls, progress)
+			return abandon(ctx, id, last, polls, progress)
 		}
 		ex, err := c.describe(ctx, id)
 		polls++
 		var wait time.Duration
 		switch {
 		case err != nil && ctx.Err() != nil:
-			return c.abandon(ctx, id, last, polls, progress)
+			return abandon(ctx, id, last, polls, progress)
 		case err != nil && transient(err) && failures < maxPollFailures:
 			// Throttled or a passing failure: back off, then poll again.
 			wait = max(backoff(failures), pollInterval(c.opts.Now().Sub(start)))
 			wait = min(wait, maxFailureWait)
 			failures++
 		case err != nil:
-			c.stopQuietly(ctx, id)
+			if stop {
+				c.stopQuietly(ctx, id)
+			}
 			last.Polls = polls
 			return last, translate(op, err)
 		default:
@@ -130,7 +149,7 @@ func (c *Client) Wait(ctx context.Context, id string, progress func(Execution)) 
 			wait = jitter(pollInterval(elapsed), rand.Float64())
 		}
 		if err := c.opts.Sleep(ctx, wait); err != nil {
-			return c.abandon(ctx, id, last, polls, progress)
+			return abandon(ctx, id, last, polls, progress)
 		}
 	}
 }
@@ -180,6 +199,21 @@ func (c *Client) abandon(ctx context.Context, id string, last Execution, polls i
 		err = fmt.Errorf("query %s stopped (%s): %w", id, last.State, cause)
 	}
 	return last, &engine.Error{Op: "wait for query", Kind: engine.Canceled, Err: err}
+}
+
+// detach is how Follow ends when ctx does: the query is left running.
+func detach(ctx context.Context, id string, last Execution, polls int, _ func(Execution)) (Execution, error) {
+	last.Polls = polls
+	err := fmt.Errorf("stopped following query %s, which was left as it is (%s when last seen): %w", id, stateOr(last.State), ctx.Err())
+	return last, &engine.Error{Op: "follow query", Kind: engine.Canceled, Err: err}
+}
+
+// stateOr is s, or "not seen yet".
+func stateOr(s State) string {
+	if s == "" {
+		return "not seen yet"
+	}
+	return string(s)
 }
 
 // stopQuietly makes a best effort to stop a query that Wait can no longer

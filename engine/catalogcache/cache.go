@@ -30,6 +30,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -275,4 +276,32 @@ func (c *Cache) Serve(ctx context.Context, k Key, p Policy, fetch func(context.C
 		ch <- Refreshed{Entry: ne}
 	}()
 	return e, served, ch, warn
+}
+
+// Entries are the listings of every key in the cache that match accepts,
+// newest first. Files of another format, or that cannot be read or
+// decoded, are skipped. It is for shell completion, which knows where a
+// command would go (its catalog, its endpoint) but not who it would be
+// there without asking STS, a network call completion never makes: the
+// caller names the place, and match sees each file's recorded key.
+func (c *Cache) Entries(match func(Key) bool) []Entry {
+	files, _ := filepath.Glob(filepath.Join(c.Dir, "catalog-*.gob"))
+	var out []Entry
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		var e Entry
+		if gob.NewDecoder(bytes.NewReader(data)).Decode(&e) != nil || e.Version != formatVersion || e.Fetched.After(c.now()) {
+			continue
+		}
+		if filepath.Base(f) != e.key().file() || !match(e.key()) {
+			continue // copied or renamed: not the file of the key it records
+		}
+		emptyNotNil(&e.Listing)
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b Entry) int { return b.Fetched.Compare(a.Fetched) })
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -215,5 +216,50 @@ func TestFutureEntryIsStale(t *testing.T) {
 		if _, err := c.Store(analyst, listing("from the future")); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestEntries: the listings of the keys a matcher accepts, newest first;
+// a copied file (its name not its recorded key's) and a listing stamped
+// in the future are left out.
+func TestEntries(t *testing.T) {
+	const arn = "arn:aws:sts::123456789012:assumed-role/RW/analyst"
+	clk := &clock{time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c := &Cache{Dir: t.TempDir(), Now: clk.now}
+	here := NewKey(arn, "us-east-1", "", "https://catalog.example.com")
+	other := NewKey(arn, "us-east-1", "", "https://other.example.com")
+	later := NewKey("arn:aws:sts::123456789012:assumed-role/RO/analyst", "us-east-1", "", "https://catalog.example.com")
+	for _, s := range []struct {
+		k    Key
+		name string
+	}{{here, "old"}, {other, "elsewhere"}, {later, "new"}} {
+		if _, err := c.Store(s.k, listing(s.name)); err != nil {
+			t.Fatal(err)
+		}
+		clk.t = clk.t.Add(time.Minute)
+	}
+	data, err := os.ReadFile(filepath.Join(c.Dir, other.file()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := NewKey(arn, "eu-west-1", "", "https://catalog.example.com")
+	if err := os.WriteFile(filepath.Join(c.Dir, copied.file()), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	match := func(k Key) bool { return k.CatalogURL != "" }
+	var got []string
+	for _, e := range c.Entries(match) {
+		got = append(got, e.Listing.Catalogs[0].Name)
+	}
+	if want := []string{"new", "elsewhere", "old"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q (newest first, the copy left out)", got, want)
+	}
+	clk.t = clk.t.Add(-2 * time.Minute) // "new" is now in the future
+	got = nil
+	for _, e := range c.Entries(func(k Key) bool { return k.CatalogURL == "https://catalog.example.com" }) {
+		got = append(got, e.Listing.Catalogs[0].Name)
+	}
+	if want := []string{"old"}; !slices.Equal(got, want) {
+		t.Errorf("with a future stamp: got %q, want %q", got, want)
 	}
 }

@@ -378,3 +378,24 @@ func TestRefusalEscapesNames(t *testing.T) {
 		t.Errorf("got %q, want one line holding %q", got, want)
 	}
 }
+
+// A line left unfinished is named as itself, not as the line after it
+// (the TOML library counts the line break it stumbled on).
+func TestParseRulesUnfinishedLine(t *testing.T) {
+	_, err := ParseRules("g.toml", "# rules\n[[allow]\ndatabase = \"x\"\n")
+	if err == nil || !strings.HasPrefix(err.Error(), "g.toml:2:9: ") {
+		t.Errorf("got %v, want the error at g.toml:2:9 (the end of [[allow])", err)
+	}
+}
+
+func TestParseRulesUnfinishedTableName(t *testing.T) {
+	_, err := ParseRules("g.toml", "[allow\nx = 1\n")
+	if err == nil || !strings.HasPrefix(err.Error(), "g.toml:1:7: ") {
+		t.Errorf("got %v, want the error at g.toml:1:7 (the end of [allow)", err)
+	}
+	// A key without a value is reported on its own line already.
+	_, err = ParseRules("g.toml", "[[allow]]\ndatabase\n")
+	if err == nil || !strings.HasPrefix(err.Error(), "g.toml:2:") {
+		t.Errorf("got %v, want the error on line 2", err)
+	}
+}

@@ -84,7 +84,14 @@ func ParseRules(path, text string) (*Rules, error) {
 	if _, err := toml.Decode(text, &raw); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s:%d:%d: %s", path, pe.Position.Line, pe.Position.Col, pe.Message)
+			line, col := pe.Position.Line, pe.Position.Col
+			// The TOML library has already counted the line break it
+			// stumbled on: a line left unfinished ("[[allow]") is its
+			// own line, at its end.
+			if (strings.Contains(pe.Message, "name delimiter") || strings.Contains(pe.Message, "table name")) && strings.HasSuffix(pe.Message, "but got '\\n' instead") && line > 1 {
+				line, col = line-1, len(strings.Split(text, "\n")[line-2])+1
+			}
+			return nil, fmt.Errorf("%s:%d:%d: %s", path, line, col, pe.Message)
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -26,7 +25,7 @@ import (
 func ReadPolicyFiles(paths []string) ([]*iam.Policy, error) {
 	var out []*iam.Policy
 	for _, path := range paths {
-		doc, err := os.ReadFile(path)
+		doc, err := engine.ReadFileLimited(path, engine.PolicyLimit())
 		if err != nil {
 			return nil, &engine.Error{Op: "--policy", Kind: engine.Invalid, Err: fmt.Errorf("%w; give a readable identity policy JSON file", err)}
 		}

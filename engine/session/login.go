@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -340,7 +341,7 @@ func CompleteLogin(ctx context.Context, t *LoginTarget, secret string) (LoggedIn
 	if r := st.Region(); r != "" {
 		region = r
 	}
-	cfg, err := auth.AWSConfig(ctx, auth.AWSParams{Region: region, Endpoint: opts.Getenv("AWS_ENDPOINT_URL"), Credentials: sess})
+	cfg, err := auth.AWSConfig(ctx, auth.AWSParams{Region: region, Endpoint: opts.Getenv("AWS_ENDPOINT_URL"), Credentials: sess, OnRetry: opts.OnRetry})
 	if err != nil {
 		return LoggedIn{}, err
 	}
@@ -369,38 +370,62 @@ func CompleteLogin(ctx context.Context, t *LoginTarget, secret string) (LoggedIn
 	return LoggedIn{CatalogURL: cat.URL, Name: me.Name, Email: me.Email, Role: me.Role, Principal: principal, Where: t.store.Where()}, nil
 }
 
-// Logout forgets the profile's stored login: its record, and its secret
-// when no other profile still uses it. It returns the catalog it was for;
-// without a stored login the error is of kind Credentials.
-func Logout(ctx context.Context, opts Options) (string, error) {
+// LoggedOut is what Logout did: the catalog logged out of, the profiles
+// whose login to it was dropped, and what each store held and removed.
+type LoggedOut struct {
+	CatalogURL string
+	Profiles   []string
+	Forgotten  []auth.Forgotten
+}
+
+// Logout removes the profile's login: every secret quiltq stored for its
+// catalog, under every registry a login to it was recorded with, from
+// every store (the OS keyring and the plain-text file alike, whichever the
+// login was last made in), and the records of every profile logged in to
+// that catalog, whose secrets these were. It tries every store even when
+// one fails; a failure of the store the login was recorded in is an
+// error, another store's is only reported (in Forgotten).
+func Logout(ctx context.Context, opts Options) (LoggedOut, error) {
 	st := opts.Settings
 	logins, err := loadLogins(opts.Getenv)
 	if err != nil {
-		return "", err
+		return LoggedOut{}, err
 	}
 	rec, ok := logins.Find(st.Profile, st.CatalogURL())
 	if !ok {
-		return "", &engine.Error{Kind: engine.Credentials, Err: fmt.Errorf("profile %q has no stored login", st.Profile)}
+		return LoggedOut{}, &engine.Error{Kind: engine.Credentials, Err: fmt.Errorf("profile %q has no stored login", st.Profile)}
 	}
-	for name, lg := range logins.Profiles {
-		if lg == rec {
-			delete(logins.Profiles, name)
-		}
-	}
-	// The secret goes only when no other profile still uses it.
-	if len(logins.UsedBy(rec.RegistryURL, rec.Storage)) == 0 {
-		store, err := secretStore(opts, rec.Storage)
-		if err == nil {
-			err = store.Delete(ctx, rec.RegistryURL)
-		}
+	out := LoggedOut{CatalogURL: rec.CatalogURL}
+	keys := append(logins.Registries(rec.CatalogURL), rec.RegistryURL)
+	var stores []auth.SecretStore
+	for _, storage := range []string{auth.SourceKeyring, auth.SourceFile} {
+		store, err := secretStore(opts, storage)
 		if err != nil {
-			return "", err
+			if storage == rec.Storage {
+				return LoggedOut{}, err
+			}
+			continue // no config dir: no file to hold a secret
+		}
+		stores = append(stores, store)
+	}
+	out.Forgotten = auth.Forget(ctx, keys, stores...)
+	for _, f := range out.Forgotten {
+		if f.Err != nil && f.Store == rec.Storage {
+			return out, f.Err
 		}
 	}
-	if err := logins.Save(); err != nil {
-		return "", &engine.Error{Kind: engine.Failed, Err: err}
+	want := strings.TrimRight(rec.CatalogURL, "/")
+	for name, lg := range logins.Profiles {
+		if strings.TrimRight(lg.CatalogURL, "/") == want {
+			delete(logins.Profiles, name)
+			out.Profiles = append(out.Profiles, name)
+		}
 	}
-	return rec.CatalogURL, nil
+	slices.Sort(out.Profiles)
+	if err := logins.Save(); err != nil {
+		return out, &engine.Error{Kind: engine.Failed, Err: err}
+	}
+	return out, nil
 }
 
 // CredentialsCause digs out of err (often wrapped by the AWS SDK as

@@ -209,6 +209,16 @@ func (s *Session) wait(ctx context.Context, id string, limit int64, progress fun
 	return x, err
 }
 
+// Follow follows query id, one this session did not start (an earlier
+// query shown again), until it is final. When ctx ends it detaches and
+// leaves the query running: an error of kind engine.Canceled says so.
+func (s *Session) Follow(ctx context.Context, id string, progress func(athena.Execution)) (athena.Execution, error) {
+	if err := s.ready(); err != nil {
+		return athena.Execution{ID: id}, err
+	}
+	return s.client.Follow(ctx, id, progress)
+}
+
 // Stop asks Athena to stop query id.
 func (s *Session) Stop(ctx context.Context, id string) error {
 	if err := s.ready(); err != nil {

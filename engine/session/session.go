@@ -71,6 +71,10 @@ type Options struct {
 	Warn func(string)
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// OnRetry, when set, hears of each retry of an AWS call as it starts
+	// (auth.AWSParams.OnRetry), so that a front end can say what is being
+	// retried while it waits. It must not block.
+	OnRetry func(auth.Retry)
 }
 
 // TokenLogin is a Quilt login handed to the session: a catalog and a
@@ -234,7 +238,7 @@ func Open(ctx context.Context, opts Options) (*Session, error) {
 		return nil, err
 	}
 	s.login = l
-	cfg, err := auth.AWSConfig(ctx, auth.AWSParams{Region: l.region, Endpoint: l.endpoint, Credentials: l.creds, AWSProfile: s.settings.AWSProfile()})
+	cfg, err := auth.AWSConfig(ctx, auth.AWSParams{Region: l.region, Endpoint: l.endpoint, Credentials: l.creds, AWSProfile: s.settings.AWSProfile(), OnRetry: opts.OnRetry})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,12 @@
+//go:build !unix
+
+package main
+
+import "os"
+
+// pollClosed cannot watch a pipe here: a closed stdout is seen at the
+// next write only.
+func pollClosed(*os.File) bool { return false }
+
+// wasClosed cannot tell here.
+func wasClosed(*os.File) bool { return false }

@@ -152,7 +152,7 @@ func TestSignalsStopTheQuery(t *testing.T) {
 			}
 			var stderr bytes.Buffer
 			// A configured workgroup: none of the fallback's note on stderr.
-	cmd := exec.Command(bin, "-w", pipeWorkgroup, "-e", "-- sandbox: run=60s\nSELECT count(*) FROM sales.orders")
+			cmd := exec.Command(bin, "-w", pipeWorkgroup, "-e", "-- sandbox: run=60s\nSELECT count(*) FROM sales.orders")
 			cmd.Env = envList(t, envFor(t, env, "admin"))
 			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {

@@ -156,8 +156,9 @@ func (a *guardAsk) question(m Model) string {
 		esc = ks[0]
 	}
 	prompt := fmt.Sprintf("%s ? value %d of %d (a SQL literal; enter takes it, %s sends nothing): ", where, len(a.values)+1, a.params, esc)
-	a.input.SetWidth(max(m.width-ansi.StringWidth(prompt)-1, 10))
-	return ansi.Truncate(m.th.Warning.Render(prompt)+a.input.View(), m.width, "")
+	in := *a.input // drawing changes nothing of the model
+	in.SetWidth(max(m.width-ansi.StringWidth(prompt)-1, 10))
+	return ansi.Truncate(m.th.Warning.Render(prompt)+in.View(), m.width, "")
 }
 
 // toggleReuse turns result reuse on (the profile's age, or an hour) or

@@ -7,6 +7,8 @@
 //
 // The root is split by concern: ui.go routes, input.go takes the keys,
 // run.go follows a run from the check before sending to its last row,
+// guards.go holds it to ask first (a destructive statement, ? values)
+// and toggles result reuse,
 // panes.go answers the panes' requests, view.go and help.go draw,
 // layout.go sizes the panes (and keeps the catalog's width), mouse.go
 // takes clicks, the wheel and the border drag.

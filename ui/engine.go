@@ -15,8 +15,15 @@ import (
 // Engine is what the workbench needs of the query engine. cmd/quiltq
 // implements it over athena.Client; the workbench never sees the AWS SDK.
 type Engine interface {
-	// Start submits sql and returns Athena's query execution ID.
-	Start(ctx context.Context, sql string) (string, error)
+	// Start submits q and returns Athena's query execution ID.
+	Start(ctx context.Context, q Submission) (string, error)
+	// Guard says what the workbench must ask before sending sql: whether
+	// it is destructive (and what it changes), and how many ? values it
+	// wants. It calls nothing.
+	Guard(sql string) Guard
+	// Reuse is how old a stored result the profile lets Athena answer
+	// with (its reuse setting; 0 when none is set).
+	Reuse() time.Duration
 	// Wait follows query id until it is final, reporting each poll. When
 	// ctx ends it stops the query on Athena (StopQueryExecution) and
 	// returns an error of kind engine.Canceled.
@@ -47,6 +54,29 @@ type Engine interface {
 	// tables), so it runs as a command. fix is the policy JSON ("" when no
 	// identity statement can fix it); notes say what could not be told.
 	QueryFix(ctx context.Context, sql string, err error) (fix string, notes []string, ferr error)
+}
+
+// Submission is a statement as the workbench sends it.
+type Submission struct {
+	SQL string
+	// Params fill its ? placeholders in order (ExecutionParameters), each
+	// a SQL literal as -e's --param takes it.
+	Params []string
+	// Reuse is how old a stored result Athena may answer with; negative
+	// for none, 0 for the profile's setting.
+	Reuse time.Duration
+}
+
+// Guard is what the workbench asks before sending a statement.
+type Guard struct {
+	// Destructive says it drops, deletes, overwrites or rewrites what
+	// exists (DROP, DELETE, INSERT OVERWRITE, ...): the workbench asks
+	// before sending it. Change names what it changes ("drops table
+	// sales.orders").
+	Destructive bool
+	Change      string
+	// Params is how many values its ? placeholders want (0: none).
+	Params int
 }
 
 // QueryFixMsg carries the whole-query fix of run's refusal.
@@ -129,10 +159,10 @@ type WorkgroupHistoryMsg struct {
 	Err     error
 }
 
-// startQuery submits sql as run.
-func startQuery(ctx context.Context, eng Engine, run int, sql string) tea.Cmd {
+// startQuery submits q as run.
+func startQuery(ctx context.Context, eng Engine, run int, q Submission) tea.Cmd {
 	return func() tea.Msg {
-		id, err := eng.Start(ctx, sql)
+		id, err := eng.Start(ctx, q)
 		return QueryStartedMsg{Run: run, ID: id, Err: err}
 	}
 }

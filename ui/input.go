@@ -6,8 +6,9 @@ import (
 )
 
 // key handles the global keys, then hands the key to the focused pane.
-// While a question is asked (a query is running: replace it?), the
-// answer keys and quit alone count.
+// While a question is asked (a query is running: replace it? run this
+// destructive statement?), the answer keys and quit alone count; while a
+// ? value is asked, its line takes the keys.
 func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	g := m.km.Global
 	if m.help {
@@ -18,6 +19,12 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m.quit()
 		}
 		return m.answer(k)
+	}
+	if m.ask != nil {
+		if key.Matches(k, g.Quit) {
+			return m.quit()
+		}
+		return m.askKey(k)
 	}
 	// A printable key is text for a pane that takes text.
 	printable := k.Text != "" && k.Mod&^tea.ModShift == 0
@@ -36,6 +43,8 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, g.Help):
 		m.help, m.helpTop = true, 0
 		return m, nil
+	case key.Matches(k, g.Reuse):
+		return m.toggleReuse()
 	case key.Matches(k, g.FocusCatalog):
 		m.setFocus(focusCatalog)
 		return m, nil

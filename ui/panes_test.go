@@ -160,6 +160,14 @@ func TestFooter(t *testing.T) {
 	b.WriteString(ansi.Strip(m.footer()) + "\n")
 	m.confirm = &pendingRun{stmts: []statement{{sql: "SELECT 2"}}}
 	b.WriteString(ansi.Strip(m.footer()) + "\n")
+	// The guards' questions: a destructive statement, then a ? value.
+	m.confirm, m.r.phase, m.r.of = nil, idle, 1
+	m.ask = &guardAsk{change: "drops table sales.orders", params: 1}
+	b.WriteString(ansi.Strip(m.footer()) + "\n")
+	m.ask.change = ""
+	m.ask.next()
+	m.ask.input.SetValue("'us-east'")
+	b.WriteString(ansi.Strip(m.footer()) + "\n")
 	got := b.String()
 	golden.Check(t, "footers-100.txt", got)
 	if !strings.HasPrefix(got, " f9 run") {

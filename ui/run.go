@@ -234,7 +234,9 @@ func runnable(text string) (sql string, span [2]int) {
 	return sql, [2]int{start, start + len(sql)}
 }
 
-// startRun checks statement st locally and submits it as a new run, the
+// startRun checks statement st locally and submits it (guard: after the
+// user's yes to a destructive one, with the values of its ? placeholders)
+// as a new run, the
 // n-th of a run of of statements with rest still to come. Its result goes
 // to a result tab: the one shown for a lone statement, a tab of its own
 // for each statement of several.
@@ -252,10 +254,7 @@ func (m Model) startRun(st statement, rest []statement, of, editorID int) (tea.M
 			return m.notSent(err)
 		}
 	}
-	m.r.ctx, m.r.cancel = context.WithCancel(m.ctx)
-	m.r.phase = submitting
-	m.status.SetQuery(status.Query{State: "SUBMITTING", Note: m.batchNote()})
-	return m, tea.Batch(startQuery(m.r.ctx, m.eng, m.r.id, st.sql), tick(m.r.id))
+	return m.guard()
 }
 
 // resultTab opens the result tab of the current run and returns its key:
@@ -278,12 +277,18 @@ func (m *Model) resultTab(sql string) int {
 	}
 	// Not the last result, nor "no result yet: write a query": this
 	// statement's is on its way.
+	m.results.At(i).SetMessage("", m.runningMessage())
+	return m.results.Key(i)
+}
+
+// runningMessage is what the current run's result tab says while its
+// result is on its way.
+func (m Model) runningMessage() string {
 	what := "The statement"
 	if m.r.of > 1 {
 		what = fmt.Sprintf("Statement %d of %d (line %d)", m.r.n, m.r.of, m.r.line)
 	}
-	m.results.At(i).SetMessage("", what+" is running: its result comes here ("+m.km.Global.Cancel.Help().Key+" stops it).")
-	return m.results.Key(i)
+	return what + " is running: its result comes here (" + m.km.Global.Cancel.Help().Key + " stops it)."
 }
 
 // tabTitle names a result tab after its statement: its words, less the

@@ -32,21 +32,41 @@ type scriptEngine struct {
 	start func(ctx context.Context, sql string) (string, error)
 	wait  func(ctx context.Context, id string) (Progress, error)
 	open  func(ctx context.Context, id string) (results.Rows, error)
+	guard func(sql string) Guard
+	reuse time.Duration // the profile's reuse
 
 	mu      sync.Mutex
 	sent    []string
+	subs    []Submission
 	stopped []string
 }
 
-func (e *scriptEngine) Start(ctx context.Context, sql string) (string, error) {
+func (e *scriptEngine) Start(ctx context.Context, q Submission) (string, error) {
 	e.mu.Lock()
-	e.sent = append(e.sent, sql)
+	e.sent = append(e.sent, q.SQL)
+	e.subs = append(e.subs, q)
 	n := len(e.sent)
 	e.mu.Unlock()
 	if e.start != nil {
-		return e.start(ctx, sql)
+		return e.start(ctx, q.SQL)
 	}
 	return fmt.Sprintf("q%d", n), nil
+}
+
+func (e *scriptEngine) Guard(sql string) Guard {
+	if e.guard != nil {
+		return e.guard(sql)
+	}
+	return Guard{}
+}
+
+func (e *scriptEngine) Reuse() time.Duration { return e.reuse }
+
+// submissions are the statements started, as they were sent.
+func (e *scriptEngine) submissions() []Submission {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]Submission(nil), e.subs...)
 }
 
 func (e *scriptEngine) Wait(ctx context.Context, id string, progress func(Progress)) (Progress, error) {

@@ -130,8 +130,8 @@ func (m Model) tabsUpdate(msg tea.Msg) (Model, tea.Cmd, bool) {
 			m.saveTabsNow()
 			return m, nil, false // and the workbench quits
 		}
-		if m.focus != focusEditor || m.help {
-			return m, nil, false
+		if m.focus != focusEditor || m.help || m.confirm != nil || m.ask != nil {
+			return m, nil, false // a question asked takes its answer keys alone
 		}
 		// ctrl+c copies when text is selected, and cancels otherwise.
 		if key.Matches(msg, m.km.Editor.Copy) && m.editor.HasSelection() {

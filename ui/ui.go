@@ -7,6 +7,8 @@
 //
 // The root is split by concern: ui.go routes, input.go takes the keys,
 // run.go follows a run from the check before sending to its last row,
+// guards.go holds it to ask first (a destructive statement, ? values)
+// and toggles result reuse,
 // panes.go answers the panes' requests, view.go and help.go draw,
 // layout.go sizes the panes (and keeps the catalog's width), mouse.go
 // takes clicks, the wheel and the border drag.
@@ -107,7 +109,12 @@ type Model struct {
 
 	r       run         // the current run
 	confirm *pendingRun // a run waiting for the user's answer (a query is running)
+	ask     *guardAsk   // the current run's statement, held while the user is asked (guards.go)
 	syntax  *SyntaxMark // the last run's syntax error, where it is
+
+	// reuse is how old a stored result the runs let Athena answer with (0:
+	// off); reuseAge is what the toggle turns on.
+	reuse, reuseAge time.Duration
 }
 
 // New builds the workbench.
@@ -132,6 +139,13 @@ func New(cfg Config) Model {
 		mine, _ = cfg.History.Load()
 	}
 	m.history = history.New(cfg.Keys.History, cfg.Theme, mine)
+	m.reuseAge = defaultReuse
+	if cfg.Engine != nil {
+		if age := cfg.Engine.Reuse(); age > 0 {
+			m.reuse, m.reuseAge = age, age // the profile's reuse is on from the start
+		}
+	}
+	m.status.SetReuse(m.reuse)
 	m.results.SetRunKeys(cfg.Keys.Global.Run.Help().Key)
 	if cfg.Listing != nil {
 		m.catalog.SetListing(*cfg.Listing, true, cfg.Age)
@@ -166,15 +180,20 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.key(msg)
-	case tea.MouseClickMsg:
-		return m.click(msg.Mouse())
-	case tea.MouseMotionMsg:
-		return m.drag(msg.Mouse())
-	case tea.MouseReleaseMsg:
-		return m.release()
-	case tea.MouseWheelMsg:
-		return m.wheel(msg.Mouse())
+	case tea.MouseClickMsg, tea.MouseMotionMsg, tea.MouseReleaseMsg, tea.MouseWheelMsg:
+		if m.ask != nil {
+			return m, nil // the question below waits for keys
+		}
+		return m.mouse(msg)
 	case tea.PasteMsg:
+		if m.ask != nil {
+			if m.ask.input != nil {
+				ti, cmd := m.ask.input.Update(msg)
+				m.ask.input = &ti
+				return m, cmd
+			}
+			return m, nil
+		}
 		if m.focus == focusEditor {
 			var cmd tea.Cmd
 			m.editor, cmd = m.editor.Update(msg)
@@ -198,6 +217,21 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	return m.toFocused(msg)
+}
+
+// mouse routes a mouse message.
+func (m Model) mouse(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.MouseClickMsg:
+		return m.click(msg.Mouse())
+	case tea.MouseMotionMsg:
+		return m.drag(msg.Mouse())
+	case tea.MouseReleaseMsg:
+		return m.release()
+	case tea.MouseWheelMsg:
+		return m.wheel(msg.Mouse())
+	}
+	return m, nil
 }
 
 func (m Model) toFocused(msg tea.Msg) (tea.Model, tea.Cmd) {

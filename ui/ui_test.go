@@ -26,7 +26,9 @@ import (
 // engine in cmd/quiltq's tests.
 type fakeEngine struct{}
 
-func (fakeEngine) Start(context.Context, string) (string, error) { return "id", nil }
+func (fakeEngine) Start(context.Context, Submission) (string, error) { return "id", nil }
+func (fakeEngine) Guard(string) Guard                                { return Guard{} }
+func (fakeEngine) Reuse() time.Duration                              { return 0 }
 func (fakeEngine) Wait(context.Context, string, func(Progress)) (Progress, error) {
 	return Progress{}, nil
 }

@@ -55,6 +55,9 @@ func (m Model) footer() string {
 	if m.confirm != nil {
 		return m.th.Warning.Render(ansi.Truncate(" "+m.question(), m.width, "…"))
 	}
+	if m.ask != nil {
+		return m.ask.question(m)
+	}
 	p := keys.PaneEditor
 	switch {
 	case m.help:

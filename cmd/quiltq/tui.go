@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -43,10 +44,21 @@ type tuiEngine struct {
 
 var _ ui.Engine = (*tuiEngine)(nil)
 
-func (e *tuiEngine) Start(ctx context.Context, sql string) (string, error) {
-	id, _, err := e.s.Start(ctx, session.Statement{SQL: sql})
+func (e *tuiEngine) Start(ctx context.Context, q ui.Submission) (string, error) {
+	id, _, err := e.s.Start(ctx, session.Statement{SQL: q.SQL, Params: q.Params, Reuse: q.Reuse})
 	return id, err
 }
+
+// Guard is what the workbench asks before sending sql: the guards -e
+// applies (session.ChangeOf for a destructive statement, the ? values
+// Start wants).
+func (e *tuiEngine) Guard(sql string) ui.Guard {
+	c := session.ChangeOf(sql)
+	return ui.Guard{Destructive: c.Destructive, Change: c.What, Params: max(session.ParamsWanted(sql), 0)}
+}
+
+// Reuse is the profile's reuse setting (0: none).
+func (e *tuiEngine) Reuse() time.Duration { return e.s.Reuse() }
 
 func (e *tuiEngine) Wait(ctx context.Context, id string, progress func(ui.Progress)) (ui.Progress, error) {
 	x, err := e.s.Wait(ctx, id, func(x athena.Execution) { progress(e.progress(x)) })

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -471,4 +472,111 @@ func TestWorkbenchBrowsesAfterTheDoctorsFix(t *testing.T) {
 	w.tm.Type("SELECT count(*) AS n FROM sales.orders")
 	w.key(tea.KeyF5, 0)
 	w.waitFor("SUCCEEDED", "4200")
+}
+
+// A DROP in the workbench waits for a yes naming the table: n sends
+// nothing (no StartQueryExecution reaches the sandbox) and the table
+// stays; y sends it, and the table is gone.
+func TestWorkbenchAsksBeforeADrop(t *testing.T) {
+	log := &awsLog{}
+	env := sandboxtest.Start(t, sandbox.Options{Log: slog.New(slog.NewTextHandler(log, nil))})
+	w := startWorkbench(t, env, "admin", true)
+	w.tm.Type("DROP TABLE sales.customers")
+	w.key(tea.KeyF5, 0)
+	w.waitFor("this statement drops table sales.customers: run it? y/n")
+	w.tm.Type("n")
+	w.waitFor("NOT RUN", "you said no to this statement, which drops table sales.customers; nothing was sent to Athena")
+	if n := log.callsOf("StartQueryExecution"); n != 0 {
+		t.Fatalf("%d StartQueryExecution calls after n, want none", n)
+	}
+	exists := func() bool {
+		r := quiltqAt(t, envFor(t, env, "admin"), "", false, "-e", "SELECT count(*) FROM sales.customers")
+		return r.code == exitOK
+	}
+	if !exists() {
+		t.Fatal("sales.customers is gone after n")
+	}
+	before := log.callsOf("StartQueryExecution")
+	w.key(tea.KeyF5, 0)
+	w.waitFor("drops table sales.customers: run it? y/n")
+	w.tm.Type("y")
+	w.waitFor("SUCCEEDED")
+	if n := log.callsOf("StartQueryExecution") - before; n != 1 {
+		t.Errorf("%d StartQueryExecution calls after y, want the DROP's one", n)
+	}
+	if exists() {
+		t.Error("sales.customers is still there after y")
+	}
+}
+
+// On the sandbox: a ? placeholder query asks for its value and runs with
+// it (ExecutionParameters), counting what the literal query counts; with
+// reuse turned on (alt+u) a repeat is answered from the stored result,
+// shown as reused at no cost.
+func TestWorkbenchParamsAndReuse(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	literal := quiltqAt(t, envFor(t, env, "admin"), "", false, "-e", "SELECT count(*) AS n FROM sales.orders WHERE region = 'us-east'")
+	want := strings.Trim(strings.Split(strings.TrimSpace(literal.stdout), "\n")[1], `"`)
+	w := startWorkbench(t, env, "admin", true)
+	w.tm.Type("SELECT count(*) AS n FROM sales.orders WHERE region = ?")
+	w.key(tea.KeyF5, 0)
+	w.waitFor("? value 1 of 1")
+	w.tm.Type("'us-east'")
+	w.key(tea.KeyEnter, 0)
+	if want == "0" || want == "" {
+		t.Fatalf("the literal query counts %q: the test needs rows", want)
+	}
+	s := w.waitFor("SUCCEEDED", "1 row")
+	if !gridHas(s, want) {
+		t.Fatalf("the grid does not hold the literal query's count %s:\n%s", want, s)
+	}
+
+	w.key('a', tea.ModCtrl)
+	w.tm.Type("SELECT count(*) AS n FROM sales.orders")
+	w.key('u', tea.ModAlt)
+	w.waitFor(" reuse ≤1h · ", "result reuse on")
+	first := w.runToEnd()
+	if strings.Contains(first, "reused result") || !strings.Contains(first, "SUCCEEDED") {
+		t.Fatalf("the first run did not succeed, or is shown as reused:\n%s", first)
+	}
+	again := w.runToEnd()
+	if !strings.Contains(again, "SUCCEEDED") || !strings.Contains(again, "reused result, $0.00") {
+		t.Fatalf("the repeat is not shown as a reused result:\n%s", again)
+	}
+}
+
+// gridHas reports whether a cell of the screen's panes holds exactly v.
+func gridHas(screen, v string) bool {
+	for _, line := range strings.Split(screen, "\n") {
+		for _, cell := range strings.Split(line, "│") {
+			if strings.TrimSpace(cell) == v {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// runToEnd runs the statement under the cursor (F5) and waits until its
+// query (a new one) has ended and its rows are all in (the footer no
+// longer offers to cancel); it returns the screen.
+func (w *workbench) runToEnd() string {
+	w.t.Helper()
+	prev := w.queryID()
+	w.key(tea.KeyF5, 0)
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		s := ""
+		if p := w.last.Load(); p != nil {
+			s = *p
+		}
+		lines := strings.Split(s, "\n")
+		if id := w.queryID(); id != "" && id != prev && len(lines) > 2 && !strings.Contains(lines[len(lines)-2], "esc cancel") {
+			return s
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("the run never ended; the screen shows:\n%s", s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

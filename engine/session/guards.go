@@ -228,6 +228,28 @@ func BindParams(stmts []string, params []string) ([][]string, error) {
 	return out, nil
 }
 
+// ParamsWanted is how many values sql's ? placeholders want through
+// ExecutionParameters, as Start counts them: 0 for a PREPARE, which keeps
+// its ? for EXECUTE ... USING to fill, and -1 for SQL that does not lex
+// (Athena says what is wrong with it). A front end asks for this many
+// (the workbench); paramsMatch refuses a count that differs.
+func ParamsWanted(sql string) int {
+	toks, err := sqlref.Lex(sql)
+	if err != nil {
+		return -1
+	}
+	n := 0
+	for i, t := range sqlref.Significant(toks) {
+		if i == 0 && t.Is("prepare") {
+			return 0
+		}
+		if t.Kind == sqlref.Param {
+			n++
+		}
+	}
+	return n
+}
+
 // paramsMatch refuses, before anything is sent, a statement whose ?
 // placeholders and Params differ in number: Athena would fail it. A
 // PREPARE keeps its ? for EXECUTE ... USING to fill.

@@ -64,6 +64,23 @@ func TestBindParams(t *testing.T) {
 	}
 }
 
+// ParamsWanted counts the ? a statement wants values for, as Start does:
+// not in strings, quoted names or comments, none for a PREPARE.
+func TestParamsWanted(t *testing.T) {
+	for sql, want := range map[string]int{
+		"SELECT 1":                                   0,
+		"SELECT ?, '?' AS q, \"?\" -- ?\n":           1,
+		"SELECT * FROM t WHERE a = ? AND b = ?":      2,
+		"/* ? */ DELETE FROM t WHERE id = ?":         1,
+		"PREPARE p FROM SELECT * FROM t WHERE a = ?": 0,
+		"SELECT 'unterminated":                       -1,
+	} {
+		if got := ParamsWanted(sql); got != want {
+			t.Errorf("ParamsWanted(%q) = %d, want %d", sql, got, want)
+		}
+	}
+}
+
 func TestFormatBytes(t *testing.T) {
 	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 2048: "2.0 KiB", 10 << 20: "10.0 MiB", 3 << 40: "3.0 TiB"} {
 		if got := FormatBytes(n); got != want {

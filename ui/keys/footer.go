@@ -61,6 +61,10 @@ func (m *KeyMap) Footer(p Pane, running bool) []key.Binding {
 		return short(ls)
 	}
 	ls = append(ls, labelled{&g.Help, "all keys"}, labelled{&g.Quit, "quit"})
+	if p == PaneEditor {
+		// Last: shown where the line is wide enough (help lists it).
+		ls = append(ls, labelled{&g.Reuse, "reuse on/off"})
+	}
 	return short(ls)
 }
 

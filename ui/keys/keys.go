@@ -21,6 +21,8 @@ type Global struct {
 	FocusCatalog, FocusEditor, FocusResults key.Binding
 	NextPane, PrevPane                      key.Binding
 	History, Explain, Help                  key.Binding
+	// Reuse turns result reuse on and off for the workbench's runs.
+	Reuse key.Binding
 }
 
 // Editor are the SQL editor's keys, its find bar's and its tabs'.
@@ -97,8 +99,9 @@ type Explain struct {
 	Open key.Binding
 }
 
-// Confirm answers the question the workbench asks before it replaces a
-// running query with a new run.
+// Confirm answers the questions the workbench asks before it replaces a
+// running query with a new run, and before it sends a destructive
+// statement.
 type Confirm struct {
 	Yes, No key.Binding
 }
@@ -142,6 +145,7 @@ func Default() KeyMap {
 			History:      b("history: your queries and the workgroup's", "f7", "alt+h"),
 			Explain:      b("show or hide the explanation of the last refusal", "f8", "alt+e"),
 			Help:         b("this help", "f1", "?"),
+			Reuse:        b("result reuse on/off: Athena may answer a repeat with a stored result (no scan, no cost)", "alt+u"),
 		},
 		Editor: Editor{
 			Up:        b("line up", "up"),
@@ -256,8 +260,8 @@ func Default() KeyMap {
 			Open:   b("explain the catalog tree's refusal under the cursor", "enter"),
 		},
 		Confirm: Confirm{
-			Yes: b("yes: cancel the running query and run the new one", "y"),
-			No:  b("no: keep the running query", "n"),
+			Yes: b("yes: run it (a running query is stopped first; a destructive statement is sent)", "y"),
+			No:  b("no: send nothing (a running query keeps running)", "n"),
 		},
 		Help: Help{
 			Up:       b("scroll up", "up", "k"),
@@ -284,8 +288,8 @@ func (m *KeyMap) Entries() []Entry {
 		}
 	}
 	g := &m.Global
-	add("global", []string{"run", "run_all", "cancel", "quit", "focus_catalog", "focus_editor", "focus_results", "next_pane", "prev_pane", "history", "explain", "help"},
-		&g.Run, &g.RunAll, &g.Cancel, &g.Quit, &g.FocusCatalog, &g.FocusEditor, &g.FocusResults, &g.NextPane, &g.PrevPane, &g.History, &g.Explain, &g.Help)
+	add("global", []string{"run", "run_all", "cancel", "quit", "focus_catalog", "focus_editor", "focus_results", "next_pane", "prev_pane", "history", "explain", "help", "reuse"},
+		&g.Run, &g.RunAll, &g.Cancel, &g.Quit, &g.FocusCatalog, &g.FocusEditor, &g.FocusResults, &g.NextPane, &g.PrevPane, &g.History, &g.Explain, &g.Help, &g.Reuse)
 	e := &m.Editor
 	add("editor", []string{"up", "down", "left", "right", "word_left", "word_right", "home", "end", "page_up", "page_down", "top", "bottom", "newline", "backspace", "delete", "indent", "complete", "undo", "redo", "kill_line"},
 		&e.Up, &e.Down, &e.Left, &e.Right, &e.WordLeft, &e.WordRight, &e.Home, &e.End, &e.PageUp, &e.PageDn, &e.Top, &e.Bottom, &e.Newline, &e.Backspace, &e.Del, &e.Indent, &e.Complete, &e.Undo, &e.Redo, &e.KillLine)

@@ -252,6 +252,9 @@ func TestFooterFollowsTheKeymap(t *testing.T) {
 	if got := text(def.Footer(PaneEditor, false)); !strings.HasPrefix(got, "f5 run · shift+f5 run all · alt+/ complete") {
 		t.Errorf("default editor footer %q: want f5 run, shift+f5 run all and alt+/ complete first (ctrl+space is not sent by every terminal)", got)
 	}
+	if got := text(def.Footer(PaneEditor, false)); !strings.HasSuffix(got, "ctrl+q quit · alt+u reuse on/off") {
+		t.Errorf("default editor footer %q: want the reuse toggle last, after quit", got)
+	}
 	for _, p := range []Pane{PaneEditor, PaneResults, PaneCatalog, PaneExplain, PaneHistory, PaneHelp} {
 		if len(km.Footer(p, false)) < 3 {
 			t.Errorf("pane %d: footer %q is too short", p, text(km.Footer(p, false)))

@@ -45,6 +45,7 @@ type Model struct {
 	q     Query
 	width int
 	th    theme.Theme
+	reuse time.Duration // result reuse of the workbench's runs (0: off)
 }
 
 // New returns a status line for id.
@@ -64,6 +65,12 @@ func (m *Model) SetNote(s string) { m.q.Note = s }
 
 // SetIdentity replaces the identity (after a catalog or database change).
 func (m *Model) SetIdentity(id Identity) { m.id = id }
+
+// SetReuse shows that the workbench's runs let Athena answer with a
+// stored result up to age old ("reuse ≤1h", first on the line, where it
+// stays however long the note); 0
+// shows reuse off (nothing).
+func (m *Model) SetReuse(age time.Duration) { m.reuse = age }
 
 // Identity is the identity shown.
 func (m Model) Identity() Identity { return m.id }
@@ -120,6 +127,13 @@ func (m Model) View() string {
 	}
 	note := strings.Join(strings.Fields(m.q.Note), " ")
 	w := m.width
+	// Result reuse, when on, leads the line and never gives way: it
+	// changes what every run costs.
+	flag := ""
+	if m.reuse > 0 && w > 40 {
+		flag = " reuse ≤" + Age(m.reuse) + " ·"
+		w -= lipgloss.Width(flag)
+	}
 	state := strings.Join(parts, " · ")
 	// room is what the note has beside the state: the line less a space
 	// at each end and " · " between them.
@@ -142,8 +156,19 @@ func (m Model) View() string {
 		l = cutEnd(l, max(room, 0))
 	}
 	line := l + strings.Repeat(" ", max(w-lipgloss.Width(l)-lipgloss.Width(right), 0)) + right
-	line = cutEnd(line, w)
-	return m.th.Status.Width(w).MaxWidth(w).Render(line)
+	line = flag + cutEnd(line, w)
+	return m.th.Status.Width(m.width).MaxWidth(m.width).Render(line)
+}
+
+// Age words a duration in its largest whole unit: 1h, 90m, 45s.
+func Age(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
 }
 
 // plural is one when n is 1, else many.

@@ -36,6 +36,32 @@ func TestGoldenViews(t *testing.T) {
 	} {
 		golden.Check(t, "status-"+tt.name+".txt", ansi.Strip(line(tt.w, tt.q).View()))
 	}
+	// Result reuse on: first, with its age.
+	m := line(120, Query{ID: "q4", State: "SUCCEEDED", Elapsed: time.Second, Scanned: 10 << 20, Cost: engine.Cost(10<<20, 5)})
+	m.SetReuse(time.Hour)
+	golden.Check(t, "status-reuse-on-120.txt", ansi.Strip(m.View()))
+}
+
+// Reuse shows its age in its largest whole unit, first on the line,
+// where a long note does not push it out; nothing when off.
+func TestReuseShown(t *testing.T) {
+	for _, tc := range []struct {
+		age  time.Duration
+		want string
+	}{{time.Hour, "reuse ≤1h"}, {90 * time.Minute, "reuse ≤90m"}, {45 * time.Second, "reuse ≤45s"}, {0, ""}} {
+		m := line(100, Query{State: "SUCCEEDED", Elapsed: time.Second, Note: strings.Repeat("a long note ", 20)})
+		m.SetReuse(tc.age)
+		v := ansi.Strip(m.View())
+		if tc.want == "" {
+			if strings.Contains(v, "reuse") {
+				t.Errorf("reuse off shows %q", v)
+			}
+			continue
+		}
+		if !strings.HasPrefix(v, " "+tc.want+" · ") || ansi.StringWidth(v) != 100 {
+			t.Errorf("reuse %v: line %q does not start with %q beside a long note, or is not 100 wide", tc.age, v, tc.want)
+		}
+	}
 }
 
 // The line is exactly the width, however long what it says.

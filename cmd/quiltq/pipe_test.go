@@ -109,7 +109,10 @@ func TestHeadOneIsQuiet(t *testing.T) {
 		t.Skip("bash is not installed")
 	}
 	bin := buildQuiltq(t, "")
-	env := sandboxtest.Start(t, sandbox.Options{})
+	// 50,000 rows (about 4 MB of CSV) outgrow any pipe buffer many times over;
+	// the stack's million would only make the in-process sandbox (slow
+	// under -race) generate rows no one reads.
+	env := sandboxtest.Start(t, sandbox.Options{BenchRows: 50000})
 	cmd := exec.Command(bash, "-c", `set -o pipefail; "$0" -w "$1" -o csv -e 'SELECT * FROM benchmarks.numbers' 2>stderr.txt | head -1; echo "exit=$?"; cat stderr.txt`, bin, pipeWorkgroup)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(envList(t, envFor(t, env, "admin")), "PATH="+os.Getenv("PATH"))

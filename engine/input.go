@@ -84,7 +84,9 @@ func ReadLimited(r io.Reader, name string, l Limit) ([]byte, error) {
 	var buf bytes.Buffer
 	n, err := buf.ReadFrom(io.LimitReader(r, l.Bytes+1))
 	if err != nil {
-		return nil, &Error{Op: op, Kind: Other, Err: err}
+		// The op names the input: the *PathError's own "read PATH" would
+		// say it twice.
+		return nil, &Error{Op: op, Kind: Other, Err: unwrapPath(err)}
 	}
 	if n > l.Bytes {
 		return nil, &Error{Op: op, Kind: Invalid, Err: fmt.Errorf("%w: %s is over %s bytes, more than quiltq reads of %s; %s",

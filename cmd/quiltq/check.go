@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/quiltq/quiltq/engine"
@@ -25,6 +26,10 @@ func runCheck(ctx context.Context, g *globalFlags, cf checkFlags, pos []string, 
 	sql, code := checkInput(ctx, pos, st)
 	if code >= 0 {
 		return code
+	}
+	if strings.TrimSpace(sql) == "" {
+		fmt.Fprintln(st.Err, "quiltq check: no SQL to check; give it as an argument, or '-' and the SQL on stdin")
+		return exitUsage
 	}
 	// A statement -e would refuse for its size is refused here too.
 	if stmts, err := session.SplitStatements(sql); err == nil {

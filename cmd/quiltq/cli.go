@@ -100,6 +100,16 @@ func runTree(ctx context.Context, args []string, st streams, getenv func(string)
 	}
 	root.SetOut(st.Out)
 	root.SetErr(st.Err)
+	// cobra's completion command runs nothing itself: `quiltq completion
+	// tcsh` printed its help and exited 0. Given a Run, an unknown shell
+	// is a usage error (exit 2); with no shell it prints its help.
+	// (After SetOut: cobra's shell commands take the writer as they are made.)
+	root.InitDefaultCompletionCmd(args...)
+	for _, sub := range root.Commands() {
+		if sub.Name() == "completion" && sub.Run == nil && sub.RunE == nil {
+			sub.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+	}
 	cmd, err := root.ExecuteContextC(ctx)
 	var es exitStatus
 	switch {

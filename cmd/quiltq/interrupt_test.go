@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net"
 	"os"
@@ -201,5 +202,33 @@ func TestSignalsEndLocalWork(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// Bad inputs the hunt of issue 17 (cmd/quiltq/testdata/hunt.sh) found
+// ending badly: an unknown shell for completion printed help and exited
+// 0, check of no SQL exited 0, and a directory given as a file was named
+// twice in the error.
+func TestHuntFinds(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		stdin string
+		args  []string
+		code  int
+		want  string
+	}{
+		{"", []string{"completion", "tcsh"}, exitUsage, `unknown command "tcsh"`},
+		{" \n", []string{"check", "--offline", "-"}, exitUsage, "no SQL to check"},
+		{"", []string{"check", "--offline", "  "}, exitUsage, "no SQL to check"},
+		{"", []string{"-f", dir}, exitUsage, "read " + dir + ": is a directory"},
+	}
+	for _, tt := range tests {
+		r := quiltq(t, context.Background(), map[string]string{"XDG_CONFIG_HOME": t.TempDir()}, tt.stdin, tt.args...)
+		if r.code != tt.code || !strings.Contains(r.stderr, tt.want) || strings.Count(r.stderr, dir) > 1 {
+			t.Errorf("%q: exit %d, stderr %q; want %d and %q (once)", tt.args, r.code, r.stderr, tt.code, tt.want)
+		}
+	}
+	if r := quiltq(t, context.Background(), nil, "", "completion", "bash"); r.code != exitOK || !strings.Contains(r.stdout, "bash completion") {
+		t.Errorf("completion bash: exit %d, stdout %.60q", r.code, r.stdout)
 	}
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -83,7 +84,9 @@ func ReadLimited(r io.Reader, name string, l Limit) ([]byte, error) {
 	var buf bytes.Buffer
 	n, err := buf.ReadFrom(io.LimitReader(r, l.Bytes+1))
 	if err != nil {
-		return nil, &Error{Op: op, Kind: Other, Err: err}
+		// The op names the input: the *PathError's own "read PATH" would
+		// say it twice.
+		return nil, &Error{Op: op, Kind: Other, Err: unwrapPath(err)}
 	}
 	if n > l.Bytes {
 		return nil, &Error{Op: op, Kind: Invalid, Err: fmt.Errorf("%w: %s is over %s bytes, more than quiltq reads of %s; %s",
@@ -96,6 +99,81 @@ func ReadLimited(r io.Reader, name string, l Limit) ([]byte, error) {
 		}
 	}
 	return buf.Bytes(), nil
+}
+
+// ReadLimitedContext reads r as ReadLimited does, and returns at once with
+// an *Error of Kind Canceled when ctx ends first: a signal while quiltq
+// waits on a slow pipe ends the command, where a plain Read would block
+// until the writer wrote or closed. The read itself goes on in the
+// background until r returns (a blocked Read cannot be taken back); it
+// still holds at most l.Bytes+1 bytes, and the command is ending.
+func ReadLimitedContext(ctx context.Context, r io.Reader, name string, l Limit) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Op: "read " + name, Kind: Canceled, Err: err}
+	}
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := ReadLimited(r, name, l)
+		done <- result{b, err}
+	}()
+	select {
+	case res := <-done:
+		return res.b, res.err
+	case <-ctx.Done():
+		return nil, &Error{Op: "read " + name, Kind: Canceled, Err: ctx.Err()}
+	}
+}
+
+// ReadFileLimitedContext opens path and reads it with ReadLimitedContext
+// (a FIFO or /dev/stdin can be as slow as a pipe).
+func ReadFileLimitedContext(ctx context.Context, path string, l Limit) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Op: "read " + path, Kind: Canceled, Err: err}
+	}
+	f, err := openContext(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	b, err := ReadLimitedContext(ctx, f, path, l)
+	if KindOf(err) != Canceled {
+		// Canceled, the read may still be under way: the file stays open
+		// for it (the command is ending).
+		f.Close()
+	}
+	return b, err
+}
+
+// openContext opens path, giving up when ctx ends first: opening a FIFO
+// blocks until a writer opens it.
+func openContext(ctx context.Context, path string) (*os.File, error) {
+	type result struct {
+		f   *os.File
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		f, err := os.Open(path)
+		done <- result{f, err}
+	}()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			return nil, &Error{Op: "read " + path, Kind: Invalid, Err: unwrapPath(res.err)}
+		}
+		return res.f, nil
+	case <-ctx.Done():
+		// A late open is closed as it arrives.
+		go func() {
+			if res := <-done; res.f != nil {
+				res.f.Close()
+			}
+		}()
+		return nil, &Error{Op: "read " + path, Kind: Canceled, Err: ctx.Err()}
+	}
 }
 
 // ReadFileLimited opens path and reads it with ReadLimited; the error of a

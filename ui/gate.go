@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
@@ -13,7 +14,7 @@ import (
 // is made and the workbench's configuration built, then the workbench
 // itself.
 type Gate struct {
-	connect func() (Config, error)
+	connect func(context.Context) (Config, error)
 
 	login         loginui.Model
 	wb            *Model
@@ -21,24 +22,34 @@ type Gate struct {
 }
 
 // ConnectedMsg carries the workbench's configuration, built after the
-// login (or why it could not be).
+// login (or why it could not be), for the login screen's wait ID.
 type ConnectedMsg struct {
+	ID     int
 	Config Config
 	Err    error
 }
 
 // NewGate is the login screen of o, whose successful login is followed
-// by connect (on a command of its own), which builds the workbench.
-func NewGate(o loginui.Options, th theme.Theme, connect func() (Config, error)) Gate {
+// by connect (on a command of its own, under a context the screen's esc
+// and timeout end), which builds the workbench.
+func NewGate(o loginui.Options, th theme.Theme, connect func(context.Context) (Config, error)) Gate {
 	return Gate{connect: connect, login: loginui.New(o, th)}
 }
 
 // connectCmd builds the workbench's configuration with connect.
-func connectCmd(connect func() (Config, error)) tea.Cmd {
+func connectCmd(ctx context.Context, id int, connect func(context.Context) (Config, error)) tea.Cmd {
 	return func() tea.Msg {
-		cfg, err := connect()
-		return ConnectedMsg{Config: cfg, Err: err}
+		cfg, err := connect(ctx)
+		return ConnectedMsg{ID: id, Config: cfg, Err: err}
 	}
+}
+
+// open begins the login screen's wait for the workbench.
+func (g Gate) open() (Gate, tea.Cmd) {
+	var ctx context.Context
+	var id int
+	g.login, ctx, id = g.login.Begin(loginui.WaitWorkbench)
+	return g, connectCmd(ctx, id, g.connect)
 }
 
 // Init starts the login screen.
@@ -58,17 +69,29 @@ func (g Gate) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case loginui.QuitMsg:
 		return g, tea.Quit
 	case loginui.DoneMsg:
+		stale := msg.ID != g.login.WaitID() || !g.login.Busy()
 		var cmd tea.Cmd
 		g.login, cmd = g.login.Update(msg)
-		if msg.Err == nil {
-			return g, connectCmd(g.connect)
+		if msg.Err == nil && !stale && g.login.Err() == "" {
+			return g.open()
 		}
 		return g, cmd
+	case loginui.RetryMsg:
+		return g.open()
 	case ConnectedMsg:
+		if msg.ID != g.login.WaitID() || !g.login.Busy() {
+			return g, nil // canceled (esc) or given up: its late reply
+		}
 		if msg.Err != nil {
 			var cmd tea.Cmd
-			g.login, cmd = g.login.Update(loginui.DoneMsg{Err: fmt.Errorf("logged in, but the workbench could not connect: %v", msg.Err)})
+			g.login, cmd = g.login.Update(loginui.DoneMsg{ID: msg.ID, Err: fmt.Errorf("logged in, but the workbench could not connect: %v", msg.Err)})
 			return g, cmd
+		}
+		// The wait ends, its context kept for the workbench (unless the
+		// time limit passed meanwhile).
+		g.login, _ = g.login.Update(loginui.DoneMsg{ID: msg.ID})
+		if g.login.Err() != "" {
+			return g, nil
 		}
 		m, _ := New(msg.Config).Update(tea.WindowSizeMsg{Width: g.width, Height: g.height})
 		wb := m.(Model)

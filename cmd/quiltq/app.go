@@ -169,7 +169,10 @@ func sandboxUserNames(in sandbox.Info) string {
 // runQueryMode is quiltq's one-shot query mode: SQL from -e, -f or stdin,
 // rows on stdout, everything else on stderr.
 func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(string) string) int {
-	sql, ok, err := readSQL(g, st)
+	sql, ok, err := readSQL(ctx, g, st)
+	if engine.KindOf(err) == engine.Canceled {
+		return interrupted(st, "")
+	}
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 		return exitUsage

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/quiltq/quiltq/engine"
@@ -22,9 +23,13 @@ type checkFlags struct{ json, offline bool }
 // references no source rules on are "unknown". Exit 0 when nothing is
 // denied, 3 when something is, 1 when the references cannot be told.
 func runCheck(ctx context.Context, g *globalFlags, cf checkFlags, pos []string, st streams, getenv func(string) string) int {
-	sql, code := checkInput(pos, st)
+	sql, code := checkInput(ctx, pos, st)
 	if code >= 0 {
 		return code
+	}
+	if strings.TrimSpace(sql) == "" {
+		fmt.Fprintln(st.Err, "quiltq check: no SQL to check; give it as an argument, or '-' and the SQL on stdin")
+		return exitUsage
 	}
 	// A statement -e would refuse for its size is refused here too.
 	if stmts, err := session.SplitStatements(sql); err == nil {
@@ -55,6 +60,9 @@ func runCheck(ctx context.Context, g *globalFlags, cf checkFlags, pos []string, 
 		}
 	}
 	rep := sess.CheckSQL(ctx, sql)
+	if ctx.Err() != nil {
+		return interrupted(st, "check")
+	}
 	if cf.json {
 		enc := json.NewEncoder(st.Out)
 		enc.SetIndent("", "  ")
@@ -85,7 +93,7 @@ func runCheck(ctx context.Context, g *globalFlags, cf checkFlags, pos []string, 
 
 // checkInput is the SQL of check: the one argument, or stdin for "-" or
 // no argument.
-func checkInput(pos []string, st streams) (string, int) {
+func checkInput(ctx context.Context, pos []string, st streams) (string, int) {
 	switch {
 	case len(pos) > 1:
 		fmt.Fprintln(st.Err, "quiltq check: give the SQL as one argument (quote it), or on stdin")
@@ -96,7 +104,10 @@ func checkInput(pos []string, st streams) (string, int) {
 		fmt.Fprintln(st.Err, "quiltq check: give SQL as an argument, or '-' and the SQL on stdin")
 		return "", exitUsage
 	}
-	b, err := engine.ReadLimited(st.In, "stdin", engine.SQLLimit())
+	b, err := engine.ReadLimitedContext(ctx, st.In, "stdin", engine.SQLLimit())
+	if engine.KindOf(err) == engine.Canceled {
+		return "", interrupted(st, "check")
+	}
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq check: %v\n", err)
 		return "", exitUsage

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -99,6 +100,16 @@ func runTree(ctx context.Context, args []string, st streams, getenv func(string)
 	}
 	root.SetOut(st.Out)
 	root.SetErr(st.Err)
+	// cobra's completion command runs nothing itself: `quiltq completion
+	// tcsh` printed its help and exited 0. Given a Run, an unknown shell
+	// is a usage error (exit 2); with no shell it prints its help.
+	// (After SetOut: cobra's shell commands take the writer as they are made.)
+	root.InitDefaultCompletionCmd(args...)
+	for _, sub := range root.Commands() {
+		if sub.Name() == "completion" && sub.Run == nil && sub.RunE == nil {
+			sub.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+	}
 	cmd, err := root.ExecuteContextC(ctx)
 	var es exitStatus
 	switch {
@@ -668,19 +679,74 @@ func (c *cli) text(f func(st streams) int) error {
 	st := c.st
 	w := engine.NewEscapeWriter(st.Out)
 	st.Out = w
-	code := f(st)
+	// After a signal, what the command says of its failures is the
+	// signal's doing ("context canceled"): only "interrupted" is said.
+	st.Err = silentAfterSignal{c.ctx, st.Err}
+	code, ok := untilInterrupted(c.ctx, func() int { return f(st) })
+	if !ok {
+		// The command did not end within interruptGrace of the signal:
+		// work that never looks at ctx. Its output so far is dropped.
+		fmt.Fprintln(c.st.Err, "quiltq: interrupted")
+		return exitErr(exitInterrupted)
+	}
 	if err := w.Flush(); err != nil && code == exitOK {
 		code = exitFailed
 	}
 	// An interrupted command exits 130 whatever it was doing when the
 	// signal came (reading, computing, waiting for AWS).
 	if c.ctx.Err() != nil && !stdoutClosed(c.ctx) {
-		if code != exitInterrupted {
-			fmt.Fprintln(c.st.Err, "quiltq: interrupted")
-		}
+		fmt.Fprintln(c.st.Err, "quiltq: interrupted")
 		code = exitInterrupted
 	}
 	return exitErr(code)
+}
+
+// silentAfterSignal drops what is written to w once ctx has ended.
+type silentAfterSignal struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (s silentAfterSignal) Write(b []byte) (int, error) {
+	if s.ctx.Err() != nil {
+		return len(b), nil
+	}
+	return s.w.Write(b)
+}
+
+// interruptGrace is how long a command has, after the first signal, to
+// stop what it started and say so before quiltq exits 130 without it.
+const interruptGrace = time.Second
+
+// untilInterrupted runs f and returns its exit code; when ctx ends first,
+// it waits at most interruptGrace more for f, and reports ok false when f
+// is still running (it goes on in the background; quiltq is exiting).
+func untilInterrupted(ctx context.Context, f func() int) (code int, ok bool) {
+	done := make(chan int, 1)
+	go func() { done <- f() }()
+	select {
+	case code := <-done:
+		return code, true
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(interruptGrace)
+	defer t.Stop()
+	select {
+	case code := <-done:
+		return code, true
+	case <-t.C:
+		return exitInterrupted, false
+	}
+}
+
+// interrupted says that a signal ended the command named (none for query
+// mode) and returns its exit code.
+func interrupted(st streams, command string) int {
+	if command != "" {
+		command = " " + command
+	}
+	fmt.Fprintf(st.Err, "quiltq%s: interrupted\n", command)
+	return exitInterrupted
 }
 
 // unknownSubcommand is the exit of `quiltq policy` or `quiltq sandbox`

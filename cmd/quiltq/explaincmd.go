@@ -21,21 +21,24 @@ type explainFlags struct {
 // runExplain runs `quiltq explain [--json] [FILE | -]`: it reads an AWS
 // error text pasted from anywhere and says what it means, who can fix it
 // and, for a refusal an identity statement fixes, the statement.
-func runExplain(_ context.Context, g *globalFlags, ef explainFlags, pos []string, st streams) int {
+func runExplain(ctx context.Context, g *globalFlags, ef explainFlags, pos []string, st streams) int {
 	if len(pos) > 1 {
 		fmt.Fprintf(st.Err, "quiltq explain: give one FILE (or '-' for stdin), not %d; quote the text in a file or pipe it in\n", len(pos))
 		return exitUsage
 	}
-	ctx := ef.ctx
-	ctx.Workgroup = g.workgroup
-	if ctx.DataCatalog == "" {
-		ctx.DataCatalog = g.catalog
+	ectx := ef.ctx
+	ectx.Workgroup = g.workgroup
+	if ectx.DataCatalog == "" {
+		ectx.DataCatalog = g.catalog
 	}
 	path := ""
 	if len(pos) == 1 {
 		path = pos[0]
 	}
-	text, err := readExplainInput(path, st)
+	text, err := readExplainInput(ctx, path, st)
+	if engine.KindOf(err) == engine.Canceled {
+		return interrupted(st, "explain")
+	}
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq explain: %v\n", err)
 		return exitUsage
@@ -47,7 +50,10 @@ func runExplain(_ context.Context, g *globalFlags, ef explainFlags, pos []string
 
 	d := explain.Parse(text)
 	rem := d.Remedy()
-	fix := explain.FixDenial(d, ctx)
+	fix := explain.FixDenial(d, ectx)
+	if ctx.Err() != nil {
+		return interrupted(st, "explain")
+	}
 	code := exitOK
 	if !report.Recognized(d) {
 		code = exitFailed
@@ -66,9 +72,12 @@ func runExplain(_ context.Context, g *globalFlags, ef explainFlags, pos []string
 }
 
 // readExplainInput reads the text from path, or stdin for "" and "-".
-func readExplainInput(path string, st streams) (string, error) {
+func readExplainInput(ctx context.Context, path string, st streams) (string, error) {
 	if path != "" && path != "-" {
-		b, err := engine.ReadFileLimited(path, engine.ErrorTextLimit())
+		b, err := engine.ReadFileLimitedContext(ctx, path, engine.ErrorTextLimit())
+		if engine.KindOf(err) == engine.Canceled {
+			return "", err
+		}
 		if err != nil {
 			return "", fmt.Errorf("%v; give a readable FILE, or pipe the text on stdin", err)
 		}
@@ -80,6 +89,6 @@ func readExplainInput(path string, st streams) (string, error) {
 	if st.In == nil {
 		return "", nil
 	}
-	b, err := engine.ReadLimited(st.In, "stdin", engine.ErrorTextLimit())
+	b, err := engine.ReadLimitedContext(ctx, st.In, "stdin", engine.ErrorTextLimit())
 	return string(b), err
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -587,5 +588,57 @@ func TestNotLoggedInIsNotRefused(t *testing.T) {
 		if strings.Contains(r.stderr, "refused") {
 			t.Errorf("%v: a missing login is called refused:\n%s", args, r.stderr)
 		}
+	}
+}
+
+// login against an AWS endpoint it cannot reach (nothing listens on the
+// port: every call is refused until the retry budget is spent) saves
+// nothing, in the keyring or the file, records no login, says that
+// nothing was saved and why, and does not warn of plain-text storage
+// (issue 17, item 12).
+func TestLoginUnreachableAWSSavesNothing(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unreachable := "http://" + l.Addr().String()
+	l.Close()
+	for _, storage := range []string{"file", "keyring"} {
+		t.Run(storage, func(t *testing.T) {
+			dir := t.TempDir()
+			s := &runs{t: t, env: map[string]string{"XDG_CONFIG_HOME": dir, "XDG_RUNTIME_DIR": t.TempDir(), "AWS_ENDPOINT_URL": unreachable}}
+			args := []string{"login", env.Info.CatalogURL, "--token-stdin"}
+			var store auth.SecretStore = &auth.FileStore{Path: filepath.Join(dir, "quiltq", "credentials.json")}
+			if storage == "keyring" {
+				for k, v := range keyringEnv(t) {
+					s.env[k] = v
+				}
+				store = &auth.Keyring{Timeout: 10 * time.Second}
+				t.Cleanup(func() { _ = store.Delete(context.Background(), env.Info.RegistryURL) })
+			} else {
+				args = append(args, "--insecure-storage")
+			}
+			code := loginCode(t, env, "analyst")
+			r := s.run(code, nil, args...)
+			if r.code == exitOK || r.stdout != "" {
+				t.Fatalf("login with AWS unreachable: exit %d, stdout %q", r.code, r.stdout)
+			}
+			if !strings.Contains(r.stderr, "nothing was saved") || !strings.Contains(r.stderr, l.Addr().String()) {
+				t.Errorf("stderr does not say nothing was saved and which endpoint failed: %s", r.stderr)
+			}
+			if strings.Contains(r.stderr, "plain text") {
+				t.Errorf("a login that saved nothing warned of plain-text storage: %s", r.stderr)
+			}
+			if _, err := store.Load(context.Background(), env.Info.RegistryURL); !errors.Is(err, auth.ErrNotStored) {
+				t.Errorf("the %s holds a login after a login that could not be verified (%v)", storage, err)
+			}
+			for _, f := range []string{"logins.json", "credentials.json"} {
+				if _, err := os.Stat(filepath.Join(dir, "quiltq", f)); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("a login that could not be verified wrote %s (%v)", f, err)
+				}
+			}
+			s.noSecretsAnywhere(dir, "", []string{code})
+		})
 	}
 }

@@ -23,7 +23,7 @@ type policyFlags struct {
 
 // runPolicyEval evaluates one request against policy files of every type,
 // as the sandbox would authorize it, and says which policy type decided.
-func runPolicyEval(_ context.Context, pf policyFlags, st streams) int {
+func runPolicyEval(ctx context.Context, pf policyFlags, st streams) int {
 	policies, sessionPolicies, contexts := pf.policies, pf.sessionPolicies, pf.contexts
 	action, resource, principal := &pf.action, &pf.resource, &pf.principal
 	boundary, scps, resourcePolicy, resourceAccount := &pf.boundary, &pf.scps, &pf.resourcePolicy, &pf.resourceAccount
@@ -63,36 +63,42 @@ func runPolicyEval(_ context.Context, pf policyFlags, st streams) int {
 	set := iam.PolicySet{ResourceAccount: *resourceAccount}
 	var err error
 	fail := func(err error) int {
+		if engine.KindOf(err) == engine.Canceled {
+			return interrupted(st, "policy eval")
+		}
 		fmt.Fprintf(st.Err, "quiltq policy eval: %v\n", err)
 		return exitUsage
 	}
-	if set.Identity, err = readPolicyFlag("--policy", policies, iam.Parse); err != nil {
+	if set.Identity, err = readPolicyFlag(ctx, "--policy", policies, iam.Parse); err != nil {
 		return fail(err)
 	}
-	if set.Session, err = readPolicyFlag("--session-policy", sessionPolicies, iam.Parse); err != nil {
+	if set.Session, err = readPolicyFlag(ctx, "--session-policy", sessionPolicies, iam.Parse); err != nil {
 		return fail(err)
 	}
 	if *boundary != "" {
-		ps, err := readPolicyFlag("--boundary", []string{*boundary}, iam.Parse)
+		ps, err := readPolicyFlag(ctx, "--boundary", []string{*boundary}, iam.Parse)
 		if err != nil {
 			return fail(err)
 		}
 		set.Boundary = ps[0]
 	}
 	if *resourcePolicy != "" {
-		ps, err := readPolicyFlag("--resource-policy", []string{*resourcePolicy}, iam.ParseResource)
+		ps, err := readPolicyFlag(ctx, "--resource-policy", []string{*resourcePolicy}, iam.ParseResource)
 		if err != nil {
 			return fail(err)
 		}
 		set.Resource = ps[0]
 	}
 	if *scps != "" {
-		if set.SCPs, err = readSCPs(*scps); err != nil {
+		if set.SCPs, err = readSCPs(ctx, *scps); err != nil {
 			return fail(err)
 		}
 	}
 
 	res := iam.Decide(req, set)
+	if ctx.Err() != nil {
+		return interrupted(st, "policy eval")
+	}
 	if *asJSON {
 		b, err := json.Marshal(report.DecisionJSONOf(res))
 		if err != nil {
@@ -140,10 +146,10 @@ func checkEvalPrincipal(principal string, session bool, resourceAccount string) 
 
 // readPolicyFlag reads and parses the policy files of one flag, each
 // within IAM's size limit (engine.PolicyLimit).
-func readPolicyFlag(flagName string, paths []string, parse func(string, []byte) (*iam.Policy, error)) ([]*iam.Policy, error) {
+func readPolicyFlag(ctx context.Context, flagName string, paths []string, parse func(string, []byte) (*iam.Policy, error)) ([]*iam.Policy, error) {
 	var out []*iam.Policy
 	for _, path := range paths {
-		doc, err := engine.ReadFileLimited(path, engine.PolicyLimit())
+		doc, err := engine.ReadFileLimitedContext(ctx, path, engine.PolicyLimit())
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w\ncheck the %s path and that the file is readable", flagName, err, flagName)
 		}
@@ -179,8 +185,8 @@ func scpLimit() engine.Limit {
 // readSCPs reads an --scps file: a JSON array with one entry per level
 // from the root to the account, each an array of SCP documents. Each
 // document is named FILE[LEVEL][N] in messages and decisions.
-func readSCPs(path string) ([][]*iam.Policy, error) {
-	doc, err := engine.ReadFileLimited(path, scpLimit())
+func readSCPs(ctx context.Context, path string) ([][]*iam.Policy, error) {
+	doc, err := engine.ReadFileLimitedContext(ctx, path, scpLimit())
 	if err != nil {
 		return nil, fmt.Errorf("--scps: %w\ncheck the --scps path and that the file is readable", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 	"strings"
@@ -86,17 +87,17 @@ func (o *optionalString) Type() string { return "string" }
 
 // readSQL finds the SQL of query mode: -e, -f, or stdin when it is not a
 // terminal. ok is false when there is none (the TUI's case).
-func readSQL(g *globalFlags, st streams) (sql string, ok bool, err error) {
+func readSQL(ctx context.Context, g *globalFlags, st streams) (sql string, ok bool, err error) {
 	switch {
 	case g.exec != "" && g.file != "":
 		return "", false, errors.New("give -e or -f, not both")
 	case g.exec != "":
 		return g.exec, true, nil
 	case g.file == "-":
-		b, err := engine.ReadLimited(st.In, "stdin", engine.SQLLimit())
+		b, err := engine.ReadLimitedContext(ctx, st.In, "stdin", engine.SQLLimit())
 		return string(b), true, err
 	case g.file != "":
-		b, err := engine.ReadFileLimited(g.file, engine.SQLLimit())
+		b, err := engine.ReadFileLimitedContext(ctx, g.file, engine.SQLLimit())
 		if err != nil {
 			return "", false, err
 		}
@@ -104,7 +105,7 @@ func readSQL(g *globalFlags, st streams) (sql string, ok bool, err error) {
 	case !st.InTTY && st.In != nil:
 		// Bounded while reading: a pipe that never ends fails at the
 		// limit instead of filling memory.
-		b, err := engine.ReadLimited(st.In, "stdin", engine.SQLLimit())
+		b, err := engine.ReadLimitedContext(ctx, st.In, "stdin", engine.SQLLimit())
 		if err != nil {
 			return "", false, err
 		}

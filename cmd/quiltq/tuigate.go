@@ -23,8 +23,9 @@ func newTUIGate(ctx context.Context, a *app, s *config.Settings, look tuiLookT, 
 		Login:      a.tuiLogin,
 		Context:    ctx,
 	}
-	return ui.NewGate(o, look.theme, func() (ui.Config, error) {
-		cfg, err := connectTUI(ctx, a, s, look, slot)
+	return ui.NewGate(o, look.theme, func(wait context.Context) (ui.Config, error) {
+		// wait is ctx until the screen's esc or timeout ends it.
+		cfg, err := connectTUI(wait, a, s, look, slot)
 		return cfg, session.CredentialsCause(err)
 	})
 }

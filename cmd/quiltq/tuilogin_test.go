@@ -5,6 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -241,4 +246,152 @@ func TestWorkbenchLookFromConfig(t *testing.T) {
 	if look, _ = tuiLook(a, s); !look.theme.NoColor || !look.mouse {
 		t.Errorf("NO_COLOR=1 --mouse: no colour %v, mouse %v", look.theme.NoColor, look.mouse)
 	}
+}
+
+// stallingProxy forwards to the sandbox's AWS endpoint, except the calls
+// stall says (stallAll, stallButSTS): those are held unanswered until
+// their client gives up (an endpoint that accepts and never answers).
+// held receives once per held call, released when its client went away.
+type stallingProxy struct {
+	stall    atomic.Int32
+	held     chan struct{}
+	released chan struct{}
+	stop     chan struct{} // closed at the end of the test
+	next     http.Handler
+}
+
+func (p *stallingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	sts := strings.Contains(r.Header.Get("Authorization"), "/sts/aws4_request")
+	if mode := p.stall.Load(); mode == stallAll || mode == stallButSTS && !sts {
+		// The body read, the server watches the connection: its close
+		// (the client giving up) ends r's context.
+		_, _ = io.Copy(io.Discard, r.Body)
+		p.held <- struct{}{}
+		select {
+		case <-r.Context().Done():
+			p.released <- struct{}{}
+		case <-p.stop:
+		}
+		return
+	}
+	p.next.ServeHTTP(w, r)
+}
+
+const (
+	stallNone int32 = iota
+	stallAll
+	stallButSTS
+)
+
+// On the login screen, with AWS accepting calls and never answering them,
+// every wait says what it waits for and esc cancels it: the login's check
+// (nothing saved, the screen back with a clear message), then, logged in,
+// the opening of the workbench (its call to AWS let go, not left hanging);
+// enter opens the workbench once AWS answers (issue 17, item 13: the
+// screen said "opening the workbench…" for over a minute and esc did
+// nothing).
+func TestWorkbenchLoginWaitsCancel(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{})
+	target, err := url.Parse(env.Info.AWSEndpointURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := &stallingProxy{held: make(chan struct{}, 16), released: make(chan struct{}, 16), stop: make(chan struct{}), next: httputil.NewSingleHostReverseProxy(target)}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(proxy.stop) })
+	cfgDir := t.TempDir()
+	vars := map[string]string{
+		"QUILTQ_CATALOG_URL": env.Info.CatalogURL,
+		"AWS_ENDPOINT_URL":   srv.URL,
+		"XDG_CONFIG_HOME":    cfgDir,
+		"XDG_CACHE_HOME":     t.TempDir(),
+		"XDG_RUNTIME_DIR":    t.TempDir(),
+	}
+	g := &globalFlags{fetch: "auto"}
+	a := newApp(g, streams{Out: io.Discard, Err: io.Discard, InTTY: true, OutTTY: true}, func(k string) string { return vars[k] })
+	t.Cleanup(a.close)
+	s, err := a.loadSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	look, err := tuiLook(a, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot := &atomic.Pointer[tuiEngine]{}
+	last := &atomic.Pointer[string]{}
+	gate := newTUIGate(context.Background(), a, s, look, slot, &engine.Error{Op: "login", Kind: engine.Credentials, Err: errors.New("not logged in")})
+	tm := teatest.NewTestModel(t, rendered{m: gate, last: last}, teatest.WithInitialTermSize(140, 40))
+	t.Cleanup(func() { tm.Quit() })
+	waitScreen(t, last, "Log in to Quilt")
+	tm.Send(tea.KeyPressMsg{Code: 't', Mod: tea.ModCtrl}) // the plain file: this machine may have no keyring
+	waitScreen(t, last, "a plain 0600 file")
+	flat := func(want ...string) string {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			sc := ""
+			if p := last.Load(); p != nil {
+				sc = strings.Join(strings.Fields(*p), " ")
+			}
+			ok := true
+			for _, w := range want {
+				ok = ok && strings.Contains(sc, w)
+			}
+			if ok {
+				return sc
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the screen never showed %q; it shows:\n%s", want, sc)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitHeld := func(what string) {
+		t.Helper()
+		select {
+		case <-proxy.held:
+		case <-time.After(60 * time.Second):
+			t.Fatalf("%s never called AWS", what)
+		}
+	}
+	waitReleased := func(what string) {
+		t.Helper()
+		select {
+		case <-proxy.released:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("after esc, %s left its call to AWS hanging", what)
+		}
+	}
+
+	// 1. The login's check, with STS stalled too: esc cancels it.
+	proxy.stall.Store(stallAll)
+	tm.Type(loginCode(t, env, "analyst"))
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	flat("waiting for the registry to take the code and AWS STS", "esc cancels")
+	waitHeld("the login")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	flat("canceled while waiting for the registry to take the code and AWS STS", "paste a new code")
+	waitReleased("the login")
+	for _, f := range []string{"credentials.json", "logins.json"} {
+		if _, err := os.Stat(filepath.Join(cfgDir, "quiltq", f)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a canceled login wrote %s (%v)", f, err)
+		}
+	}
+
+	// 2. Logged in (STS answers), the workbench's opening waits on
+	// Athena: esc cancels it and lets its call go; enter opens the
+	// workbench once AWS answers.
+	proxy.stall.Store(stallButSTS)
+	tm.Type(loginCode(t, env, "analyst"))
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitHeld("opening the workbench")
+	flat("Logged in as", "Opening the workbench", "waiting for AWS: the Athena workgroup", "esc cancels")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	flat("canceled while waiting for AWS: the Athena workgroup", "enter opens the workbench again")
+	waitReleased("opening the workbench")
+	proxy.stall.Store(stallNone)
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, last, "Catalog", "Query", "analyst", "wg QuiltUserAthena")
 }

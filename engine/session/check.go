@@ -261,7 +261,13 @@ func (s *Session) CheckSQL(ctx context.Context, sql string) CheckReport {
 		return fail(err)
 	}
 	refs := make([][]engine.Ref, len(stmts))
+	// A script may hold thousands of references: each statement looks at
+	// ctx first, so that a signal ends the check mid-way (the caller sees
+	// ctx.Err()).
 	for i, stmt := range stmts {
+		if err := ctx.Err(); err != nil {
+			return fail(&engine.Error{Op: "check", Kind: engine.Canceled, Err: err})
+		}
 		if refs[i], err = s.Refs(Statement{SQL: stmt}); err != nil {
 			return fail(err)
 		}
@@ -274,6 +280,9 @@ func (s *Session) CheckSQL(ctx context.Context, sql string) CheckReport {
 		}
 	}
 	for i, stmt := range stmts {
+		if err := ctx.Err(); err != nil {
+			return fail(&engine.Error{Op: "check", Kind: engine.Canceled, Err: err})
+		}
 		for _, d := range s.Decide(ctx, refs[i], StatementKind(stmt), true) {
 			c := CheckedRef{Catalog: d.Ref.Catalog, Database: d.Ref.Database, Table: d.Ref.Table, Access: string(d.Ref.Access), Verdict: string(d.Verdict), Reason: reasonText(d)}
 			if !seen[c] {
@@ -289,6 +298,9 @@ func (s *Session) CheckSQL(ctx context.Context, sql string) CheckReport {
 	// With the role's policies known, the check before sending also
 	// evaluates every permission each statement needs.
 	for _, stmt := range stmts {
+		if err := ctx.Err(); err != nil {
+			return fail(&engine.Error{Op: "check", Kind: engine.Canceled, Err: err})
+		}
 		v, err := s.Check(ctx, Statement{SQL: stmt})
 		var r *Refusal
 		switch {

@@ -332,33 +332,25 @@ func SplitStatements(sql string) ([]string, error) {
 	}
 	var out []string
 	start := 0
+	// code says the statement under way holds more than comments; it is
+	// read off the script's tokens (lexing each statement again doubled
+	// the time of a large script).
+	code := false
 	flush := func(end int) {
-		if s := strings.TrimSpace(sql[start:end]); s != "" && hasCode(s) {
+		if s := strings.TrimSpace(sql[start:end]); s != "" && code {
 			out = append(out, s)
 		}
 	}
 	for _, t := range toks {
 		if t.Kind == sqlref.Op && t.Text == ";" {
 			flush(t.Pos)
-			start = t.Pos + 1
+			start, code = t.Pos+1, false
+			continue
 		}
+		code = code || t.Kind != sqlref.Comment
 	}
 	flush(len(sql))
 	return out, nil
-}
-
-// hasCode reports whether s holds more than comments.
-func hasCode(s string) bool {
-	toks, err := sqlref.Lex(s)
-	if err != nil {
-		return true // let Athena say what is wrong with it
-	}
-	for _, t := range toks {
-		if t.Kind != sqlref.Comment {
-			return true
-		}
-	}
-	return false
 }
 
 // liveQueries are the queries the session started that are not final

@@ -66,6 +66,10 @@ func Split(sql string) []Statement {
 		last = t.End()
 		if t.Kind != Comment {
 			code = true
+		} else {
+			// A line comment runs to the end of its line, trailing blanks
+			// (and a \r) included: they are not part of the statement.
+			last = t.Pos + len(strings.TrimRightFunc(t.Text, unicode.IsSpace))
 		}
 	}
 	for ; ei < len(errs); ei++ {

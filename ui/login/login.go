@@ -7,7 +7,10 @@ package login
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -21,14 +24,36 @@ import (
 // It is `quiltq login`'s own exchange, verification and save.
 type Func func(ctx context.Context, catalogURL, code string, file bool) (who string, err error)
 
-// DoneMsg reports a login attempt: who is logged in, or why not.
+// DoneMsg reports the end of a wait: a login attempt (who is logged in,
+// or why not) or, sent by the gate, the opening of the workbench after
+// it. ID is the wait's (Model.Begin): the reply of a wait that was
+// canceled is ignored.
 type DoneMsg struct {
+	ID  int
 	Who string
 	Err error
 }
 
 // QuitMsg asks to leave without logging in.
 type QuitMsg struct{}
+
+// RetryMsg asks the gate to open the workbench again, after an opening
+// that was canceled or failed (the login itself is saved).
+type RetryMsg struct{}
+
+// DefaultTimeout bounds each wait of the screen: AWS calls give up within
+// 70 s (quiltq's retry budget, see the README), the registry's sooner; a
+// wait past this is given up whatever is stuck.
+const DefaultTimeout = 2 * time.Minute
+
+// The waits of the screen, as shown while they last.
+const (
+	// WaitLogin is the wait of a login attempt.
+	WaitLogin = "the registry to take the code and AWS STS to confirm the credentials it issues"
+	// WaitWorkbench is the wait after the login, for what the workbench
+	// opens with.
+	WaitWorkbench = "AWS: the Athena workgroup and the data catalogs the workbench opens with"
+)
 
 // Options build the screen.
 type Options struct {
@@ -37,27 +62,39 @@ type Options struct {
 	Why        string // why a login is asked for
 	Login      Func
 	Context    context.Context
+	// Timeout bounds each wait (DefaultTimeout when zero).
+	Timeout time.Duration
 }
 
 // Model is the login screen.
 type Model struct {
-	o      Options
-	th     theme.Theme
-	url    textinput.Model
-	code   textinput.Model
-	field  int // 0: the URL, 1: the code
-	file   bool
-	busy   bool
-	err    string
-	who    string
-	width  int
-	height int
+	o     Options
+	th    theme.Theme
+	url   textinput.Model
+	code  textinput.Model
+	field int // 0: the URL, 1: the code
+	file  bool
+	busy  bool
+	err   string
+	// The wait under way: its ID, what it waits for, its context and how
+	// to cancel it.
+	waitID  int
+	waitFor string
+	waitCtx context.Context
+	cancel  context.CancelCauseFunc
+	timer   *time.Timer
+	who     string
+	width   int
+	height  int
 }
 
 // New returns the screen.
 func New(o Options, th theme.Theme) Model {
 	if o.Context == nil {
 		o.Context = context.Background()
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
 	}
 	url := textinput.New()
 	url.Prompt = ""
@@ -99,11 +136,51 @@ func (m Model) Busy() bool { return m.busy }
 // Init blinks the cursor.
 func (m Model) Init() tea.Cmd { return textinput.Blink }
 
+// errGaveUp is the cause of a wait's context ended by its timeout.
+var errGaveUp = errors.New("the wait passed its time limit")
+
+// Begin starts a wait for what (WaitLogin, WaitWorkbench): the screen
+// says what it waits for, esc cancels it, and it gives up after the
+// timeout; both end ctx. The work done under ctx replies with a DoneMsg
+// of id. ctx outlives a wait that succeeds (the workbench's session is
+// opened under it), and ends with the screen's context then.
+func (m Model) Begin(what string) (_ Model, ctx context.Context, id int) {
+	m.abandon()
+	m.waitID++
+	m.waitCtx, m.cancel = context.WithCancelCause(m.o.Context)
+	cancel := m.cancel
+	m.timer = time.AfterFunc(m.o.Timeout, func() { cancel(errGaveUp) })
+	m.busy, m.waitFor, m.err = true, what, ""
+	return m, m.waitCtx, m.waitID
+}
+
+// Err is what the screen says went wrong last ("" when nothing did).
+func (m Model) Err() string { return m.err }
+
+// WaitID is the ID of the last wait begun.
+func (m Model) WaitID() int { return m.waitID }
+
+// finish ends the wait under way, which succeeded: its context lives on.
+func (m *Model) finish() {
+	if m.timer != nil {
+		m.timer.Stop()
+	}
+	m.busy, m.cancel, m.timer = false, nil, nil
+}
+
+// abandon ends the wait under way and its context.
+func (m *Model) abandon() {
+	if m.cancel != nil {
+		m.cancel(context.Canceled)
+	}
+	m.finish()
+}
+
 // attempt runs fn as a command with explicit inputs.
-func attempt(ctx context.Context, fn Func, url, code string, file bool) tea.Cmd {
+func attempt(ctx context.Context, id int, fn Func, url, code string, file bool) tea.Cmd {
 	return func() tea.Msg {
 		who, err := fn(ctx, url, code, file)
-		return DoneMsg{Who: who, Err: err}
+		return DoneMsg{ID: id, Who: who, Err: err}
 	}
 }
 
@@ -114,20 +191,61 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.SetSize(msg.Width, msg.Height)
 		return m, nil
 	case DoneMsg:
-		m.busy = false
-		if msg.Err != nil {
+		if msg.ID != m.waitID || !m.busy {
+			return m, nil // a canceled wait's late reply
+		}
+		timedOut := errors.Is(context.Cause(m.waitCtx), errGaveUp)
+		if msg.Err == nil && !timedOut {
+			m.finish()
+		} else {
+			m.abandon()
+		}
+		if msg.Err != nil || timedOut {
+			if msg.Err == nil {
+				msg.Err = errGaveUp
+			}
 			m.err = msg.Err.Error()
-			m.code.SetValue("") // a code works once
-			m.field = 1
-			m.focusField()
+			if timedOut {
+				m.err = fmt.Sprintf("gave up after %s waiting for %s: check the network and AWS_ENDPOINT_URL, then try again", m.o.Timeout, m.waitFor)
+			}
+			if m.who == "" {
+				m.code.SetValue("") // a code works once
+				m.field = 1
+				m.focusField()
+			}
 			return m, nil
 		}
-		m.err, m.who = "", msg.Who
+		if m.who == "" {
+			m.err, m.who = "", msg.Who
+		}
 		return m, nil
 	case tea.KeyPressMsg:
 		if m.busy {
-			if msg.String() == "ctrl+c" {
+			switch msg.String() {
+			case "ctrl+c":
+				m.abandon()
 				return m, func() tea.Msg { return QuitMsg{} }
+			case "esc":
+				// Back to the screen, with what was given up; the work
+				// under the canceled context ends on its own.
+				m.abandon()
+				m.err = "canceled while waiting for " + m.waitFor
+				if m.who == "" {
+					m.code.SetValue("")
+					m.field = 1
+					m.focusField()
+					m.err += ": paste a new code to try again"
+				}
+			}
+			return m, nil
+		}
+		if m.who != "" {
+			// Logged in; the workbench did not open.
+			switch msg.String() {
+			case "esc", "ctrl+c", "ctrl+q":
+				return m, func() tea.Msg { return QuitMsg{} }
+			case "enter":
+				return m, func() tea.Msg { return RetryMsg{} }
 			}
 			return m, nil
 		}
@@ -160,8 +278,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				m.code.SetValue("")
 				return m, nil
 			}
-			m.busy, m.err = true, ""
-			return m, attempt(m.o.Context, m.o.Login, url, code, m.file)
+			var ctx context.Context
+			var id int
+			m, ctx, id = m.Begin(WaitLogin)
+			return m, attempt(ctx, id, m.o.Login, url, code, m.file)
 		}
 	}
 	var cmd tea.Cmd
@@ -201,11 +321,20 @@ func (m Model) View() string {
 		where, other = "a plain 0600 file in the config dir (anyone who can read it can act as you)", "the OS keyring instead"
 	}
 	lines = append(lines, label(th, "Keep it in", false)+where, "", th.Muted.Render("enter logs in · tab: next field · ctrl+t: "+other+" · esc quits"))
+	if m.who != "" {
+		lines = append(lines, "", th.OK.Render("Logged in as "+m.who+"."))
+	}
 	switch {
 	case m.busy:
-		lines = append(lines, "", th.Muted.Render("checking the code with the registry and AWS…"))
+		if m.who != "" {
+			lines = append(lines, th.Muted.Render("Opening the workbench…"))
+		}
+		lines = append(lines, th.Muted.Render(fmt.Sprintf("waiting for %s (gives up after %s; esc cancels)", m.waitFor, m.o.Timeout)))
 	case m.who != "":
-		lines = append(lines, "", th.OK.Render("Logged in as "+m.who+"; opening the workbench…"))
+		if m.err != "" {
+			lines = append(lines, th.Error.Render(m.err))
+		}
+		lines = append(lines, th.Muted.Render("enter opens the workbench again · esc quits"))
 	case m.err != "":
 		lines = append(lines, "", th.Error.Render(m.err))
 		if !m.file {

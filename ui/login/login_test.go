@@ -6,6 +6,7 @@ import (
 	"github.com/quiltq/quiltq/ui/internal/golden"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -104,3 +105,82 @@ func TestLoginRunsWithWhatWasTyped(t *testing.T) {
 		t.Error("esc does not ask to quit")
 	}
 }
+
+// blocked is a login that waits for its context to end, as one whose AWS
+// endpoint accepts and never answers does; started receives its context.
+func blocked(started chan<- context.Context) Func {
+	return func(ctx context.Context, _, _ string, _ bool) (string, error) {
+		started <- ctx
+		<-ctx.Done()
+		return "", ctx.Err()
+	}
+}
+
+// Every wait of the screen says what it waits for, esc cancels it (its
+// context ends) and brings back the screen with what was given up, and
+// the canceled attempt's late reply changes nothing (issue 17, item 13).
+func TestEscCancelsTheWait(t *testing.T) {
+	started := make(chan context.Context, 1)
+	m := New(Options{CatalogURL: "https://catalog.example.com", Login: blocked(started)}, theme.New(theme.Options{NoColor: true}))
+	m.SetSize(120, 30)
+	m = typed(m, "a-code")
+	m, cmd := m.Update(enter)
+	if !m.Busy() || cmd == nil {
+		t.Fatal("enter with a code began no wait")
+	}
+	if v := flat(m.View()); !strings.Contains(v, "waiting for "+WaitLogin) || !strings.Contains(v, "esc cancels") || !strings.Contains(v, "gives up after 2m0s") {
+		t.Errorf("the wait does not say what it waits for, its bound and how to cancel:\n%s", v)
+	}
+	reply := make(chan tea.Msg, 1)
+	go func() { reply <- cmd() }()
+	ctx := <-started
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	if m.Busy() {
+		t.Error("esc left the screen waiting")
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("esc did not end the login's context")
+	}
+	if v := flat(m.View()); !strings.Contains(v, "canceled while waiting for "+WaitLogin) || !strings.Contains(v, "paste a new code") {
+		t.Errorf("after esc the screen does not say what was canceled and what to do:\n%s", v)
+	}
+	// The canceled attempt's reply comes late and is dropped.
+	before := flat(m.View())
+	m, _ = m.Update((<-reply).(DoneMsg))
+	if after := flat(m.View()); after != before {
+		t.Errorf("the canceled attempt's reply changed the screen:\n%s", after)
+	}
+	// esc again quits.
+	if _, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape}); cmd == nil {
+		t.Error("esc on the idle screen does not quit")
+	} else if _, ok := cmd().(QuitMsg); !ok {
+		t.Error("esc on the idle screen does not quit")
+	}
+}
+
+// A wait that outlasts its bound is given up: its context ends and the
+// screen says what it waited for and what to check.
+func TestWaitGivesUp(t *testing.T) {
+	started := make(chan context.Context, 1)
+	m := New(Options{CatalogURL: "https://catalog.example.com", Login: blocked(started), Timeout: 50 * time.Millisecond}, theme.New(theme.Options{NoColor: true}))
+	m.SetSize(120, 30)
+	m = typed(m, "a-code")
+	m, cmd := m.Update(enter)
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	select {
+	case msg := <-done:
+		m, _ = m.Update(msg.(DoneMsg))
+	case <-time.After(30 * time.Second):
+		t.Fatal("the wait was never given up")
+	}
+	v := flat(m.View())
+	if m.Busy() || !strings.Contains(v, "gave up after 50ms waiting for "+WaitLogin) || !strings.Contains(v, "AWS_ENDPOINT_URL") {
+		t.Errorf("busy %v; the screen does not say the wait was given up:\n%s", m.Busy(), v)
+	}
+}
+
+// flat is the screen's words, one space apart (the box wraps long lines).
+func flat(view string) string { return strings.Join(strings.Fields(ansi.Strip(view)), " ") }

@@ -3,6 +3,7 @@ package engine
 import (
 	"io"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -125,8 +126,10 @@ func needsEscape(r rune, size int) bool {
 // once (stderr, where error texts, AWS messages and names go). A UTF-8
 // sequence or a CR LF split between two writes is held until the next,
 // so the output is the same however the text is cut; Flush writes what is
-// held.
+// held. It is safe for concurrent use: stderr is written from the SDK's
+// retry hook and the progress line's goroutine as well as the command's.
 type EscapeWriter struct {
+	mu   sync.Mutex
 	w    io.Writer
 	held []byte
 }
@@ -137,6 +140,8 @@ func NewEscapeWriter(w io.Writer) *EscapeWriter { return &EscapeWriter{w: w} }
 // Write escapes p and writes it, keeping back at most an incomplete UTF-8
 // sequence or a final CR. It reports len(p) written unless w fails.
 func (e *EscapeWriter) Write(p []byte) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	buf := append(e.held, p...)
 	cut := len(buf)
 	// An incomplete sequence at the end: at most utf8.UTFMax-1 bytes.
@@ -161,6 +166,8 @@ func (e *EscapeWriter) Write(p []byte) (int, error) {
 
 // Flush writes what Write held back, escaped.
 func (e *EscapeWriter) Flush() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if len(e.held) == 0 {
 		return nil
 	}

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 )
@@ -122,6 +124,37 @@ func TestEscapeWriter(t *testing.T) {
 		}
 		if out.String() != want {
 			t.Errorf("written %d bytes at a time:\ngot  %q\nwant %q", step, out.String(), want)
+		}
+	}
+}
+
+// Writers on several goroutines (the SDK's retry hook, the command) share
+// one EscapeWriter on stderr: every line arrives whole, and -race sees no
+// race.
+func TestEscapeWriterConcurrent(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewEscapeWriter(&buf)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 100 {
+				fmt.Fprintf(w, "goroutine %d says é\x1b\n", g)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 800 {
+		t.Fatalf("%d lines, want 800", len(lines))
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "goroutine ") || !strings.HasSuffix(l, ` says é\x1b`) {
+			t.Fatalf("a line was cut or mixed: %q", l)
 		}
 	}
 }

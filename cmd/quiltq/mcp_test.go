@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,7 +36,7 @@ func stdioClient(t *testing.T, bin string, progress func(string), args ...string
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = mcpEnv(t)
-	var stderr lockedBuffer
+	var stderr syncBuffer
 	cmd.Stderr = &stderr
 	c := mcp.NewClient(&mcp.Implementation{Name: "quiltq-test", Version: "1"}, &mcp.ClientOptions{
 		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
@@ -59,23 +58,6 @@ func stdioClient(t *testing.T, bin string, progress func(string), args ...string
 		}
 	})
 	return cs
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // callTool calls tool and decodes the structured content into out.
@@ -365,7 +347,7 @@ func testMCPTypeScriptClient(t *testing.T, bin string) {
 func TestMCPNotLoggedIn(t *testing.T) {
 	toServer, fromClient := io.Pipe()
 	toClient, fromServer := io.Pipe()
-	var errb lockedBuffer
+	var errb syncBuffer
 	env := map[string]string{}
 	for _, kv := range mcpEnv(t) {
 		k, v, _ := strings.Cut(kv, "=")

@@ -89,7 +89,9 @@ func TestWorkbenchOffersLogin(t *testing.T) {
 		"XDG_CACHE_HOME":     t.TempDir(),
 		"XDG_RUNTIME_DIR":    t.TempDir(),
 	}
-	var stderr bytes.Buffer
+	// Written by the login's retries on their own goroutines while the
+	// test reads it.
+	var stderr syncBuffer
 	g := &globalFlags{fetch: "auto", sandboxUser: "analyst"}
 	a := newApp(g, streams{Out: io.Discard, Err: &stderr, InTTY: true, OutTTY: true}, func(k string) string { return vars[k] })
 	t.Cleanup(a.close)

@@ -97,17 +97,10 @@ func (p *Policy) Decide(ref engine.Ref, kind iam.StatementKind) (Verdict, string
 // otherType names a policy type other than identity for a reason, ""
 // for identity.
 func otherType(t iam.PolicyType) string {
-	switch t {
-	case iam.PolicySession:
-		return "session policy"
-	case iam.PolicyBoundary:
-		return "permissions boundary"
-	case iam.PolicySCP:
-		return "service control policy"
-	case iam.PolicyResource:
-		return "resource-based policy"
+	if t == iam.PolicyIdentity {
+		return ""
 	}
-	return ""
+	return t.Name()
 }
 
 // aboutRef keeps the table-level requirements of ref: Glue actions on the

@@ -15,6 +15,25 @@ const (
 	PolicyResource PolicyType = "resource" // the resource's resource-based policy
 )
 
+// Name is the policy type as AWS's refusals name it ("identity-based
+// policy", "session policy", "permissions boundary", "service control
+// policy", "resource-based policy"); "" for PolicyNone or an unknown type.
+func (t PolicyType) Name() string {
+	switch t {
+	case PolicyIdentity:
+		return "identity-based policy"
+	case PolicySession:
+		return "session policy"
+	case PolicyBoundary:
+		return "permissions boundary"
+	case PolicySCP:
+		return "service control policy"
+	case PolicyResource:
+		return "resource-based policy"
+	}
+	return ""
+}
+
 // PolicySet is every policy that bears on one request. Only Identity is
 // needed; each other field, left empty, means the caller or the resource
 // has no policy of that type.

@@ -136,11 +136,7 @@ func Blocks(gaps []iam.Gap, role string) []Block {
 // Deny in the resource-based policy", "the session policy, which does not
 // allow it".
 func RefusedBy(t iam.PolicyType, explicit bool) string {
-	name := map[iam.PolicyType]string{
-		iam.PolicyIdentity: "identity-based policy", iam.PolicySession: "session policy",
-		iam.PolicyBoundary: "permissions boundary", iam.PolicySCP: "service control policy",
-		iam.PolicyResource: "resource-based policy",
-	}[t]
+	name := t.Name()
 	if name == "" {
 		name = string(t) + " policy"
 	}

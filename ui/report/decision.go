@@ -54,7 +54,10 @@ func Decision(req iam.Request, res iam.Outcome, files map[iam.PolicyType][]strin
 	if res.Decision != iam.Allowed {
 		by = res.DeniedBy
 	}
-	typ := PolicyTypeWords(by)
+	typ := by.Name()
+	if typ == "" {
+		typ = iam.PolicyIdentity.Name()
+	}
 	if by == iam.PolicySCP {
 		typ += fmt.Sprintf(" at level %d", res.SCPLevel)
 	}
@@ -80,19 +83,4 @@ func Decision(req iam.Request, res iam.Outcome, files map[iam.PolicyType][]strin
 		verb = "explicitly denies"
 	}
 	return fmt.Sprintf("%s by the %s: %s of %s %s %s", res.Decision, typ, stmt, res.Policy, verb, what)
-}
-
-// PolicyTypeWords names a policy type as AWS's refusals do.
-func PolicyTypeWords(t iam.PolicyType) string {
-	switch t {
-	case iam.PolicySession:
-		return "session policy"
-	case iam.PolicyBoundary:
-		return "permissions boundary"
-	case iam.PolicySCP:
-		return "service control policy"
-	case iam.PolicyResource:
-		return "resource-based policy"
-	}
-	return "identity-based policy"
 }

@@ -364,18 +364,12 @@ func (d *Denial) Error() string {
 // (The guide's own session-policy example prints "sessions policy"; the
 // template it states, and engine/explain, read "session policy".)
 func (d *Denial) Clause() string {
-	var typ string
-	switch d.Result.DeniedBy {
-	case iam.PolicySCP:
+	if d.Result.DeniedBy == iam.PolicySCP {
 		return "with an explicit deny in a service control policy"
-	case iam.PolicySession:
-		typ = "session policy"
-	case iam.PolicyBoundary:
-		typ = "permissions boundary"
-	case iam.PolicyResource:
-		typ = "resource-based policy"
-	default:
-		typ = "identity-based policy"
+	}
+	typ := d.Result.DeniedBy.Name()
+	if typ == "" {
+		typ = iam.PolicyIdentity.Name()
 	}
 	if d.Result.Decision == iam.ExplicitlyDenied {
 		article := "a "

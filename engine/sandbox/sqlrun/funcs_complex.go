@@ -85,6 +85,26 @@ func (rt *runtime) complex(add func(string, int32, fn)) {
 		}
 		return *t.Elem, nil
 	}
+	// arrayAndElem reads the arguments of a function over an array and
+	// one element (contains, array_position, array_remove): the array's
+	// elements, the element as JSON of the array's element type, and that
+	// type; ok is false when the array or the element is NULL (the
+	// function is NULL).
+	arrayAndElem := func(a []driver.Value) (elems []json.RawMessage, want json.RawMessage, et Type, ok bool, err error) {
+		if a[0] == nil || a[1] == nil {
+			return nil, nil, Type{}, false, nil
+		}
+		if et, err = elemType(a[2]); err != nil {
+			return nil, nil, Type{}, false, err
+		}
+		if elems, err = arrayElems(a[0]); err != nil {
+			return nil, nil, Type{}, false, err
+		}
+		if want, err = elemJSON(a[1], et); err != nil {
+			return nil, nil, Type{}, false, err
+		}
+		return elems, want, et, true, nil
+	}
 	add("athena_array", -1, func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
 		et, err := elemType(a[0])
 		if err != nil {
@@ -221,19 +241,8 @@ func (rt *runtime) complex(add func(string, int32, fn)) {
 		return joinJSON(out), nil
 	})
 	add("athena_contains", 3, func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
-		if a[0] == nil || a[1] == nil {
-			return nil, nil
-		}
-		et, err := elemType(a[2])
-		if err != nil {
-			return nil, err
-		}
-		elems, err := arrayElems(a[0])
-		if err != nil {
-			return nil, err
-		}
-		want, err := elemJSON(a[1], et)
-		if err != nil {
+		elems, want, et, ok, err := arrayAndElem(a)
+		if !ok || err != nil {
 			return nil, err
 		}
 		sawNull := false
@@ -252,19 +261,8 @@ func (rt *runtime) complex(add func(string, int32, fn)) {
 		return int64(0), nil
 	})
 	add("athena_array_position", 3, func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
-		if a[0] == nil || a[1] == nil {
-			return nil, nil
-		}
-		et, err := elemType(a[2])
-		if err != nil {
-			return nil, err
-		}
-		elems, err := arrayElems(a[0])
-		if err != nil {
-			return nil, err
-		}
-		want, err := elemJSON(a[1], et)
-		if err != nil {
+		elems, want, et, ok, err := arrayAndElem(a)
+		if !ok || err != nil {
 			return nil, err
 		}
 		for i, e := range elems {
@@ -275,19 +273,8 @@ func (rt *runtime) complex(add func(string, int32, fn)) {
 		return int64(0), nil
 	})
 	add("athena_array_remove", 3, func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
-		if a[0] == nil || a[1] == nil {
-			return nil, nil
-		}
-		et, err := elemType(a[2])
-		if err != nil {
-			return nil, err
-		}
-		elems, err := arrayElems(a[0])
-		if err != nil {
-			return nil, err
-		}
-		want, err := elemJSON(a[1], et)
-		if err != nil {
+		elems, want, et, ok, err := arrayAndElem(a)
+		if !ok || err != nil {
 			return nil, err
 		}
 		out := []json.RawMessage{}

@@ -26,8 +26,9 @@ type Statement struct {
 	// see BindParams). The table names stay in SQL, so the check before
 	// sending still sees them.
 	Params []string
-	// MaxScan is the scan limit of this run in bytes: 0 takes the
-	// session's (max_scan), negative none.
+	// MaxScan is a scan limit of this run in bytes, which can only
+	// tighten the session's (max_scan): the smaller applies; 0 (or less)
+	// takes the session's alone.
 	MaxScan int64
 	// Reuse is how old a stored result Athena may answer with: 0 takes
 	// the session's (reuse), negative none.
@@ -168,12 +169,15 @@ func (s *Session) Run(ctx context.Context, stmt Statement, progress func(athena.
 	if err != nil {
 		return x, err
 	}
-	limit := stmt.MaxScan
-	if limit == 0 {
-		limit = s.MaxScan()
-	}
-	got, err := s.wait(ctx, id, limit, progress)
-	return withRequest(got, athena.Request{SQL: x.SQL, Workgroup: x.Workgroup, Catalog: x.Catalog, Database: x.Database}), err
+	got, err := s.wait(ctx, id, s.within(stmt.MaxScan), progress)
+	return Asked(got, x), err
+}
+
+// Asked fills what a wait does not say of a query (its SQL, workgroup,
+// catalog, database) from asked, the Execution Start returned, so that a
+// refusal can be explained against the statement that was sent.
+func Asked(got, asked athena.Execution) athena.Execution {
+	return withRequest(got, athena.Request{SQL: asked.SQL, Workgroup: asked.Workgroup, Catalog: asked.Catalog, Database: asked.Database})
 }
 
 // Wait follows query id until it is final, reporting each poll to
@@ -192,10 +196,17 @@ func (s *Session) Wait(ctx context.Context, id string, progress func(athena.Exec
 // applies, so that a front end taking a limit per request (an MCP tool
 // call) can only tighten the profile's.
 func (s *Session) WaitWithin(ctx context.Context, id string, limit int64, progress func(athena.Execution)) (athena.Execution, error) {
+	return s.wait(ctx, id, s.within(limit), progress)
+}
+
+// within is the scan limit of a run that asks for limit (bytes; 0 or less
+// for none of its own): the smaller of it and the session's max_scan, so
+// that a run's own limit can only tighten the profile's.
+func (s *Session) within(limit int64) int64 {
 	if m := s.MaxScan(); m > 0 && (limit <= 0 || m < limit) {
-		limit = m
+		return m
 	}
-	return s.wait(ctx, id, limit, progress)
+	return max(limit, 0)
 }
 
 func (s *Session) wait(ctx context.Context, id string, limit int64, progress func(athena.Execution)) (athena.Execution, error) {

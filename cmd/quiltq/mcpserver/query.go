@@ -171,7 +171,7 @@ func (s *Server) athenaQuery(ctx context.Context, req *mcp.CallToolRequest, in Q
 			})
 		}
 	})
-	got = withStatement(got, x)
+	got = session.Asked(got, x)
 	if err != nil {
 		s.sess.Forget(id) // stopped on purpose (a cancelled call, the scan limit), or final
 		switch {
@@ -332,25 +332,6 @@ func refusedResult(r *Refusal) *mcp.CallToolResult {
 // structured content.
 func errorResult(text string) *mcp.CallToolResult {
 	return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: text}}}
-}
-
-// withStatement fills what Wait does not say of the query (its SQL,
-// catalog, database) from what Start was asked, to explain a refusal
-// against.
-func withStatement(x, asked athena.Execution) athena.Execution {
-	if x.SQL == "" {
-		x.SQL = asked.SQL
-	}
-	if x.Workgroup == "" {
-		x.Workgroup = asked.Workgroup
-	}
-	if x.Catalog == "" {
-		x.Catalog = asked.Catalog
-	}
-	if x.Database == "" {
-		x.Database = asked.Database
-	}
-	return x
 }
 
 // sliceSource is rows held in memory, as ui/print reads a result.

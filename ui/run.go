@@ -106,12 +106,14 @@ func (m Model) question() string {
 	case len(m.confirm.stmts) > 1:
 		what = fmt.Sprintf("run these %d statements", len(m.confirm.stmts))
 	}
-	running := "a query is running"
-	if m.r.phase == fetching {
-		running = "rows are still arriving"
-	}
 	yes, no := m.km.Confirm.Yes.Help().Key, m.km.Confirm.No.Help().Key
-	return fmt.Sprintf("%s: stop it and %s? %s/%s", running, what, yes, no)
+	switch m.r.phase {
+	case idle: // the run ended on its own while the question was open
+		return fmt.Sprintf("the last run has ended: %s now? %s/%s", what, yes, no)
+	case fetching:
+		return fmt.Sprintf("rows are still arriving: stop them and %s? %s/%s", what, yes, no)
+	}
+	return fmt.Sprintf("a query is running: stop it and %s? %s/%s", what, yes, no)
 }
 
 // answer takes the answer to the question: yes stops the current run and
@@ -122,11 +124,17 @@ func (m Model) answer(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, m.km.Confirm.Yes):
 		p := *m.confirm
 		m.confirm = nil
-		m.abandon()
+		if m.r.phase != idle {
+			m.abandon()
+		}
 		return m.begin(p)
 	case key.Matches(k, m.km.Confirm.No, m.km.Global.Cancel):
 		m.confirm = nil
-		m.status.SetNote("kept the running query; nothing new was started")
+		if m.r.phase == idle {
+			m.status.SetNote("nothing new was started")
+		} else {
+			m.status.SetNote("kept the running query; nothing new was started")
+		}
 	}
 	return m, nil
 }

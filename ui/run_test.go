@@ -313,6 +313,43 @@ func TestRunWhileRunningAsks(t *testing.T) {
 	f.waitFor(5*time.Second, "CANCELLED", "SUCCEEDED")
 }
 
+// A run that ends on its own while the question about it is open changes
+// the question (nothing is left to stop), and yes then runs the new SQL
+// without stopping or recording anything of the run that ended.
+func TestQuestionOutlivesTheRun(t *testing.T) {
+	release := make(chan struct{})
+	eng := &scriptEngine{wait: func(ctx context.Context, id string) (Progress, error) {
+		if id == "q1" {
+			select {
+			case <-release:
+			case <-ctx.Done():
+				return Progress{ID: id, State: "CANCELLED"}, ctx.Err()
+			}
+		}
+		return Progress{ID: id, State: "SUCCEEDED"}, nil
+	}}
+	f := startFlow(t, Config{Engine: eng})
+	f.tm.Type("SELECT 1")
+	f.key(tea.KeyF5)
+	f.waitFor(5*time.Second, "QUEUED", "esc cancel")
+	f.key(tea.KeyF5)
+	f.waitFor(5*time.Second, "a query is running: stop it and run this? y/n")
+	close(release)
+	f.waitFor(5*time.Second, "the last run has ended: run this now? y/n")
+	f.tm.Type("y")
+	f.waitFor(5*time.Second, "SUCCEEDED")
+	deadline := time.Now().Add(5 * time.Second)
+	for len(eng.sentSQL()) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("after y: sent %q, want the query twice", eng.sentSQL())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := eng.stoppedIDs(); len(got) != 0 {
+		t.Fatalf("stopped %v; the first run had ended, nothing was to be stopped", got)
+	}
+}
+
 // model is the workbench on eng at w×h, sized, without teatest.
 func model(eng Engine, w, h int, edit func(*Config)) Model {
 	cfg := Config{Engine: eng, Keys: keys.Default(), Theme: theme.New(theme.Options{NoColor: true}),

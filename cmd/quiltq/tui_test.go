@@ -30,6 +30,7 @@ type screen struct {
 	id   *atomic.Pointer[string]
 	fix  *atomic.Pointer[string]
 	esc  *atomic.Pointer[string] // the screen drawn for the last esc
+	busy *atomic.Bool            // a run is under way (ui.Model.Running)
 }
 
 func (s screen) Init() tea.Cmd { return s.m.Init() }
@@ -46,6 +47,7 @@ func (s screen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	s.id.Store(&id)
 	fix := s.m.Fix()
 	s.fix.Store(&fix)
+	s.busy.Store(s.m.Running())
 	return s, cmd
 }
 
@@ -60,6 +62,7 @@ type workbench struct {
 	id   *atomic.Pointer[string]
 	fix  *atomic.Pointer[string]
 	esc  *atomic.Pointer[string]
+	busy *atomic.Bool
 }
 
 // withGrants installs the grant check runTUI builds. A nil env runs the
@@ -100,8 +103,8 @@ func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants 
 	if withGrants {
 		cfg.Check = tuiCheck(ctx, sess)
 	}
-	w := &workbench{t: t, last: &atomic.Pointer[string]{}, id: &atomic.Pointer[string]{}, fix: &atomic.Pointer[string]{}, esc: &atomic.Pointer[string]{}}
-	w.tm = teatest.NewTestModel(t, screen{m: ui.New(cfg), last: w.last, id: w.id, fix: w.fix, esc: w.esc}, teatest.WithInitialTermSize(120, 35))
+	w := &workbench{t: t, last: &atomic.Pointer[string]{}, id: &atomic.Pointer[string]{}, fix: &atomic.Pointer[string]{}, esc: &atomic.Pointer[string]{}, busy: &atomic.Bool{}}
+	w.tm = teatest.NewTestModel(t, screen{m: ui.New(cfg), last: w.last, id: w.id, fix: w.fix, esc: w.esc, busy: w.busy}, teatest.WithInitialTermSize(120, 35))
 	t.Cleanup(func() { w.tm.Quit() })
 	return w
 }
@@ -126,6 +129,23 @@ func (w *workbench) waitFor(want ...string) string {
 		}
 		if time.Now().After(deadline) {
 			w.t.Fatalf("the screen never showed %q; it shows:\n%s", want, s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitIdle waits until no run is under way: a screen with a run's rows on
+// it may still wait for the stream's end.
+func (w *workbench) waitIdle() {
+	w.t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for w.busy.Load() {
+		if time.Now().After(deadline) {
+			s := ""
+			if p := w.last.Load(); p != nil {
+				s = *p
+			}
+			w.t.Fatalf("the run never ended; the screen shows:\n%s", s)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

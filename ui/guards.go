@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/quiltq/quiltq/ui/history"
 	"github.com/quiltq/quiltq/ui/status"
 )
 
@@ -124,10 +125,12 @@ func (m Model) askKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-// notRun ends the current run without sending its statement, saying why;
-// a run of several statements stops there.
+// notRun ends the current run without sending its statement, saying why,
+// and keeps it in the history (its SQL is found there again); a run of
+// several statements stops there.
 func (m Model) notRun(why, batch string) (tea.Model, tea.Cmd) {
 	m.ask = nil
+	m.record(history.NotRun, Progress{}, why)
 	m.stop()
 	m.status.SetQuery(status.Query{State: "NOT RUN", Note: "not run: " + why + "; nothing was sent to Athena"})
 	m.batchStopped(batch)

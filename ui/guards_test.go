@@ -8,6 +8,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/quiltq/quiltq/ui/history"
 )
 
 // roRefusal stands for the session's refusal of a write by a read_only
@@ -85,7 +87,8 @@ func (f *flow) waitIdle() {
 // and esc send nothing and say so; y sends it.
 func TestFlowDestructiveAsks(t *testing.T) {
 	eng := &scriptEngine{guard: guardOf}
-	f := startFlow(t, Config{Engine: eng})
+	store := history.NewStore(t.TempDir(), "arn:aws:sts::123456789012:assumed-role/r/ana")
+	f := startFlow(t, Config{Engine: eng, History: store})
 	f.tm.Type("DROP TABLE sales.customers")
 	for _, no := range []tea.KeyPressMsg{{Code: 'n', Text: "n"}, {Code: tea.KeyEscape}} {
 		f.key(tea.KeyF5)
@@ -97,6 +100,14 @@ func TestFlowDestructiveAsks(t *testing.T) {
 		if got := eng.sentSQL(); len(got) != 0 {
 			t.Fatalf("after %q: sent %q, want nothing", no.String(), got)
 		}
+	}
+	// Both declined runs are in the history, with what was declined.
+	kept, err := store.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) != 2 || kept[0].State != history.NotRun || kept[0].SQL != "DROP TABLE sales.customers" || !strings.Contains(kept[1].Message, "drops table sales.customers") {
+		t.Fatalf("history after two noes: %+v, want both as NOT RUN with what they change", kept)
 	}
 	if s := f.screen(); strings.Contains(s, "DROP TABLE sales.customersx") || strings.Contains(s, "Tab 2") {
 		t.Errorf("a key pressed while asked reached the editor or its tabs:\n%s", s)

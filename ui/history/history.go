@@ -49,6 +49,7 @@ const (
 	Cancelled   = "CANCELLED"
 	Refused     = "REFUSED"      // by the local grant check, or by AWS
 	SyntaxError = "SYNTAX ERROR" // by the local parse, or by Athena
+	NotRun      = "NOT RUN"      // held before sending, and the user said no (or gave no values)
 )
 
 // Store keeps one principal's queries in a file of JSON lines, newest

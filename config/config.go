@@ -293,6 +293,13 @@ func (s *Settings) Get(name string) (Setting, bool) {
 	return Setting{}, false
 }
 
+// IsDefault reports whether nobody set the setting name: neither the
+// config file, the environment nor a flag.
+func (s *Settings) IsDefault(name string) bool {
+	v, ok := s.Get(name)
+	return !ok || v.Source == SourceDefault
+}
+
 func (s *Settings) value(name string) string {
 	v, _ := s.Get(name)
 	return v.Value

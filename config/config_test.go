@@ -450,3 +450,24 @@ func TestWorkbenchSettingErrors(t *testing.T) {
 		}
 	}
 }
+
+// A setting is default until a file, the environment or a flag sets it,
+// even to the default's own value.
+func TestIsDefault(t *testing.T) {
+	s, err := Load(env{"HOME": t.TempDir()}.get, "")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if !s.IsDefault("output") {
+		t.Error("output is not default with nothing set")
+	}
+	if err := s.Set("output", "table", "flag -o"); err != nil {
+		t.Fatal(err)
+	}
+	if s.IsDefault("output") {
+		t.Error("output set by a flag (to the default's value) counts as default")
+	}
+	if !s.IsDefault("no_such_setting") {
+		t.Error("an unknown setting is not default")
+	}
+}

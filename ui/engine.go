@@ -12,8 +12,9 @@ import (
 	"github.com/quiltq/quiltq/ui/results"
 )
 
-// Engine is what the workbench needs of the query engine. cmd/quiltq
-// implements it over athena.Client; the workbench never sees the AWS SDK.
+// Engine is what the workbench needs of the query engine. ui/workbench
+// implements it over the session (engine/session); the workbench never
+// sees the AWS SDK.
 type Engine interface {
 	// Start submits q and returns Athena's query execution ID.
 	Start(ctx context.Context, q Submission) (string, error)

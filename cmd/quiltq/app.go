@@ -11,7 +11,6 @@ import (
 	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
-	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/ui/print"
@@ -113,9 +112,9 @@ func (a *app) options() (session.Options, error) {
 			return session.Options{}, &engine.Error{Op: "sandbox", Kind: engine.Other, Err: err}
 		}
 		a.sandbox = run
-		user, ok := sandboxUser(run.Info, a.g.sandboxUser)
-		if !ok {
-			return session.Options{}, &engine.Error{Op: "--sandbox-user", Kind: engine.Invalid, Err: fmt.Errorf("the sandbox has no user %q; it has %s", a.g.sandboxUser, sandboxUserNames(run.Info))}
+		user, err := run.Info.User(a.g.sandboxUser)
+		if err != nil {
+			return session.Options{}, &engine.Error{Op: "--sandbox-user", Kind: engine.Invalid, Err: err}
 		}
 		a.user = user
 		o.Login = &session.TokenLogin{CatalogURL: run.Info.CatalogURL, RefreshToken: user.RefreshToken, AWSEndpointURL: run.Info.AWSEndpointURL, Source: auth.SourceSandbox,
@@ -124,7 +123,8 @@ func (a *app) options() (session.Options, error) {
 		if o.Policies == nil {
 			o.Policies = session.PoliciesOf(run.Known(user.Role), user.Role, "the sandbox's role "+user.Role)
 		}
-		o.Roles = sandboxRoles{run}
+		// The workbench's `a` applies a fix statement to its roles.
+		o.Roles = run
 	}
 	a.opts = &o
 	return o, nil
@@ -137,33 +137,6 @@ func (a *app) open(ctx context.Context) (*session.Session, error) {
 		return nil, err
 	}
 	return session.Open(ctx, o)
-}
-
-// sandboxRoles lets the session change the in-process sandbox's roles
-// (the workbench's `a` applies a fix statement there).
-type sandboxRoles struct{ run *sandbox.Running }
-
-func (r sandboxRoles) PutRolePolicy(role, name string, doc []byte) error {
-	return r.run.PutRolePolicy(role, name, doc)
-}
-
-func (r sandboxRoles) Policies(role string) []*iam.Policy { return r.run.Authorizer().Policies(role) }
-
-func sandboxUser(in sandbox.Info, name string) (sandbox.UserInfo, bool) {
-	for _, u := range in.Users {
-		if strings.EqualFold(u.Name, name) || strings.EqualFold(u.Email, name) {
-			return u, true
-		}
-	}
-	return sandbox.UserInfo{}, false
-}
-
-func sandboxUserNames(in sandbox.Info) string {
-	var names []string
-	for _, u := range in.Users {
-		names = append(names, u.Name)
-	}
-	return strings.Join(names, ", ")
 }
 
 // runQueryMode is quiltq's one-shot query mode: SQL from -e, -f or stdin,
@@ -208,7 +181,7 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 		return exitUsage
 	}
 	format := s.Output()
-	if g.format == "" && !st.OutTTY && settingIsDefault(s, "output") {
+	if g.format == "" && !st.OutTTY && s.IsDefault("output") {
 		format = "csv" // data for a script, unless the user chose
 	}
 	if !slices.Contains(print.Formats(), format) {
@@ -285,12 +258,6 @@ func nextStep(err error) string {
 		return h
 	}
 	return athena.Hint(err)
-}
-
-// settingIsDefault reports whether nobody set the setting name.
-func settingIsDefault(s *config.Settings, name string) bool {
-	v, ok := s.Get(name)
-	return !ok || v.Source == config.SourceDefault
 }
 
 // sandboxPlace is where the embedded sandbox's calls go, for the caches:

@@ -21,7 +21,7 @@ func runConfig(_ context.Context, g *globalFlags, asJSON bool, st streams, geten
 	}
 	// The [keys] table is checked as the workbench checks it, so that a
 	// remapping it would refuse is not passed as fine here.
-	if _, err := tuiLook(newApp(g, st, getenv), s); err != nil {
+	if _, err := newApp(g, st, getenv).look(s); err != nil {
 		fmt.Fprintf(st.Err, "quiltq config: %v\n", err)
 		return exitUsage
 	}

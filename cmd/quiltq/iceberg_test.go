@@ -21,6 +21,7 @@ import (
 	"github.com/quiltq/quiltq/ui/editor"
 	"github.com/quiltq/quiltq/ui/keys"
 	"github.com/quiltq/quiltq/ui/theme"
+	"github.com/quiltq/quiltq/ui/workbench"
 )
 
 const (
@@ -178,15 +179,11 @@ func TestIcebergDatabaseListed(t *testing.T) {
 	a := newApp(&globalFlags{fetch: "auto"}, streams{Out: io.Discard, Err: io.Discard}, func(k string) string { return vars[k] })
 	t.Cleanup(a.close)
 	ctx := sandboxtest.Context(t)
-	s, err := a.loadSettings()
-	if err != nil {
-		t.Fatal(err)
-	}
 	sess, err := a.open(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, eng, err := tuiConfig(ctx, a, s, sess)
+	_, eng, err := workbench.Config(ctx, sess, a.getenv)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,12 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"strings"
 
 	"golang.org/x/term"
 
-	"github.com/quiltq/quiltq/auth"
-	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/session"
 )
@@ -58,76 +55,35 @@ func btoi(b bool) int {
 	return 0
 }
 
+// login is `quiltq login`'s exchange with the user: how the secret is
+// had, from the flags, asked here (a terminal without echo, or stdin)
+// for session.Login, which verifies the login before saving it.
 func (a *app) login(ctx context.Context, lf loginFlags, catalogArg string) error {
 	s, err := a.loadSettings()
 	if err != nil {
 		return err
 	}
-	var q3 *config.Quilt3
-	if lf.fromQuilt3 {
-		if q3, err = session.ReadQuilt3(a.getenv); err != nil {
-			return err
-		}
-		if catalogArg == "" && s.CatalogURL() == "" {
-			catalogArg = q3.NavigatorURL
-		}
-	}
-	catalogURL := catalogArg
-	if catalogURL == "" {
-		catalogURL = s.CatalogURL()
-	}
 	opts, err := a.options()
 	if err != nil {
 		return err
 	}
-	t, err := session.PrepareLogin(ctx, opts, catalogURL, lf.insecure || s.InsecureStorage())
-	if err != nil {
-		return err
-	}
-	cat := t.Catalog
-
+	r := session.LoginRequest{CatalogURL: catalogArg, Insecure: lf.insecure || s.InsecureStorage(),
+		Note: func(n string) { fmt.Fprintf(a.st.Err, "quiltq: %s\n", n) }}
 	// The secret: quilt3's refresh token, an API key, or a login code.
-	var secret string
 	switch {
 	case lf.fromQuilt3:
-		imp, err := session.ImportQuilt3(ctx, t, q3)
-		if err != nil {
-			return err
-		}
-		secret = imp.Secret
-		for _, n := range imp.Notes {
-			fmt.Fprintf(a.st.Err, "quiltq: %s\n", n)
-		}
+		r.Method = session.LoginQuilt3
 	case lf.apiKey:
-		if secret, err = a.readSecret("Quilt API key (qk_...): "); err != nil {
-			return err
-		}
-		if !strings.HasPrefix(secret, auth.APIKeyPrefix) {
-			return &engine.Error{Op: "--api-key", Kind: engine.Invalid, Err: errors.New("that is not a Quilt API key: keys start with " + auth.APIKeyPrefix)}
+		r.Method = session.LoginAPIKey
+		r.Secret = func(context.Context, *session.LoginTarget) (string, error) {
+			return a.readSecret("Quilt API key (qk_...): ")
 		}
 	case lf.tokenStdin:
-		if secret, err = readAllSecret(a.st.In); err != nil {
-			return err
-		}
+		r.Secret = func(context.Context, *session.LoginTarget) (string, error) { return readAllSecret(a.st.In) }
 	default:
-		if !a.st.InTTY {
-			return &engine.Error{Op: "login", Kind: engine.Invalid, Err: errors.New("stdin is not a terminal, so the code cannot be asked for: pipe it in with --token-stdin")}
-		}
-		codeURL := cat.URL + "/code"
-		if a.openBrowser(cat.RegistryURL + "/login") {
-			fmt.Fprintf(a.st.Err, "A browser opened the catalog's login page. If it did not, open %s\n", codeURL)
-		} else {
-			fmt.Fprintf(a.st.Err, "Open %s in a browser, log in, and copy the code it shows.\n", codeURL)
-		}
-		if offer := session.Quilt3Offer(a.getenv, cat.URL); offer != "" {
-			fmt.Fprintf(a.st.Err, "(%s)\n", offer)
-		}
-		if secret, err = a.readSecret("Code: "); err != nil {
-			return err
-		}
+		r.Secret = a.askCode
 	}
-
-	li, err := session.CompleteLogin(ctx, t, secret)
+	li, err := session.Login(ctx, opts, r)
 	if err != nil {
 		return err
 	}
@@ -138,8 +94,27 @@ func (a *app) login(ctx context.Context, lf loginFlags, catalogArg string) error
 	return nil
 }
 
+// askCode sends the user to t's code page (opening the browser on the
+// catalog's login page when it can) and reads the code they paste.
+func (a *app) askCode(_ context.Context, t *session.LoginTarget) (string, error) {
+	if !a.st.InTTY {
+		return "", &engine.Error{Op: "login", Kind: engine.Invalid, Err: errors.New("stdin is not a terminal, so the code cannot be asked for: pipe it in with --token-stdin")}
+	}
+	cat := t.Catalog
+	codeURL := cat.URL + "/code"
+	if a.openBrowser(cat.RegistryURL + "/login") {
+		fmt.Fprintf(a.st.Err, "A browser opened the catalog's login page. If it did not, open %s\n", codeURL)
+	} else {
+		fmt.Fprintf(a.st.Err, "Open %s in a browser, log in, and copy the code it shows.\n", codeURL)
+	}
+	if offer := session.Quilt3Offer(a.getenv, cat.URL); offer != "" {
+		fmt.Fprintf(a.st.Err, "(%s)\n", offer)
+	}
+	return a.readSecret("Code: ")
+}
+
 // readSecret reads one line without echo from a terminal, else a line
-// from stdin.
+// from stdin (session.Login checks its form).
 func (a *app) readSecret(prompt string) (string, error) {
 	if f, ok := a.st.In.(*os.File); ok && a.st.InTTY && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprint(a.st.Err, prompt)
@@ -148,7 +123,7 @@ func (a *app) readSecret(prompt string) (string, error) {
 		if err != nil {
 			return "", &engine.Error{Op: "login", Kind: engine.Invalid, Err: fmt.Errorf("reading from the terminal: %v", err)}
 		}
-		return checkSecret(string(b))
+		return string(b), nil
 	}
 	if a.st.InTTY {
 		return "", &engine.Error{Op: "login", Kind: engine.Invalid, Err: errors.New("cannot turn off echo on this input: pipe the secret in with --token-stdin")}
@@ -156,7 +131,8 @@ func (a *app) readSecret(prompt string) (string, error) {
 	return readAllSecret(a.st.In)
 }
 
-// readAllSecret reads the secret from piped stdin: one line, at most 64 KiB.
+// readAllSecret reads the secret from piped stdin: one line, at most 64
+// KiB (session.Login checks its form).
 func readAllSecret(r io.Reader) (string, error) {
 	if r == nil {
 		return "", &engine.Error{Op: "login", Kind: engine.Invalid, Err: errors.New("no stdin to read the code from")}
@@ -166,18 +142,7 @@ func readAllSecret(r io.Reader) (string, error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", &engine.Error{Op: "login", Kind: engine.Invalid, Err: fmt.Errorf("reading stdin: %v", err)}
 	}
-	return checkSecret(line)
-}
-
-func checkSecret(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", &engine.Error{Op: "login", Kind: engine.Invalid, Err: errors.New("no code given: paste the code the catalog's /code page shows")}
-	}
-	if strings.ContainsAny(s, " \t\r\n") {
-		return "", &engine.Error{Op: "login", Kind: engine.Invalid, Err: errors.New("the code has spaces in it: paste only the code the catalog's /code page shows")}
-	}
-	return s, nil
+	return line, nil
 }
 
 // openBrowser opens url (which carries no secret) in the user's browser

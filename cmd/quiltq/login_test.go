@@ -21,6 +21,7 @@ import (
 	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
+	"github.com/quiltq/quiltq/engine/session"
 )
 
 // loginCode fetches a fresh login code for user from the sandbox
@@ -203,13 +204,13 @@ func loginFlow(t *testing.T, storage string) {
 	}
 	query(exitOK)
 
-	whoami := func() identity {
+	whoami := func() session.Identity {
 		t.Helper()
 		r := s.run("", nil, "whoami", "--json")
 		if r.code != exitOK {
 			t.Fatalf("whoami: exit %d: %s", r.code, r.stderr)
 		}
-		var id identity
+		var id session.Identity
 		if err := json.Unmarshal([]byte(r.stdout), &id); err != nil {
 			t.Fatalf("whoami --json: %v in %s", err, r.stdout)
 		}
@@ -446,7 +447,7 @@ func TestLoginWithAPIKey(t *testing.T) {
 		t.Error("using an API key changed the stored secret: keys are never refreshed")
 	}
 	r = s.run("", nil, "whoami", "--json")
-	var id identity
+	var id session.Identity
 	if err := json.Unmarshal([]byte(r.stdout), &id); err != nil || r.code != exitOK {
 		t.Fatalf("whoami --json: exit %d, %v in %q", r.code, err, r.stdout)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
 	"github.com/quiltq/quiltq/ui"
 	"github.com/quiltq/quiltq/ui/theme"
+	"github.com/quiltq/quiltq/ui/workbench"
 )
 
 // screen wraps the workbench so that a test can read what it shows after
@@ -53,9 +54,9 @@ func (s screen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (s screen) View() tea.View { return s.m.View() }
 
-// workbench is the TUI on the real engine against env, as user, driven by
+// tuiDriver is the TUI on the real engine against env, as user, driven by
 // teatest at 120×35.
-type workbench struct {
+type tuiDriver struct {
 	t    *testing.T
 	tm   *teatest.TestModel
 	last *atomic.Pointer[string]
@@ -67,7 +68,7 @@ type workbench struct {
 
 // withGrants installs the grant check runTUI builds. A nil env runs the
 // sandbox in-process, as `quiltq --sandbox --sandbox-user user` does.
-func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants bool, flags ...func(*globalFlags)) *workbench {
+func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants bool, flags ...func(*globalFlags)) *tuiDriver {
 	t.Helper()
 	g := &globalFlags{fetch: "auto", sandboxUser: "analyst"}
 	for _, f := range flags {
@@ -84,10 +85,6 @@ func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants 
 	a := newApp(g, streams{Out: io.Discard, Err: io.Discard}, func(k string) string { return vars[k] })
 	t.Cleanup(a.close)
 	ctx := context.Background()
-	s, err := a.loadSettings()
-	if err != nil {
-		t.Fatal(err)
-	}
 	sess, err := a.open(ctx)
 	if err != nil {
 		t.Fatalf("session: %v", err)
@@ -95,15 +92,15 @@ func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants 
 	if _, err := sess.Workgroup(ctx); err != nil {
 		t.Fatalf("workgroup: %v", err)
 	}
-	cfg, _, err := tuiConfig(ctx, a, s, sess)
+	cfg, _, err := workbench.Config(ctx, sess, a.getenv)
 	if err != nil {
-		t.Fatalf("tuiConfig: %v", err)
+		t.Fatalf("workbench.Config: %v", err)
 	}
 	cfg.Theme = theme.New(theme.Options{NoColor: true})
 	if withGrants {
-		cfg.Check = tuiCheck(ctx, sess)
+		cfg.Check = workbench.Check(ctx, sess)
 	}
-	w := &workbench{t: t, last: &atomic.Pointer[string]{}, id: &atomic.Pointer[string]{}, fix: &atomic.Pointer[string]{}, esc: &atomic.Pointer[string]{}, busy: &atomic.Bool{}}
+	w := &tuiDriver{t: t, last: &atomic.Pointer[string]{}, id: &atomic.Pointer[string]{}, fix: &atomic.Pointer[string]{}, esc: &atomic.Pointer[string]{}, busy: &atomic.Bool{}}
 	w.tm = teatest.NewTestModel(t, screen{m: ui.New(cfg), last: w.last, id: w.id, fix: w.fix, esc: w.esc, busy: w.busy}, teatest.WithInitialTermSize(120, 35))
 	t.Cleanup(func() { w.tm.Quit() })
 	return w
@@ -112,7 +109,7 @@ func startWorkbench(t *testing.T, env *sandboxtest.Env, user string, withGrants 
 // waitFor waits until the screen contains all of want. The wait is
 // long: under -race on a machine shared by many builds, the sandbox may
 // take tens of seconds to run one query.
-func (w *workbench) waitFor(want ...string) string {
+func (w *tuiDriver) waitFor(want ...string) string {
 	w.t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for {
@@ -136,7 +133,7 @@ func (w *workbench) waitFor(want ...string) string {
 
 // waitIdle waits until no run is under way: a screen with a run's rows on
 // it may still wait for the stream's end.
-func (w *workbench) waitIdle() {
+func (w *tuiDriver) waitIdle() {
 	w.t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for w.busy.Load() {
@@ -151,11 +148,11 @@ func (w *workbench) waitIdle() {
 	}
 }
 
-func (w *workbench) key(code rune, mod tea.KeyMod) {
+func (w *tuiDriver) key(code rune, mod tea.KeyMod) {
 	w.tm.Send(tea.KeyPressMsg{Code: code, Mod: mod})
 }
 
-func (w *workbench) queryID() string {
+func (w *tuiDriver) queryID() string {
 	if p := w.id.Load(); p != nil {
 		return *p
 	}
@@ -580,7 +577,7 @@ func gridHas(screen, v string) bool {
 // runToEnd runs the statement under the cursor (F5) and waits until its
 // query (a new one) has ended and its rows are all in (the footer no
 // longer offers to cancel); it returns the screen.
-func (w *workbench) runToEnd() string {
+func (w *tuiDriver) runToEnd() string {
 	w.t.Helper()
 	prev := w.queryID()
 	w.key(tea.KeyF5, 0)

@@ -25,7 +25,8 @@ import (
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
-	"github.com/quiltq/quiltq/engine/session"
+	"github.com/quiltq/quiltq/ui"
+	"github.com/quiltq/quiltq/ui/workbench"
 )
 
 // rendered wraps a model that can render itself, so that a test reads the
@@ -96,21 +97,13 @@ func TestWorkbenchOffersLogin(t *testing.T) {
 	a := newApp(g, streams{Out: io.Discard, Err: &stderr, InTTY: true, OutTTY: true}, func(k string) string { return vars[k] })
 	t.Cleanup(a.close)
 	ctx := context.Background()
-	s, err := a.loadSettings()
-	if err != nil {
-		t.Fatal(err)
-	}
-	look, err := tuiLook(a, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	slot := &atomic.Pointer[tuiEngine]{}
-	_, err = connectTUI(ctx, a, s, look, slot)
-	if err == nil || !a.offersLogin(s, err) {
-		t.Fatalf("without a login, connecting gave %v; want a credentials error the login screen answers", err)
+	wb := benchOf(t, a)
+	m, err := wb.Open(ctx)
+	gate, ok := m.(ui.Gate)
+	if err != nil || !ok {
+		t.Fatalf("without a login, the workbench opened as %T (%v); want the login screen in front of it", m, err)
 	}
 	last := &atomic.Pointer[string]{}
-	gate := newTUIGate(ctx, a, s, look, slot, session.CredentialsCause(err))
 	tm := teatest.NewTestModel(t, rendered{m: gate, last: last}, teatest.WithInitialTermSize(120, 35))
 	t.Cleanup(func() { tm.Quit() })
 	first := waitScreen(t, last, "Log in to Quilt", env.Info.CatalogURL+"/code", "no usable Quilt login", "the OS keyring")
@@ -135,7 +128,7 @@ func TestWorkbenchOffersLogin(t *testing.T) {
 	if strings.Contains(first+screen, code) {
 		t.Error("the code reached the screen")
 	}
-	if slot.Load() == nil {
+	if wb.Engine() == nil {
 		t.Error("the workbench's engine was not kept for stopping its queries at the end")
 	}
 
@@ -157,36 +150,6 @@ func TestWorkbenchOffersLogin(t *testing.T) {
 	data, _ := os.ReadFile(filepath.Join(cfgDir, "quiltq", "logins.json"))
 	if strings.Contains(string(data)+stderr.String(), code) {
 		t.Error("the code is in the logins file or on stderr")
-	}
-}
-
-// With --sandbox, QUILTQ_TOKEN or plain AWS credentials the login screen
-// is not offered: a stored login would not be used.
-func TestOffersLoginOnlyWhereItHelps(t *testing.T) {
-	var notLoggedIn error = &engine.Error{Op: "login", Kind: engine.Credentials, Err: errors.New("not logged in")}
-	for _, tt := range []struct {
-		name string
-		g    globalFlags
-		env  map[string]string
-		want bool
-	}{
-		{"nothing set", globalFlags{}, nil, true},
-		{"sandbox", globalFlags{sandbox: true}, nil, false},
-		{"token", globalFlags{}, map[string]string{"QUILTQ_TOKEN": "x"}, false},
-		{"aws profile", globalFlags{}, map[string]string{"AWS_PROFILE": "p"}, false},
-	} {
-		env := map[string]string{"XDG_CONFIG_HOME": t.TempDir()}
-		for k, v := range tt.env {
-			env[k] = v
-		}
-		a := newApp(&tt.g, streams{Out: io.Discard, Err: io.Discard}, func(k string) string { return env[k] })
-		s, err := a.loadSettings()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := a.offersLogin(s, notLoggedIn); got != tt.want {
-			t.Errorf("%s: offersLogin = %v, want %v", tt.name, got, tt.want)
-		}
 	}
 }
 
@@ -221,32 +184,50 @@ func TestWorkbenchKeysConfigErrors(t *testing.T) {
 	}
 }
 
-// The config's keys, theme and mouse reach the workbench; --mouse and
-// NO_COLOR too.
-func TestWorkbenchLookFromConfig(t *testing.T) {
-	dir, _ := writeTUIConfig(t, "theme = \"light\"\nmouse = true\n\n[keys]\n\"global.run\" = [\"f9\"]\n\"results.export\" = []\n")
-	env := map[string]string{"XDG_CONFIG_HOME": dir}
-	a := newApp(&globalFlags{}, streams{Out: io.Discard, Err: io.Discard}, func(k string) string { return env[k] })
+// lookOf is the workbench's look as runTUI builds it for a.
+func lookOf(t *testing.T, a *app) workbench.Look {
+	t.Helper()
 	s, err := a.loadSettings()
 	if err != nil {
 		t.Fatal(err)
 	}
-	look, err := tuiLook(a, s)
+	look, err := a.look(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ks := look.keys.Global.Run.Keys(); len(ks) != 1 || ks[0] != "f9" || look.keys.Results.Export.Enabled() || !look.mouse || look.theme.NoColor {
-		t.Errorf("look: run %q, export enabled %v, mouse %v, no colour %v", ks, look.keys.Results.Export.Enabled(), look.mouse, look.theme.NoColor)
+	return look
+}
+
+// benchOf is the workbench runTUI opens for a: its look, and the
+// session's options from the settings and flags.
+func benchOf(t *testing.T, a *app) *workbench.Workbench {
+	t.Helper()
+	look := lookOf(t, a)
+	opts, err := a.options()
+	if err != nil {
+		t.Fatal(err)
 	}
-	dark, _ := tuiLook(newApp(&globalFlags{}, streams{}, func(string) string { return "" }), &config.Settings{UI: config.UI{Theme: "dark"}})
-	if look.theme.Keyword.GetForeground() == dark.theme.Keyword.GetForeground() {
-		t.Error("the light theme has the dark theme's keyword colour")
-	}
-	env["NO_COLOR"] = "1"
-	a = newApp(&globalFlags{mouse: true}, streams{Out: io.Discard, Err: io.Discard}, func(k string) string { return env[k] })
-	s, _ = a.loadSettings()
-	if look, _ = tuiLook(a, s); !look.theme.NoColor || !look.mouse {
-		t.Errorf("NO_COLOR=1 --mouse: no colour %v, mouse %v", look.theme.NoColor, look.mouse)
+	return workbench.New(opts, look)
+}
+
+// NO_COLOR and --mouse reach the workbench's look, over the config's
+// theme and mouse (ui/workbench's TestLookOf tests the config's part).
+func TestWorkbenchLookFromFlagsAndEnv(t *testing.T) {
+	dir, _ := writeTUIConfig(t, "theme = \"light\"\n")
+	env := map[string]string{"XDG_CONFIG_HOME": dir}
+	for _, tt := range []struct {
+		mouse                  bool
+		noColor                string
+		wantMouse, wantNoColor bool
+	}{
+		{false, "", false, false},
+		{true, "1", true, true},
+	} {
+		env["NO_COLOR"] = tt.noColor
+		look := lookOf(t, newApp(&globalFlags{mouse: tt.mouse}, streams{Out: io.Discard, Err: io.Discard}, func(k string) string { return env[k] }))
+		if look.Theme.NoColor != tt.wantNoColor || look.Mouse != tt.wantMouse {
+			t.Errorf("NO_COLOR=%q --mouse=%v: no colour %v, mouse %v; want %v, %v", tt.noColor, tt.mouse, look.Theme.NoColor, look.Mouse, tt.wantNoColor, tt.wantMouse)
+		}
 	}
 }
 
@@ -313,17 +294,8 @@ func TestWorkbenchLoginWaitsCancel(t *testing.T) {
 	g := &globalFlags{fetch: "auto"}
 	a := newApp(g, streams{Out: io.Discard, Err: io.Discard, InTTY: true, OutTTY: true}, func(k string) string { return vars[k] })
 	t.Cleanup(a.close)
-	s, err := a.loadSettings()
-	if err != nil {
-		t.Fatal(err)
-	}
-	look, err := tuiLook(a, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	slot := &atomic.Pointer[tuiEngine]{}
 	last := &atomic.Pointer[string]{}
-	gate := newTUIGate(context.Background(), a, s, look, slot, &engine.Error{Op: "login", Kind: engine.Credentials, Err: errors.New("not logged in")})
+	gate := benchOf(t, a).Gate(context.Background(), &engine.Error{Op: "login", Kind: engine.Credentials, Err: errors.New("not logged in")})
 	tm := teatest.NewTestModel(t, rendered{m: gate, last: last}, teatest.WithInitialTermSize(140, 40))
 	t.Cleanup(func() { tm.Quit() })
 	waitScreen(t, last, "Log in to Quilt")

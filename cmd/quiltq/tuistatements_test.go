@@ -12,7 +12,7 @@ import (
 )
 
 // typeLines types lines into the editor, enter between them.
-func (w *workbench) typeLines(lines ...string) {
+func (w *tuiDriver) typeLines(lines ...string) {
 	for i, l := range lines {
 		if i > 0 {
 			w.key(tea.KeyEnter, 0)

@@ -151,3 +151,18 @@ func TestEveryAPIThroughTheListener(t *testing.T) {
 		t.Errorf("GetCallerIdentity: %s", aws.ToString(id.Arn))
 	}
 }
+
+// A user is found by name or email, in any case; an unknown name is an
+// error that lists the users there are.
+func TestInfoUser(t *testing.T) {
+	in := sandbox.Info{Users: []sandbox.UserInfo{{Name: "analyst", Email: "analyst@example.com"}, {Name: "admin", Email: "admin@example.com"}}}
+	for _, name := range []string{"admin", "ADMIN", "Admin@Example.com"} {
+		if u, err := in.User(name); err != nil || u.Name != "admin" {
+			t.Errorf("User(%q) = %q, %v; want admin", name, u.Name, err)
+		}
+	}
+	_, err := in.User("root")
+	if want := `the sandbox has no user "root"; it has analyst, admin`; err == nil || err.Error() != want {
+		t.Errorf("User(root): got %v, want %q", err, want)
+	}
+}

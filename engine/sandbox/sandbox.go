@@ -195,6 +195,11 @@ func (s *Server) PutRolePolicy(role, name string, document []byte) error {
 	return nil
 }
 
+// Policies are role's identity policies as they are now. With
+// PutRolePolicy, it makes the server the session's editor of the
+// sandbox's roles (session.RoleEditor), for the workbench to apply a fix.
+func (s *Server) Policies(role string) []*iam.Policy { return s.authz.Policies(role) }
+
 // PutResourcePolicy sets the resource-based policy of a bucket
 // (arn:aws:s3:::NAME), a KMS key or a Lambda function, replacing the one
 // it had, as PutBucketPolicy, PutKeyPolicy and AddPermission do. It takes

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -33,6 +34,19 @@ type UserInfo struct {
 	Email        string `json:"email"`
 	Role         string `json:"role"`
 	RefreshToken string `json:"refresh_token"`
+}
+
+// User is the sandbox's user called name (or with that email), in any
+// case; an unknown name is an error that lists the users there are.
+func (in Info) User(name string) (UserInfo, error) {
+	var names []string
+	for _, u := range in.Users {
+		if strings.EqualFold(u.Name, name) || strings.EqualFold(u.Email, name) {
+			return u, nil
+		}
+		names = append(names, u.Name)
+	}
+	return UserInfo{}, fmt.Errorf("the sandbox has no user %q; it has %s", name, strings.Join(names, ", "))
 }
 
 // Running is a sandbox listening on loopback.

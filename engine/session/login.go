@@ -293,6 +293,103 @@ func PrepareLogin(ctx context.Context, opts Options, catalogURL string, insecure
 	return &LoginTarget{opts: opts, Catalog: cat, store: store, storage: storage}, nil
 }
 
+// LoginMethod is how a login's secret is had.
+type LoginMethod int
+
+const (
+	// LoginCode is a login code from the catalog's /code page (or a
+	// refresh token), asked of the front end (LoginRequest.Secret).
+	LoginCode LoginMethod = iota
+	// LoginAPIKey is a Quilt API key (qk_...), asked of the front end.
+	LoginAPIKey
+	// LoginQuilt3 takes over quilt3's login (ImportQuilt3); nothing is
+	// asked of the front end.
+	LoginQuilt3
+)
+
+// LoginRequest is one login, as `quiltq login` and the workbench's login
+// screen make it.
+type LoginRequest struct {
+	// CatalogURL is the catalog to log in to: "" for the profile's, or,
+	// with LoginQuilt3 and none in the profile, the one quilt3 is logged
+	// in to.
+	CatalogURL string
+	// Insecure keeps the login in the 0600 credentials file rather than
+	// the OS keyring.
+	Insecure bool
+	Method   LoginMethod
+	// Secret asks for the code or key, once the catalog is found and its
+	// store is known to save: nobody is asked for a code that could not
+	// be kept. The target says where the code page is (Catalog.URL +
+	// "/code").
+	Secret func(ctx context.Context, t *LoginTarget) (string, error)
+	// Note shows what the login did on the way (quilt3's login refreshed
+	// and written back), a line a call; nil drops them.
+	Note func(string)
+}
+
+// Login logs in as r asks: it finds the catalog and the store
+// (PrepareLogin), has the secret (asked of the front end, or quilt3's
+// login imported), checks its form, then exchanges, verifies and saves it
+// (CompleteLogin). Nothing is saved unless every check passed.
+func Login(ctx context.Context, opts Options, r LoginRequest) (LoggedIn, error) {
+	var q3 *config.Quilt3
+	if r.Method == LoginQuilt3 {
+		var err error
+		if q3, err = ReadQuilt3(opts.Getenv); err != nil {
+			return LoggedIn{}, err
+		}
+		if r.CatalogURL == "" && opts.Settings.CatalogURL() == "" {
+			r.CatalogURL = q3.NavigatorURL
+		}
+	}
+	if r.CatalogURL == "" {
+		r.CatalogURL = opts.Settings.CatalogURL()
+	}
+	t, err := PrepareLogin(ctx, opts, r.CatalogURL, r.Insecure)
+	if err != nil {
+		return LoggedIn{}, err
+	}
+	var secret string
+	if r.Method == LoginQuilt3 {
+		imp, err := ImportQuilt3(ctx, t, q3)
+		if err != nil {
+			return LoggedIn{}, err
+		}
+		for _, n := range imp.Notes {
+			if r.Note != nil {
+				r.Note(n)
+			}
+		}
+		secret = imp.Secret
+	} else {
+		if secret, err = r.Secret(ctx, t); err != nil {
+			return LoggedIn{}, err
+		}
+		if secret, err = checkSecret(secret); err != nil {
+			return LoggedIn{}, err
+		}
+		if r.Method == LoginAPIKey && !strings.HasPrefix(secret, auth.APIKeyPrefix) {
+			return LoggedIn{}, &engine.Error{Op: "--api-key", Kind: engine.Invalid, Err: errors.New("that is not a Quilt API key: keys start with " + auth.APIKeyPrefix)}
+		}
+	}
+	return CompleteLogin(ctx, t, secret)
+}
+
+// checkSecret is s, as typed or pasted, without the space around it; a
+// secret that is empty or has spaces in it is refused before the
+// registry is asked.
+func checkSecret(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", &engine.Error{Op: "login", Kind: engine.Invalid, Err: errors.New("no code given: paste the code the catalog's /code page shows")}
+	}
+	if strings.ContainsAny(s, " \t\r\n") {
+		return "", &engine.Error{Op: "login", Kind: engine.Invalid, Err: errors.New("the code has spaces in it: paste only the code the catalog's /code page shows")}
+	}
+	return s, nil
+}
+
 // LoggedIn is who a login verified.
 type LoggedIn struct {
 	CatalogURL, Name, Email, Role string

@@ -99,7 +99,7 @@ func openKnown(t *testing.T, env *sandboxtest.Env, user string) *session.Session
 		Settings: st, Getenv: getenv,
 		Login:    &session.TokenLogin{CatalogURL: env.Info.CatalogURL, RefreshToken: u.RefreshToken, AWSEndpointURL: env.Info.AWSEndpointURL, Source: auth.SourceSandbox},
 		Policies: session.PoliciesOf(env.Known(u.Role), u.Role, "the sandbox's role "+u.Role),
-		Roles:    roles{env},
+		Roles:    env, // the sandbox changes its roles, as for --sandbox
 	})
 	if err != nil {
 		t.Fatalf("open: %v", err)

@@ -52,15 +52,6 @@ func (l *requestLog) ops() []string {
 	return out
 }
 
-// roles lets a test's session change the sandbox's roles, as cmd/quiltq
-// does for --sandbox.
-type roles struct{ env *sandboxtest.Env }
-
-func (r roles) PutRolePolicy(role, name string, doc []byte) error {
-	return r.env.PutRolePolicy(role, name, doc)
-}
-func (r roles) Policies(role string) []*iam.Policy { return r.env.Authorizer().Policies(role) }
-
 // open opens a session on env as user, as `quiltq --sandbox` does: the
 // user's login handed in, the role's policies known and changeable.
 func open(t *testing.T, env *sandboxtest.Env, user string) *session.Session {
@@ -76,7 +67,7 @@ func open(t *testing.T, env *sandboxtest.Env, user string) *session.Session {
 		Settings: st, Getenv: getenv,
 		Login:    &session.TokenLogin{CatalogURL: env.Info.CatalogURL, RefreshToken: u.RefreshToken, AWSEndpointURL: env.Info.AWSEndpointURL, Source: auth.SourceSandbox},
 		Policies: &session.Policies{Documents: env.Authorizer().Policies(u.Role), Role: u.Role, Source: "the sandbox's role " + u.Role},
-		Roles:    roles{env},
+		Roles:    env, // the sandbox changes its roles, as for --sandbox
 	})
 	if err != nil {
 		t.Fatalf("open: %v", err)

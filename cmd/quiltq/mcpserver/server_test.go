@@ -22,7 +22,6 @@ import (
 	"github.com/quiltq/quiltq/auth"
 	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
-	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
 	"github.com/quiltq/quiltq/engine/session"
@@ -61,15 +60,6 @@ func (l *opLog) count(op string) int {
 	}
 	return n
 }
-
-// roles lets the session change the test sandbox's roles, as `quiltq
-// --sandbox` does.
-type roles struct{ env *sandboxtest.Env }
-
-func (r roles) PutRolePolicy(role, name string, doc []byte) error {
-	return r.env.PutRolePolicy(role, name, doc)
-}
-func (r roles) Policies(role string) []*iam.Policy { return r.env.Authorizer().Policies(role) }
 
 // fixture is a server over a session of one sandbox user, and a client
 // connected to it over the SDK's in-memory transports.
@@ -120,7 +110,7 @@ func start(t testing.TB, user string, o setup) *fixture {
 		Settings: settings, Getenv: getenv,
 		Login:    &session.TokenLogin{CatalogURL: f.env.Info.CatalogURL, RefreshToken: f.user.RefreshToken, AWSEndpointURL: f.env.Info.AWSEndpointURL, Source: auth.SourceSandbox, Place: "test sandbox"},
 		Policies: &session.Policies{Documents: f.env.Authorizer().Policies(f.user.Role), Role: f.user.Role, Source: "the sandbox's role " + f.user.Role},
-		Roles:    roles{f.env},
+		Roles:    f.env, // the sandbox changes its roles, as for --sandbox
 	}
 	if o.unknownPolicies {
 		opts.Policies, opts.Roles = nil, nil

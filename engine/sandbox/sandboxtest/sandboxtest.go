@@ -68,13 +68,11 @@ func (c *Clock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 // User returns the sandbox's Info about user (a name or an email).
 func (e *Env) User(t testing.TB, user string) sandbox.UserInfo {
 	t.Helper()
-	for _, u := range e.Info.Users {
-		if u.Name == user || u.Email == user {
-			return u
-		}
+	u, err := e.Info.User(user)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("the sandbox has no user %q", user)
-	return sandbox.UserInfo{}
+	return u
 }
 
 // Tokens are the registry's reply to a token exchange.

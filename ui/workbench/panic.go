@@ -1,6 +1,6 @@
 //go:build quiltq_testpanic
 
-package main
+package workbench
 
 // panicKey is a key that makes the workbench panic inside Update, in a
 // binary built with -tags quiltq_testpanic for the test that the terminal

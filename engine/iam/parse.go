@@ -502,7 +502,7 @@ func checkAWSPrincipal(v string) error {
 	switch {
 	case v == "*":
 		return nil
-	case isAccountID(v):
+	case IsAccountID(v):
 		return nil
 	case !strings.HasPrefix(v, "arn:"):
 		return fmt.Errorf("AWS principal %q is neither an account id (12 digits) nor an ARN; write \"123456789012\", \"arn:aws:iam::123456789012:role/NAME\" or \"*\"", v)
@@ -515,7 +515,7 @@ func checkAWSPrincipal(v string) error {
 	return nil
 }
 
-// isAccountID reports whether s is a 12-digit AWS account id.
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is a 12-digit AWS account id.
+func IsAccountID(s string) bool {
 	return len(s) == 12 && strings.Trim(s, "0123456789") == ""
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/catalogcache"
+	"github.com/quiltq/quiltq/ui/pipe"
 )
 
 // cli is one run of quiltq: its streams, its environment and the flags the
@@ -694,7 +695,7 @@ func (c *cli) text(f func(st streams) int) error {
 	}
 	// An interrupted command exits 130 whatever it was doing when the
 	// signal came (reading, computing, waiting for AWS).
-	if c.ctx.Err() != nil && !stdoutClosed(c.ctx) {
+	if c.ctx.Err() != nil && !pipe.Closed(c.ctx) {
 		fmt.Fprintln(c.st.Err, "quiltq: interrupted")
 		code = exitInterrupted
 	}

@@ -8,9 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/session"
-	"github.com/quiltq/quiltq/ui"
 )
 
 // This file is query mode's guards on cost and safety (issue 18): the
@@ -129,15 +127,4 @@ func (o queryOptions) paramsOf(i int) []string {
 		return o.Params[i]
 	}
 	return nil
-}
-
-// guardedProgress adds to the workbench's progress report the scan limit
-// the query runs under and whether its result was reused (then it cost
-// nothing).
-func guardedProgress(s *session.Session, x athena.Execution, p ui.Progress) ui.Progress {
-	p.Limit = s.ScanLimit()
-	if x.Reused {
-		p.Reused, p.Cost = true, 0
-	}
-	return p
 }

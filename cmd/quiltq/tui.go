@@ -106,7 +106,7 @@ func (e *tuiEngine) ApplyFix(ctx context.Context, fix string) (string, error) {
 }
 
 func (e *tuiEngine) progress(x athena.Execution) ui.Progress {
-	return guardedProgress(e.s, x, ui.Progress{ID: x.ID, State: string(x.State), StatementType: x.StatementType, Elapsed: x.TotalTime, Scanned: x.DataScanned, Cost: engine.Cost(x.DataScanned, e.s.PricePerTB())})
+	return ui.Progress{ID: x.ID, State: string(x.State), StatementType: x.StatementType, Elapsed: x.TotalTime, Scanned: x.DataScanned, Cost: e.s.CostOf(x), Limit: e.s.ScanLimit(), Reused: x.Reused}
 }
 
 func (e *tuiEngine) Open(ctx context.Context, id string) (results.Rows, error) {

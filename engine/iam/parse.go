@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/agnivade/levenshtein"
 )
 
 // The policy language versions IAM accepts. Policy variables are only
@@ -102,7 +104,7 @@ func (p *parser) unknownKey(m jsonMember, path string, known []string) error {
 		}
 	}
 	for _, k := range known {
-		if editDistance(strings.ToLower(k), strings.ToLower(m.key)) <= 2 {
+		if levenshtein.ComputeDistance(strings.ToLower(k), strings.ToLower(m.key)) <= 2 {
 			return p.errorf(m.off, path, "unknown element %q; did you mean %q?", m.key, k)
 		}
 	}

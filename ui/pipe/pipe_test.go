@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -21,13 +22,21 @@ func ended(ctx context.Context) bool {
 	}
 }
 
-func TestWatchSeesTheReaderGoWhileNothingIsWritten(t *testing.T) {
+// watchedPipe is a pipe whose writing end Watch watches, and its reading
+// end, for the test to close.
+func watchedPipe(t *testing.T) (*os.File, context.Context, io.Writer) {
+	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
+	t.Cleanup(func() { w.Close() })
 	ctx, out := Watch(context.Background(), w)
+	return r, ctx, out
+}
+
+func TestWatchSeesTheReaderGoWhileNothingIsWritten(t *testing.T) {
+	r, ctx, out := watchedPipe(t)
 	if out == nil || ctx.Err() != nil {
 		t.Fatalf("got writer %v and context error %v at the start, want a writer and a live context", out, ctx.Err())
 	}
@@ -47,12 +56,7 @@ func TestWatchSeesTheReaderGoWhileNothingIsWritten(t *testing.T) {
 }
 
 func TestWatchSeesAFailedWrite(t *testing.T) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	ctx, out := Watch(context.Background(), w)
+	r, ctx, out := watchedPipe(t)
 	r.Close()
 	// The write may race the poll: either way the write fails (SIGPIPE
 	// does not end the test binary: Watch asked for it) and the context

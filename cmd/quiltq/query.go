@@ -169,7 +169,12 @@ func exitCode(err error) int {
 	if engine.SyntaxOf(err) != nil {
 		return exitFailed
 	}
-	switch engine.KindOf(err) {
+	return exitOfKind(engine.KindOf(err))
+}
+
+// exitOfKind is the exit code of a failure of kind k.
+func exitOfKind(k engine.Kind) int {
+	switch k {
 	case engine.Denied:
 		return exitDenied
 	case engine.Credentials:

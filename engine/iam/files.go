@@ -43,11 +43,11 @@ func malformed(name string, err error) error {
 	return fmt.Errorf("%s: malformed policy: %w\nfix that element of the policy and run again", name, err)
 }
 
-// SCPLimit bounds a file of an organization's SCPs: at most five SCPs
+// scpLimit bounds a file of an organization's SCPs: at most five SCPs
 // attached at each level, of at most 5,120 characters each, over a root,
 // five levels of OUs and the account (Organizations User Guide, "Quotas
 // and service limits for AWS Organizations").
-func SCPLimit() engine.Limit {
+func scpLimit() engine.Limit {
 	l := engine.PolicyLimit()
 	l.What, l.Chars = "the SCPs of an organization", 7*5*5120
 	l.Advice = "an organization has at most seven levels (root, five OUs, the account) of at most five SCPs of 5,120 characters each"
@@ -59,7 +59,7 @@ func SCPLimit() engine.Limit {
 // an array of SCP documents, as PolicySet.SCPs holds them. Each document
 // is named FILE[LEVEL][N] in messages and decisions.
 func ReadSCPs(ctx context.Context, name, path string) ([][]*Policy, error) {
-	doc, err := engine.ReadFileLimitedContext(ctx, path, SCPLimit())
+	doc, err := engine.ReadFileLimitedContext(ctx, path, scpLimit())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w\ncheck the %s path and that the file is readable", name, err, name)
 	}

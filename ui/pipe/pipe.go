@@ -2,9 +2,9 @@
 // (`quiltq -e ... | head -1`), so that the program can stop at once and
 // quietly: Watch ends a context with ErrClosed as its cause, which stops
 // whatever runs under it (a running Athena query, as Ctrl-C does); Quiet
-// drops what is then written on stderr, the failure that caused being no
-// news to anyone. A program exits 141 then, as a shell reports a tool
-// that SIGPIPE ended.
+// drops what is then written on stderr, since the failures the closing
+// causes are no news to anyone. The program then exits 141, as a shell
+// reports a tool that SIGPIPE ended.
 package pipe
 
 import (

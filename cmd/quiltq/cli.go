@@ -9,11 +9,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/catalogcache"
+	"github.com/quiltq/quiltq/ui/pipe"
 )
 
 // cli is one run of quiltq: its streams, its environment and the flags the
@@ -225,7 +227,9 @@ func policyFlag(f *pflag.FlagSet, g *globalFlags, usage string) {
 }
 
 // flagError is a flag's error with the nearest flag the command has when
-// the flag is unknown.
+// the flag is unknown. Cobra suggests only commands
+// (SuggestionsMinimumDistance), not flags (spf13/cobra#2207, open), so
+// the nearest flag is found here, by Levenshtein distance.
 func flagError(cmd *cobra.Command, err error) error {
 	msg := err.Error()
 	name, ok := strings.CutPrefix(msg, "unknown flag: --")
@@ -244,7 +248,7 @@ func flagError(cmd *cobra.Command, err error) error {
 		if f.Hidden {
 			return
 		}
-		d := editDistance(name, f.Name)
+		d := levenshtein.ComputeDistance(name, f.Name)
 		if strings.HasPrefix(f.Name, name) {
 			d = min(d, 1)
 		}
@@ -256,27 +260,6 @@ func flagError(cmd *cobra.Command, err error) error {
 		return err
 	}
 	return fmt.Errorf("%s\n\nDid you mean this?\n\t--%s", msg, best)
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // noArgs is cobra.NoArgs with quiltq's words: what to do instead.
@@ -694,7 +677,7 @@ func (c *cli) text(f func(st streams) int) error {
 	}
 	// An interrupted command exits 130 whatever it was doing when the
 	// signal came (reading, computing, waiting for AWS).
-	if c.ctx.Err() != nil && !stdoutClosed(c.ctx) {
+	if c.ctx.Err() != nil && !pipe.Closed(c.ctx) {
 		fmt.Fprintln(c.st.Err, "quiltq: interrupted")
 		code = exitInterrupted
 	}

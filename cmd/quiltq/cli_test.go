@@ -8,12 +8,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // commandPaths are the path of every command of the tree, as typed.
@@ -82,6 +84,50 @@ func TestHelpListsOnlyFlagsThatApply(t *testing.T) {
 	}
 	if r := quiltq(t, context.Background(), nil, "", "ls", "--help"); !strings.Contains(r.stdout, "-w, --workgroup") {
 		t.Errorf("ls --help lacks -w:\n%s", r.stdout)
+	}
+}
+
+// Every flag the README names is a flag of some quiltq command, so that
+// the README documents no flag that was renamed or removed. Lines of
+// other tools (the AWS CLI, curl) are left out; "--fault-*" stands for
+// the flags starting so.
+func TestReadmeFlagsExist(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := map[string]bool{"help": true, "version": true}
+	c := &cli{getenv: func(string) string { return "" }}
+	var walk func(cmd *cobra.Command)
+	walk = func(cmd *cobra.Command) {
+		for _, fs := range []*pflag.FlagSet{cmd.Flags(), cmd.PersistentFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) { flags[f.Name] = true })
+		}
+		for _, sub := range cmd.Commands() {
+			walk(sub)
+		}
+	}
+	walk(c.root())
+	named := regexp.MustCompile(`(^|[^A-Za-z0-9-])--([a-z][a-z0-9-]*[a-z0-9])(-\*)?`)
+	seen := 0
+	for i, line := range strings.Split(string(readme), "\n") {
+		if l := strings.TrimSpace(line); strings.HasPrefix(l, "aws ") || strings.Contains(l, "curl ") {
+			continue
+		}
+		for _, m := range named.FindAllStringSubmatch(line, -1) {
+			name, prefix := m[2], m[3] != ""
+			seen++
+			ok := flags[name]
+			for f := range flags {
+				ok = ok || prefix && strings.HasPrefix(f, name+"-")
+			}
+			if !ok {
+				t.Errorf("README.md:%d names --%s%s, which no quiltq command has", i+1, name, m[3])
+			}
+		}
+	}
+	if seen < 50 {
+		t.Errorf("found %d flags named in README.md, want the 50 or more it documents", seen)
 	}
 }
 

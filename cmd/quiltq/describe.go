@@ -17,7 +17,7 @@ func runDescribe(ctx context.Context, g *globalFlags, bf browseFlags, pos []stri
 		fmt.Fprintln(st.Err, `quiltq describe: give one TABLE, such as sales.orders or '"quilt-stack-tabulator"."my-bucket"."my_table"'`)
 		return exitUsage
 	}
-	parts, err := sqlref.SplitName(pos[0], 3)
+	ref, err := sqlref.SplitTable(pos[0])
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq describe: %v\n", err)
 		return exitUsage
@@ -28,14 +28,7 @@ func runDescribe(ctx context.Context, g *globalFlags, bf browseFlags, pos []stri
 	if err != nil {
 		return failed(st, "describe", err)
 	}
-	var catalog, database string
-	if len(parts) >= 2 {
-		database = parts[len(parts)-2]
-	}
-	if len(parts) == 3 {
-		catalog = parts[0]
-	}
-	l, err := sess.Describe(ctx, catalog, database, parts[len(parts)-1])
+	l, err := sess.Describe(ctx, ref.Catalog, ref.Database, ref.Table)
 	if err != nil {
 		return failed(st, "describe", err)
 	}

@@ -110,15 +110,7 @@ func listingExit(l engine.Listing) int {
 	if len(l.Catalogs) > 0 || len(l.Errors) == 0 {
 		return exitOK
 	}
-	switch l.Errors[0].Kind {
-	case engine.Denied:
-		return exitDenied
-	case engine.Credentials:
-		return exitCredentials
-	case engine.Invalid:
-		return exitUsage
-	}
-	return exitFailed
+	return exitOfKind(l.Errors[0].Kind)
 }
 
 func printJSON(st streams, name string, l engine.Listing) int {

@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"golang.org/x/term"
+
+	"github.com/quiltq/quiltq/ui/pipe"
 )
 
 func main() {
@@ -18,13 +20,13 @@ func main() {
 	// After the first signal (which stops the Athena query), give signals
 	// back their default action, so that a second one ends quiltq at once.
 	go func() { <-ctx.Done(); stop() }()
-	ctx, out := watchStdout(ctx, os.Stdout)
+	ctx, out := pipe.Watch(ctx, os.Stdout)
 	st := streams{
-		In: os.Stdin, Out: out, Err: quietAfterClose(ctx, os.Stderr),
+		In: os.Stdin, Out: out, Err: pipe.Quiet(ctx, os.Stderr),
 		InTTY: isTerminal(os.Stdin), OutTTY: isTerminal(os.Stdout), ErrTTY: isTerminal(os.Stderr),
 	}
 	code := run(ctx, os.Args[1:], st, os.Getenv)
-	if stdoutClosed(ctx) {
+	if pipe.Closed(ctx) {
 		code = exitPipe
 	}
 	stop()

@@ -59,7 +59,7 @@ func runStatements(ctx context.Context, s *session.Session, stmts []string, verd
 
 // runOne runs one statement and prints its rows.
 func runOne(ctx context.Context, s *session.Session, stmt session.Statement, o queryOptions, st streams) int {
-	prog := newProgress(st, s.PricePerTB())
+	prog := newProgress(st, s.CostOf)
 	x, err := s.Run(ctx, stmt, prog.update)
 	prog.done()
 	if err != nil {
@@ -169,7 +169,12 @@ func exitCode(err error) int {
 	if engine.SyntaxOf(err) != nil {
 		return exitFailed
 	}
-	switch engine.KindOf(err) {
+	return exitOfKind(engine.KindOf(err))
+}
+
+// exitOfKind is the exit code of a failure of kind k.
+func exitOfKind(k engine.Kind) int {
+	switch k {
 	case engine.Denied:
 		return exitDenied
 	case engine.Credentials:
@@ -198,12 +203,14 @@ func writeStats(w io.Writer, s *session.Session, x athena.Execution, f *fetchInf
 // stderr is a terminal.
 type progress struct {
 	st     streams
-	price  float64
+	cost   func(athena.Execution) float64
 	shown  bool
 	lastAt time.Time
 }
 
-func newProgress(st streams, price float64) *progress { return &progress{st: st, price: price} }
+func newProgress(st streams, cost func(athena.Execution) float64) *progress {
+	return &progress{st: st, cost: cost}
+}
 
 func (p *progress) update(x athena.Execution) {
 	if !p.st.ErrTTY {
@@ -218,7 +225,7 @@ func (p *progress) update(x athena.Execution) {
 	if !x.Submitted.IsZero() {
 		elapsed = now.Sub(x.Submitted).Truncate(100 * time.Millisecond)
 	}
-	fmt.Fprintf(p.st.progressOut(), "\r\x1b[K%s %s · %s scanned · %s", x.State, elapsed, status.Bytes(x.DataScanned), engine.FormatUSD(engine.Cost(x.DataScanned, p.price)))
+	fmt.Fprintf(p.st.progressOut(), "\r\x1b[K%s %s · %s scanned · %s", x.State, elapsed, status.Bytes(x.DataScanned), engine.FormatUSD(p.cost(x)))
 	p.shown = true
 }
 
@@ -232,7 +239,7 @@ func (p *progress) done() {
 // it is still running: a script can fetch a result again without paying
 // for the query twice.
 func showResults(ctx context.Context, s *session.Session, id string, o queryOptions, st streams) int {
-	prog := newProgress(st, s.PricePerTB())
+	prog := newProgress(st, s.CostOf)
 	// quiltq did not start this query: an interrupt detaches from it and
 	// leaves it running, as a viewer should.
 	x, err := s.Follow(ctx, id, prog.update)

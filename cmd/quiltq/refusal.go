@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
@@ -65,16 +64,9 @@ func explainRefusal(w io.Writer, s *session.Session, x athena.Execution, err err
 }
 
 // explainSessionFailure explains a refusal met before any statement was
-// sent (choosing the workgroup, most often): against the statements and
-// the workgroup asked for, as after a refused query.
+// sent (session.ExplainUnsent), as after a refused query.
 func explainSessionFailure(w io.Writer, s *session.Session, stmts []string, err error) {
-	if k := engine.KindOf(err); k != engine.Denied && k != engine.Credentials || errors.Is(err, session.ErrNotLoggedIn) {
-		return
+	if e, ok := s.ExplainUnsent(context.Background(), stmts, err); ok {
+		report.Explanation(w, e)
 	}
-	x := athena.Execution{SQL: strings.Join(stmts, ";\n")}
-	if s != nil {
-		st := s.Settings()
-		x.Workgroup, x.Catalog, x.Database = st.Workgroup(), st.Catalog(), st.Database()
-	}
-	explainRefusal(w, s, x, err)
 }

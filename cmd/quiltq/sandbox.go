@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -37,15 +36,9 @@ func runSandboxServe(ctx context.Context, sf serveFlags, st streams) int {
 		return exitUsage
 	}
 	if *stackFile != "" {
-		abs, err := filepath.Abs(*stackFile)
-		if err == nil {
-			_, err = os.Stat(abs)
-		}
-		if err == nil {
-			opts.Stack, err = stack.Load(os.DirFS(filepath.Dir(abs)), filepath.Base(abs))
-		}
-		if err != nil {
+		if opts.Stack, err = stack.LoadFile(*stackFile); err != nil {
 			// The stack is read relative to its directory: name the whole path.
+			abs, _ := filepath.Abs(*stackFile)
 			fmt.Fprintf(st.Err, "quiltq sandbox serve: --stack %s: %v; give the path of a stack YAML file\n", abs, unwrapPath(err))
 			return exitUsage
 		}

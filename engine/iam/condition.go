@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/agnivade/levenshtein"
 )
 
 // opKind is a condition operator with its qualifiers stripped.
@@ -154,32 +156,11 @@ func parseOperator(op string) (c cond, err error) {
 func suggestOperator(lower string) string {
 	best, bestD := "", 4
 	for _, o := range operatorList() {
-		if d := editDistance(lower, strings.ToLower(o.name)); d < bestD {
+		if d := levenshtein.ComputeDistance(lower, strings.ToLower(o.name)); d < bestD {
 			best, bestD = o.name, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance of a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // addValue compiles one condition value for c's operator.

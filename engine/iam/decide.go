@@ -213,7 +213,7 @@ func resourceAccount(given, resource string) string {
 	}
 	var buf [6]string
 	f := splitN(resource, 6, buf[:0])
-	if len(f) == 6 && isAccountID(f[4]) {
+	if len(f) == 6 && IsAccountID(f[4]) {
 		return f[4]
 	}
 	return ""

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/agnivade/levenshtein"
 )
 
 // The policy language versions IAM accepts. Policy variables are only
@@ -102,7 +104,7 @@ func (p *parser) unknownKey(m jsonMember, path string, known []string) error {
 		}
 	}
 	for _, k := range known {
-		if editDistance(strings.ToLower(k), strings.ToLower(m.key)) <= 2 {
+		if levenshtein.ComputeDistance(strings.ToLower(k), strings.ToLower(m.key)) <= 2 {
 			return p.errorf(m.off, path, "unknown element %q; did you mean %q?", m.key, k)
 		}
 	}
@@ -502,7 +504,7 @@ func checkAWSPrincipal(v string) error {
 	switch {
 	case v == "*":
 		return nil
-	case isAccountID(v):
+	case IsAccountID(v):
 		return nil
 	case !strings.HasPrefix(v, "arn:"):
 		return fmt.Errorf("AWS principal %q is neither an account id (12 digits) nor an ARN; write \"123456789012\", \"arn:aws:iam::123456789012:role/NAME\" or \"*\"", v)
@@ -515,7 +517,7 @@ func checkAWSPrincipal(v string) error {
 	return nil
 }
 
-// isAccountID reports whether s is a 12-digit AWS account id.
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is a 12-digit AWS account id.
+func IsAccountID(s string) bool {
 	return len(s) == 12 && strings.Trim(s, "0123456789") == ""
 }

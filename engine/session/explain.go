@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/quiltq/quiltq/engine"
@@ -38,6 +40,24 @@ type Explanation struct {
 	// TextFix is the statement the refusal's text alone supports, for
 	// when the whole statement's could not be worked out.
 	TextFix *explain.Policy
+}
+
+// ExplainUnsent explains a refusal met before any statement of stmts was
+// sent (choosing the workgroup, most often) against the statements and
+// the workgroup, catalog and database asked for, as Explain does after a
+// refused query. ok is false when err is no refusal (nor refused
+// credentials), or is no login at all, whose own words say how to log
+// in: there is nothing to explain. s may be nil, as for Explain.
+func (s *Session) ExplainUnsent(ctx context.Context, stmts []string, err error) (e Explanation, ok bool) {
+	if k := engine.KindOf(err); k != engine.Denied && k != engine.Credentials || errors.Is(err, ErrNotLoggedIn) {
+		return Explanation{}, false
+	}
+	x := athena.Execution{SQL: strings.Join(stmts, ";\n")}
+	if s != nil {
+		st := s.Settings()
+		x.Workgroup, x.Catalog, x.Database = st.Workgroup(), st.Catalog(), st.Database()
+	}
+	return s.Explain(ctx, x, err), true
 }
 
 // Explain explains err, a refusal of the statement x ran (or was to run:

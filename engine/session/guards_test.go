@@ -4,6 +4,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/quiltq/quiltq/config"
+	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/engine/athena"
 )
 
 func TestChangeOf(t *testing.T) {
@@ -85,6 +89,38 @@ func TestFormatBytes(t *testing.T) {
 	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 2048: "2.0 KiB", 10 << 20: "10.0 MiB", 3 << 40: "3.0 TiB"} {
 		if got := FormatBytes(n); got != want {
 			t.Errorf("FormatBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// A reused result costs nothing; any other run its scan at the profile's
+// price, the 10 MB minimum included.
+func TestCostOf(t *testing.T) {
+	vars := map[string]string{"XDG_CONFIG_HOME": t.TempDir(), "XDG_CACHE_HOME": t.TempDir()}
+	st, err := config.Load(func(k string) string { return vars[k] }, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Offline(Options{Settings: st, Getenv: func(k string) string { return vars[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.PricePerTB() <= 0 {
+		t.Fatalf("price per TB: got %v, want the default's", s.PricePerTB())
+	}
+	const gb = 1 << 30
+	tests := []struct {
+		name string
+		x    athena.Execution
+		want float64
+	}{
+		{"a run", athena.Execution{DataScanned: 1 << 40}, s.PricePerTB()},
+		{"the 10 MB minimum", athena.Execution{DataScanned: 1}, engine.Cost(1, s.PricePerTB())},
+		{"a reused result", athena.Execution{DataScanned: 3 * gb, Reused: true}, 0},
+	}
+	for _, tt := range tests {
+		if got := s.CostOf(tt.x); got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

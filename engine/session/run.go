@@ -425,20 +425,26 @@ type Stats struct {
 	WorkgroupCutoff int64 `json:"workgroup_scan_cutoff,omitempty"`
 }
 
+// CostOf is what x costs (or would, were it to succeed) at the session's
+// price: nothing when Athena answered it with a stored result, which
+// scans nothing and costs nothing (Athena's ResultReuseInformation; the
+// 10 MB minimum is per query run).
+func (s *Session) CostOf(x athena.Execution) float64 {
+	if x.Reused {
+		return 0
+	}
+	return engine.Cost(x.DataScanned, s.PricePerTB())
+}
+
 // StatsOf are x's stats; rows and path say how many rows were read and
 // how, when they were (rows nil otherwise).
 func (s *Session) StatsOf(x athena.Execution, rows *int64, path athena.FetchPath) Stats {
 	st := Stats{
 		QueryID: x.ID, State: string(x.State), Workgroup: x.Workgroup, Statement: x.StatementType,
 		QueueMs: x.QueueTime.Milliseconds(), EngineMs: x.EngineTime.Milliseconds(), TotalMs: x.TotalTime.Milliseconds(),
-		BytesScanned: x.DataScanned, CostUSD: engine.Cost(x.DataScanned, s.PricePerTB()), Polls: x.Polls, Credentials: s.Source(),
+		BytesScanned: x.DataScanned, CostUSD: s.CostOf(x), Polls: x.Polls, Credentials: s.Source(),
 	}
 	st.Reused, st.MaxScan = x.Reused, s.MaxScan()
-	if x.Reused {
-		// A reused result scans nothing and costs nothing (Athena's
-		// ResultReuseInformation; the 10 MB minimum is per query run).
-		st.CostUSD = 0
-	}
 	if c := s.ScanCutoff(); c > 0 && strings.EqualFold(s.WorkgroupName(), x.Workgroup) {
 		st.WorkgroupCutoff = c
 	}

@@ -3,6 +3,8 @@ package sqlref
 import (
 	"fmt"
 	"strings"
+
+	"github.com/quiltq/quiltq/engine"
 )
 
 // SplitName reads a dotted name as SQL writes it (`sales.orders`,
@@ -46,4 +48,23 @@ func SplitName(s string, max int) ([]string, error) {
 		return nil, fmt.Errorf("%q has %d parts; at most %d are allowed here", s, len(parts), max)
 	}
 	return parts, nil
+}
+
+// SplitTable reads a table's name as SQL writes it (table,
+// database.table or catalog.database.table, each part quoted or not, as
+// SplitName reads them). The parts left out are "", for the caller's
+// defaults.
+func SplitTable(s string) (engine.Ref, error) {
+	parts, err := SplitName(s, 3)
+	if err != nil {
+		return engine.Ref{}, err
+	}
+	r := engine.Ref{Table: parts[len(parts)-1]}
+	if len(parts) >= 2 {
+		r.Database = parts[len(parts)-2]
+	}
+	if len(parts) == 3 {
+		r.Catalog = parts[0]
+	}
+	return r, nil
 }

@@ -92,14 +92,10 @@ func (e *Engine) ApplyFix(ctx context.Context, fix string) (string, error) {
 
 // progress is x as the workbench's progress report, with the scan limit
 // the query runs under and whether its result was reused (then it cost
-// nothing).
+// nothing: session.CostOf).
 func (e *Engine) progress(x athena.Execution) ui.Progress {
-	p := ui.Progress{ID: x.ID, State: string(x.State), StatementType: x.StatementType, Elapsed: x.TotalTime, Scanned: x.DataScanned, Cost: engine.Cost(x.DataScanned, e.s.PricePerTB())}
-	p.Limit = e.s.ScanLimit()
-	if x.Reused {
-		p.Reused, p.Cost = true, 0
-	}
-	return p
+	return ui.Progress{ID: x.ID, State: string(x.State), StatementType: x.StatementType, Elapsed: x.TotalTime, Scanned: x.DataScanned,
+		Cost: e.s.CostOf(x), Limit: e.s.ScanLimit(), Reused: x.Reused}
 }
 
 func (e *Engine) Open(ctx context.Context, id string) (results.Rows, error) {

@@ -217,19 +217,17 @@ type DescribeOutput struct {
 
 func (s *Server) tableDescribe(ctx context.Context, _ *mcp.CallToolRequest, in DescribeInput) (*mcp.CallToolResult, DescribeOutput, error) {
 	out := DescribeOutput{Columns: []engine.Column{}, Errors: []engine.ListError{}}
-	parts, err := sqlref.SplitName(in.Table, 3)
+	ref, err := sqlref.SplitTable(in.Table)
 	if err != nil {
 		return nil, out, fmt.Errorf("table %q: %v", in.Table, err)
 	}
-	cat, db := in.Catalog, in.Database
-	switch len(parts) {
-	case 3:
-		cat, db = parts[0], parts[1]
-	case 2:
-		db = parts[0]
+	if ref.Catalog == "" {
+		ref.Catalog = in.Catalog
 	}
-	table := parts[len(parts)-1]
-	return s.describe(ctx, cat, db, table, out)
+	if ref.Database == "" {
+		ref.Database = in.Database
+	}
+	return s.describe(ctx, ref.Catalog, ref.Database, ref.Table, out)
 }
 
 func (s *Server) describe(ctx context.Context, cat, db, table string, out DescribeOutput) (*mcp.CallToolResult, DescribeOutput, error) {

@@ -388,7 +388,7 @@ func (s *Server) queryHistory(ctx context.Context, _ *mcp.CallToolRequest, in Hi
 	}
 	out.Workgroup = s.sess.WorkgroupName()
 	for _, x := range xs {
-		e := HistoryEntry{QueryID: x.ID, State: string(x.State), SQL: x.SQL, BytesScanned: x.DataScanned, CostUSD: engine.Cost(x.DataScanned, s.sess.PricePerTB()), Reason: x.Reason}
+		e := HistoryEntry{QueryID: x.ID, State: string(x.State), SQL: x.SQL, BytesScanned: x.DataScanned, CostUSD: s.sess.CostOf(x), Reason: x.Reason}
 		if !x.Submitted.IsZero() {
 			e.Submitted = x.Submitted.UTC().Format(time.RFC3339)
 		}

@@ -90,7 +90,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -404,6 +406,20 @@ type NamedQuery struct {
 	Workgroup   string `yaml:"workgroup"`
 	Database    string `yaml:"database"`
 	SQL         string `yaml:"sql"`
+}
+
+// LoadFile reads the stack file at path on disk, as Load does: its
+// objects' File fields are read relative to the stack file's folder. A
+// file that cannot be opened is named by its whole path.
+func LoadFile(path string) (*Stack, error) {
+	abs, err := filepath.Abs(path)
+	if err == nil {
+		_, err = os.Stat(abs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("stack: %w", err)
+	}
+	return Load(os.DirFS(filepath.Dir(abs)), filepath.Base(abs))
 }
 
 // Load reads the stack file name from fsys. Objects' File fields are read

@@ -1,4 +1,11 @@
-package main
+// Package pipe notices when the reader of a program's stdout goes away
+// (`quiltq -e ... | head -1`), so that the program can stop at once and
+// quietly: Watch ends a context with ErrClosed as its cause, which stops
+// whatever runs under it (a running Athena query, as Ctrl-C does); Quiet
+// drops what is then written on stderr, since the failures the closing
+// causes are no news to anyone. The program then exits 141, as a shell
+// reports a tool that SIGPIPE ended.
+package pipe
 
 import (
 	"context"
@@ -10,19 +17,15 @@ import (
 	"syscall"
 )
 
-// When the reader of stdout goes away (`quiltq -e ... | head -1`), quiltq
-// stops at once and quietly: the context of the run ends with
-// errStdoutClosed, which stops a running Athena query as Ctrl-C does,
-// nothing more is written on stderr, and the exit code is 141, what a
-// shell reports for a tool that SIGPIPE ended.
-var errStdoutClosed = errors.New("stdout was closed by its reader")
+// ErrClosed is the cause (context.Cause) of a context Watch ended.
+var ErrClosed = errors.New("stdout was closed by its reader")
 
-// watchStdout returns ctx, ended with errStdoutClosed as its cause when
-// stdout's reader goes away, and the writer to print on stdout through.
+// Watch returns ctx, ended with ErrClosed as its cause when stdout's
+// reader goes away, and the writer to print on stdout through.
 // The end is seen either way: a write that fails with EPIPE, or (while
 // nothing is written, as while a query runs) the pipe reporting its
 // reader gone (pollClosed).
-func watchStdout(ctx context.Context, stdout *os.File) (context.Context, io.Writer) {
+func Watch(ctx context.Context, stdout *os.File) (context.Context, io.Writer) {
 	// With SIGPIPE notified, a write to a closed pipe returns EPIPE instead
 	// of ending the process before the query could be stopped.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
@@ -34,20 +37,21 @@ func watchStdout(ctx context.Context, stdout *os.File) (context.Context, io.Writ
 		// the terminal itself (*os.File) to size and drive it.
 		return ctx, stdout
 	}
-	// The cancel function lives as long as the process: main exits with
-	// the context.
+	// The cancel function lives as long as the process: Watch is called
+	// once, by main, which exits with the context.
 	ctx, cancel := context.WithCancelCause(ctx)
 	go func() {
 		if pollClosed(stdout) {
-			cancel(errStdoutClosed)
+			cancel(ErrClosed)
 		}
 	}()
 	return ctx, pipeWriter{w: stdout, cancel: cancel}
 }
 
-// stdoutClosed reports whether ctx ended because stdout's reader left.
-func stdoutClosed(ctx context.Context) bool {
-	return errors.Is(context.Cause(ctx), errStdoutClosed)
+// Closed reports whether ctx (or the context it came from) ended because
+// stdout's reader left.
+func Closed(ctx context.Context) bool {
+	return errors.Is(context.Cause(ctx), ErrClosed)
 }
 
 // pipeWriter ends the run when a write finds the reader gone.
@@ -59,28 +63,29 @@ type pipeWriter struct {
 func (p pipeWriter) Write(b []byte) (int, error) {
 	n, err := p.w.Write(b)
 	if errors.Is(err, syscall.EPIPE) {
-		p.cancel(errStdoutClosed)
+		p.cancel(ErrClosed)
 	}
 	return n, err
 }
 
-// quietWriter drops what is written once stdout's reader has left: the
-// failure it caused is no news to anyone.
+// quietWriter drops what is written once stdout's reader has left.
 type quietWriter struct {
 	ctx context.Context
 	w   io.Writer
 }
 
-func quietAfterClose(ctx context.Context, w io.Writer) io.Writer { return quietWriter{ctx, w} }
+// Quiet is w (stderr) until ctx ends with ErrClosed; after, it drops what
+// is written: the failure the closing caused is no news to anyone.
+func Quiet(ctx context.Context, w io.Writer) io.Writer { return quietWriter{ctx, w} }
 
 func (q quietWriter) Write(b []byte) (int, error) {
-	if stdoutClosed(q.ctx) {
+	if Closed(q.ctx) {
 		return len(b), nil
 	}
 	return q.w.Write(b)
 }
 
-// closedOut is stdout when it was closed before quiltq started: every
+// closedOut is stdout when it was closed before the program started: every
 // write fails, so that results written nowhere are not a success.
 type closedOut struct{}
 

@@ -1,0 +1,52 @@
+package session_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/engine/session"
+)
+
+// A refusal met before any statement was sent is explained as a refused
+// query's; what is no refusal, or no login at all, is not.
+func TestExplainUnsent(t *testing.T) {
+	refusal := errors.New("User: arn:aws:sts::123456789012:assumed-role/Analyst/alice is not authorized to perform: athena:GetWorkGroup on resource: arn:aws:athena:us-east-1:123456789012:workgroup/primary because no identity-based policy allows the athena:GetWorkGroup action")
+	tests := []struct {
+		name        string
+		err         error
+		ok          bool
+		action      string // the refused action read from the text
+		credentials bool
+	}{
+		{"a refusal", &engine.Error{Op: "choosing a workgroup", Kind: engine.Denied, Err: refusal}, true, "athena:GetWorkGroup", false},
+		{"credentials refused", &engine.Error{Op: "choosing a workgroup", Kind: engine.Credentials, Err: errors.New("ExpiredToken: the security token included in the request is expired")}, true, "", true},
+		{"no login at all", &engine.Error{Op: "login", Kind: engine.Credentials, Err: fmt.Errorf("profile default: %w", session.ErrNotLoggedIn)}, false, "", false},
+		{"a failure", &engine.Error{Op: "choosing a workgroup", Kind: engine.Failed, Err: errors.New("connection reset")}, false, "", false},
+		{"throttled", &engine.Error{Op: "choosing a workgroup", Kind: engine.Throttled, Err: errors.New("Rate exceeded")}, false, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// No session could be opened: the text alone is read.
+			var s *session.Session
+			e, ok := s.ExplainUnsent(context.Background(), []string{"SELECT 1", "SELECT 2"}, tt.err)
+			if ok != tt.ok {
+				t.Fatalf("ok: got %v, want %v", ok, tt.ok)
+			}
+			if !ok {
+				return
+			}
+			if e.Credentials != tt.credentials {
+				t.Errorf("credentials: got %v, want %v", e.Credentials, tt.credentials)
+			}
+			if tt.action != "" && (len(e.Denial.Actions) == 0 || e.Denial.Actions[0] != tt.action) {
+				t.Errorf("refused actions: got %q, want %s first", e.Denial.Actions, tt.action)
+			}
+			if tt.action != "" && e.Principal != "arn:aws:sts::123456789012:assumed-role/Analyst/alice" {
+				t.Errorf("principal: got %q, want the one the refusal names", e.Principal)
+			}
+		})
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package pipe
+
+func pollable() bool { return false }

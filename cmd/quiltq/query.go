@@ -14,7 +14,6 @@ import (
 	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/ui/print"
 	"github.com/quiltq/quiltq/ui/report"
-	"github.com/quiltq/quiltq/ui/status"
 )
 
 // queryOptions are the flags of one-shot query mode.
@@ -225,7 +224,7 @@ func (p *progress) update(x athena.Execution) {
 	if !x.Submitted.IsZero() {
 		elapsed = now.Sub(x.Submitted).Truncate(100 * time.Millisecond)
 	}
-	fmt.Fprintf(p.st.progressOut(), "\r\x1b[K%s %s · %s scanned · %s", x.State, elapsed, status.Bytes(x.DataScanned), engine.FormatUSD(p.cost(x)))
+	fmt.Fprintf(p.st.progressOut(), "\r\x1b[K%s %s · %s scanned · %s", x.State, elapsed, engine.FormatBytes(x.DataScanned), engine.FormatUSD(p.cost(x)))
 	p.shown = true
 }
 

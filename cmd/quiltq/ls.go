@@ -98,7 +98,7 @@ func failed(st streams, name string, err error) int {
 		return exitInterrupted
 	}
 	fmt.Fprintf(st.Err, "quiltq %s: %v\n", name, err)
-	if hint := nextStep(err); hint != "" {
+	if hint := session.NextStep(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 	}
 	return exitCode(err)

@@ -148,7 +148,7 @@ func reportFailure(st streams, s *session.Session, x athena.Execution, err error
 	if se := engine.SyntaxOf(err); se != nil && se.Line > 0 {
 		report.SyntaxPosition(st.Err, x.SQL, se)
 	}
-	if hint := nextStep(err); hint != "" {
+	if hint := session.NextStep(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 	}
 	if stats && x.ID != "" {

@@ -135,8 +135,9 @@ func (s *Server) athenaQuery(ctx context.Context, req *mcp.CallToolRequest, in Q
 		return nil, out, errors.New("sql holds no statement: give one SQL statement")
 	case len(stmts) > 1:
 		return nil, out, fmt.Errorf("sql holds %d statements: Athena runs one at a time, so call athena_query once for each", len(stmts))
-	case len(stmt.SQL) > athena.MaxQueryBytes:
-		return nil, out, fmt.Errorf("the statement is %d bytes; Athena takes at most %d", len(stmt.SQL), athena.MaxQueryBytes)
+	}
+	if err := engine.CheckStatement(stmt.SQL); err != nil {
+		return nil, out, err
 	}
 
 	v, err := s.sess.Check(ctx, stmt)

@@ -429,6 +429,20 @@ func TestMaxScanStopsQuery(t *testing.T) {
 	}
 }
 
+// A statement over Athena's size is refused before anything is sent,
+// with the words -e and check use (engine.CheckStatement).
+func TestQueryOverAthenasSizeRefused(t *testing.T) {
+	f := start(t, "admin", setup{})
+	sql := "SELECT '" + strings.Repeat("x", 262145) + "'"
+	res := f.call(t, context.Background(), "athena_query", map[string]any{"sql": sql}, nil)
+	if !res.IsError || !strings.Contains(text(res), "Athena takes at most 262,144 bytes") {
+		t.Errorf("a %d-byte statement: error %v, %q; want it refused for Athena's limit", len(sql), res.IsError, text(res))
+	}
+	if n := f.ops.count("StartQueryExecution"); n != 0 {
+		t.Errorf("the sandbox served %d StartQueryExecution, want none", n)
+	}
+}
+
 func TestListingsHideWhatGrantsDeny(t *testing.T) {
 	f := start(t, "admin", setup{grants: "[[deny]]\ndatabase = \"sales\"\ntable = \"cust*\"\nreason = \"personal data\"\n"})
 	ctx := context.Background()

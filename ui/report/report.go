@@ -80,6 +80,16 @@ func deniedBy(b session.Block) string {
 	return out
 }
 
+// Refusal writes, under the line that says what the check before sending
+// refused (session.Refusal.Summary), who was refused, the pairs the
+// role's policies lack with the statement that fixes the whole query, and
+// the next step.
+func Refusal(w io.Writer, role string, r *session.Refusal) {
+	fmt.Fprintf(w, "  principal: %s\n", r.Principal)
+	Fix(w, role, r.Needs.Requirements, r.Needs.Notes, r.Gaps)
+	fmt.Fprintln(w, "  next:      "+r.Next())
+}
+
 // Pairs lists gaps one a line: action, resource, and why.
 func Pairs(w io.Writer, gaps []iam.Gap) {
 	width := 0

@@ -81,14 +81,21 @@ func printResult(ctx context.Context, s *session.Session, x athena.Execution, o 
 	if path.Fallback != "" {
 		fmt.Fprintf(st.Err, "quiltq: results read through GetQueryResults pages: %s\n", path.Fallback)
 	}
+	return printed(st, s, x, o, &fetchInfo{rows: n, path: path}, truncated, err)
+}
+
+// printed ends the printing of x's rows: the failure when fetching or
+// writing them failed, else the note that --limit cut the result short
+// and the --stats object.
+func printed(st streams, s *session.Session, x athena.Execution, o queryOptions, info *fetchInfo, truncated bool, err error) int {
 	if err != nil {
-		return reportFailure(st, s, x, err, o.Stats, &fetchInfo{rows: n, path: path})
+		return reportFailure(st, s, x, err, o.Stats, info)
 	}
 	if truncated {
 		fmt.Fprintf(st.Err, "quiltq: output limited to %d rows (--limit); the result has more\n", o.Limit)
 	}
 	if o.Stats {
-		writeStats(st.Err, s, x, &fetchInfo{rows: n, path: path})
+		writeStats(st.Err, s, x, info)
 	}
 	return exitOK
 }
@@ -113,17 +120,7 @@ func passThrough(ctx context.Context, s *session.Session, x athena.Execution, o 
 	}
 	defer f.Close()
 	n, truncated, err := print.CopyCSV(f, st.Out, o.NoHeader, o.Limit, o.Stats)
-	info := &fetchInfo{rows: n, path: athena.FetchPath{Via: "s3"}}
-	if err != nil {
-		return reportFailure(st, s, x, err, o.Stats, info), true
-	}
-	if truncated {
-		fmt.Fprintf(st.Err, "quiltq: output limited to %d rows (--limit); the result has more\n", o.Limit)
-	}
-	if o.Stats {
-		writeStats(st.Err, s, x, info)
-	}
-	return exitOK, true
+	return printed(st, s, x, o, &fetchInfo{rows: n, path: athena.FetchPath{Via: "s3"}}, truncated, err), true
 }
 
 // fetchInfo is what the result fetch did.

@@ -10,6 +10,20 @@ import (
 	"github.com/quiltq/quiltq/engine/session"
 )
 
+// Stats writes one line of JSON a script can read back.
+func TestStats(t *testing.T) {
+	rows := int64(4)
+	var b strings.Builder
+	Stats(&b, session.Stats{QueryID: "q1", State: "SUCCEEDED", BytesScanned: 10, Rows: &rows, FetchPath: "s3"})
+	if strings.Count(b.String(), "\n") != 1 || !strings.HasSuffix(b.String(), "\n") {
+		t.Fatalf("not one line: %q", b.String())
+	}
+	var got session.Stats
+	if err := json.Unmarshal([]byte(b.String()), &got); err != nil || got.QueryID != "q1" || got.Rows == nil || *got.Rows != 4 || got.FetchPath != "s3" {
+		t.Errorf("read back %+v (%v) from %q", got, err, b.String())
+	}
+}
+
 // The progress line is rewritten in place at most every 100 ms while the
 // query runs, at once when it ends, cleared by Done, and never written
 // where no terminal is.
@@ -44,18 +58,4 @@ func TestProgress(t *testing.T) {
 	quiet := NewProgress(nil, cost, now)
 	quiet.Update(running)
 	quiet.Done() // writes nowhere, and does not panic
-}
-
-// Stats writes one line of JSON a script can read back.
-func TestStats(t *testing.T) {
-	rows := int64(4)
-	var b strings.Builder
-	Stats(&b, session.Stats{QueryID: "q1", State: "SUCCEEDED", BytesScanned: 10, Rows: &rows, FetchPath: "s3"})
-	if strings.Count(b.String(), "\n") != 1 || !strings.HasSuffix(b.String(), "\n") {
-		t.Fatalf("not one line: %q", b.String())
-	}
-	var got session.Stats
-	if err := json.Unmarshal([]byte(b.String()), &got); err != nil || got.QueryID != "q1" || got.Rows == nil || *got.Rows != 4 || got.FetchPath != "s3" {
-		t.Errorf("read back %+v (%v) from %q", got, err, b.String())
-	}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -166,6 +167,37 @@ func (l Listing) Find(catalog, database, table string) (ListedTable, bool) {
 		}
 	}
 	return ListedTable{}, false
+}
+
+// Names are the names a command's argument may be, written as ls (depth
+// 2: CATALOG[.DATABASE]) and describe (depth 3: up to
+// CATALOG.DATABASE.TABLE) take them: catalogs, catalog.database, and at
+// depth 3 database, database.table and catalog.database.table. A name
+// that goes on deeper is also given with a "." after it, so that shell
+// completion can complete a part at a time. Sorted, each once.
+func (l Listing) Names(depth int) []string {
+	var out []string
+	add := func(name string, more bool) {
+		out = append(out, name)
+		if more {
+			out = append(out, name+".")
+		}
+	}
+	for _, cat := range l.Catalogs {
+		add(cat.Name, len(cat.Databases) > 0)
+		for _, db := range cat.Databases {
+			add(cat.Name+"."+db.Name, depth > 2 && len(db.Tables) > 0)
+			if depth < 3 {
+				continue
+			}
+			add(db.Name, len(db.Tables) > 0)
+			for _, t := range db.Tables {
+				out = append(out, db.Name+"."+t.Name, cat.Name+"."+db.Name+"."+t.Name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Narrow keeps the catalog (and database) asked for, and the errors that

@@ -95,3 +95,31 @@ func TestListingNarrow(t *testing.T) {
 		}
 	}
 }
+
+// Names are the names ls (depth 2) and describe (depth 3) take, a name
+// that goes on offered with "." too, sorted and each once.
+func TestListingNames(t *testing.T) {
+	l := sample()
+	l.Catalogs = append(l.Catalogs, ListedCatalog{Name: "empty"})
+	for _, tc := range []struct {
+		depth int
+		want  []string
+	}{
+		{2, []string{
+			"AwsDataCatalog", "AwsDataCatalog.", "AwsDataCatalog.hr", "AwsDataCatalog.sales",
+			"empty",
+			"quilt-x-tabulator", "quilt-x-tabulator.", "quilt-x-tabulator.b",
+		}},
+		{3, []string{
+			"AwsDataCatalog", "AwsDataCatalog.", "AwsDataCatalog.hr", "AwsDataCatalog.hr.", "AwsDataCatalog.hr.people",
+			"AwsDataCatalog.sales", "AwsDataCatalog.sales.", "AwsDataCatalog.sales.customers", "AwsDataCatalog.sales.orders",
+			"b", "b.", "b.t", "empty", "hr", "hr.", "hr.people",
+			"quilt-x-tabulator", "quilt-x-tabulator.", "quilt-x-tabulator.b", "quilt-x-tabulator.b.", "quilt-x-tabulator.b.t",
+			"sales", "sales.", "sales.customers", "sales.orders",
+		}},
+	} {
+		if got := l.Names(tc.depth); !slices.Equal(got, tc.want) {
+			t.Errorf("Names(%d) =\n%q\nwant\n%q", tc.depth, got, tc.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 )
@@ -67,4 +68,20 @@ func FormatUSD(usd float64) string {
 		return "$" + strconv.FormatFloat(usd, 'f', 4, 64)
 	}
 	return "$" + strconv.FormatFloat(usd, 'f', 2, 64)
+}
+
+// FormatBytes writes n bytes in binary units, as Cost counts them: 512 B,
+// 1.5 KiB, 10.0 MiB. The session's messages and the workbench's status
+// line word sizes alike through it.
+func FormatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 5; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

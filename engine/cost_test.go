@@ -59,3 +59,14 @@ func TestBilled(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatBytes(t *testing.T) {
+	for n, want := range map[int64]string{
+		0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 1536: "1.5 KiB", 2048: "2.0 KiB",
+		10 << 20: "10.0 MiB", 5 << 30: "5.0 GiB", 3 << 40: "3.0 TiB", 1<<63 - 1: "8.0 EiB",
+	} {
+		if got := FormatBytes(n); got != want {
+			t.Errorf("FormatBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/ui/catalog"
 	"github.com/quiltq/quiltq/ui/editor"
 	"github.com/quiltq/quiltq/ui/explain"
@@ -53,7 +54,7 @@ func (m Model) catalogMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) explainMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case explain.CopiedMsg:
-		m.status.SetNote("copied the fix statement (" + status.Bytes(int64(msg.Bytes)) + ")")
+		m.status.SetNote("copied the fix statement (" + engine.FormatBytes(int64(msg.Bytes)) + ")")
 	case explain.ApplyRequestMsg:
 		m.status.SetNote("applying the statement…")
 		return m, applyFix(m.ctx, m.eng, msg.Fix)
@@ -96,7 +97,7 @@ func (m Model) startDoctor() (tea.Model, tea.Cmd) {
 func (m Model) resultsMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case results.CopiedMsg:
-		m.status.SetNote(fmt.Sprintf("copied %s as %s (%s)", msg.What, msg.Format, status.Bytes(int64(msg.Bytes))))
+		m.status.SetNote(fmt.Sprintf("copied %s as %s (%s)", msg.What, msg.Format, engine.FormatBytes(int64(msg.Bytes))))
 	case results.ExportRequestMsg:
 		m.status.SetNote("exporting to " + msg.Path + "…")
 		return m, results.Export(m.ctx, m.eng.Open, msg.QueryID, msg.Path)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"github.com/quiltq/quiltq/auth"
 	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
-	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/ui/print"
@@ -189,8 +187,8 @@ func runQueryMode(ctx context.Context, g *globalFlags, st streams, getenv func(s
 		return exitUsage
 	}
 	for _, sql := range stmts {
-		if len(sql) > athena.MaxQueryBytes {
-			fmt.Fprintf(st.Err, "quiltq: a statement is %d bytes; Athena takes at most %d bytes (262144): split it or move data into a table\n", len(sql), athena.MaxQueryBytes)
+		if err := engine.CheckStatement(sql); err != nil {
+			fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 			return exitUsage
 		}
 	}
@@ -240,24 +238,10 @@ func sessionFailed(st streams, sess *session.Session, stmts []string, err error)
 	err = session.CredentialsCause(err)
 	fmt.Fprintf(st.Err, "quiltq: %v\n", err)
 	explainSessionFailure(st.Err, sess, stmts, err)
-	if hint := nextStep(err); hint != "" {
+	if hint := session.NextStep(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 	}
 	return exitCode(err)
-}
-
-// nextStep is the one-line next step for err: none when there is no login
-// at all, whose own words say how to log in.
-func nextStep(err error) string {
-	// An interrupt's own words say what became of the query (stopped, or
-	// perhaps still running); a hint would only contradict them.
-	if errors.Is(err, session.ErrNotLoggedIn) || engine.KindOf(err) == engine.Canceled {
-		return ""
-	}
-	if h := guardHint(err); h != "" {
-		return h
-	}
-	return athena.Hint(err)
 }
 
 // sandboxPlace is where the embedded sandbox's calls go, for the caches:

@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/quiltq/quiltq/engine"
-	"github.com/quiltq/quiltq/engine/grants"
 	"github.com/quiltq/quiltq/engine/session"
+	"github.com/quiltq/quiltq/ui/print"
 	"github.com/quiltq/quiltq/ui/report"
 )
 
@@ -64,14 +61,12 @@ func runCheck(ctx context.Context, g *globalFlags, cf checkFlags, pos []string, 
 		return interrupted(st, "check")
 	}
 	if cf.json {
-		enc := json.NewEncoder(st.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := print.JSON(st.Out, rep); err != nil {
 			fmt.Fprintf(st.Err, "quiltq check: %v\n", err)
 			return exitFailed
 		}
 	} else if rep.Error == nil {
-		printChecked(st.Out, rep.Refs)
+		report.Checked(st.Out, rep.Refs)
 		if len(rep.Gaps) > 0 {
 			fmt.Fprintf(st.Out, "\n%s lacks %d permissions the SQL needs (policies: %s):\n", sess.RoleName(), len(rep.Gaps), sess.Known().Source)
 			report.Fix(st.Out, sess.RoleName(), rep.Needs, rep.Notes, rep.Gaps)
@@ -113,18 +108,4 @@ func checkInput(ctx context.Context, pos []string, st streams) (string, int) {
 		return "", exitUsage
 	}
 	return string(b), -1
-}
-
-func printChecked(w io.Writer, refs []session.CheckedRef) {
-	if len(refs) == 0 {
-		fmt.Fprintln(w, "no table references")
-		return
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TABLE\tACCESS\tVERDICT\tREASON")
-	for _, r := range refs {
-		name := grants.Display(engine.Ref{Catalog: r.Catalog, Database: r.Database, Table: r.Table})
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, r.Access, r.Verdict, r.Reason)
-	}
-	tw.Flush()
 }

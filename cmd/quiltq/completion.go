@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -105,7 +104,7 @@ func (c *cli) completeNames(depth int) cobra.CompletionFunc {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		names := nameCandidates(c.cachedListing(), depth)
+		names := c.cachedListing().Names(depth)
 		var out []string
 		goesOn := false
 		for _, n := range names {
@@ -122,35 +121,6 @@ func (c *cli) completeNames(depth int) cobra.CompletionFunc {
 	}
 }
 
-// nameCandidates are the names an argument may be at depth 2 or 3:
-// catalogs, catalog.database, and (depth 3) database.table and
-// catalog.database.table; a name that can go on deeper is also offered
-// with a "." after it.
-func nameCandidates(l engine.Listing, depth int) []string {
-	var out []string
-	add := func(name string, more bool) {
-		out = append(out, name)
-		if more {
-			out = append(out, name+".")
-		}
-	}
-	for _, cat := range l.Catalogs {
-		add(cat.Name, len(cat.Databases) > 0)
-		for _, db := range cat.Databases {
-			add(cat.Name+"."+db.Name, depth > 2 && len(db.Tables) > 0)
-			if depth < 3 {
-				continue
-			}
-			add(db.Name, len(db.Tables) > 0)
-			for _, t := range db.Tables {
-				out = append(out, db.Name+"."+t.Name, cat.Name+"."+db.Name+"."+t.Name)
-			}
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
 // cachedListing is the newest cached listing made where the command would
 // go: the embedded sandbox with --sandbox, else the profile's catalog.
 // Who made it (the principal) is not checked, as that takes a call to
@@ -160,19 +130,14 @@ func (c *cli) cachedListing() engine.Listing {
 	if err != nil || paths.CacheDir == "" {
 		return engine.Listing{}
 	}
-	match := func(k catalogcache.Key) bool { return k.Endpoint == sandboxPlace }
+	match := catalogcache.AtEndpoint(sandboxPlace)
 	if !c.g.sandbox {
 		s, err := config.Load(c.getenv, c.g.profile)
 		if err != nil || s.CatalogURL() == "" {
 			return engine.Listing{}
 		}
-		url := strings.TrimRight(s.CatalogURL(), "/")
-		match = func(k catalogcache.Key) bool { return k.CatalogURL == url }
+		match = catalogcache.AtCatalog(s.CatalogURL())
 	}
-	cache := &catalogcache.Cache{Dir: filepath.Join(paths.CacheDir, "catalog")}
-	entries := cache.Entries(match)
-	if len(entries) == 0 {
-		return engine.Listing{}
-	}
-	return entries[0].Listing
+	cache := &catalogcache.Cache{Dir: catalogcache.DirIn(paths.CacheDir)}
+	return cache.Newest(match)
 }

@@ -33,8 +33,9 @@ func runDescribe(ctx context.Context, g *globalFlags, bf browseFlags, pos []stri
 		return failed(st, "describe", err)
 	}
 	if bf.json {
-		if code := printJSON(st, "describe", l); code != exitOK {
-			return code
+		if err := print.JSON(st.Out, l); err != nil {
+			fmt.Fprintf(st.Err, "quiltq describe: %v\n", err)
+			return exitFailed
 		}
 	} else {
 		print.Columns(st.Out, l)

@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/quiltq/quiltq/engine/session"
+	"github.com/quiltq/quiltq/ui/print"
 	"github.com/quiltq/quiltq/ui/report"
 )
 
@@ -40,12 +40,10 @@ func printDoctor(ctx context.Context, st streams, s *session.Session, rep sessio
 		return exitInterrupted
 	}
 	if asJSON {
-		b, err := json.Marshal(rep)
-		if err != nil {
+		if err := print.JSONLine(st.Out, rep); err != nil {
 			fmt.Fprintf(st.Err, "quiltq doctor: %v\n", err)
 			return exitFailed
 		}
-		fmt.Fprintln(st.Out, string(b))
 	} else {
 		report.Doctor(st.Out, rep, s.RoleName())
 	}

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/explain"
+	"github.com/quiltq/quiltq/ui/print"
 	"github.com/quiltq/quiltq/ui/report"
 )
 
@@ -59,12 +59,10 @@ func runExplain(ctx context.Context, g *globalFlags, ef explainFlags, pos []stri
 		code = exitFailed
 	}
 	if ef.json {
-		b, err := json.Marshal(report.PastedJSON(d, fix))
-		if err != nil {
+		if err := print.JSONLine(st.Out, report.PastedJSON(d, fix)); err != nil {
 			fmt.Fprintf(st.Err, "quiltq explain: %v\n", err)
 			return exitFailed
 		}
-		fmt.Fprintln(st.Out, string(b))
 		return code
 	}
 	report.Pasted(st.Out, d, rem, fix)

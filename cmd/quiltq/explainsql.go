@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/session"
+	"github.com/quiltq/quiltq/ui/print"
 	"github.com/quiltq/quiltq/ui/report"
 )
 
@@ -54,12 +54,10 @@ func runExplainSQL(ctx context.Context, g *globalFlags, ef explainFlags, pos []s
 		code = exitDenied
 	}
 	if ef.json {
-		b, err := json.Marshal(e)
-		if err != nil {
+		if err := print.JSONLine(st.Out, e); err != nil {
 			fmt.Fprintf(st.Err, "quiltq explain --sql: %v\n", err)
 			return exitFailed
 		}
-		fmt.Fprintln(st.Out, string(b))
 		return code
 	}
 	report.SQLNeeds(st.Out, e)

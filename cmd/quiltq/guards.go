@@ -54,14 +54,6 @@ func guardExit(err error) (int, bool) {
 	return 0, false
 }
 
-// guardHint is the next step after a guard's error, "" for other errors.
-func guardHint(err error) string {
-	if e := session.ScanLimitOf(err); e != nil {
-		return e.Next()
-	}
-	return ""
-}
-
 // guardStatements runs the guards before any statement of a script is
 // sent: a read_only profile refuses every write (exit 3); a destructive
 // statement runs only with --yes, or when the user, at a terminal, says

@@ -14,6 +14,7 @@ import (
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/session"
+	"github.com/quiltq/quiltq/ui/report"
 )
 
 // loginFlags are the flags of `quiltq login`.
@@ -87,10 +88,7 @@ func (a *app) login(ctx context.Context, lf loginFlags, catalogArg string) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.st.Out, "Logged in to %s as %s <%s>\n", li.CatalogURL, li.Name, li.Email)
-	fmt.Fprintf(a.st.Out, "  role:          %s\n", li.Role)
-	fmt.Fprintf(a.st.Out, "  AWS principal: %s\n", li.Principal)
-	fmt.Fprintf(a.st.Out, "  stored in:     %s\n", li.Where)
+	report.LoggedIn(a.st.Out, li)
 	return nil
 }
 

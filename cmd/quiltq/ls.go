@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -73,7 +72,10 @@ func runLs(ctx context.Context, g *globalFlags, bf browseFlags, pos []string, st
 	}
 	code := exitOK
 	if bf.json {
-		code = printJSON(st, "ls", l)
+		if err := print.JSON(st.Out, l); err != nil {
+			fmt.Fprintf(st.Err, "quiltq ls: %v\n", err)
+			code = exitFailed
+		}
 	} else {
 		print.Tree(st.Out, l)
 		print.ListErrors(st.Err, l)
@@ -98,7 +100,7 @@ func failed(st streams, name string, err error) int {
 		return exitInterrupted
 	}
 	fmt.Fprintf(st.Err, "quiltq %s: %v\n", name, err)
-	if hint := nextStep(err); hint != "" {
+	if hint := session.NextStep(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 	}
 	return exitCode(err)
@@ -111,14 +113,4 @@ func listingExit(l engine.Listing) int {
 		return exitOK
 	}
 	return exitOfKind(l.Errors[0].Kind)
-}
-
-func printJSON(st streams, name string, l engine.Listing) int {
-	enc := json.NewEncoder(st.Out)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(l); err != nil {
-		fmt.Fprintf(st.Err, "quiltq %s: %v\n", name, err)
-		return exitFailed
-	}
-	return exitOK
 }

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/iam"
+	"github.com/quiltq/quiltq/ui/print"
 	"github.com/quiltq/quiltq/ui/report"
 )
 
@@ -99,12 +99,10 @@ func runPolicyEval(ctx context.Context, pf policyFlags, st streams) int {
 		return interrupted(st, "policy eval")
 	}
 	if *asJSON {
-		b, err := json.Marshal(report.DecisionJSONOf(res))
-		if err != nil {
+		if err := print.JSONLine(st.Out, report.DecisionJSONOf(res)); err != nil {
 			fmt.Fprintf(st.Err, "quiltq policy eval: %v\n", err)
 			return exitFailed
 		}
-		fmt.Fprintln(st.Out, string(b))
 		return exitOK
 	}
 	files := map[iam.PolicyType][]string{

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +13,6 @@ import (
 	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/ui/print"
 	"github.com/quiltq/quiltq/ui/report"
-	"github.com/quiltq/quiltq/ui/status"
 )
 
 // queryOptions are the flags of one-shot query mode.
@@ -59,9 +57,9 @@ func runStatements(ctx context.Context, s *session.Session, stmts []string, verd
 
 // runOne runs one statement and prints its rows.
 func runOne(ctx context.Context, s *session.Session, stmt session.Statement, o queryOptions, st streams) int {
-	prog := newProgress(st, s.CostOf)
-	x, err := s.Run(ctx, stmt, prog.update)
-	prog.done()
+	prog := newProgress(st, s)
+	x, err := s.Run(ctx, stmt, prog.Update)
+	prog.Done()
 	if err != nil {
 		return reportFailure(st, s, x, err, o.Stats, nil)
 	}
@@ -83,14 +81,21 @@ func printResult(ctx context.Context, s *session.Session, x athena.Execution, o 
 	if path.Fallback != "" {
 		fmt.Fprintf(st.Err, "quiltq: results read through GetQueryResults pages: %s\n", path.Fallback)
 	}
+	return printed(st, s, x, o, &fetchInfo{rows: n, path: path}, truncated, err)
+}
+
+// printed ends the printing of x's rows: the failure when fetching or
+// writing them failed, else the note that --limit cut the result short
+// and the --stats object.
+func printed(st streams, s *session.Session, x athena.Execution, o queryOptions, info *fetchInfo, truncated bool, err error) int {
 	if err != nil {
-		return reportFailure(st, s, x, err, o.Stats, &fetchInfo{rows: n, path: path})
+		return reportFailure(st, s, x, err, o.Stats, info)
 	}
 	if truncated {
 		fmt.Fprintf(st.Err, "quiltq: output limited to %d rows (--limit); the result has more\n", o.Limit)
 	}
 	if o.Stats {
-		writeStats(st.Err, s, x, &fetchInfo{rows: n, path: path})
+		writeStats(st.Err, s, x, info)
 	}
 	return exitOK
 }
@@ -115,17 +120,7 @@ func passThrough(ctx context.Context, s *session.Session, x athena.Execution, o 
 	}
 	defer f.Close()
 	n, truncated, err := print.CopyCSV(f, st.Out, o.NoHeader, o.Limit, o.Stats)
-	info := &fetchInfo{rows: n, path: athena.FetchPath{Via: "s3"}}
-	if err != nil {
-		return reportFailure(st, s, x, err, o.Stats, info), true
-	}
-	if truncated {
-		fmt.Fprintf(st.Err, "quiltq: output limited to %d rows (--limit); the result has more\n", o.Limit)
-	}
-	if o.Stats {
-		writeStats(st.Err, s, x, info)
-	}
-	return exitOK, true
+	return printed(st, s, x, o, &fetchInfo{rows: n, path: athena.FetchPath{Via: "s3"}}, truncated, err), true
 }
 
 // fetchInfo is what the result fetch did.
@@ -149,7 +144,7 @@ func reportFailure(st streams, s *session.Session, x athena.Execution, err error
 	if se := engine.SyntaxOf(err); se != nil && se.Line > 0 {
 		report.SyntaxPosition(st.Err, x.SQL, se)
 	}
-	if hint := nextStep(err); hint != "" {
+	if hint := session.NextStep(err); hint != "" {
 		fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 	}
 	if stats && x.ID != "" {
@@ -189,61 +184,32 @@ func exitOfKind(k engine.Kind) int {
 
 // writeStats prints the --stats JSON object.
 func writeStats(w io.Writer, s *session.Session, x athena.Execution, f *fetchInfo) {
-	var st session.Stats
 	if f != nil {
-		st = s.StatsOf(x, &f.rows, f.path)
+		report.Stats(w, s.StatsOf(x, &f.rows, f.path))
 	} else {
-		st = s.StatsOf(x, nil, athena.FetchPath{})
+		report.Stats(w, s.StatsOf(x, nil, athena.FetchPath{}))
 	}
-	b, _ := json.Marshal(st)
-	fmt.Fprintf(w, "%s\n", b)
 }
 
-// progress shows the query's state on one stderr line while it runs, when
-// stderr is a terminal.
-type progress struct {
-	st     streams
-	cost   func(athena.Execution) float64
-	shown  bool
-	lastAt time.Time
-}
-
-func newProgress(st streams, cost func(athena.Execution) float64) *progress {
-	return &progress{st: st, cost: cost}
-}
-
-func (p *progress) update(x athena.Execution) {
-	if !p.st.ErrTTY {
-		return
+// newProgress is the live progress line on stderr, when stderr is a
+// terminal.
+func newProgress(st streams, s *session.Session) *report.Progress {
+	var w io.Writer
+	if st.ErrTTY {
+		w = st.progressOut()
 	}
-	now := time.Now()
-	if p.shown && now.Sub(p.lastAt) < 100*time.Millisecond && !x.State.Done() {
-		return
-	}
-	p.lastAt = now
-	elapsed := time.Duration(0)
-	if !x.Submitted.IsZero() {
-		elapsed = now.Sub(x.Submitted).Truncate(100 * time.Millisecond)
-	}
-	fmt.Fprintf(p.st.progressOut(), "\r\x1b[K%s %s · %s scanned · %s", x.State, elapsed, status.Bytes(x.DataScanned), engine.FormatUSD(p.cost(x)))
-	p.shown = true
-}
-
-func (p *progress) done() {
-	if p.shown {
-		fmt.Fprint(p.st.progressOut(), "\r\x1b[K")
-	}
+	return report.NewProgress(w, s.CostOf, time.Now)
 }
 
 // showResults prints the results of an earlier query, waiting for it when
 // it is still running: a script can fetch a result again without paying
 // for the query twice.
 func showResults(ctx context.Context, s *session.Session, id string, o queryOptions, st streams) int {
-	prog := newProgress(st, s.CostOf)
+	prog := newProgress(st, s)
 	// quiltq did not start this query: an interrupt detaches from it and
 	// leaves it running, as a viewer should.
-	x, err := s.Follow(ctx, id, prog.update)
-	prog.done()
+	x, err := s.Follow(ctx, id, prog.Update)
+	prog.Done()
 	if engine.KindOf(err) == engine.Canceled && ctx.Err() != nil {
 		fmt.Fprintf(st.Err, "quiltq: stopped waiting for query %s; quiltq did not start it, so it was left running (%s when last seen)\n", id, x.State)
 		return exitInterrupted

@@ -166,7 +166,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
 		{"denied before sending", []string{"--sandbox", "-e", `SELECT * FROM "quilt-sales-prod-tabulator"."nextflowtower"."sail" LIMIT 5`}, exitDenied, "assumed-role/ReadWriteQuiltV2-sales-prod/analyst"},
 		{"not logged in", []string{"-e", "SELECT 1"}, exitCredentials, "QUILTQ_TOKEN"},
-		{"too long", []string{"--sandbox", "-e", "SELECT '" + strings.Repeat("x", 262145) + "'"}, exitUsage, "262144"},
+		{"too long", []string{"--sandbox", "-e", "SELECT '" + strings.Repeat("x", 262145) + "'"}, exitUsage, "Athena takes at most 262,144 bytes"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

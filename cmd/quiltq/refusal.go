@@ -28,9 +28,7 @@ func refused(st streams, s *session.Session, err error) int {
 	switch {
 	case errors.As(err, &r):
 		fmt.Fprintf(st.Err, "quiltq: %s\n", r.Summary())
-		fmt.Fprintf(st.Err, "  principal: %s\n", r.Principal)
-		report.Fix(st.Err, s.RoleName(), r.Needs.Requirements, r.Needs.Notes, r.Gaps)
-		fmt.Fprintln(st.Err, "  next:      "+r.Next())
+		report.Refusal(st.Err, s.RoleName(), r)
 		return exitDenied
 	case errors.As(err, &g):
 		fmt.Fprintf(st.Err, "quiltq: %v\n", g)

@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/quiltq/quiltq/config"
+	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/ui/workbench"
 )
 
@@ -48,7 +49,7 @@ func runTUI(ctx context.Context, g *globalFlags, st streams, getenv func(string)
 	}
 	if err != nil {
 		fmt.Fprintf(st.Err, "quiltq: %v\n", err)
-		if hint := nextStep(err); hint != "" {
+		if hint := session.NextStep(err); hint != "" {
 			fmt.Fprintf(st.Err, "  next:      %s\n", hint)
 		}
 		return exitCode(err)

@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/quiltq/quiltq/engine/session"
+	"github.com/quiltq/quiltq/ui/print"
 	"github.com/quiltq/quiltq/ui/report"
 )
 
@@ -18,9 +18,7 @@ func runWhoami(ctx context.Context, g *globalFlags, asJSON bool, st streams, get
 		var id session.Identity
 		if id, err = qs.WhoAmI(ctx); err == nil {
 			if asJSON {
-				enc := json.NewEncoder(st.Out)
-				enc.SetIndent("", "  ")
-				_ = enc.Encode(id)
+				_ = print.JSON(st.Out, id)
 			} else {
 				report.Identity(st.Out, id)
 			}

@@ -278,6 +278,34 @@ func (c *Cache) Serve(ctx context.Context, k Key, p Policy, fetch func(context.C
 	return e, served, ch, warn
 }
 
+// DirIn is the directory of the listing cache under a cache directory
+// (config.Paths.CacheDir): the session keeps its listings there, and
+// shell completion reads them.
+func DirIn(cacheDir string) string { return filepath.Join(cacheDir, "catalog") }
+
+// AtCatalog accepts the keys of the listings made under the Quilt catalog
+// at url (a trailing "/" aside), by whoever and through whichever
+// endpoint: a matcher for Entries and Newest.
+func AtCatalog(url string) func(Key) bool {
+	url = strings.TrimRight(url, "/")
+	return func(k Key) bool { return k.CatalogURL == url }
+}
+
+// AtEndpoint accepts the keys of the listings made through endpoint, such
+// as the place of a login handed to the session (the embedded sandbox's).
+func AtEndpoint(endpoint string) func(Key) bool {
+	return func(k Key) bool { return k.Endpoint == endpoint }
+}
+
+// Newest is the listing of the newest entry match accepts (see Entries),
+// the empty listing when there is none.
+func (c *Cache) Newest(match func(Key) bool) engine.Listing {
+	if entries := c.Entries(match); len(entries) > 0 {
+		return entries[0].Listing
+	}
+	return engine.Listing{}
+}
+
 // Entries are the listings of every key in the cache that match accepts,
 // newest first. Files of another format, or that cannot be read or
 // decoded, are skipped. It is for shell completion, which knows where a

@@ -263,3 +263,43 @@ func TestEntries(t *testing.T) {
 		t.Errorf("with a future stamp: got %q, want %q", got, want)
 	}
 }
+
+// Newest is the newest listing made at a place, as AtCatalog (a trailing
+// "/" aside) and AtEndpoint name it, and none where nothing was listed.
+func TestNewestAtAPlace(t *testing.T) {
+	const arn = "arn:aws:sts::123456789012:assumed-role/RW/analyst"
+	clk := &clock{time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c := &Cache{Dir: DirIn(t.TempDir()), Now: clk.now}
+	for _, s := range []struct {
+		k    Key
+		name string
+	}{
+		{NewKey(arn, "us-east-1", "", "https://catalog.example.com"), "older"},
+		{NewKey(arn, "us-east-1", "the embedded sandbox", ""), "sandbox"},
+		{NewKey(arn, "eu-west-1", "", "https://catalog.example.com"), "newest"},
+		{NewKey(arn, "us-east-1", "", "https://other.example.com"), "other"},
+	} {
+		if _, err := c.Store(s.k, listing(s.name)); err != nil {
+			t.Fatal(err)
+		}
+		clk.t = clk.t.Add(time.Minute)
+	}
+	for _, tc := range []struct {
+		name  string
+		match func(Key) bool
+		want  string // "" for the empty listing
+	}{
+		{"the catalog", AtCatalog("https://catalog.example.com/"), "newest"},
+		{"the sandbox", AtEndpoint("the embedded sandbox"), "sandbox"},
+		{"a catalog never listed", AtCatalog("https://never.example.com"), ""},
+	} {
+		l := c.Newest(tc.match)
+		got := ""
+		if len(l.Catalogs) > 0 {
+			got = l.Catalogs[0].Name
+		}
+		if got != tc.want {
+			t.Errorf("%s: got the listing %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

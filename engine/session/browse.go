@@ -29,11 +29,10 @@ func (s *Session) browseOptions() athena.BrowseOptions {
 // catalogCache is the cache of listings, nil when there is no cache
 // directory.
 func (s *Session) catalogCache() *catalogcache.Cache {
-	dir := s.cacheDir("catalog")
-	if dir == "" {
+	if s.paths.CacheDir == "" {
 		return nil
 	}
-	return &catalogcache.Cache{Dir: dir, Now: s.opts.Now}
+	return &catalogcache.Cache{Dir: catalogcache.DirIn(s.paths.CacheDir), Now: s.opts.Now}
 }
 
 // cacheKey is whose listing the cache keeps, and where it was made: the

@@ -105,3 +105,19 @@ func (s *Session) Explain(ctx context.Context, x athena.Execution, err error) Ex
 	e.Whole = &wf
 	return e
 }
+
+// NextStep is the one-line next step every front end gives after err:
+// the scan limit's own (raise it, or narrow the query), else Athena's
+// hint for the kind of err. There is none when there is no login at all,
+// whose own words say how to log in, nor for a stopped query: what became
+// of it (stopped, or perhaps still running) is said where it was stopped,
+// and a hint would only contradict it.
+func NextStep(err error) string {
+	if err == nil || errors.Is(err, ErrNotLoggedIn) || engine.KindOf(err) == engine.Canceled {
+		return ""
+	}
+	if e := ScanLimitOf(err); e != nil {
+		return e.Next()
+	}
+	return athena.Hint(err)
+}

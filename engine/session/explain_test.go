@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/quiltq/quiltq/engine"
@@ -48,5 +49,28 @@ func TestExplainUnsent(t *testing.T) {
 				t.Errorf("principal: got %q, want the one the refusal names", e.Principal)
 			}
 		})
+	}
+}
+
+// NextStep gives one next step a front end prints after an error, and
+// none where the error's own words already say what to do.
+func TestNextStep(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string // a part of the step; "" for none
+	}{
+		{"no error", nil, ""},
+		{"not logged in", fmt.Errorf("open: %w", session.ErrNotLoggedIn), ""},
+		{"stopped", &engine.Error{Op: "query", Kind: engine.Canceled, Err: errors.New("interrupted")}, ""},
+		{"max_scan", &session.ScanLimitError{ID: "q1", Limit: 1 << 20, Scanned: 2 << 20}, "raise the limit (--max-scan, max_scan)"},
+		{"workgroup cutoff", &session.ScanLimitError{ID: "q1", WorkgroupCutoff: true}, "a workgroup with a higher limit"},
+		{"refused", &engine.Error{Op: "query", Kind: engine.Denied, Err: errors.New("AccessDenied")}, "ask your AWS administrator"},
+		{"credentials", &engine.Error{Op: "query", Kind: engine.Credentials, Err: errors.New("expired")}, "quiltq login"},
+	} {
+		got := session.NextStep(tc.err)
+		if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: NextStep = %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

@@ -41,7 +41,7 @@ type ScanLimitError struct {
 func (e *ScanLimitError) Error() string {
 	if e.WorkgroupCutoff {
 		return fmt.Sprintf("Athena cancelled query %s: it passed workgroup %s's limit of %s a query (BytesScannedCutoffPerQuery = %d bytes), having scanned %s (%s)",
-			e.ID, e.Workgroup, FormatBytes(e.Limit), e.Limit, FormatBytes(e.Scanned), engine.FormatUSD(e.Cost))
+			e.ID, e.Workgroup, engine.FormatBytes(e.Limit), e.Limit, engine.FormatBytes(e.Scanned), engine.FormatUSD(e.Cost))
 	}
 	state := "stopped"
 	switch {
@@ -51,7 +51,7 @@ func (e *ScanLimitError) Error() string {
 		state = "asked Athena to stop"
 	}
 	return fmt.Sprintf("%s query %s: it scanned %s (%d bytes, %s), over the scan limit of %s (%d bytes, max_scan / --max-scan)",
-		state, e.ID, FormatBytes(e.Scanned), e.Scanned, engine.FormatUSD(e.Cost), FormatBytes(e.Limit), e.Limit)
+		state, e.ID, engine.FormatBytes(e.Scanned), e.Scanned, engine.FormatUSD(e.Cost), engine.FormatBytes(e.Limit), e.Limit)
 }
 
 // Next is the next step after the stop, in one line.
@@ -69,21 +69,6 @@ func ScanLimitOf(err error) *ScanLimitError {
 		return e
 	}
 	return nil
-}
-
-// FormatBytes writes n bytes in binary units, as engine.Cost counts them:
-// 512 B, 1.5 KiB, 10.0 MiB.
-func FormatBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // MaxScan is the scan limit of the session's queries, in bytes (0: none).
@@ -526,10 +511,10 @@ func (s *Session) ReadOnlyCheck(stmt Statement) error {
 func scanLimits(cutoff, maxScan int64) string {
 	parts := []string{"no per-query scan limit in the workgroup"}
 	if cutoff > 0 {
-		parts[0] = fmt.Sprintf("the workgroup cancels a query past %s (BytesScannedCutoffPerQuery)", FormatBytes(cutoff))
+		parts[0] = fmt.Sprintf("the workgroup cancels a query past %s (BytesScannedCutoffPerQuery)", engine.FormatBytes(cutoff))
 	}
 	if maxScan > 0 {
-		parts = append(parts, fmt.Sprintf("quiltq stops one past %s (max_scan)", FormatBytes(maxScan)))
+		parts = append(parts, fmt.Sprintf("quiltq stops one past %s (max_scan)", engine.FormatBytes(maxScan)))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -85,14 +85,6 @@ func TestParamsWanted(t *testing.T) {
 	}
 }
 
-func TestFormatBytes(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 2048: "2.0 KiB", 10 << 20: "10.0 MiB", 3 << 40: "3.0 TiB"} {
-		if got := FormatBytes(n); got != want {
-			t.Errorf("FormatBytes(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 // A reused result costs nothing; any other run its scan at the profile's
 // price, the 10 MB minimum included.
 func TestCostOf(t *testing.T) {

@@ -23,8 +23,8 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/ui/keys"
-	"github.com/quiltq/quiltq/ui/status"
 	"github.com/quiltq/quiltq/ui/theme"
 )
 
@@ -411,7 +411,7 @@ func (m Model) View() string {
 			}
 			scanned := ""
 			if e.ID != "" {
-				scanned = status.Bytes(e.Scanned)
+				scanned = engine.FormatBytes(e.Scanned)
 			}
 			line = fmt.Sprintf("%-11s %-12s %9s  %s", when, e.State, scanned, strings.Join(strings.Fields(e.SQL), " "))
 		}

@@ -6,6 +6,8 @@
 // long the result, so a script can pipe millions of rows through quiltq
 // in constant memory. WriteFile writes a result to a file named for its
 // format (FormatOf), never over a file and never leaving half of one.
+// JSON and JSONLine write the --json documents of quiltq's other commands
+// (a listing, check's report, the settings).
 //
 // A Writer is used as Header, then Row for each row, then Close. It writes
 // through a buffer; Close flushes it. The first write error is kept and

@@ -31,3 +31,12 @@ func Identity(w io.Writer, id session.Identity) {
 	}
 	row("credential source", id.CredentialDetail)
 }
+
+// LoggedIn writes what `quiltq login` did: who is logged in to which
+// catalog, as which role and AWS principal, and where the login is kept.
+func LoggedIn(w io.Writer, li session.LoggedIn) {
+	fmt.Fprintf(w, "Logged in to %s as %s <%s>\n", li.CatalogURL, li.Name, li.Email)
+	fmt.Fprintf(w, "  role:          %s\n", li.Role)
+	fmt.Fprintf(w, "  AWS principal: %s\n", li.Principal)
+	fmt.Fprintf(w, "  stored in:     %s\n", li.Where)
+}

@@ -38,3 +38,18 @@ func TestIdentity(t *testing.T) {
 		}
 	}
 }
+
+// login's text: who, where, as which role and principal, kept where.
+func TestLoggedIn(t *testing.T) {
+	var b strings.Builder
+	LoggedIn(&b, session.LoggedIn{CatalogURL: "https://catalog.example.com", Name: "alice", Email: "alice@example.com",
+		Role: "ReadQuiltV2", Principal: "arn:aws:sts::123456789012:assumed-role/ReadQuiltV2/alice", Where: "the OS keyring"})
+	want := `Logged in to https://catalog.example.com as alice <alice@example.com>
+  role:          ReadQuiltV2
+  AWS principal: arn:aws:sts::123456789012:assumed-role/ReadQuiltV2/alice
+  stored in:     the OS keyring
+`
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}

@@ -1,8 +1,11 @@
 // Package report writes, as text for a terminal or a log, what the
 // session works out: the pairs a statement lacks with the statement that
-// fixes them, the explanation of a refusal, what a statement needs, and
-// the doctor's report. `quiltq` prints them; the workbench shows the
-// doctor's. (ui/print, which writes query results, stays free of the
+// fixes them, the explanation of a refusal, what a statement needs,
+// check's verdicts, the doctor's report, who the session is, the
+// settings, and a query while it runs and once it has run (the progress
+// line, --stats). `quiltq` prints them; the workbench shows the doctor's,
+// and the MCP server's progress notifications say what the progress line
+// says. (ui/print, which writes query results, stays free of the
 // session and so of the AWS SDK.)
 package report
 
@@ -78,6 +81,16 @@ func deniedBy(b session.Block) string {
 		out += "; blocked_by: " + string(b.DeniedBy) + " (an identity statement alone is not enough)"
 	}
 	return out
+}
+
+// Refusal writes, under the line that says what the check before sending
+// refused (session.Refusal.Summary), who was refused, the pairs the
+// role's policies lack with the statement that fixes the whole query, and
+// the next step.
+func Refusal(w io.Writer, role string, r *session.Refusal) {
+	fmt.Fprintf(w, "  principal: %s\n", r.Principal)
+	Fix(w, role, r.Needs.Requirements, r.Needs.Notes, r.Gaps)
+	fmt.Fprintln(w, "  next:      "+r.Next())
 }
 
 // Pairs lists gaps one a line: action, resource, and why.

@@ -135,3 +135,17 @@ func TestDoctorDeniedBy(t *testing.T) {
 		t.Errorf("doctor output offers a statement with none given:\n%s", b.String())
 	}
 }
+
+// A refusal before sending: who was refused, the missing pairs with the
+// statement that fixes them, then the next step, last.
+func TestRefusal(t *testing.T) {
+	req := iam.Requirement{Action: "glue:GetTable", Resource: "arn:aws:glue:us-east-1:1:table/sales/orders", Via: iam.ViaAthena, Purpose: iam.PurposeMetadata, Why: "read of sales.orders"}
+	r := &session.Refusal{Role: "role R", Principal: "arn:aws:sts::1:assumed-role/R/alice", Needs: session.Needs{Requirements: []iam.Requirement{req}}, Gaps: []iam.Gap{{Requirement: req}}}
+	var b strings.Builder
+	Refusal(&b, "role R", r)
+	out := b.String()
+	if !strings.HasPrefix(out, "  principal: arn:aws:sts::1:assumed-role/R/alice\n") || !strings.Contains(out, "  missing:   glue:GetTable\n") ||
+		!strings.HasSuffix(out, "  next:      "+r.Next()+"\n") {
+		t.Errorf("got:\n%s", out)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/quiltq/quiltq/engine"
-	"github.com/quiltq/quiltq/ui/status"
 )
 
 // Stats is what the line above the grid says of the statement that made
@@ -51,7 +50,7 @@ func (m Model) statsHeight() int {
 // line is the statistics as one line: "3.0 MiB scanned · $0.000048
 // (10 MB minimum) · 2.3s · rows from the S3 result file".
 func (s Stats) line() string {
-	parts := []string{status.Bytes(s.Scanned) + " scanned"}
+	parts := []string{engine.FormatBytes(s.Scanned) + " scanned"}
 	cost := engine.FormatUSD(s.Cost)
 	switch {
 	case s.NotBilled:

@@ -109,9 +109,9 @@ func (m Model) View() string {
 	// A run stopped before it reached Athena (a syntax error, a local
 	// refusal) has no time, data or cost to show.
 	if m.q.State != "" && (m.q.ID != "" || m.q.Elapsed > 0) {
-		scanned := Bytes(m.q.Scanned) + " scanned"
+		scanned := engine.FormatBytes(m.q.Scanned) + " scanned"
 		if m.q.Limit > 0 {
-			scanned = Bytes(m.q.Scanned) + " of " + Bytes(m.q.Limit) + " limit scanned"
+			scanned = engine.FormatBytes(m.q.Scanned) + " of " + engine.FormatBytes(m.q.Limit) + " limit scanned"
 		}
 		cost := engine.FormatUSD(m.q.Cost)
 		switch {
@@ -188,20 +188,6 @@ func cutEnd(s string, w int) string {
 		return s
 	}
 	return ansi.Truncate(s, w, "…")
-}
-
-// Bytes words a size: 512 B, 1.5 KiB, 3.2 GiB.
-func Bytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // Count writes n with thousands separators.

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dustin/go-humanize"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/quiltq/quiltq/config"
@@ -19,6 +18,7 @@ import (
 	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/session"
 	"github.com/quiltq/quiltq/ui/print"
+	"github.com/quiltq/quiltq/ui/report"
 )
 
 // The row limits of a tool result: a model's context is small, and a
@@ -135,8 +135,9 @@ func (s *Server) athenaQuery(ctx context.Context, req *mcp.CallToolRequest, in Q
 		return nil, out, errors.New("sql holds no statement: give one SQL statement")
 	case len(stmts) > 1:
 		return nil, out, fmt.Errorf("sql holds %d statements: Athena runs one at a time, so call athena_query once for each", len(stmts))
-	case len(stmt.SQL) > athena.MaxQueryBytes:
-		return nil, out, fmt.Errorf("the statement is %d bytes; Athena takes at most %d", len(stmt.SQL), athena.MaxQueryBytes)
+	}
+	if err := engine.CheckStatement(stmt.SQL); err != nil {
+		return nil, out, err
 	}
 
 	v, err := s.sess.Check(ctx, stmt)
@@ -167,7 +168,7 @@ func (s *Server) athenaQuery(ctx context.Context, req *mcp.CallToolRequest, in Q
 		if token != nil {
 			_ = req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{
 				ProgressToken: token, Progress: float64(p.Polls),
-				Message: fmt.Sprintf("query %s %s: %s scanned, %s", id, p.State, humanize.Bytes(uint64(max(p.DataScanned, 0))), p.TotalTime.Round(100*time.Millisecond)),
+				Message: "query " + id + " " + report.Running(p, p.TotalTime.Round(100*time.Millisecond), s.sess.CostOf(p)),
 			})
 		}
 	})
@@ -194,7 +195,7 @@ func (s *Server) athenaQuery(ctx context.Context, req *mcp.CallToolRequest, in Q
 		s.logTo(ctx, req.Session, slog.LevelWarn, "query %s %s", id, got.State)
 		return errorResult("the query " + strings.ToLower(string(got.State)) + ": " + out.Reason), out, nil
 	}
-	s.logTo(ctx, req.Session, slog.LevelInfo, "query %s SUCCEEDED: %s scanned", id, humanize.Bytes(uint64(max(got.DataScanned, 0))))
+	s.logTo(ctx, req.Session, slog.LevelInfo, "query %s SUCCEEDED: %s scanned", id, engine.FormatBytes(got.DataScanned))
 	rows, err := s.sess.Results(ctx, got)
 	if err != nil {
 		return nil, out, failure(err)
@@ -290,7 +291,7 @@ func (s *Server) page(x athena.Execution, rows athena.Rows, offset, limit int, o
 // stats are x's statistics, with the price per TB of the session.
 func (s *Server) stats(x athena.Execution, via string) *Stats {
 	st := s.sess.StatsOf(x, nil, athena.FetchPath{})
-	return &Stats{QueryID: st.QueryID, Workgroup: st.Workgroup, BytesScanned: st.BytesScanned, Scanned: humanize.Bytes(uint64(max(st.BytesScanned, 0))),
+	return &Stats{QueryID: st.QueryID, Workgroup: st.Workgroup, BytesScanned: st.BytesScanned, Scanned: engine.FormatBytes(st.BytesScanned),
 		CostUSD: st.CostUSD, Cost: engine.FormatUSD(st.CostUSD), QueueMs: st.QueueMs, EngineMs: st.EngineMs, TotalMs: st.TotalMs, FetchPath: via}
 }
 

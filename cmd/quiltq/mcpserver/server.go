@@ -16,7 +16,6 @@ package mcpserver
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -25,7 +24,6 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/quiltq/quiltq/engine/athena"
 	"github.com/quiltq/quiltq/engine/session"
 )
 
@@ -144,7 +142,7 @@ func (s *Server) logTo(ctx context.Context, ss *mcp.ServerSession, level slog.Le
 // quiltq gives people, so that the model can say what to do.
 func failure(err error) error {
 	err = session.CredentialsCause(err)
-	if hint := athena.Hint(err); hint != "" && !errors.Is(err, session.ErrNotLoggedIn) {
+	if hint := session.NextStep(err); hint != "" {
 		return fmt.Errorf("%w (next: %s)", err, hint)
 	}
 	return err

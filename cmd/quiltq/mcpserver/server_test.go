@@ -429,6 +429,20 @@ func TestMaxScanStopsQuery(t *testing.T) {
 	}
 }
 
+// A statement over Athena's size is refused before anything is sent,
+// with the words -e and check use (engine.CheckStatement).
+func TestQueryOverAthenasSizeRefused(t *testing.T) {
+	f := start(t, "admin", setup{})
+	sql := "SELECT '" + strings.Repeat("x", 262145) + "'"
+	res := f.call(t, context.Background(), "athena_query", map[string]any{"sql": sql}, nil)
+	if !res.IsError || !strings.Contains(text(res), "Athena takes at most 262,144 bytes") {
+		t.Errorf("a %d-byte statement: error %v, %q; want it refused for Athena's limit", len(sql), res.IsError, text(res))
+	}
+	if n := f.ops.count("StartQueryExecution"); n != 0 {
+		t.Errorf("the sandbox served %d StartQueryExecution, want none", n)
+	}
+}
+
 func TestListingsHideWhatGrantsDeny(t *testing.T) {
 	f := start(t, "admin", setup{grants: "[[deny]]\ndatabase = \"sales\"\ntable = \"cust*\"\nreason = \"personal data\"\n"})
 	ctx := context.Background()
@@ -627,5 +641,71 @@ func TestHTTPRefusesOtherHostsAndOrigins(t *testing.T) {
 		if got := resp.StatusCode == http.StatusForbidden; got != tc.refused {
 			t.Errorf("%s: status %d, want refused (403) %v", tc.name, resp.StatusCode, tc.refused)
 		}
+	}
+}
+
+// Only a loopback address is served: a port alone means 127.0.0.1, and
+// any other host is refused with why.
+func TestLoopbackAddr(t *testing.T) {
+	for _, tc := range []struct {
+		addr, want string
+	}{
+		{"8765", "127.0.0.1:8765"},
+		{":8765", "127.0.0.1:8765"},
+		{"127.0.0.1:0", "127.0.0.1:0"},
+		{"[::1]:9000", "[::1]:9000"},
+		{"localhost:9000", "localhost:9000"},
+		{"0.0.0.0:8765", ""},
+		{"192.168.1.4:8765", ""},
+		{"example.com:80", ""},
+		{"nonsense", ""},
+	} {
+		got, err := LoopbackAddr(tc.addr)
+		if got != tc.want || (tc.want == "") != (err != nil) {
+			t.Errorf("LoopbackAddr(%q) = %q, %v; want %q", tc.addr, got, err, tc.want)
+		}
+	}
+}
+
+// ServeLoopback says where it serves once it listens, answers the
+// protocol at /mcp, refuses an address in use as bad input, and returns
+// nil when ctx ends.
+func TestServeLoopback(t *testing.T) {
+	f := start(t, "admin", setup{})
+	ctx, cancel := context.WithCancel(context.Background())
+	urls := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- f.srv.ServeLoopback(ctx, "127.0.0.1:0", func(url string) { urls <- url }) }()
+	var url string
+	select {
+	case url = <-urls:
+	case err := <-done:
+		t.Fatalf("ServeLoopback returned %v before it served", err)
+	}
+	const body = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"x","version":"1"}}}`
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("initialize at %s: status %d, want 200", url, resp.StatusCode)
+	}
+
+	inUse := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/mcp")
+	err = f.srv.ServeLoopback(context.Background(), inUse, func(string) { t.Error("ready called for an address in use") })
+	if engine.KindOf(err) != engine.Invalid {
+		t.Errorf("serving on %s again: %v (kind %v), want an Invalid error", inUse, err, engine.KindOf(err))
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("after ctx ended: %v, want nil", err)
 	}
 }

@@ -273,6 +273,18 @@ func TestEscWhileTheQueryRunsCancelsIt(t *testing.T) {
 	f.waitFor(5*time.Second, "CANCELLED", "SELECT 1", "cancelled by the user")
 }
 
+// askWhileRunning runs SELECT 1 on eng and presses F5 again while its
+// query is queued: the workbench asks before it stops it.
+func askWhileRunning(t *testing.T, eng Engine) *flow {
+	f := startFlow(t, Config{Engine: eng})
+	f.tm.Type("SELECT 1")
+	f.key(tea.KeyF5)
+	f.waitFor(5*time.Second, "QUEUED", "esc cancel")
+	f.key(tea.KeyF5)
+	f.waitFor(5*time.Second, "a query is running: stop it and run this? y/n")
+	return f
+}
+
 // F5 while a query runs asks before it stops it: no keeps it running and
 // starts nothing; yes stops it (on Athena), records it as cancelled and
 // runs the new SQL.
@@ -283,12 +295,7 @@ func TestRunWhileRunningAsks(t *testing.T) {
 		}
 		return Progress{ID: id, State: "SUCCEEDED"}, nil
 	}}
-	f := startFlow(t, Config{Engine: eng})
-	f.tm.Type("SELECT 1")
-	f.key(tea.KeyF5)
-	f.waitFor(5*time.Second, "QUEUED", "esc cancel")
-	f.key(tea.KeyF5)
-	f.waitFor(5*time.Second, "a query is running: stop it and run this? y/n")
+	f := askWhileRunning(t, eng)
 	f.tm.Type("n")
 	f.waitFor(5*time.Second, "kept the running query")
 	if got := eng.sentSQL(); len(got) != 1 || len(eng.stoppedIDs()) != 0 {
@@ -328,12 +335,7 @@ func TestQuestionOutlivesTheRun(t *testing.T) {
 		}
 		return Progress{ID: id, State: "SUCCEEDED"}, nil
 	}}
-	f := startFlow(t, Config{Engine: eng})
-	f.tm.Type("SELECT 1")
-	f.key(tea.KeyF5)
-	f.waitFor(5*time.Second, "QUEUED", "esc cancel")
-	f.key(tea.KeyF5)
-	f.waitFor(5*time.Second, "a query is running: stop it and run this? y/n")
+	f := askWhileRunning(t, eng)
 	close(release)
 	f.waitFor(5*time.Second, "the last run has ended: run this now? y/n")
 	f.tm.Type("y")

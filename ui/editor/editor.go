@@ -721,7 +721,9 @@ func (m *Model) scroll() {
 	if m.row >= m.top+h {
 		m.top = m.row - h + 1
 	}
-	m.top = max(min(m.top, len(m.lines)-1), 0)
+	// No empty screen below the text while lines above it are scrolled
+	// off (after an undo or a cut shrank it).
+	m.top = max(min(m.top, len(m.lines)-h), 0)
 	textW := max(m.width-gutter, 1)
 	cx := textWidthOf(m.lines[m.row][:m.col])
 	if cx < m.left || cx < textW {

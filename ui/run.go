@@ -157,7 +157,7 @@ func (m Model) begin(p pendingRun) (tea.Model, tea.Cmd) {
 		return m.reopen(p.reopenID, p.reopenSQL)
 	}
 	if p.preview != "" {
-		m.openSQL("preview", p.preview)
+		m.openPreview(p.preview)
 		p = m.statementRun(false)
 	}
 	if len(p.stmts) == 0 {
@@ -181,6 +181,22 @@ func (m *Model) openSQL(name, sql string) {
 	}
 	m.editor = m.tabs.bar.Add(m.editor, name, sql)
 	m.setFocus(m.focus)
+}
+
+// openPreview puts a catalog preview's SQL in the editor as openSQL
+// does, except that a tab holding the last preview untouched (still named
+// preview, its text the one the preview put there) is reused: browsing
+// the catalog does not leave a tab per table. Undo brings the previous
+// preview back.
+func (m *Model) openPreview(sql string) {
+	const name = "preview"
+	names, active := m.tabs.bar.Names(), m.tabs.bar.Active()
+	if active < len(names) && names[active] == name && m.editor.ID() == m.previewed.editor && m.editor.Value() == m.previewed.sql {
+		m.editor.SetValue(sql)
+	} else {
+		m.openSQL(name, sql)
+	}
+	m.previewed.editor, m.previewed.sql = m.editor.ID(), m.editor.Value()
 }
 
 // statementRun is what the run keys run from the active editor: the

@@ -421,6 +421,35 @@ func TestPreviewKeepsTheBuffer(t *testing.T) {
 	}
 }
 
+// Browsing the catalog with p does not pile up tabs: a preview replaces
+// the preview tab's text when it is shown and holds the last preview
+// untouched (nothing of the user's is lost, and undo brings it back);
+// once edited, or renamed, it is the user's and the next preview opens a
+// tab of its own.
+func TestPreviewReusesItsUntouchedTab(t *testing.T) {
+	eng := &scriptEngine{}
+	m := model(eng, 120, 30, nil)
+	m.editor.SetValue("SELECT 42 AS mine")
+	m = settle(t, m, catalog.PreviewMsg{Catalog: "AwsDataCatalog", Database: "sales", Table: "orders"}, 10)
+	m = settle(t, m, catalog.PreviewMsg{Catalog: "AwsDataCatalog", Database: "sales", Table: "customers"}, 10)
+	names, active := m.Tabs()
+	if len(names) != 2 || active != 1 || m.editor.Value() != "SELECT * FROM sales.customers LIMIT 100" {
+		t.Fatalf("tabs %q (active %d) holding %q after two previews; want the second in the first's tab", names, active, m.editor.Value())
+	}
+	if got := eng.sentSQL(); len(got) != 2 || got[1] != "SELECT * FROM sales.customers LIMIT 100" {
+		t.Errorf("sent %q", got)
+	}
+	m, _ = do(m, tea.KeyPressMsg{Code: tea.KeyF3}, tea.KeyPressMsg{Code: ' ', Text: " "}) // the preview edited: the user's now
+	m = settle(t, m, catalog.PreviewMsg{Catalog: "AwsDataCatalog", Database: "sales", Table: "events"}, 10)
+	if names, active := m.Tabs(); len(names) != 3 || active != 2 {
+		t.Fatalf("tabs %q (active %d) after a preview over an edited one; want a third tab", names, active)
+	}
+	m, _ = do(m, ctrlK) // back to the first tab, the user's
+	if v := m.editor.Value(); v != "SELECT 42 AS mine" {
+		t.Errorf("the first tab holds %q, want the user's text", v)
+	}
+}
+
 // SQL loaded from the history (ctrl+o, or a saved query) never
 // overwrites the user's text either; into a blank buffer it goes there.
 func TestLoadKeepsTheBuffer(t *testing.T) {

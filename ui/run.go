@@ -54,6 +54,7 @@ type run struct {
 	line   int         // the buffer line the statement starts on (0: not from a buffer)
 	col    int         // and its column there
 	failed bool        // it ended otherwise than with all its rows
+	reopen bool        // a past query's results reopened, not a run
 }
 
 // statement is one statement to run: its SQL and where it is in its
@@ -507,7 +508,7 @@ func firstLine(err error) string {
 // reopen shows the results of a past query without running it again, in
 // the result tab shown, with the SQL that made them above the grid.
 func (m Model) reopen(id, sql string) (tea.Model, tea.Cmd) {
-	m.r = run{id: m.r.id + 1, queryID: id, started: m.now(), phase: waiting, n: 1, of: 1}
+	m.r = run{id: m.r.id + 1, queryID: id, started: m.now(), phase: waiting, n: 1, of: 1, reopen: true}
 	i := m.results.Active()
 	m.results.SetTitle(i, "reopened "+shortQueryID(id))
 	m.results.SetSQL(i, sql)
@@ -747,6 +748,17 @@ func (m Model) failed(err error) (tea.Model, tea.Cmd) {
 	m.stop()
 	q := m.status.Query()
 	g := m.runGrid()
+	if kind := engine.KindOf(err); m.r.reopen && kind != engine.Canceled && kind != engine.Denied && kind != engine.Credentials {
+		// Not a query that failed: its result could not be had again
+		// (Athena keeps a query 45 days: ListQueryExecutions' reference,
+		// docs.aws.amazon.com/athena/latest/APIReference).
+		q.State, q.Note, q.NotBilled = "NOT REOPENED", "could not reopen "+m.r.queryID+"; its SQL can be run again", true
+		m.status.SetQuery(q)
+		load := m.km.History.Load.Help().Key
+		g.SetMessage(m.r.queryID, "The result of query "+m.r.queryID+" could not be reopened: "+err.Error()+
+			". Athena keeps a query's history for 45 days; "+load+" in the history ("+m.km.Global.History.Help().Key+") loads its SQL to run it again.")
+		return m, nil
+	}
 	switch engine.KindOf(err) {
 	case engine.Canceled:
 		q.State, q.Note = "CANCELLED", "stopped on Athena"

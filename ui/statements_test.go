@@ -401,6 +401,33 @@ func TestReopenShowsTheSQL(t *testing.T) {
 	}
 }
 
+// A result that cannot be reopened (Athena keeps a query 45 days; the
+// query ID is unknown to it) is not a query that failed: the grid said
+// "The query failed: ..." and the status line FAILED for a query that
+// had succeeded. It says the result could not be reopened, and how to
+// run the SQL again; nothing is recorded as a run.
+func TestReopenFailureIsNotAFailedQuery(t *testing.T) {
+	eng := &scriptEngine{wait: func(_ context.Context, id string) (Progress, error) {
+		return Progress{}, &engine.Error{Op: "wait for query", Kind: engine.Other,
+			Err: errors.New("InvalidRequestException: QueryExecution " + id + " was not found")}
+	}}
+	m := model(eng, 140, 30, nil)
+	before := len(m.history.Shown())
+	m = settle(t, m, history.OpenMsg{ID: "a1b2c3d4e5", SQL: "SELECT region FROM sales.orders"}, 10)
+	v := ansi.Strip(m.Render())
+	if strings.Contains(v, "The query failed") || m.status.Query().State == history.Failed {
+		t.Errorf("a reopen that failed is said as a failed query (state %q):\n%s", m.status.Query().State, v)
+	}
+	for _, want := range []string{"could not be reopened", "was not found", "45 days", "ctrl+o"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the screen lacks %q:\n%s", want, v)
+		}
+	}
+	if got := len(m.history.Shown()); got != before {
+		t.Errorf("the history has %d entries after a failed reopen, want %d (a reopen is not a run)", got, before)
+	}
+}
+
 // A catalog preview never overwrites the user's text: with text in the
 // buffer it opens a tab of its own, and runs there.
 func TestPreviewKeepsTheBuffer(t *testing.T) {

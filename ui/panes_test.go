@@ -220,3 +220,23 @@ func TestExplainFooterOffersWhatWorks(t *testing.T) {
 		}
 	}
 }
+
+// While the editor's tab bar asks (close a tab holding text? its new
+// name?), the keys go to the question: the footer names its answers, not
+// run and the panes, which do nothing then.
+func TestFooterUnderTheTabBarsQuestion(t *testing.T) {
+	m := model(&scriptEngine{}, 120, 30, nil)
+	m.editor.SetValue("SELECT 1")
+	m, _ = do(m, ctrlW)
+	if f := ansi.Strip(m.footer()); strings.Contains(f, "run") || !strings.Contains(f, "y close") || !strings.Contains(f, "n keep") {
+		t.Errorf("footer while closing a tab asks: %q", f)
+	}
+	m, _ = do(m, tea.KeyPressMsg{Code: 'n', Text: "n"}, tea.KeyPressMsg{Code: 'o', Mod: tea.ModCtrl})
+	if f := ansi.Strip(m.footer()); strings.Contains(f, "run") || !strings.Contains(f, "enter rename") || !strings.Contains(f, "esc keep") {
+		t.Errorf("footer while renaming a tab: %q", f)
+	}
+	m, _ = do(m, tea.KeyPressMsg{Code: tea.KeyEscape})
+	if f := ansi.Strip(m.footer()); !strings.Contains(f, "run") {
+		t.Errorf("footer after the question: %q", f)
+	}
+}

@@ -58,6 +58,10 @@ func (m Model) footer() string {
 	if m.ask != nil {
 		return m.ask.question(m)
 	}
+	if ks := m.tabs.bar.PromptKeys(); ks != "" && m.focus == focusEditor && !m.help {
+		// The tab bar asks: every key goes to its question.
+		return m.th.Warning.Render(ansi.Truncate(" "+ks, m.width, "…"))
+	}
 	p := keys.PaneEditor
 	switch {
 	case m.help:

@@ -273,7 +273,7 @@ func (m Model) startRun(st statement, rest []statement, of, editorID int) (tea.M
 		e.ClearMark()
 		e.SetRunning(editor.Span{Start: st.span[0], End: st.span[1]})
 	})
-	m.r.tab = m.resultTab(st.sql)
+	m.r.tab = m.resultTab(st.sql, of == 1 && m.eng.Guard(st.sql).Destructive)
 	if m.cfg.Check != nil {
 		if err := m.cfg.Check(st.sql); err != nil {
 			return m.notSent(err)
@@ -283,16 +283,18 @@ func (m Model) startRun(st statement, rest []statement, of, editorID int) (tea.M
 }
 
 // resultTab opens the result tab of the current run and returns its key:
-// for a lone statement the tab shown (its result replaces the one there);
-// for the first of several, a fresh set of tabs; for the next ones, a tab
-// each, so that every statement's result stays to be compared.
-func (m *Model) resultTab(sql string) int {
+// for a lone statement the tab shown (its result replaces the one there),
+// unless own (a destructive statement, which asks first and may well not
+// run: the result shown stays whatever the answer); for the first of
+// several, a fresh set of tabs; for the next ones, a tab each, so that
+// every statement's result stays to be compared.
+func (m *Model) resultTab(sql string, own bool) int {
 	title := tabTitle(sql) // the bar numbers the tabs
 	var i int
 	switch {
 	case m.r.of > 1 && m.r.n == 1:
 		i = m.results.Index(m.results.Clear(title, sql))
-	case m.r.of > 1:
+	case m.r.of > 1, own:
 		i = m.results.Add(title, sql)
 	default:
 		i = m.results.Active()

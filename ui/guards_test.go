@@ -229,3 +229,30 @@ func TestFlowReuseToggle(t *testing.T) {
 		t.Errorf("the profile's reuse is not shown:\n%s", v)
 	}
 }
+
+// A destructive statement run on its own asks first, and its answer may
+// be no: it takes a result tab of its own, so that the result shown
+// before stays whatever the answer (saying n used to leave "Not run" in
+// its place, the rows gone).
+func TestDestructiveKeepsTheResultShown(t *testing.T) {
+	eng := &scriptEngine{guard: guardOf}
+	m := runSQL(t, model(eng, 120, 30, nil), "SELECT * FROM sales.orders")
+	if m.results.Len() != 1 || m.results.At(0).Total() != 3 {
+		t.Fatalf("the first result: %d tabs, %d rows", m.results.Len(), m.results.At(0).Total())
+	}
+	m = runSQL(t, m, "DROP TABLE sales.customers")
+	m = drive(t, m, tea.KeyPressMsg{Code: 'n', Text: "n"})
+	if m.status.Query().State != history.NotRun {
+		t.Fatalf("after n: state %q", m.status.Query().State)
+	}
+	if m.results.Len() != 2 || m.results.At(0).Total() != 3 || m.results.SQL(0) != "SELECT * FROM sales.orders" {
+		t.Errorf("after n: %d tabs, the first with %d rows of %q; want the SELECT's 3 rows kept beside the DROP's tab",
+			m.results.Len(), m.results.At(0).Total(), m.results.SQL(0))
+	}
+	// A statement with ? values is no less a plain run: it replaces the
+	// result shown, as any lone statement does.
+	m = runSQL(t, m, "SELECT * FROM sales.orders WHERE id = ?")
+	if m.results.Len() != 2 {
+		t.Errorf("a statement with ? opened a tab: %d tabs, want 2", m.results.Len())
+	}
+}

@@ -174,3 +174,69 @@ func TestFooter(t *testing.T) {
 		t.Errorf("the editor's footer does not show the remapped run key:\n%s", got)
 	}
 }
+
+// The footer under the explanation offers only the keys that do
+// something there: the statement's copy and apply when there is a
+// statement, the refusal's copy when there is none (a table whose
+// configuration does not parse is not a refusal, and has no statement),
+// and the pick while the tree's refusals are listed.
+func TestExplainFooterOffersWhatWorks(t *testing.T) {
+	l := analyst()
+	l.Errors = append(l.Errors, engine.ListError{Item: "quilt-sales-prod-tabulator.b.shipments_tsv", Action: "tabulator:config", Kind: engine.Other,
+		Message: `the table's configuration does not parse: line 11: parser.format: "tsv" is not a format`})
+	m := model(&scriptEngine{}, 120, 30, func(c *Config) { c.Listing = l })
+	m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyF8})
+	tests := []struct {
+		name      string
+		want, not []string
+	}{
+		{"the tree's refusals listed", []string{"enter explain", "d doctor"}, []string{"copy statement", "apply"}},
+		{"a refusal with its statement", []string{"y copy statement", "a apply (sandbox)", "d doctor"}, []string{"enter explain"}},
+		{"a failure without a statement", []string{"y copy refusal", "d doctor"}, []string{"copy statement", "apply"}},
+	}
+	for i, tt := range tests {
+		switch i {
+		case 1:
+			m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyEnter}) // the first: glue:GetDatabases refused
+		case 2:
+			m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyEscape})
+			m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyDown})
+			m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyDown})
+			m = drive(t, m, tea.KeyPressMsg{Code: tea.KeyEnter})
+			if m.Fix() != "" {
+				t.Fatalf("the configuration error has a statement %q", m.Fix())
+			}
+		}
+		f := ansi.Strip(m.footer())
+		for _, w := range tt.want {
+			if !strings.Contains(f, w) {
+				t.Errorf("%s: footer %q lacks %q", tt.name, f, w)
+			}
+		}
+		for _, n := range tt.not {
+			if strings.Contains(f, n) {
+				t.Errorf("%s: footer %q offers %q, which does nothing there", tt.name, f, n)
+			}
+		}
+	}
+}
+
+// While the editor's tab bar asks (close a tab holding text? its new
+// name?), the keys go to the question: the footer names its answers, not
+// run and the panes, which do nothing then.
+func TestFooterUnderTheTabBarsQuestion(t *testing.T) {
+	m := model(&scriptEngine{}, 120, 30, nil)
+	m.editor.SetValue("SELECT 1")
+	m, _ = do(m, ctrlW)
+	if f := ansi.Strip(m.footer()); strings.Contains(f, "run") || !strings.Contains(f, "y close") || !strings.Contains(f, "n keep") {
+		t.Errorf("footer while closing a tab asks: %q", f)
+	}
+	m, _ = do(m, tea.KeyPressMsg{Code: 'n', Text: "n"}, tea.KeyPressMsg{Code: 'o', Mod: tea.ModCtrl})
+	if f := ansi.Strip(m.footer()); strings.Contains(f, "run") || !strings.Contains(f, "enter rename") || !strings.Contains(f, "esc keep") {
+		t.Errorf("footer while renaming a tab: %q", f)
+	}
+	m, _ = do(m, tea.KeyPressMsg{Code: tea.KeyEscape})
+	if f := ansi.Strip(m.footer()); !strings.Contains(f, "run") {
+		t.Errorf("footer after the question: %q", f)
+	}
+}

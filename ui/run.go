@@ -54,6 +54,7 @@ type run struct {
 	line   int         // the buffer line the statement starts on (0: not from a buffer)
 	col    int         // and its column there
 	failed bool        // it ended otherwise than with all its rows
+	reopen bool        // a past query's results reopened, not a run
 }
 
 // statement is one statement to run: its SQL and where it is in its
@@ -157,7 +158,7 @@ func (m Model) begin(p pendingRun) (tea.Model, tea.Cmd) {
 		return m.reopen(p.reopenID, p.reopenSQL)
 	}
 	if p.preview != "" {
-		m.openSQL("preview", p.preview)
+		m.openPreview(p.preview)
 		p = m.statementRun(false)
 	}
 	if len(p.stmts) == 0 {
@@ -181,6 +182,22 @@ func (m *Model) openSQL(name, sql string) {
 	}
 	m.editor = m.tabs.bar.Add(m.editor, name, sql)
 	m.setFocus(m.focus)
+}
+
+// openPreview puts a catalog preview's SQL in the editor as openSQL
+// does, except that a tab holding the last preview untouched (still named
+// preview, its text the one the preview put there) is reused: browsing
+// the catalog does not leave a tab per table. Undo brings the previous
+// preview back.
+func (m *Model) openPreview(sql string) {
+	const name = "preview"
+	names, active := m.tabs.bar.Names(), m.tabs.bar.Active()
+	if active < len(names) && names[active] == name && m.editor.ID() == m.previewed.editor && m.editor.Value() == m.previewed.sql {
+		m.editor.SetValue(sql)
+	} else {
+		m.openSQL(name, sql)
+	}
+	m.previewed.editor, m.previewed.sql = m.editor.ID(), m.editor.Value()
 }
 
 // statementRun is what the run keys run from the active editor: the
@@ -256,7 +273,7 @@ func (m Model) startRun(st statement, rest []statement, of, editorID int) (tea.M
 		e.ClearMark()
 		e.SetRunning(editor.Span{Start: st.span[0], End: st.span[1]})
 	})
-	m.r.tab = m.resultTab(st.sql)
+	m.r.tab = m.resultTab(st.sql, of == 1 && m.eng.Guard(st.sql).Destructive)
 	if m.cfg.Check != nil {
 		if err := m.cfg.Check(st.sql); err != nil {
 			return m.notSent(err)
@@ -266,16 +283,18 @@ func (m Model) startRun(st statement, rest []statement, of, editorID int) (tea.M
 }
 
 // resultTab opens the result tab of the current run and returns its key:
-// for a lone statement the tab shown (its result replaces the one there);
-// for the first of several, a fresh set of tabs; for the next ones, a tab
-// each, so that every statement's result stays to be compared.
-func (m *Model) resultTab(sql string) int {
+// for a lone statement the tab shown (its result replaces the one there),
+// unless own (a destructive statement, which asks first and may well not
+// run: the result shown stays whatever the answer); for the first of
+// several, a fresh set of tabs; for the next ones, a tab each, so that
+// every statement's result stays to be compared.
+func (m *Model) resultTab(sql string, own bool) int {
 	title := tabTitle(sql) // the bar numbers the tabs
 	var i int
 	switch {
 	case m.r.of > 1 && m.r.n == 1:
 		i = m.results.Index(m.results.Clear(title, sql))
-	case m.r.of > 1:
+	case m.r.of > 1, own:
 		i = m.results.Add(title, sql)
 	default:
 		i = m.results.Active()
@@ -491,7 +510,7 @@ func firstLine(err error) string {
 // reopen shows the results of a past query without running it again, in
 // the result tab shown, with the SQL that made them above the grid.
 func (m Model) reopen(id, sql string) (tea.Model, tea.Cmd) {
-	m.r = run{id: m.r.id + 1, queryID: id, started: m.now(), phase: waiting, n: 1, of: 1}
+	m.r = run{id: m.r.id + 1, queryID: id, started: m.now(), phase: waiting, n: 1, of: 1, reopen: true}
 	i := m.results.Active()
 	m.results.SetTitle(i, "reopened "+shortQueryID(id))
 	m.results.SetSQL(i, sql)
@@ -731,6 +750,17 @@ func (m Model) failed(err error) (tea.Model, tea.Cmd) {
 	m.stop()
 	q := m.status.Query()
 	g := m.runGrid()
+	if kind := engine.KindOf(err); m.r.reopen && kind != engine.Canceled && kind != engine.Denied && kind != engine.Credentials {
+		// Not a query that failed: its result could not be had again
+		// (Athena keeps a query 45 days: ListQueryExecutions' reference,
+		// docs.aws.amazon.com/athena/latest/APIReference).
+		q.State, q.Note, q.NotBilled = "NOT REOPENED", "could not reopen "+m.r.queryID+"; its SQL can be run again", true
+		m.status.SetQuery(q)
+		load := m.km.History.Load.Help().Key
+		g.SetMessage(m.r.queryID, "The result of query "+m.r.queryID+" could not be reopened: "+err.Error()+
+			". Athena keeps a query's history for 45 days; "+load+" in the history ("+m.km.Global.History.Help().Key+") loads its SQL to run it again.")
+		return m, nil
+	}
 	switch engine.KindOf(err) {
 	case engine.Canceled:
 		q.State, q.Note = "CANCELLED", "stopped on Athena"

@@ -401,6 +401,33 @@ func TestReopenShowsTheSQL(t *testing.T) {
 	}
 }
 
+// A result that cannot be reopened (Athena keeps a query 45 days; the
+// query ID is unknown to it) is not a query that failed: the grid said
+// "The query failed: ..." and the status line FAILED for a query that
+// had succeeded. It says the result could not be reopened, and how to
+// run the SQL again; nothing is recorded as a run.
+func TestReopenFailureIsNotAFailedQuery(t *testing.T) {
+	eng := &scriptEngine{wait: func(_ context.Context, id string) (Progress, error) {
+		return Progress{}, &engine.Error{Op: "wait for query", Kind: engine.Other,
+			Err: errors.New("InvalidRequestException: QueryExecution " + id + " was not found")}
+	}}
+	m := model(eng, 140, 30, nil)
+	before := len(m.history.Shown())
+	m = settle(t, m, history.OpenMsg{ID: "a1b2c3d4e5", SQL: "SELECT region FROM sales.orders"}, 10)
+	v := ansi.Strip(m.Render())
+	if strings.Contains(v, "The query failed") || m.status.Query().State == history.Failed {
+		t.Errorf("a reopen that failed is said as a failed query (state %q):\n%s", m.status.Query().State, v)
+	}
+	for _, want := range []string{"could not be reopened", "was not found", "45 days", "ctrl+o"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the screen lacks %q:\n%s", want, v)
+		}
+	}
+	if got := len(m.history.Shown()); got != before {
+		t.Errorf("the history has %d entries after a failed reopen, want %d (a reopen is not a run)", got, before)
+	}
+}
+
 // A catalog preview never overwrites the user's text: with text in the
 // buffer it opens a tab of its own, and runs there.
 func TestPreviewKeepsTheBuffer(t *testing.T) {
@@ -416,6 +443,35 @@ func TestPreviewKeepsTheBuffer(t *testing.T) {
 		t.Errorf("sent %q", got)
 	}
 	m, _ = do(m, ctrlK)
+	if v := m.editor.Value(); v != "SELECT 42 AS mine" {
+		t.Errorf("the first tab holds %q, want the user's text", v)
+	}
+}
+
+// Browsing the catalog with p does not pile up tabs: a preview replaces
+// the preview tab's text when it is shown and holds the last preview
+// untouched (nothing of the user's is lost, and undo brings it back);
+// once edited, or renamed, it is the user's and the next preview opens a
+// tab of its own.
+func TestPreviewReusesItsUntouchedTab(t *testing.T) {
+	eng := &scriptEngine{}
+	m := model(eng, 120, 30, nil)
+	m.editor.SetValue("SELECT 42 AS mine")
+	m = settle(t, m, catalog.PreviewMsg{Catalog: "AwsDataCatalog", Database: "sales", Table: "orders"}, 10)
+	m = settle(t, m, catalog.PreviewMsg{Catalog: "AwsDataCatalog", Database: "sales", Table: "customers"}, 10)
+	names, active := m.Tabs()
+	if len(names) != 2 || active != 1 || m.editor.Value() != "SELECT * FROM sales.customers LIMIT 100" {
+		t.Fatalf("tabs %q (active %d) holding %q after two previews; want the second in the first's tab", names, active, m.editor.Value())
+	}
+	if got := eng.sentSQL(); len(got) != 2 || got[1] != "SELECT * FROM sales.customers LIMIT 100" {
+		t.Errorf("sent %q", got)
+	}
+	m, _ = do(m, tea.KeyPressMsg{Code: tea.KeyF3}, tea.KeyPressMsg{Code: ' ', Text: " "}) // the preview edited: the user's now
+	m = settle(t, m, catalog.PreviewMsg{Catalog: "AwsDataCatalog", Database: "sales", Table: "events"}, 10)
+	if names, active := m.Tabs(); len(names) != 3 || active != 2 {
+		t.Fatalf("tabs %q (active %d) after a preview over an edited one; want a third tab", names, active)
+	}
+	m, _ = do(m, ctrlK) // back to the first tab, the user's
 	if v := m.editor.Value(); v != "SELECT 42 AS mine" {
 		t.Errorf("the first tab holds %q, want the user's text", v)
 	}

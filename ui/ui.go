@@ -112,6 +112,14 @@ type Model struct {
 	ask     *guardAsk   // the current run's statement, held while the user is asked (guards.go)
 	syntax  *SyntaxMark // the last run's syntax error, where it is
 
+	// previewed is the editor tab the last catalog preview went to and
+	// the SQL it put there: while the tab holds that SQL untouched, the
+	// next preview replaces it rather than open yet another tab.
+	previewed struct {
+		editor int
+		sql    string
+	}
+
 	// reuse is how old a stored result the runs let Athena answer with (0:
 	// off); reuseAge is what the toggle turns on.
 	reuse, reuseAge time.Duration

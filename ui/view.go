@@ -58,6 +58,10 @@ func (m Model) footer() string {
 	if m.ask != nil {
 		return m.ask.question(m)
 	}
+	if ks := m.tabs.bar.PromptKeys(); ks != "" && m.focus == focusEditor && !m.help {
+		// The tab bar asks: every key goes to its question.
+		return m.th.Warning.Render(ansi.Truncate(" "+ks, m.width, "…"))
+	}
 	p := keys.PaneEditor
 	switch {
 	case m.help:
@@ -67,7 +71,7 @@ func (m Model) footer() string {
 	case m.focus == focusResults:
 		p = keys.PaneResults
 	case m.focus == focusExplain:
-		p = keys.PaneExplain
+		p = m.explainPane()
 	case m.focus == focusHistory:
 		p = keys.PaneHistory
 	}
@@ -80,6 +84,20 @@ func (m Model) footer() string {
 	// ShortHelpView can overrun its width by an item when the ellipsis
 	// does not fit: the line is cut to the screen.
 	return ansi.Truncate(" "+h.ShortHelpView(m.km.Footer(p, running)), m.width, "")
+}
+
+// explainPane is the footer's pane for the explanation: its keys
+// depend on what it shows, as the panel's own first line does.
+func (m Model) explainPane() keys.Pane {
+	switch {
+	case m.explain.Fix() != "":
+		return keys.PaneExplain
+	case m.explain.Picking():
+		return keys.PaneExplainPick
+	case m.explain.Empty():
+		return keys.PaneExplainEmpty
+	}
+	return keys.PaneExplainRefusal
 }
 
 func (m Model) resultsTitle() string {

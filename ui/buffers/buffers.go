@@ -132,6 +132,18 @@ func (b Model) Gen() uint64 { return b.gen }
 // takes the keys (and pastes) until it is answered.
 func (b Model) Prompting() bool { return b.mode != browsing }
 
+// PromptKeys names the keys that answer the bar's question, for the
+// footer ("" when it asks none).
+func (b Model) PromptKeys() string {
+	switch b.mode {
+	case confirming:
+		return "y close the tab · n keep it"
+	case renaming:
+		return "enter rename the tab · esc keep its name"
+	}
+	return ""
+}
+
 // Add opens a new tab after the others with name (a "Tab N" name when
 // empty) and text, parks live, and returns the new tab's editor.
 func (b *Model) Add(live editor.Model, name, text string) editor.Model {

@@ -50,12 +50,16 @@ type snapshot struct {
 }
 
 // editKind groups keystrokes into undo steps: a run of typed word
-// characters is one step.
+// characters is one step, and the spaces typed after it (or after a
+// typed character such as =) join it, so that every undo undoes
+// something seen.
 type editKind int
 
 const (
-	editNone editKind = iota
-	editWord
+	editNone  editKind = iota
+	editWord           // a typed word character
+	editTyped          // another typed character (not a space)
+	editSpace          // a typed space
 	editOther
 )
 
@@ -555,8 +559,15 @@ func (m *Model) typed(t string) {
 		prev, _ = utf8.DecodeLastRuneInString(line[:m.col])
 	}
 	kind := editOther
-	if r, _ := utf8.DecodeRuneInString(t); len(t) == utf8.RuneLen(r) && isWordRune(r) {
-		kind = editWord
+	if r, _ := utf8.DecodeRuneInString(t); len(t) == utf8.RuneLen(r) {
+		switch {
+		case isWordRune(r):
+			kind = editWord
+		case r == ' ':
+			kind = editSpace
+		default:
+			kind = editTyped
+		}
 	}
 	switch {
 	case (t == ")" || t == "]" || t == "}" || t == "'" || t == `"`) && next == t:
@@ -721,7 +732,9 @@ func (m *Model) scroll() {
 	if m.row >= m.top+h {
 		m.top = m.row - h + 1
 	}
-	m.top = max(min(m.top, len(m.lines)-1), 0)
+	// No empty screen below the text while lines above it are scrolled
+	// off (after an undo or a cut shrank it).
+	m.top = max(min(m.top, len(m.lines)-h), 0)
 	textW := max(m.width-gutter, 1)
 	cx := textWidthOf(m.lines[m.row][:m.col])
 	if cx < m.left || cx < textW {

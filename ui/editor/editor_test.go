@@ -84,6 +84,25 @@ func TestUndoRedoAndIndent(t *testing.T) {
 	}
 }
 
+// Every undo undoes something visible: a typed space joins the step
+// of what was typed before it. It was a step of its own, so after typing
+// "WHERE x = 1" every other ctrl+z seemed to do nothing (it removed a
+// trailing space).
+func TestUndoTakesSpacesWithTheWordBefore(t *testing.T) {
+	m := typeIn(newEditor(40, 5), "SELECT a", "enter", "WHERE x = 1")
+	want := []string{"SELECT a\nWHERE x = ", "SELECT a\nWHERE x ", "SELECT a\nWHERE ", "SELECT a\n", "SELECT a"}
+	for i, w := range want {
+		m = typeIn(m, "ctrl+z")
+		if got := m.Value(); got != w {
+			t.Fatalf("after %d undos %q, want %q", i+1, got, w)
+		}
+	}
+	m = typeIn(m, "ctrl+y", "ctrl+y", "ctrl+y")
+	if got := m.Value(); got != "SELECT a\nWHERE x " {
+		t.Errorf("after three redos %q", got)
+	}
+}
+
 func listing() engine.Listing {
 	return engine.Listing{Catalogs: []engine.ListedCatalog{{Name: "AwsDataCatalog", Databases: []engine.ListedDatabase{{
 		Name: "sales", Tables: []engine.ListedTable{

@@ -469,3 +469,25 @@ func TestViewsGolden(t *testing.T) {
 	m.SetRunning(m.Statements()[1].Span)
 	golden.Check(t, "running-40x5.txt", marked(m))
 }
+
+// When the text shrinks (an undo of a format, a cut), the view shows as
+// much of it as fits rather than leaving lines above scrolled off over
+// an empty screen: after undoing a format, the whole query is in view.
+func TestShrinkingTextScrollsBack(t *testing.T) {
+	src := "select a,\nb, c, d, e, f\nfrom t"
+	m := withText(40, 4, src, 2, len("from t"))
+	m, _ = keysIn(m, "f9")
+	if strings.Count(m.Value(), "\n") < 5 {
+		t.Fatalf("formatted into %q: too few lines to scroll", m.Value())
+	}
+	m, _ = keysIn(m, "ctrl+z")
+	if m.Value() != src {
+		t.Fatalf("undo gave %q", m.Value())
+	}
+	view := ansi.Strip(m.View())
+	for _, line := range strings.Split(src, "\n") {
+		if !strings.Contains(view, line) {
+			t.Errorf("after undo the view lacks %q although the 3 lines fit in 4:\n%s", line, view)
+		}
+	}
+}

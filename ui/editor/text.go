@@ -114,7 +114,9 @@ func (m *Model) join() {
 // change even when the edit joins the undo step before it.
 func (m *Model) push(k editKind) {
 	m.rev++
-	if k == editWord && m.last == editWord {
+	if k == editWord && m.last == editWord ||
+		k == editSpace && (m.last == editWord || m.last == editTyped || m.last == editSpace) {
+		m.last = k // a word after spaces starts a step of its own
 		return
 	}
 	m.last = k

@@ -167,6 +167,10 @@ func (m *Model) SetListing(e engine.ListError, ctx engexplain.Context) {
 	m.back, m.top = back, 0
 }
 
+// Picking reports whether the catalog tree's refusals are listed to
+// pick one from (no query refused).
+func (m Model) Picking() bool { return m.r == nil && len(m.tree) > 0 }
+
 // Overlay reports whether a tree refusal is shown, which Close closes.
 func (m Model) Overlay() bool { return m.r != nil && m.r.listing != nil }
 
@@ -224,7 +228,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if !ok || !m.focused {
 		return m, nil
 	}
-	listing := m.r == nil && len(m.tree) > 0
+	listing := m.Picking()
 	switch {
 	case listing && key.Matches(k, m.keys.Up):
 		m.pick = max(m.pick-1, 0)
@@ -284,7 +288,7 @@ func (m Model) keysLine() string {
 		}
 	}
 	switch {
-	case m.r == nil && len(m.tree) > 0:
+	case m.Picking():
 		add(m.ex.Open, "explain the refusal picked")
 	case m.Fix() != "":
 		add(m.keys.CopyCell, "copy the statement")

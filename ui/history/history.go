@@ -170,9 +170,14 @@ func New(km keys.History, th theme.Theme, mine []Entry) Model {
 // SetSize sets the inner size.
 func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
 
-// Add puts a new entry of the user's at the top.
+// Add puts a new entry of the user's at the top, and the cursor on it
+// when the user's list is shown: the query just run is the one F7 then
+// enter reopens, not whichever entry slid under the cursor's old place.
 func (m *Model) Add(e Entry) {
 	m.mine = append([]Entry{e}, m.mine...)
+	if m.tab == Mine {
+		m.cursor, m.top = 0, 0
+	}
 	m.refilter()
 }
 

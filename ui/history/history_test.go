@@ -209,3 +209,23 @@ func TestOutcomesAreShown(t *testing.T) {
 		t.Errorf("loaded %+v, %v; want the syntax error with its message", got, err)
 	}
 }
+
+// A query run after the list was last looked at goes on top, and the
+// cursor with it: F7 then enter reopens what was just run, never the
+// entry that happens to sit where the cursor was left.
+func TestNewEntryTakesTheCursor(t *testing.T) {
+	m := newList(80, 10)
+	m, _ = press(m, down, down) // left on a3 (REFUSED)
+	m.Add(Entry{ID: "b1", SQL: "SELECT 1", State: "SUCCEEDED", Submitted: at(3, 9)})
+	if _, msg := press(m, enter); msg != (OpenMsg{ID: "b1", SQL: "SELECT 1"}) {
+		t.Errorf("enter after a new query gave %#v, want the new query b1 reopened", msg)
+	}
+	// While the workgroup's list is shown, the cursor is that list's.
+	m, _ = press(m, tab, down)
+	m.SetWorkgroup([]Entry{{ID: "w1", SQL: "SELECT 2", State: "SUCCEEDED"}, {ID: "w2", SQL: "SELECT 3", State: "SUCCEEDED"}}, nil)
+	m, _ = press(m, down)
+	m.Add(Entry{ID: "b2", SQL: "SELECT 4", State: "SUCCEEDED", Submitted: at(3, 10)})
+	if _, msg := press(m, enter); msg != (OpenMsg{ID: "w2", SQL: "SELECT 3"}) {
+		t.Errorf("enter on the workgroup's list after a new query of mine gave %#v, want w2 still", msg)
+	}
+}

@@ -12,9 +12,15 @@ const (
 	PaneEditor Pane = iota
 	PaneResults
 	PaneCatalog
-	PaneExplain
+	PaneExplain // the explanation with a statement to copy and apply
 	PaneHistory
 	PaneHelp
+	// The explanation panel without a statement to copy or apply: a
+	// refusal or failure (its text is copied), nothing to explain, or
+	// the catalog tree's refusals listed to pick from.
+	PaneExplainRefusal
+	PaneExplainEmpty
+	PaneExplainPick
 )
 
 // labelled is a binding of the keymap with the short label the footer
@@ -52,6 +58,12 @@ func (m *KeyMap) Footer(p Pane, running bool) []key.Binding {
 	case PaneExplain:
 		ls = append(ls, labelled{&m.Results.CopyCell, "copy statement"}, labelled{&m.Explain.Apply, "apply (sandbox)"},
 			labelled{&m.Explain.Doctor, "doctor"}, labelled{&g.Cancel, "close"})
+	case PaneExplainRefusal:
+		ls = append(ls, labelled{&m.Results.CopyCell, "copy refusal"}, labelled{&m.Explain.Doctor, "doctor"}, labelled{&g.Cancel, "close"})
+	case PaneExplainEmpty:
+		ls = append(ls, labelled{&m.Explain.Doctor, "doctor"}, labelled{&g.Cancel, "close"})
+	case PaneExplainPick:
+		ls = append(ls, labelled{&m.Explain.Open, "explain"}, labelled{&m.Explain.Doctor, "doctor"}, labelled{&g.Cancel, "close"})
 	case PaneHistory:
 		h := &m.History
 		ls = append(ls, labelled{&h.Open, "open"}, labelled{&h.Load, "load SQL"}, labelled{&h.Switch, "switch list"},

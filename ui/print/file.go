@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -65,11 +67,26 @@ func Create(path string) (*File, error) {
 	if _, err := os.Lstat(path); err == nil {
 		return nil, fmt.Errorf("%s exists: give another name (quiltq never overwrites a file)", path)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.partial")
+	tmp, err := createBeside(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot write beside %s: %w", path, err)
 	}
 	return &File{tmp: tmp, w: tmp, path: path}, nil
+}
+
+// createBeside creates a new temporary file in path's directory, named
+// after it. Unlike os.CreateTemp's 0600 it asks for 0666, which the umask
+// narrows, so that the file it becomes has the mode any file the user
+// writes gets (0644 under the usual umask).
+func createBeside(path string) (*os.File, error) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	for try := 0; ; try++ {
+		name := filepath.Join(dir, "."+base+"."+strconv.FormatUint(rand.Uint64(), 36)+".partial")
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if err == nil || !errors.Is(err, os.ErrExist) || try == 100 {
+			return f, err
+		}
+	}
 }
 
 // Write writes to the temporary file.

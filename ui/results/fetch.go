@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -99,12 +102,31 @@ type Opener func(ctx context.Context, queryID string) (Rows, error)
 // holds, nor in the grid's sort or filter) to path, in the format its
 // extension names (print.FormatOf: .csv, .tsv, .json, .jsonl, .ndjson,
 // .parquet, .md; any other is refused before anything is read). It never
-// overwrites a file, and a failed write leaves no file at path.
+// overwrites a file, and a failed write leaves no file at path. A path
+// starting ~/ is under the home directory, as a shell reads it; the
+// message carries the path written.
 func Export(ctx context.Context, open Opener, id, path string) tea.Cmd {
 	return func() tea.Msg {
+		path := expandHome(path)
 		n, err := export(ctx, open, id, path)
 		return ExportedMsg{QueryID: id, Path: path, Rows: n, Err: err}
 	}
+}
+
+// expandHome reads a leading ~ (alone or before a separator) as the home
+// directory, as a shell would have before quiltq saw the name; ~name and
+// a ~ elsewhere are names like any other. Without a home directory the
+// path is left as typed (and its error says where it looked).
+func expandHome(path string) string {
+	rest, ok := strings.CutPrefix(path, "~")
+	if !ok || (rest != "" && !os.IsPathSeparator(rest[0])) {
+		return path
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return path
+	}
+	return filepath.Join(home, rest)
 }
 
 func export(ctx context.Context, open Opener, id, path string) (int64, error) {

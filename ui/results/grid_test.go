@@ -212,6 +212,24 @@ func TestFilter(t *testing.T) {
 	}
 }
 
+// The grid shows NULL as NULL, so column=NULL finds the rows where the
+// column is NULL (it found none: NULL cells never matched); column= (an
+// empty value) still finds the empty strings, shown blank.
+func TestFilterColumnIsNull(t *testing.T) {
+	m := typedGrid(100, 10)
+	for _, f := range []string{"amount=NULL", "amount=null", `"AMOUNT" = NULL`} {
+		m.SetFilter(f)
+		if got := strings.Join(column(m, 1), " "); got != "alpha" {
+			t.Errorf("filter %s: %q, want alpha (the row whose amount is NULL)", f, got)
+		}
+	}
+	m.Append([]engine.Row{{{Text: "7"}, {Text: ""}, {Text: "1"}, {Null: true}, {Null: true}}})
+	m.SetFilter("name=")
+	if got := strings.Join(column(m, 0), " "); got != "7" {
+		t.Errorf("filter name=: ids %q, want 7 (the empty name, not the NULL one)", got)
+	}
+}
+
 // Freezing keeps the first column on screen when the others scroll, with
 // a bar at its edge.
 func TestFreezeFirstColumn(t *testing.T) {

@@ -459,11 +459,12 @@ func splitDecimal(s string) (neg bool, whole, frac string) {
 
 // filter is what the filter bar asked for: the rows holding the text in
 // any column (case aside), or, written "column=value", the rows whose
-// column is exactly value.
+// column is exactly value (column=NULL: also those where it is NULL).
 type filter struct {
 	text   string
 	col    int    // the column of column=value; -1 for any column
 	value  string // column=value's value
+	null   bool   // column=NULL (case aside): NULL cells match, as the grid shows them NULL
 	needle string // the text, lower-cased
 	ascii  bool   // the needle is ASCII: compared without allocating
 }
@@ -479,6 +480,7 @@ func parseFilter(text string, cols []engine.Column) filter {
 		for i, c := range cols {
 			if strings.EqualFold(c.Name, name) {
 				f.col, f.value = i, strings.TrimSpace(value)
+				f.null = strings.EqualFold(f.value, "NULL")
 				break
 			}
 		}
@@ -499,7 +501,10 @@ func (f *filter) match(s *store, r int) bool {
 	}
 	if f.col >= 0 {
 		v := s.Cell(r, f.col)
-		return !v.Null && v.Text == f.value
+		if v.Null {
+			return f.null
+		}
+		return v.Text == f.value
 	}
 	for c := 0; c < s.cols; c++ {
 		v := s.Cell(r, c)

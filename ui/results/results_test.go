@@ -248,6 +248,31 @@ func TestExportWritesWholeResultAndNeverOverwrites(t *testing.T) {
 	}
 }
 
+// A path typed as ~/name is under the home directory, as a shell (and
+// harlequin's export) reads it: quiltq once tried a directory named "~"
+// under the working directory and failed. The message names the file
+// written.
+func TestExportExpandsHome(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	open := func(_ context.Context, id string) (Rows, error) { return &sliceRows{rows: sample()}, nil }
+	msg := Export(context.Background(), open, "q", "~/out.csv")().(ExportedMsg)
+	want := filepath.Join(home, "out.csv")
+	if msg.Err != nil || msg.Rows != 3 || msg.Path != want {
+		t.Fatalf("export to ~/out.csv: %d rows to %q, %v; want 3 rows to %s", msg.Rows, msg.Path, msg.Err, want)
+	}
+	if _, err := os.Stat(want); err != nil {
+		t.Fatalf("nothing at %s: %v", want, err)
+	}
+	// ~name (another user's home) and a ~ inside a name are left alone.
+	if got := expandHome("~bob/x.csv"); got != "~bob/x.csv" {
+		t.Errorf("~bob/x.csv became %q", got)
+	}
+	if got := expandHome("a/~/x.csv"); got != "a/~/x.csv" {
+		t.Errorf("a/~/x.csv became %q", got)
+	}
+}
+
 // Defect 6 of issue 12: export to x.parquet wrote CSV and said it had
 // exported. The format follows the extension; an unknown one is refused
 // before the result is read, naming the extensions allowed.

@@ -45,7 +45,7 @@ type Refusal struct {
 
 // Summary is the refusal in one line.
 func (r *Refusal) Summary() string {
-	return fmt.Sprintf("refused before sending: %s lacks %d of the %d permissions this statement needs (policies: %s); nothing was sent to Athena",
+	return fmt.Sprintf("refused before sending: %s lacks %d of the %d permissions (action on resource) this statement needs (policies: %s); nothing was sent to Athena",
 		r.Role, len(r.Gaps), len(r.Needs.Requirements), r.Policies)
 }
 

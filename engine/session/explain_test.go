@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/quiltq/quiltq/engine"
+	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/session"
 )
 
@@ -72,5 +73,16 @@ func TestNextStep(t *testing.T) {
 		if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
 			t.Errorf("%s: NextStep = %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// The refusal's summary counts permissions as the pairs listed under it
+// (an action on a resource), not as the actions of its missing line,
+// and says so: 13 pairs may be 5 actions.
+func TestRefusalSummaryCountsPairs(t *testing.T) {
+	r := &session.Refusal{Role: "role R", Policies: "the sandbox's role R", Needs: session.Needs{Requirements: make([]iam.Requirement, 27)}, Gaps: make([]iam.Gap, 13)}
+	want := "refused before sending: role R lacks 13 of the 27 permissions (action on resource) this statement needs (policies: the sandbox's role R); nothing was sent to Athena"
+	if got := r.Summary(); got != want {
+		t.Errorf("Summary() = %q, want %q", got, want)
 	}
 }

@@ -75,13 +75,15 @@ const (
 //
 // What others do, for comparison: botocore's only Athena waiter
 // (QuerySucceeded, data/athena/2017-05-18/waiters-2.json) polls
-// GetQueryExecution every 5 s, at most 30 times; PyAthena's cursors poll
-// every poll_interval, 1 s unless set; awswrangler (aws-sdk-pandas,
-// athena/_utils.py) every 0.25 s; the Simba Athena JDBC driver starts at
-// 5 ms and grows the interval exponentially up to
-// MaxQueryExecutionPollingInterval, 100 ms by default (its install guide,
-// as quoted in laughingman7743/PyAthenaJDBC#5). None aims at a lag that
-// is a fraction of the run, and AWS documents no recommended interval.
+// GetQueryExecution every 5 s, at most 30 times; PyAthena polls every
+// poll_interval, 1 s unless set (pyathena/connection.py); awswrangler
+// (aws-sdk-pandas) every athena_query_wait_polling_delay, 1 s by default
+// (0.25 s in its older releases; awswrangler/athena/_utils.py); the Simba
+// Athena JDBC driver polls 5 ms after the start and grows the interval
+// exponentially up to MaxQueryExecutionPollingInterval, 100 ms by default
+// (its install guide, as quoted in laughingman7743/PyAthenaJDBC#5). All
+// are fixed or capped near one value: none keeps the lag a fraction of
+// the run, and the Athena API reference recommends no interval.
 //
 // The scan limit (max_scan) is checked at each poll, so a query may scan
 // on for one interval past it: at a steady scan rate, at most about 12%

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -17,9 +18,15 @@ import (
 const (
 	fastPoll      = 150 * time.Millisecond
 	fastPollUntil = 3 * time.Second
-	// slowPollDivisor: interval = elapsed / 11.5 after fastPollUntil.
-	slowPollDivisor = 11.5
-	maxPoll         = 30 * time.Second
+	// After fastPollUntil the interval is elapsed/D, where D runs linearly
+	// in ln(elapsed) from divisorStart at fastPollUntil down to divisorLow
+	// at divisorLowAt, then up to divisorHigh at divisorHighAt, and stays.
+	divisorStart  = 17.0
+	divisorLow    = 10.5
+	divisorLowAt  = 6 * time.Second
+	divisorHigh   = 13.0
+	divisorHighAt = 50 * time.Second
+	maxPoll       = 30 * time.Second
 	// maxPollFailures is how many polls in a row may fail transiently
 	// (throttled, 5xx, a cut connection) before Wait gives up.
 	maxPollFailures = 8
@@ -40,31 +47,72 @@ const (
 // moment unrelated to the poll times, so it ends uniformly within an
 // interval d (Wait jitters each interval by ±25% so that this holds run
 // after run) and is seen, in the median, d/2 later; at worst d later.
+// (Uneven intervals do not beat this: with intervals d_i, a median lag m
+// needs Σ min(m, d_i) ≥ Σ d_i / 2, so at least one call per 2m.)
 //
 //   - Under 3 s: d = 150 ms, a median lag of 75 ms (plus one round trip),
-//     20 calls over the first 3 s.
-//   - From 3 s: d = elapsed/11.5, so a query ending at t was last polled
-//     at p ≤ t with d(p) ≤ t/11.5: a median lag of about t/23, 4.3% of t.
-//     Each poll advances elapsed by a factor 12.5/11.5, so going from 3 s
-//     to t costs ln(t/3)/ln(12.5/11.5) ≈ 12·ln(t/3) calls: 36 by 60 s,
-//     about 57 in all, where a fixed 1 s poller has made 61.
-//   - From 345 s the interval stays at 30 s (lag ≤ 15 s median, under
-//     4.3%), so a 10-minute run costs about 87 calls.
+//     21 calls by 3 s.
+//   - From 3 s: d = elapsed/D. A query ending at t is then seen about
+//     t/(2D) late, and each poll multiplies elapsed by 1 + 1/D, so the
+//     calls from 3 s to t are about ∫ D d(ln elapsed).
+//   - D starts at 17 (176 ms, next to the fast 150 ms): a jump straight
+//     to elapsed/11.5 (the schedule before) made the first slow polls
+//     fall at the same point after 3 s in every run, and a query of 3.1 to
+//     3.4 s was seen 5.6 to 5.9% late in the median. D falls to 10.5 by
+//     6 s (a lag near 4.5% of a few seconds, a quarter of a second), then
+//     rises with ln(elapsed) to 13 at 50 s (3.7%) and stays there: the
+//     goal is the same fraction at every length, but a fraction of a long
+//     run is a longer wait, so the calls the 60 s budget leaves go where a
+//     percent is seconds.
+//   - From 390 s the interval stays at 30 s (a median lag of 15 s, 2.5%
+//     of 600 s).
 //
-// The goals leave little room: a 5% median lag needs d ≤ 0.1·t near the
-// end, which costs at least 20 + 10·ln(60/3) ≈ 50 calls by 60 s, against
-// the fixed poller's 61; the divisor 11.5 splits what is left between a
-// lag margin (4.3% against 5%) and a calls margin (57 against 61).
-// TestPollSchedule simulates the schedule with jitter and checks both.
+// The budget is tight: a 5% median lag needs d ≤ 0.1·t near the end,
+// which costs at least 21 + 10·ln(60/3) ≈ 51 calls by 60 s, against the
+// fixed poller's 61; this schedule makes about 60, and about 92 by 600 s.
+// TestPollSchedule simulates it with Wait's jitter and checks the lag and
+// the calls at run lengths from 0.3 s to 600 s.
+//
+// What others do, for comparison: botocore's only Athena waiter
+// (QuerySucceeded, data/athena/2017-05-18/waiters-2.json) polls
+// GetQueryExecution every 5 s, at most 30 times; PyAthena polls every
+// poll_interval, 1 s unless set (pyathena/connection.py); awswrangler
+// (aws-sdk-pandas) every athena_query_wait_polling_delay, 1 s by default
+// (0.25 s in its older releases; awswrangler/athena/_utils.py); the Simba
+// Athena JDBC driver polls 5 ms after the start and grows the interval
+// exponentially up to MaxQueryExecutionPollingInterval, 100 ms by default
+// (its install guide, as quoted in laughingman7743/PyAthenaJDBC#5). All
+// are fixed or capped near one value: none keeps the lag a fraction of
+// the run. BENCHMARKS.md has this schedule measured beside a fixed 1 s
+// poller.
 //
 // The scan limit (max_scan) is checked at each poll, so a query may scan
-// on for one interval past it: at a steady scan rate, at most about 11%
+// on for one interval past it: at a steady scan rate, at most about 12%
 // more than it had scanned when the limit was passed.
 func pollInterval(elapsed time.Duration) time.Duration {
 	if elapsed < fastPollUntil {
 		return fastPoll
 	}
-	return min(time.Duration(float64(elapsed)/slowPollDivisor), maxPoll)
+	return min(time.Duration(float64(elapsed)/pollDivisor(elapsed)), maxPoll)
+}
+
+// pollDivisor is D in pollInterval's elapsed/D, for elapsed ≥
+// fastPollUntil: linear in ln(elapsed) between the knots.
+func pollDivisor(elapsed time.Duration) float64 {
+	between := func(from, to time.Duration, a, b float64) float64 {
+		x := math.Log(float64(elapsed)/float64(from)) / math.Log(float64(to)/float64(from))
+		return a + (b-a)*x
+	}
+	switch {
+	case elapsed <= fastPollUntil:
+		return divisorStart
+	case elapsed <= divisorLowAt:
+		return between(fastPollUntil, divisorLowAt, divisorStart, divisorLow)
+	case elapsed <= divisorHighAt:
+		return between(divisorLowAt, divisorHighAt, divisorLow, divisorHigh)
+	default:
+		return divisorHigh
+	}
 }
 
 // jitter spreads d over [0.75·d, 1.25·d) by u in [0, 1): without it, a

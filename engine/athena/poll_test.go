@@ -32,6 +32,23 @@ func simulate(t time.Duration, rng *rand.Rand) (lag time.Duration, calls int) {
 	}
 }
 
+// lagOf simulates runs of Wait's schedule, with its jitter, against a
+// query taking run (or, with spread, a run time drawn within ±spread of
+// it, as BenchmarkCompletionLag draws them), and returns the median lag
+// and the median, p90 and worst call counts.
+func lagOf(run time.Duration, spread float64, runs int, rng *rand.Rand) (median time.Duration, calls [3]int) {
+	lags := make([]float64, runs) // as a fraction of the run drawn
+	counts := make([]int, runs)
+	for i := range runs {
+		t := time.Duration(float64(run) * (1 - spread + 2*spread*rng.Float64()))
+		lag, n := simulate(t, rng)
+		lags[i], counts[i] = float64(lag)/float64(t), n
+	}
+	slices.Sort(lags)
+	slices.Sort(counts)
+	return time.Duration(lags[runs/2] * float64(run)), [3]int{counts[runs/2], counts[runs*9/10], counts[runs-1]}
+}
+
 func TestPollSchedule(t *testing.T) {
 	// Monotonic, never shorter than the fast interval, never longer than the cap.
 	prev := time.Duration(0)
@@ -45,21 +62,37 @@ func TestPollSchedule(t *testing.T) {
 		}
 		prev = d
 	}
-	// The figures in pollInterval's comment, the goals, and the fixed 1 s
-	// poller's calls for comparison (one at once, then one a second).
+	// The goals of issue 18 (a median lag of at most 100 ms under 3 s and
+	// 5% of the run above, counting a round trip for the call itself), the
+	// margin under them the schedule is held to (margin: the simulated
+	// median lag, before the round trip), the calls without jitter as
+	// pollInterval's comment documents them, and the fixed 1 s poller's
+	// calls (one at once, then one a second) for the budget from 60 s on.
+	//
+	// The margin is there because BenchmarkCompletionLag measures the
+	// median of 15 runs, whose spread at 60 s is about ±0.8% of the run:
+	// a schedule whose true median is 4.3% (elapsed/11.5, the schedule
+	// before, which fails the 60 s row here) measured 5.1% and 5.6%. The
+	// rows from 3.1 to 4 s are where the step from the fast polls to the
+	// slow ones used to fall at the same point every run (5.9% at 3.1 s).
 	tests := []struct {
 		run      time.Duration
-		calls    int           // without jitter
-		goal     time.Duration // median lag
+		calls    int     // without jitter
+		margin   float64 // median lag at most this fraction of run
 		fixedOne int
 	}{
-		{300 * time.Millisecond, 3, 100 * time.Millisecond, 2},
-		{time.Second, 8, 100 * time.Millisecond, 2},
-		{3 * time.Second, 21, 150 * time.Millisecond, 4},
-		{10 * time.Second, 36, 500 * time.Millisecond, 11},
-		{30 * time.Second, 49, 1500 * time.Millisecond, 31},
-		{60 * time.Second, 57, 3 * time.Second, 61},
-		{600 * time.Second, 87, 30 * time.Second, 601},
+		{300 * time.Millisecond, 3, 0.30, 2}, // 90 ms
+		{time.Second, 8, 0.09, 2},
+		{2900 * time.Millisecond, 21, 0.031, 4},
+		{3100 * time.Millisecond, 22, 0.0475, 4},
+		{3200 * time.Millisecond, 23, 0.0475, 5},
+		{3400 * time.Millisecond, 24, 0.0475, 5},
+		{4 * time.Second, 26, 0.0475, 5},
+		{6 * time.Second, 32, 0.0475, 7},
+		{10 * time.Second, 37, 0.0475, 11},
+		{30 * time.Second, 51, 0.0425, 31},
+		{60 * time.Second, 60, 0.0390, 61},
+		{600 * time.Second, 92, 0.0300, 601},
 	}
 	const runs = 2001
 	const roundTrip = 10 * time.Millisecond // allowance for the call itself
@@ -68,34 +101,56 @@ func TestPollSchedule(t *testing.T) {
 		if calls != tt.calls {
 			t.Errorf("%v: %d calls, want %d as documented", tt.run, calls, tt.calls)
 		}
-		rng := rand.New(rand.NewPCG(1, uint64(tt.run)))
-		lags := make([]time.Duration, runs)
-		counts := make([]int, runs)
-		for i := range runs {
-			lags[i], counts[i] = simulate(tt.run, rng)
+		goal := tt.run / 20
+		if tt.run < fastPollUntil {
+			goal = 100 * time.Millisecond
 		}
-		slices.Sort(lags)
-		slices.Sort(counts)
-		median, worst := lags[runs/2], lags[runs-1]
-		t.Logf("%5v: median lag %5dms, worst %5dms, calls median %2d, p90 %2d, worst %2d (fixed 1 s poller: %3d calls, median lag 500ms)",
-			tt.run, median.Milliseconds(), worst.Milliseconds(), counts[runs/2], counts[runs*9/10], counts[runs-1], tt.fixedOne)
-		if median+roundTrip > tt.goal {
-			t.Errorf("%v: median lag %v plus a round trip, want at most %v", tt.run, median, tt.goal)
+		rng := rand.New(rand.NewPCG(1, uint64(tt.run)))
+		median, counts := lagOf(tt.run, 0, runs, rng)
+		worst := time.Duration(0)
+		for range runs {
+			lag, _ := simulate(tt.run, rng)
+			worst = max(worst, lag)
+		}
+		t.Logf("%6v: median lag %5dms (%.2f%%), worst %5dms, calls median %2d, p90 %2d, worst %2d (fixed 1 s poller: %3d calls)",
+			tt.run, median.Milliseconds(), 100*float64(median)/float64(tt.run), worst.Milliseconds(), counts[0], counts[1], counts[2], tt.fixedOne)
+		if median+roundTrip > goal {
+			t.Errorf("%v: median lag %v plus a round trip, want at most %v (issue 18's goal)", tt.run, median, goal)
+		}
+		if limit := time.Duration(tt.margin * float64(tt.run)); median > limit {
+			t.Errorf("%v: median lag %v (%.2f%%), want at most %v (%.2f%%) to leave the benchmark room", tt.run, median, 100*float64(median)/float64(tt.run), limit, 100*tt.margin)
 		}
 		// At worst, the longest interval that can straddle the end.
 		if limit := jitter(pollInterval(tt.run), 1); worst > limit {
 			t.Errorf("%v: worst lag %v, want at most %v", tt.run, worst, limit)
 		}
-		if c := counts[runs/2]; c < tt.calls-2 || c > tt.calls+2 {
+		if c := counts[0]; c < tt.calls-2 || c > tt.calls+2 {
 			t.Errorf("%v: median %d calls with jitter, want about %d", tt.run, c, tt.calls)
 		}
 		// From 60 s on, no more calls than the fixed poller, nine runs in
 		// ten; a 10-minute run at most 100 calls, every time.
-		if tt.run >= time.Minute && counts[runs*9/10] > tt.fixedOne {
-			t.Errorf("%v: p90 %d calls, more than the fixed 1 s poller's %d", tt.run, counts[runs*9/10], tt.fixedOne)
+		if tt.run >= time.Minute && counts[1] > tt.fixedOne {
+			t.Errorf("%v: p90 %d calls, more than the fixed 1 s poller's %d", tt.run, counts[1], tt.fixedOne)
 		}
-		if tt.run >= 10*time.Minute && counts[runs-1] > 100 {
-			t.Errorf("%v: up to %d calls, want at most 100", tt.run, counts[runs-1])
+		if tt.run >= 10*time.Minute && counts[2] > 100 {
+			t.Errorf("%v: up to %d calls, want at most 100", tt.run, counts[2])
+		}
+	}
+	// The runs as BenchmarkCompletionLag draws them, within ±10% of the
+	// nominal length: the median lag it should measure.
+	for _, tt := range []struct {
+		run    time.Duration
+		margin float64
+	}{
+		{3 * time.Second, 0.04},
+		{10 * time.Second, 0.0475},
+		{30 * time.Second, 0.0425},
+		{60 * time.Second, 0.0390},
+	} {
+		median, _ := lagOf(tt.run, 0.1, runs, rand.New(rand.NewPCG(2, uint64(tt.run))))
+		t.Logf("%6v ±10%%: median lag %5dms (%.2f%%)", tt.run, median.Milliseconds(), 100*float64(median)/float64(tt.run))
+		if limit := time.Duration(tt.margin * float64(tt.run)); median > limit {
+			t.Errorf("%v ±10%%: median lag %v, want at most %v (%.2f%%)", tt.run, median, limit, 100*tt.margin)
 		}
 	}
 }

@@ -88,14 +88,21 @@ func (m Model) footer() string {
 
 // explainPane is the footer's pane for the explanation: its keys
 // depend on what it shows, as the panel's own first line does.
+// A refusal of the tree opened over another view (the query's refusal,
+// the list of the tree's) says that the cancel key goes back to it.
 func (m Model) explainPane() keys.Pane {
+	back := m.explain.Overlay()
 	switch {
+	case m.explain.Fix() != "" && back:
+		return keys.PaneExplainBack
 	case m.explain.Fix() != "":
 		return keys.PaneExplain
 	case m.explain.Picking():
 		return keys.PaneExplainPick
 	case m.explain.Empty():
 		return keys.PaneExplainEmpty
+	case back:
+		return keys.PaneExplainRefusalBack
 	}
 	return keys.PaneExplainRefusal
 }

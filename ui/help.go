@@ -100,11 +100,17 @@ func (m Model) helpView() string {
 	for len(out) < h {
 		out = append(out, "")
 	}
-	foot := "esc, q or ? closes · keys are remapped in config.toml's [keys] table, as group.action = [\"key\", ...]"
+	scroll := ""
 	if rows > h {
-		foot = fmt.Sprintf("lines %d–%d of %d · ↑/↓ pgup/pgdn scroll · ", top+1, min(top+h, rows), rows) + foot
+		scroll = fmt.Sprintf("lines %d–%d of %d · ↑/↓ pgup/pgdn scroll · ", top+1, min(top+h, rows), rows)
 	}
-	return strings.Join(out, "\n") + "\n" + m.th.Muted.Render(ansi.Truncate(foot, max(m.width-2, 1), "…"))
+	// The remapping hint gives way to the width: its example first.
+	w := max(m.width-2, 1)
+	foot := scroll + "esc, q or ? closes · keys are remapped in config.toml's [keys] table, as group.action = [\"key\", ...]"
+	if ansi.StringWidth(foot) > w {
+		foot = scroll + "esc, q or ? closes · keys are remapped in config.toml's [keys] table"
+	}
+	return strings.Join(out, "\n") + "\n" + m.th.Muted.Render(ansi.Truncate(foot, w, "…"))
 }
 
 func pad(s string, w int) string {

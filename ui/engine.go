@@ -78,6 +78,10 @@ type Guard struct {
 	Change      string
 	// Params is how many values its ? placeholders want (0: none).
 	Params int
+	// Value checks one value for a placeholder before it is taken, and
+	// says what is wrong with a bad one (nil: every value is taken). The
+	// value's prompt stays open on a refusal; nothing is sent.
+	Value func(v string) error
 }
 
 // QueryFixMsg carries the whole-query fix of run's refusal.

@@ -29,10 +29,11 @@ const defaultReuse = 60 * time.Minute
 // while the user is asked: first a yes to a destructive statement, then
 // the values of its ? placeholders, one at a time.
 type guardAsk struct {
-	change string           // what it changes, while the yes is awaited ("" once given, or when not destructive)
-	params int              // how many values its placeholders want
-	values []string         // the values given so far
-	input  *textinput.Model // the line a value is typed in (nil while the yes is awaited)
+	change string             // what it changes, while the yes is awaited ("" once given, or when not destructive)
+	params int                // how many values its placeholders want
+	check  func(string) error // checks a value before it is taken (nil: none)
+	values []string           // the values given so far
+	input  *textinput.Model   // the line a value is typed in (nil while the yes is awaited)
 }
 
 // guard sends the current run's statement, or holds it to ask first:
@@ -43,7 +44,7 @@ func (m Model) guard() (tea.Model, tea.Cmd) {
 	if !g.Destructive && g.Params == 0 {
 		return m.send(nil)
 	}
-	m.ask = &guardAsk{params: g.Params}
+	m.ask = &guardAsk{params: g.Params, check: g.Value}
 	what := "This statement"
 	if m.r.of > 1 {
 		what = fmt.Sprintf("Statement %d of %d (line %d)", m.r.n, m.r.of, m.r.line)
@@ -112,6 +113,14 @@ func (m Model) askKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if v == "" {
 			m.status.SetNote("give a value (a SQL literal: 'text', 42, NULL), or " + m.km.Global.Cancel.Help().Key + " to send nothing")
 			return m, nil
+		}
+		if a.check != nil {
+			if err := a.check(v); err != nil {
+				msg := fmt.Sprintf("value %d of %d, %s, is not taken: %v; correct it, or %s to send nothing", len(a.values)+1, a.params, v, err, m.km.Global.Cancel.Help().Key)
+				m.status.SetNote(msg)
+				m.runGrid().SetMessage("", msg+". Nothing was sent.")
+				return m, nil
+			}
 		}
 		a.values = append(a.values, v)
 		if len(a.values) == a.params {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +44,7 @@ func TestReadOnlyRefusalNotSent(t *testing.T) {
 // count) in these tests: a DROP or DELETE is destructive, every ? wants
 // a value.
 func guardOf(sql string) Guard {
-	g := Guard{Params: strings.Count(sql, "?")}
+	g := Guard{Params: strings.Count(sql, "?"), Value: valueOf}
 	for _, w := range []string{"DROP TABLE ", "DELETE FROM "} {
 		if name, ok := strings.CutPrefix(sql, w); ok {
 			verb := map[string]string{"DROP TABLE ": "drops table ", "DELETE FROM ": "deletes rows of "}[w]
@@ -51,6 +52,15 @@ func guardOf(sql string) Guard {
 		}
 	}
 	return g
+}
+
+// valueOf stands for session.CheckParam: a value with an odd number of
+// quotes is refused.
+func valueOf(v string) error {
+	if strings.Count(v, "'")%2 != 0 {
+		return errors.New("unterminated string literal")
+	}
+	return nil
 }
 
 // waitSent waits for n statements to have been started.
@@ -148,7 +158,8 @@ func TestFlowRunAllAsksWhenReached(t *testing.T) {
 }
 
 // A statement with ? placeholders asks for their values, one line each,
-// and sends them as its parameters; an empty value is not taken; esc
+// and sends them as its parameters; an empty value, or one the engine's
+// check refuses, is not taken (the line stays open to correct it); esc
 // sends nothing. A destructive one is asked about first.
 func TestFlowPlaceholdersAskForValues(t *testing.T) {
 	eng := &scriptEngine{guard: guardOf}
@@ -161,7 +172,13 @@ func TestFlowPlaceholdersAskForValues(t *testing.T) {
 	f.waitFor(5*time.Second, "? value 2 of 2")
 	f.key(tea.KeyEnter)
 	f.waitFor(5*time.Second, "give a value (a SQL literal")
-	f.tm.Type("'two'")
+	f.tm.Type("'two")
+	f.key(tea.KeyEnter)
+	f.waitFor(5*time.Second, "value 2 of 2, 'two, is not taken: unterminated string literal", "? value 2 of 2")
+	if n := len(eng.sentSQL()); n != 0 {
+		t.Fatalf("a refused value: %d statements sent, want none", n)
+	}
+	f.tm.Type("'")
 	f.key(tea.KeyEnter)
 	f.waitIdle()
 	subs := eng.submissions()

@@ -8,11 +8,27 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// helpMinColumn is the narrowest column the help is laid out in.
-const helpMinColumn = 56
+// helpMinColumn is the narrowest column the help is laid out in, and
+// helpMinDesc the narrowest its descriptions are wrapped to (on a very
+// narrow screen the line is cut at the screen's edge).
+const (
+	helpMinColumn = 56
+	helpMinDesc   = 16
+)
 
-// helpLines lists the keymap, group by group, as the config names them.
-func (m Model) helpLines() []string {
+// helpLines lists the keymap, group by group, as the config names them,
+// laid out for a column w wide: the keys in a column as wide as the
+// widest key, each description wrapped to the rest of the width (never
+// cut), its further lines under its first.
+func (m Model) helpLines(w int) []string {
+	keyW := 0
+	for _, e := range m.km.Entries() {
+		if e.Binding.Enabled() {
+			keyW = max(keyW, ansi.StringWidth(e.Binding.Help().Key))
+		}
+	}
+	indent := strings.Repeat(" ", 2+keyW+1)
+	descW := max(w-len(indent), helpMinDesc)
 	var lines []string
 	group := ""
 	for _, e := range m.km.Entries() {
@@ -27,7 +43,11 @@ func (m Model) helpLines() []string {
 			lines = append(lines, m.th.Title.Render(strings.ToUpper(group[:1])+group[1:]))
 		}
 		hb := e.Binding.Help()
-		lines = append(lines, "  "+m.th.StatusKey.Render(pad(hb.Key, 18))+" "+hb.Desc)
+		desc := strings.Split(ansi.Wrap(hb.Desc, descW, ""), "\n")
+		lines = append(lines, "  "+m.th.StatusKey.Render(pad(hb.Key, keyW))+" "+strings.TrimRight(desc[0], " "))
+		for _, d := range desc[1:] {
+			lines = append(lines, indent+strings.TrimRight(d, " "))
+		}
 	}
 	return lines
 }
@@ -36,15 +56,23 @@ func (m Model) helpLines() []string {
 // the footer.
 func (m Model) helpHeight() int { return max(m.geometry().bodyH-4, 1) }
 
-// helpLayout lays the help out in as many columns as fit the width (at
-// least helpMinColumn wide each) and the list needs; rows is the lines of
-// each column, which scroll when there are more than the pane shows.
+// helpLayout lays the help out in the fewest columns (at least
+// helpMinColumn wide each) that show it whole, or as many as fit the
+// width when none does; rows is the lines of each column, which scroll
+// when there are more than the pane shows. A column's lines are laid out
+// for its width (helpLines), one column of space between columns.
 func (m Model) helpLayout() (lines []string, cols, rows, colW int) {
-	lines = m.helpLines()
 	w, h := max(m.width-2, 1), m.helpHeight()
-	cols = max(min((len(lines)+h-1)/h, w/helpMinColumn), 1)
+	most := max(w/helpMinColumn, 1)
+	for cols = 1; ; cols++ {
+		colW = w / cols
+		lines = m.helpLines(colW - 1)
+		if len(lines) <= cols*h || cols == most {
+			break
+		}
+	}
 	rows = (len(lines) + cols - 1) / cols
-	return lines, cols, rows, w / cols
+	return lines, cols, rows, colW
 }
 
 // helpMaxTop is the furthest the help scrolls.
@@ -72,11 +100,17 @@ func (m Model) helpView() string {
 	for len(out) < h {
 		out = append(out, "")
 	}
-	foot := "esc, q or ? closes · keys are remapped in config.toml's [keys] table, as group.action = [\"key\", ...]"
+	scroll := ""
 	if rows > h {
-		foot = fmt.Sprintf("lines %d–%d of %d · ↑/↓ pgup/pgdn scroll · ", top+1, min(top+h, rows), rows) + foot
+		scroll = fmt.Sprintf("lines %d–%d of %d · ↑/↓ pgup/pgdn scroll · ", top+1, min(top+h, rows), rows)
 	}
-	return strings.Join(out, "\n") + "\n" + m.th.Muted.Render(ansi.Truncate(foot, max(m.width-2, 1), "…"))
+	// The remapping hint gives way to the width: its example first.
+	w := max(m.width-2, 1)
+	foot := scroll + "esc, q or ? closes · keys are remapped in config.toml's [keys] table, as group.action = [\"key\", ...]"
+	if ansi.StringWidth(foot) > w {
+		foot = scroll + "esc, q or ? closes · keys are remapped in config.toml's [keys] table"
+	}
+	return strings.Join(out, "\n") + "\n" + m.th.Muted.Render(ansi.Truncate(foot, w, "…"))
 }
 
 func pad(s string, w int) string {

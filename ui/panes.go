@@ -32,7 +32,7 @@ func (m Model) catalogMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.Column != "" {
 			name = editor.Quote(msg.Column)
 		}
-		m.editor.Insert(name)
+		m.editor.InsertName(name)
 		m.setFocus(focusEditor)
 	case catalog.PreviewMsg:
 		sql := "SELECT * FROM " + editor.QualifiedName(msg.Catalog, msg.Database, msg.Table, m.cfg.Identity.Catalog) + " LIMIT 100"

@@ -179,7 +179,8 @@ func TestFooter(t *testing.T) {
 // something there: the statement's copy and apply when there is a
 // statement, the refusal's copy when there is none (a table whose
 // configuration does not parse is not a refusal, and has no statement),
-// and the pick while the tree's refusals are listed.
+// and the pick while the tree's refusals are listed. Over that list, esc
+// goes back to it, and the footer says so.
 func TestExplainFooterOffersWhatWorks(t *testing.T) {
 	l := analyst()
 	l.Errors = append(l.Errors, engine.ListError{Item: "quilt-sales-prod-tabulator.b.shipments_tsv", Action: "tabulator:config", Kind: engine.Other,
@@ -190,9 +191,9 @@ func TestExplainFooterOffersWhatWorks(t *testing.T) {
 		name      string
 		want, not []string
 	}{
-		{"the tree's refusals listed", []string{"enter explain", "d doctor"}, []string{"copy statement", "apply"}},
-		{"a refusal with its statement", []string{"y copy statement", "a apply (sandbox)", "d doctor"}, []string{"enter explain"}},
-		{"a failure without a statement", []string{"y copy refusal", "d doctor"}, []string{"copy statement", "apply"}},
+		{"the tree's refusals listed", []string{"enter explain", "d doctor", "esc close"}, []string{"copy statement", "apply"}},
+		{"a refusal with its statement", []string{"y copy statement", "a apply (sandbox)", "d doctor", "esc back"}, []string{"enter explain", "esc close"}},
+		{"a failure without a statement", []string{"y copy refusal", "d doctor", "esc back"}, []string{"copy statement", "apply", "esc close"}},
 	}
 	for i, tt := range tests {
 		switch i {

@@ -681,7 +681,8 @@ func (m Model) done(msg QueryDoneMsg) (tea.Model, tea.Cmd) {
 		q.Note = "reopened, not run again"
 	}
 	m.status.SetQuery(q)
-	m.runGrid().SetStats(results.Stats{QueryID: p.ID, Scanned: p.Scanned, Cost: p.Cost, NotBilled: !billed, Elapsed: p.Elapsed})
+	m.runGrid().SetStats(results.Stats{QueryID: p.ID, Scanned: p.Scanned, Cost: p.Cost, NotBilled: !billed, Elapsed: p.Elapsed,
+		State: p.State, Limit: p.Limit, Reused: p.Reused})
 	if msg.Err != nil {
 		return m.failed(msg.Err)
 	}

@@ -203,6 +203,42 @@ func TestALateReplyLandsInNoOtherTab(t *testing.T) {
 	}
 }
 
+// The status line's query part is of the result tab shown: after a run
+// all whose second statement failed, the first tab shows its own
+// SUCCEEDED with its scan, cost and rows, saying which tab; back on the
+// failed one, FAILED again.
+func TestStatusFollowsTheResultTabShown(t *testing.T) {
+	eng := &scriptEngine{wait: func(_ context.Context, id string) (Progress, error) {
+		if id == "q2" {
+			return Progress{ID: id, State: "FAILED", Scanned: 0}, &engine.Error{Op: "query", Kind: engine.Failed, Err: errors.New("HIVE_BAD_DATA: bad")}
+		}
+		return Progress{ID: id, State: "SUCCEEDED", Scanned: 3 << 20, Cost: engine.Cost(3<<20, 5), StatementType: "DML"}, nil
+	}}
+	m := model(eng, 140, 30, nil)
+	m.editor.Restore("SELECT 1;\nSELECT broken;", 0, 0)
+	m = settle(t, m, shiftF5, 30)
+	if line := ansi.Strip(m.statusLine()); !strings.Contains(line, "FAILED") {
+		t.Fatalf("after the run: status %q, want FAILED (the failed statement's tab is shown)", line)
+	}
+	m, _ = do(m, tea.KeyPressMsg{Code: tea.KeyF4}, tea.KeyPressMsg{Code: '[', Text: "["})
+	if m.results.Active() != 0 {
+		t.Fatalf("[ did not show the first result tab (tab %d shown)", m.results.Active())
+	}
+	line := ansi.Strip(m.statusLine())
+	for _, want := range []string{"SUCCEEDED", "3.0 MiB scanned", "3 rows", "result tab 1 of 2"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("on the first tab: status %q lacks %q", line, want)
+		}
+	}
+	if strings.Contains(line, "FAILED") || strings.Contains(line, "stopped at statement 2") {
+		t.Errorf("on the first tab: status %q still says the failed run", line)
+	}
+	m, _ = do(m, tea.KeyPressMsg{Code: ']', Text: "]"})
+	if line := ansi.Strip(m.statusLine()); !strings.Contains(line, "FAILED") || strings.Contains(line, "SUCCEEDED") {
+		t.Errorf("back on the failed tab: status %q, want FAILED", line)
+	}
+}
+
 // A statement of a run all that fails stops it there: the status line
 // says which statement (its number and line) and how many were not run.
 // A refusal of the local check does the same.

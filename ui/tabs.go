@@ -80,8 +80,17 @@ func (m *Model) startTabs() {
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	mm, cmd, done := m.tabsUpdate(msg)
 	if !done {
+		shown := mm.results.Key(mm.results.Active())
 		next, c := mm.update(msg)
-		if after := next.(Model); after.saveDue() {
+		after := next.(Model)
+		if k := after.results.Key(after.results.Active()); k != shown && k != after.r.tab {
+			// A result tab other than the run's is shown: the note said
+			// something of the one before (statusLine shows the tab's own
+			// figures).
+			after.status.SetNote("")
+			next = after
+		}
+		if after.saveDue() {
 			return after.queueSave(c)
 		}
 		return next, c // as update boxed it: the workbench is large to box again

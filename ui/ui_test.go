@@ -91,10 +91,52 @@ func TestHelpIsGeneratedFromTheKeymap(t *testing.T) {
 	mm, _ := m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
 	mm, _ = mm.Update(tea.KeyPressMsg{Code: tea.KeyF1})
 	v := ansi.Strip(mm.(Model).Render())
-	for _, want := range []string{"ctrl+enter/f5/ctrl+r", "run the statement under the cursor, or the selection", "shift+f5/ctrl+g", "run every statement, each in its own result tab", "esc/ctrl+c"} {
+	for _, want := range []string{"ctrl+enter/f5/ctrl+r", "run the statement under the cursor", "shift+f5/ctrl+g", "run every statement, each in its own result tab", "esc/ctrl+c"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("help lacks %q:\n%s", want, v)
 		}
+	}
+}
+
+// F1's keys are in a column as wide as the widest key, every
+// description starting at the same place; a long description is wrapped
+// under itself, never cut.
+func TestHelpAlignsKeysAndWrapsDescriptions(t *testing.T) {
+	m := newModel(nil)
+	mm, _ := m.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
+	mm, _ = mm.Update(tea.KeyPressMsg{Code: tea.KeyF1})
+	m = mm.(Model)
+	_, _, _, colW := m.helpLayout()
+	lines := m.helpLines(colW - 1)
+	keyW, long := 0, ""
+	for _, e := range m.km.Entries() {
+		h := e.Binding.Help()
+		keyW = max(keyW, len([]rune(h.Key)))
+		if len(h.Desc) > len(long) {
+			long = h.Desc
+		}
+	}
+	if keyW <= len("pgdown/ctrl+f") {
+		t.Fatalf("the widest key is %d wide: this test wants one wider than pgdown/ctrl+f", keyW)
+	}
+	text := ""
+	for _, l := range lines {
+		l = ansi.Strip(l)
+		if w := ansi.StringWidth(l); w > colW-1 {
+			t.Errorf("line %q is %d wide, more than its column's %d", l, w, colW-1)
+		}
+		if strings.HasPrefix(l, "  ") && (len(l) <= keyW+3 || l[keyW+2] != ' ' || l[keyW+3] == ' ') {
+			t.Errorf("line %q: its description does not start at column %d", l, keyW+3)
+		}
+		text += " " + strings.TrimSpace(l)
+	}
+	if !strings.Contains(text, long) {
+		t.Errorf("the longest description %q is not shown whole:\n%s", long, strings.Join(lines, "\n"))
+	}
+	v := ansi.Strip(m.Render())
+	ls := strings.Split(v, "\n")
+	if help := strings.Join(ls[:len(ls)-2], "\n"); strings.Contains(help, "…") || !strings.Contains(help, "lines 1–") {
+		t.Errorf("the help cuts a line at 140 columns (or does not scroll there, which this test wants):\n%s", v)
 	}
 }
 
@@ -449,10 +491,16 @@ func TestHelpListsEveryBinding(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := New(Config{Engine: fakeEngine{}, Keys: km, Theme: theme.New(theme.Options{NoColor: true})})
-	text := ansi.Strip(strings.Join(m.helpLines(), "\n"))
+	text := ansi.Strip(strings.Join(m.helpLines(1000), "\n"))
+	keyW := 0
+	for _, e := range km.Entries() {
+		if e.Binding.Enabled() {
+			keyW = max(keyW, len([]rune(e.Binding.Help().Key)))
+		}
+	}
 	for _, e := range km.Entries() {
 		h := e.Binding.Help()
-		line := h.Key + strings.Repeat(" ", max(18-len([]rune(h.Key)), 0)) + " " + h.Desc
+		line := h.Key + strings.Repeat(" ", max(keyW-len([]rune(h.Key)), 0)) + " " + h.Desc
 		if got := strings.Contains(text, line); got != e.Binding.Enabled() {
 			t.Errorf("%s.%s (bound %v): listed %v", e.Group, e.Name, e.Binding.Enabled(), got)
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -9,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/quiltq/quiltq/ui/keys"
+	"github.com/quiltq/quiltq/ui/status"
 )
 
 // View draws the workbench.
@@ -31,7 +33,7 @@ func (m Model) Render() string {
 	var right string
 	switch {
 	case m.help:
-		return m.pane("Help", m.helpView(), m.width, g.bodyH, true) + "\n" + m.footer() + "\n" + m.status.View()
+		return m.pane("Help", m.helpView(), m.width, g.bodyH, true) + "\n" + m.footer() + "\n" + m.statusLine()
 	case m.focus == focusHistory:
 		right = m.pane("History", m.history.View(), g.rightW, g.bodyH, true)
 	default:
@@ -45,7 +47,7 @@ func (m Model) Render() string {
 	if g.catW > 0 {
 		body = joinRight(m.pane("Catalog", m.catalog.View(), g.catW, g.bodyH, m.focus == focusCatalog), right)
 	}
-	return body + "\n" + m.footer() + "\n" + m.status.View()
+	return body + "\n" + m.footer() + "\n" + m.statusLine()
 }
 
 // footer is the line above the status line: the question the workbench
@@ -86,16 +88,56 @@ func (m Model) footer() string {
 	return ansi.Truncate(" "+h.ShortHelpView(m.km.Footer(p, running)), m.width, "")
 }
 
+// statusLine is the status line. Its query part is of the result tab
+// shown: the current run's (live, or as it ended) on the run's tab, and
+// on another tab the figures of the query that filled it (results.Stats,
+// its rows), saying which tab they are of.
+func (m Model) statusLine() string {
+	i := m.results.Active()
+	if m.r.tab == 0 || m.results.Key(i) == m.r.tab {
+		return m.status.View()
+	}
+	s := m.status
+	s.SetQuery(m.tabQuery(i, s.Query().Note))
+	return s.View()
+}
+
+// tabQuery is the status line's query part for result tab i: the
+// figures its grid keeps of the query that filled it, with note (or,
+// without one, which tab they are of).
+func (m Model) tabQuery(i int, note string) status.Query {
+	g := m.results.At(i)
+	st, ok := g.Stats()
+	if note == "" {
+		note = fmt.Sprintf("result tab %d of %d", i+1, m.results.Len())
+		if !ok {
+			note += ": no query figures (nothing finished on Athena for it)"
+		}
+	}
+	if !ok {
+		return status.Query{Note: note}
+	}
+	return status.Query{ID: st.QueryID, State: st.State, Elapsed: st.Elapsed, Scanned: st.Scanned, Cost: st.Cost,
+		Rows: g.Total(), Limit: st.Limit, Reused: st.Reused, NotBilled: st.NotBilled, Note: note}
+}
+
 // explainPane is the footer's pane for the explanation: its keys
 // depend on what it shows, as the panel's own first line does.
+// A refusal of the tree opened over another view (the query's refusal,
+// the list of the tree's) says that the cancel key goes back to it.
 func (m Model) explainPane() keys.Pane {
+	back := m.explain.Overlay()
 	switch {
+	case m.explain.Fix() != "" && back:
+		return keys.PaneExplainBack
 	case m.explain.Fix() != "":
 		return keys.PaneExplain
 	case m.explain.Picking():
 		return keys.PaneExplainPick
 	case m.explain.Empty():
 		return keys.PaneExplainEmpty
+	case back:
+		return keys.PaneExplainRefusalBack
 	}
 	return keys.PaneExplainRefusal
 }

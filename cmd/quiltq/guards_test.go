@@ -221,7 +221,8 @@ func TestReuseReported(t *testing.T) {
 }
 
 // --param fills the ? placeholders through ExecutionParameters, in
-// order; a count that does not match is refused before sending; and the
+// order; a count that does not match, or a value that is not one SQL
+// literal or expression, is refused before sending (exit 2); and the
 // check before sending still sees the tables of a placeholder query.
 func TestParamsFillPlaceholders(t *testing.T) {
 	env := sandboxtest.Start(t, sandbox.Options{})
@@ -239,6 +240,8 @@ func TestParamsFillPlaceholders(t *testing.T) {
 	}{
 		{[]string{"--param", "1"}, "more ? placeholders than values"},
 		{[]string{"--param", "1", "--param", "2", "--param", "3"}, "3 --param values were given for 2 ? placeholders"},
+		{[]string{"--param", "1", "--param", "'eu-west"}, `value 2 of 2 given with --param, "'eu-west", is not sent: unterminated string literal`},
+		{[]string{"--param", "1 2", "--param", "3"}, `value 1 of 2 given with --param, "1 2", is not sent: it holds two values`},
 	} {
 		r := quiltqAt(t, envFor(t, env, "admin"), "", false, append([]string{"-e", "SELECT ?, ?"}, tc.params...)...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {

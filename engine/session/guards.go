@@ -210,6 +210,9 @@ func BindParams(stmts []string, params []string) ([][]string, error) {
 		return nil, &engine.Error{Op: "parameters", Kind: engine.Invalid, Err: fmt.Errorf(
 			"%d --param values were given for %d ? placeholders: give one --param VALUE for each ?, in order", len(params), next)}
 	}
+	if err := checkParams(params, " given with --param"); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -235,9 +238,70 @@ func ParamsWanted(sql string) int {
 	return n
 }
 
+// CheckParam refuses, before anything is sent, a value for a ?
+// placeholder that is not one SQL literal or simple expression: Athena
+// fails the whole query with INVALID_PARAMETER_USAGE for it (an
+// unterminated quote, two literals side by side, several values
+// separated by commas). The error says what is wrong; the caller says
+// which value it is.
+func CheckParam(v string) error {
+	toks, err := sqlref.Lex(v)
+	if err != nil {
+		var le *sqlref.Error
+		if errors.As(err, &le) {
+			return fmt.Errorf("%s at character %d: a value is one SQL literal with its quotes balanced, such as 'text' (a quote inside is doubled: 'it''s')", le.Msg, le.Col)
+		}
+		return err
+	}
+	toks = sqlref.Significant(toks)
+	if len(toks) == 0 {
+		return errors.New("it is empty: give a SQL literal such as 'text', 42 or NULL")
+	}
+	depth := 0
+	for i, t := range toks {
+		switch {
+		case t.Kind == sqlref.Param:
+			return errors.New("it holds a ? of its own: give the value itself, such as 'text' or 42")
+		case t.IsOp(";"):
+			return errors.New("it holds a ; : a value is one SQL literal or expression, not a statement")
+		case t.IsOp("(") || t.IsOp("["):
+			depth++
+		case t.IsOp(")") || t.IsOp("]"):
+			depth--
+			if depth < 0 {
+				return fmt.Errorf("its %s at character %d closes nothing: balance its brackets", t.Text, t.Col)
+			}
+		case t.IsOp(",") && depth == 0:
+			return errors.New("it holds several values separated by a comma: give one value for each ?")
+		case i > 0 && literal(t) && literal(toks[i-1]):
+			return fmt.Errorf("it holds two values, %s and %s, side by side: give one value for each ?", toks[i-1].Text, t.Text)
+		}
+	}
+	if depth > 0 {
+		return errors.New("a bracket is not closed: balance its brackets")
+	}
+	return nil
+}
+
+// literal says t is a string or number literal.
+func literal(t sqlref.Token) bool { return t.Kind == sqlref.String || t.Kind == sqlref.Number }
+
+// checkParams checks each of params with CheckParam, naming the one
+// refused by its place and text.
+func checkParams(params []string, from string) error {
+	for i, v := range params {
+		if err := CheckParam(v); err != nil {
+			return &engine.Error{Op: "parameters", Kind: engine.Invalid, Err: fmt.Errorf(
+				"value %d of %d%s, %q, is not sent: %w", i+1, len(params), from, v, err)}
+		}
+	}
+	return nil
+}
+
 // paramsMatch refuses, before anything is sent, a statement whose ?
 // placeholders and Params differ in number: Athena would fail it. A
-// PREPARE keeps its ? for EXECUTE ... USING to fill.
+// PREPARE keeps its ? for EXECUTE ... USING to fill. Each value must be
+// one SQL literal or expression (CheckParam).
 func paramsMatch(stmt Statement) error {
 	toks, err := sqlref.Lex(stmt.SQL)
 	if err != nil {
@@ -253,7 +317,7 @@ func paramsMatch(stmt Statement) error {
 		}
 	}
 	if n == len(stmt.Params) {
-		return nil
+		return checkParams(stmt.Params, "")
 	}
 	return &engine.Error{Op: "parameters", Kind: engine.Invalid, Err: fmt.Errorf(
 		"the statement has %d ? placeholders and %d values were given for them: give one value for each ? (-e: --param VALUE, in order), or write the values into the SQL", n, len(stmt.Params))}

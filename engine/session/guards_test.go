@@ -68,6 +68,50 @@ func TestBindParams(t *testing.T) {
 	}
 }
 
+// A ? value is one SQL literal or simple expression: an unterminated
+// quote, two literals, several values or a statement of its own are
+// refused before sending, saying why; -e's BindParams and Start's check
+// name the value refused.
+func TestCheckParam(t *testing.T) {
+	for _, tc := range []struct {
+		value, want string // want "" for a good value
+	}{
+		{"42", ""},
+		{"'eu-west'", ""},
+		{"'it''s'", ""},
+		{"DATE '2024-01-01'", ""},
+		{"INTERVAL '1' DAY", ""},
+		{"-1.5", ""},
+		{"NULL", ""},
+		{"ARRAY[1, 2]", ""},
+		{"CAST('7' AS integer) + 1", ""},
+		{"'eu-west", "unterminated string literal at character 1"},
+		{"1 2", "two values, 1 and 2, side by side"},
+		{"'a' 'b'", "two values, 'a' and 'b', side by side"},
+		{"1, 2", "several values separated by a comma"},
+		{"1; DROP TABLE t", "holds a ;"},
+		{"(1 + 2", "a bracket is not closed"},
+		{"1)", "closes nothing"},
+		{"?", "a ? of its own"},
+		{" -- nothing", "it is empty"},
+	} {
+		err := CheckParam(tc.value)
+		if tc.want == "" && err != nil {
+			t.Errorf("CheckParam(%q) = %v, want it taken", tc.value, err)
+		}
+		if tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("CheckParam(%q) = %v, want an error saying %q", tc.value, err, tc.want)
+		}
+	}
+	_, err := BindParams([]string{"SELECT ?, ?"}, []string{"1", "'eu-west"})
+	if engine.KindOf(err) != engine.Invalid || !strings.Contains(err.Error(), `value 2 of 2 given with --param, "'eu-west", is not sent: unterminated string literal`) {
+		t.Errorf("BindParams with an unterminated value: %v", err)
+	}
+	if err := paramsMatch(Statement{SQL: "SELECT ?", Params: []string{"1 2"}}); engine.KindOf(err) != engine.Invalid || !strings.Contains(err.Error(), `value 1 of 1, "1 2", is not sent: it holds two values`) {
+		t.Errorf("paramsMatch with two literals: %v", err)
+	}
+}
+
 // ParamsWanted counts the ? a statement wants values for, as Start does:
 // not in strings, quoted names or comments, none for a PREPARE.
 func TestParamsWanted(t *testing.T) {

@@ -252,6 +252,25 @@ func (m *Model) Insert(s string) {
 	m.scroll()
 }
 
+// InsertName inserts a name from the catalog at the cursor (over the
+// selection) as Insert does, after a space when the text before it ends
+// in a word character, a closing quote or a closing bracket, so that it
+// is not glued to what is there (`FROM sales.customers` then a column
+// gives `sales.customers "name"`, not `sales.customers"name"`). After a
+// space, the start of a line, `(`, `,`, `.` (a qualified name being
+// written) or an operator it goes in as it is.
+func (m *Model) InsertName(s string) {
+	at := m.cur()
+	if a, _, ok := m.selection(); ok {
+		at = a
+	}
+	before := m.lines[at.row][:at.col]
+	if r, _ := utf8.DecodeLastRuneInString(before); before != "" && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("_\"`')]", r)) {
+		s = " " + s
+	}
+	m.Insert(s)
+}
+
 // NoteMsg is a line for the status bar saying what an editor action did.
 type NoteMsg struct{ Text string }
 

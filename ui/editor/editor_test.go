@@ -155,6 +155,41 @@ func TestQuote(t *testing.T) {
 	}
 }
 
+// A name from the catalog is set apart from a word, a quoted name or a
+// bracket it would be glued to, and goes in as it is after a space, the
+// start of a line, an opening bracket, a comma or a dot (a qualified name
+// being written).
+func TestInsertNameIsNotGluedToAWord(t *testing.T) {
+	for _, tt := range []struct{ before, name, want string }{
+		{"SELECT * FROM sales.customers", "name", "SELECT * FROM sales.customers name"},
+		{"SELECT c", `"Name"`, `SELECT c "Name"`},
+		{`SELECT "a"`, "b", `SELECT "a" b`},
+		{"SELECT count(*)", "n", "SELECT count(*) n"},
+		{"SELECT ", "name", "SELECT name"},
+		{"", "sales.orders", "sales.orders"},
+		{"SELECT count(", "name", "SELECT count(name"},
+		{"SELECT a,", "name", "SELECT a,name"},
+		{"SELECT c.", "name", "SELECT c.name"},
+		{"WHERE a=", "name", "WHERE a=name"},
+		{"SELECT\n", "name", "SELECT\nname"},
+	} {
+		m := newEditor(60, 5)
+		m.SetValue(tt.before)
+		m.InsertName(tt.name)
+		if got := m.Value(); got != tt.want {
+			t.Errorf("after %q, InsertName(%s) gives %q, want %q", tt.before, tt.name, got, tt.want)
+		}
+	}
+	// Over a selection, the text before the selection decides.
+	m := newEditor(60, 5)
+	m.SetValue("SELECT x")
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyLeft, Mod: tea.ModShift})
+	m.InsertName("name")
+	if got := m.Value(); got != "SELECT name" {
+		t.Errorf("over a selection: %q, want SELECT name", got)
+	}
+}
+
 func TestViewGolden(t *testing.T) {
 	m := newEditor(40, 5)
 	m.SetValue("SELECT o.id, 'a''b' -- note\nFROM sales.orders o\nWHERE x > 1.5")

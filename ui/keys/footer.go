@@ -21,6 +21,11 @@ const (
 	PaneExplainRefusal
 	PaneExplainEmpty
 	PaneExplainPick
+	// A refusal of the catalog tree opened over the query's refusal or
+	// the list of the tree's: the cancel key goes back there, not out of
+	// the panel (with a statement, and without).
+	PaneExplainBack
+	PaneExplainRefusalBack
 )
 
 // labelled is a binding of the keymap with the short label the footer
@@ -55,11 +60,11 @@ func (m *KeyMap) Footer(p Pane, running bool) []key.Binding {
 		ls = append(ls, labelled{&c.Insert, "insert / explain ✗"}, labelled{&c.Preview, "preview"}, labelled{&c.Expand, "open"},
 			labelled{&c.Filter, "filter"}, labelled{&c.Doctor, "doctor"}, labelled{&c.Wider, "wider"}, labelled{&c.Narrower, "narrower"},
 			labelled{&g.NextPane, "next pane"})
-	case PaneExplain:
+	case PaneExplain, PaneExplainBack:
 		ls = append(ls, labelled{&m.Results.CopyCell, "copy statement"}, labelled{&m.Explain.Apply, "apply (sandbox)"},
-			labelled{&m.Explain.Doctor, "doctor"}, labelled{&g.Cancel, "close"})
-	case PaneExplainRefusal:
-		ls = append(ls, labelled{&m.Results.CopyCell, "copy refusal"}, labelled{&m.Explain.Doctor, "doctor"}, labelled{&g.Cancel, "close"})
+			labelled{&m.Explain.Doctor, "doctor"}, labelled{&g.Cancel, closeOrBack(p)})
+	case PaneExplainRefusal, PaneExplainRefusalBack:
+		ls = append(ls, labelled{&m.Results.CopyCell, "copy refusal"}, labelled{&m.Explain.Doctor, "doctor"}, labelled{&g.Cancel, closeOrBack(p)})
 	case PaneExplainEmpty:
 		ls = append(ls, labelled{&m.Explain.Doctor, "doctor"}, labelled{&g.Cancel, "close"})
 	case PaneExplainPick:
@@ -78,6 +83,14 @@ func (m *KeyMap) Footer(p Pane, running bool) []key.Binding {
 		ls = append(ls, labelled{&g.Reuse, "reuse on/off"})
 	}
 	return short(ls)
+}
+
+// closeOrBack is what the cancel key does in the explanation pane p.
+func closeOrBack(p Pane) string {
+	if p == PaneExplainBack || p == PaneExplainRefusalBack {
+		return "back"
+	}
+	return "close"
 }
 
 // unreliable reports whether k is a chord many terminals do not deliver:

@@ -255,7 +255,7 @@ func TestFooterFollowsTheKeymap(t *testing.T) {
 	if got := text(def.Footer(PaneEditor, false)); !strings.HasSuffix(got, "ctrl+q quit · alt+u reuse on/off") {
 		t.Errorf("default editor footer %q: want the reuse toggle last, after quit", got)
 	}
-	for _, p := range []Pane{PaneEditor, PaneResults, PaneCatalog, PaneExplain, PaneExplainRefusal, PaneExplainEmpty, PaneExplainPick, PaneHistory, PaneHelp} {
+	for _, p := range []Pane{PaneEditor, PaneResults, PaneCatalog, PaneExplain, PaneExplainRefusal, PaneExplainEmpty, PaneExplainPick, PaneExplainBack, PaneExplainRefusalBack, PaneHistory, PaneHelp} {
 		if len(km.Footer(p, false)) < 3 {
 			t.Errorf("pane %d: footer %q is too short", p, text(km.Footer(p, false)))
 		}

@@ -25,6 +25,13 @@ type Stats struct {
 	NotBilled bool
 	// Elapsed is Athena's time for the query, queue included.
 	Elapsed time.Duration
+	// State is the query's final state (SUCCEEDED, FAILED, CANCELLED);
+	// Limit the scan limit it ran under (bytes, 0 for none); Reused says
+	// Athena answered with a stored result. The line above the grid does
+	// not show them: the status line does, for the tab shown.
+	State  string
+	Limit  int64
+	Reused bool
 	// FetchPath is how the rows come: "s3" (the result file) or "api"
 	// (GetQueryResults pages), with Fallback saying why not s3.
 	FetchPath, Fallback string

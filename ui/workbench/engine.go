@@ -36,10 +36,10 @@ func (e *Engine) Start(ctx context.Context, q ui.Submission) (string, error) {
 
 // Guard is what the workbench asks before sending sql: the guards -e
 // applies (session.ChangeOf for a destructive statement, the ? values
-// Start wants).
+// Start wants, each checked by session.CheckParam as Start checks it).
 func (e *Engine) Guard(sql string) ui.Guard {
 	c := session.ChangeOf(sql)
-	return ui.Guard{Destructive: c.Destructive, Change: c.What, Params: max(session.ParamsWanted(sql), 0)}
+	return ui.Guard{Destructive: c.Destructive, Change: c.What, Params: max(session.ParamsWanted(sql), 0), Value: session.CheckParam}
 }
 
 // Reuse is the profile's reuse setting (0: none).

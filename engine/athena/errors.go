@@ -149,6 +149,15 @@ func isRefusal(text string) bool {
 	if strings.Contains(t, "(using password:") {
 		return false
 	}
+	// Athena says "Column 'x' cannot be resolved or requester is not
+	// authorized to access requested resources" (COLUMN_NOT_FOUND, a user
+	// error) for a column that is not there, which public reports show
+	// it is in most cases (e.g. opencost/opencost#3076, "I verified that
+	// the column does not exist"); the text reaches the user whole, and a
+	// refusal by Lake Formation comes with its own words.
+	if strings.Contains(t, "cannot be resolved or requester is not authorized") {
+		return false
+	}
 	for _, s := range []string{
 		"not authorized", "access denied", "accessdenied", "permission denied",
 		"insufficient permissions", "insufficient lake formation permission",

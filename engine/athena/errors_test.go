@@ -224,6 +224,9 @@ func TestIsRefusal(t *testing.T) {
 		"Insufficient Lake Formation permission(s) on orders":                                       true,
 		"Access denied for user 'app'@'10.0.0.1' (using password: YES)":                             false,
 		"TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.sales.nope' does not exist":              false,
+		// Athena's text for a column that does not exist (as for one Lake
+		// Formation hides): mostly a misspelt name, not a refusal.
+		"COLUMN_NOT_FOUND: line 1:8: Column 'nosuchcol' cannot be resolved or requester is not authorized to access requested resources": false,
 	}
 	for text, want := range tests {
 		if got := isRefusal(text); got != want {

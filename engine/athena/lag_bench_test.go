@@ -65,17 +65,10 @@ func BenchmarkCompletionLag(b *testing.B) {
 				b.Skip("set QUILTQ_BENCH_LONG=all to run the 60 s and 600 s cases")
 			}
 			rng := rand.New(rand.NewPCG(lagSeed, uint64(i)))
-			var adaptive, fixed lagSamples
-			for b.Loop() {
-				// ±10%, to the millisecond (the sandbox's precision).
-				d := time.Duration(float64(run) * (0.9 + 0.2*rng.Float64())).Round(time.Millisecond)
-				a, f := lagOnce(b, c, api, d)
-				adaptive.add(a)
-				fixed.add(f)
-				b.Logf("run=%v: adaptive lag %v after %d calls, fixed lag %v after %d calls", d, a.lag, a.calls, f.lag, f.calls)
-			}
-			adaptive.report(b, "adaptive")
-			fixed.report(b, "fixed")
+			// ±10%, to the millisecond (the sandbox's precision).
+			lagRuns(b, c, api, func() time.Duration {
+				return time.Duration(float64(run) * (0.9 + 0.2*rng.Float64())).Round(time.Millisecond)
+			})
 		})
 	}
 	// The goal for short queries is over queries under 3 s, not at one
@@ -85,17 +78,25 @@ func BenchmarkCompletionLag(b *testing.B) {
 	// each run uniformly from 100 ms to 3 s, as queries of that range come.
 	b.Run("run=under3s", func(b *testing.B) {
 		rng := rand.New(rand.NewPCG(lagSeed, 99))
-		var adaptive, fixed lagSamples
-		for b.Loop() {
-			d := time.Duration(float64(100*time.Millisecond) + float64(2900*time.Millisecond)*rng.Float64()).Round(time.Millisecond)
-			a, f := lagOnce(b, c, api, d)
-			adaptive.add(a)
-			fixed.add(f)
-			b.Logf("run=%v: adaptive lag %v after %d calls, fixed lag %v after %d calls", d, a.lag, a.calls, f.lag, f.calls)
-		}
-		adaptive.report(b, "adaptive")
-		fixed.report(b, "fixed")
+		lagRuns(b, c, api, func() time.Duration {
+			return time.Duration(float64(100*time.Millisecond) + float64(2900*time.Millisecond)*rng.Float64()).Round(time.Millisecond)
+		})
 	})
+}
+
+// lagRuns runs a query of the length draw gives per iteration, followed by
+// both pollers, and reports their lags and calls.
+func lagRuns(b *testing.B, c *Client, api *awsathena.Client, draw func() time.Duration) {
+	var adaptive, fixed lagSamples
+	for b.Loop() {
+		d := draw()
+		a, f := lagOnce(b, c, api, d)
+		adaptive.add(a)
+		fixed.add(f)
+		b.Logf("run=%v: adaptive lag %v after %d calls, fixed lag %v after %d calls", d, a.lag, a.calls, f.lag, f.calls)
+	}
+	adaptive.report(b, "adaptive")
+	fixed.report(b, "fixed")
 }
 
 // lagSample is what one poller saw of one query.

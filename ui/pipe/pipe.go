@@ -39,9 +39,12 @@ func Watch(ctx context.Context, stdout *os.File) (context.Context, io.Writer) {
 	}
 	// The cancel function lives as long as the process: Watch is called
 	// once, by main, which exits with the context.
+	// The descriptor is read here, not in the goroutine: reading it there
+	// would race a Close of stdout (by a test; main never closes it).
+	fd := stdout.Fd()
 	ctx, cancel := context.WithCancelCause(ctx)
 	go func() {
-		if pollClosed(stdout) {
+		if pollClosed(fd) {
 			cancel(ErrClosed)
 		}
 	}()

@@ -9,11 +9,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// pollClosed blocks until the pipe or socket f reports its reader gone
+// pollClosed blocks until the pipe or socket fd reports its reader gone
 // (POLLERR or POLLHUP, which poll reports whatever events are asked),
-// and reports whether it did; false when f cannot be polled.
-func pollClosed(f *os.File) bool {
-	fds := []unix.PollFd{{Fd: int32(f.Fd()), Events: 0}}
+// and reports whether it did; false when fd cannot be polled (or was
+// closed meanwhile: POLLNVAL).
+func pollClosed(fd uintptr) bool {
+	fds := []unix.PollFd{{Fd: int32(fd), Events: 0}}
 	for {
 		_, err := unix.Poll(fds, -1)
 		if errors.Is(err, unix.EINTR) {

@@ -621,6 +621,16 @@ func (m *Model) backspace() {
 		m.comp = nil
 		return
 	}
+	// In the leading spaces, go back to the previous indent stop (the width
+	// tab inserts), so that indents stay whole.
+	if strings.TrimLeft(line[:m.col], " ") == "" {
+		stop := (m.col - 1) / len(indentUnit) * len(indentUnit)
+		m.lines[m.row] = line[:stop] + line[m.col:]
+		m.col = stop
+		m.setWant()
+		m.comp = nil
+		return
+	}
 	r, n := utf8.DecodeLastRuneInString(line[:m.col])
 	end := m.col
 	if closing, ok := pairs[string(r)]; ok && strings.HasPrefix(line[m.col:], closing) {

@@ -354,3 +354,49 @@ func TestAliasesMatchTheWholeWindow(t *testing.T) {
 		t.Fatalf("after lines around the cursor changed: cached %v, whole window %v", got, want)
 	}
 }
+
+// Backspace in a line's leading spaces goes back to the previous indent
+// stop (the width tab inserts), in one undo step; elsewhere, or after a
+// non-space, it removes one character.
+func TestBackspaceInIndentGoesToTheStop(t *testing.T) {
+	w := len(indentUnit)
+	tests := []struct {
+		name    string
+		text    string
+		col     int
+		want    string
+		wantCol int
+	}{
+		{"two stops deep", "    from t", 2 * w, strings.Repeat(" ", w) + "from t", w},
+		{"between stops", "     from t", 2*w + 1, strings.Repeat(" ", 2*w) + "from t", 2 * w},
+		{"one stop", strings.Repeat(" ", w) + "x", w, "x", 0},
+		{"inside the indent, not at its end", "      x", w, strings.Repeat(" ", 4) + "x", 0},
+		{"after text, one space", "a    b", 5, "a   b", 4},
+		{"blank line of spaces", "      ", 6, "    ", 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := withText(40, 5, "select 1\n"+tt.text, 1, tt.col)
+			m = typeIn(m, "backspace")
+			if got := m.Value(); got != "select 1\n"+tt.want {
+				t.Fatalf("backspace at col %d of %q gives %q, want %q", tt.col, tt.text, got, "select 1\n"+tt.want)
+			}
+			if m.col != tt.wantCol {
+				t.Fatalf("cursor at col %d, want %d", m.col, tt.wantCol)
+			}
+			m = typeIn(m, "ctrl+z")
+			if got := m.Value(); got != "select 1\n"+tt.text {
+				t.Fatalf("one undo gives %q, want %q", got, "select 1\n"+tt.text)
+			}
+		})
+	}
+}
+
+// After auto-indent, tab then backspace returns to the same indent.
+func TestTabThenBackspaceUndoesTheIndent(t *testing.T) {
+	m := typeIn(newEditor(40, 5), "select x", "enter", "tab", "tab", "backspace", "y")
+	want := "select x\n" + indentUnit + "y"
+	if got := m.Value(); got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

@@ -105,7 +105,7 @@ func (a *app) options() (session.Options, error) {
 		o.Policies = &session.Policies{Documents: ps, Source: "--policy " + strings.Join(a.g.policies, ", ")}
 	}
 	if a.g.sandbox {
-		run, err := sandbox.Start("127.0.0.1:0", sandbox.Options{})
+		run, err := sandbox.Start("127.0.0.1:0", sandbox.Options{SyntaxErrors: a.g.syntaxErrors.at})
 		if err != nil {
 			return session.Options{}, &engine.Error{Op: "sandbox", Kind: engine.Other, Err: err}
 		}

@@ -161,6 +161,14 @@ Exit codes: 0 ok, 1 query failed, 2 usage or config, 3 denied,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		ValidArgsFunction: cobra.NoFileCompletions,
+		// Run before every command (sandbox serve has a --syntax-errors of
+		// its own, which this does not see).
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			if g.syntaxErrors.given && !g.sandbox {
+				return errors.New("--syntax-errors chooses how the embedded sandbox refuses SQL: give it with --sandbox (for a served sandbox, give it to 'quiltq sandbox serve')")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("limit") && g.limit <= 0 {
 				return fmt.Errorf("--limit %d: give the most rows to print, 1 or more (leave --limit out to print them all)", g.limit)
@@ -176,6 +184,7 @@ Exit codes: 0 ok, 1 query failed, 2 usage or config, 3 denied,
 	pf.StringVarP(&g.profile, "profile", "P", "", "config `profile` to use (default: the config's default_profile)")
 	pf.BoolVar(&g.sandbox, "sandbox", false, "run against the embedded sandbox stack, started in-process on loopback")
 	pf.StringVar(&g.sandboxUser, "sandbox-user", "analyst", "sandbox `user` to log in as (analyst, reader, admin)")
+	pf.Var(&g.syntaxErrors, "syntax-errors", syntaxErrorsUsage)
 	pf.StringVar(&g.awsProfile, "aws-profile", "", "use plain AWS credentials from this shared-config `profile` instead of a Quilt login")
 
 	f := root.Flags()
@@ -602,7 +611,7 @@ SIGINT or SIGTERM.`,
 	f.Float64Var(&sf.opts.Faults.ServerError, "fault-500", 0, "`fraction` of AWS requests answered with a 500")
 	f.Float64Var(&sf.opts.Faults.Cut, "fault-cut", 0, "`fraction` of AWS replies cut in the middle of their body")
 	f.Uint64Var(&sf.opts.Faults.Seed, "fault-seed", 1, "`seed` choosing which requests fail")
-	f.StringVar(&sf.syntaxErrors, "syntax-errors", "start", "where SQL that does not parse is refused: `start` (StartQueryExecution) or run (the query fails)")
+	f.StringVar(&sf.syntaxErrors, "syntax-errors", "start", syntaxErrorsUsage)
 	f.BoolVarP(&sf.verbose, "verbose", "v", false, "log every AWS request on stderr")
 	cmd.AddCommand(serve)
 	return cmd

@@ -276,6 +276,7 @@ c "$@"
 		{[]string{"ls", "--re"}, []string{"--refresh"}, nil},
 		{[]string{"-o", ""}, []string{"csv", "jsonl", "markdown"}, nil},
 		{[]string{"completion", ""}, []string{"bash", "zsh", "fish", "powershell"}, nil},
+		{[]string{"--sandbox", "--syntax-errors", ""}, []string{"start", "run"}, nil},
 		{[]string{"--sandbox", "describe", "sales.ord"}, []string{"sales.orders", "sales.order_totals"}, []string{"sales.events"}},
 		{[]string{"--sandbox", "ls", "AwsDataCatalog.s"}, []string{"AwsDataCatalog.sales"}, nil},
 		{[]string{"--sandbox", "ls", "-c", ""}, []string{"AwsDataCatalog", "quilt-sales-prod-tabulator"}, nil},

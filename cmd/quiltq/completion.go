@@ -26,6 +26,7 @@ func (c *cli) completions(root *cobra.Command) {
 	}
 	_ = root.RegisterFlagCompletionFunc("profile", c.completeProfiles)
 	_ = root.RegisterFlagCompletionFunc("sandbox-user", fixed("analyst", "reader", "admin"))
+	_ = root.RegisterFlagCompletionFunc("syntax-errors", fixed("start", "run"))
 	_ = root.RegisterFlagCompletionFunc("output", fixed(print.Formats()...))
 	_ = root.RegisterFlagCompletionFunc("fetch", fixed("auto", "s3", "api"))
 	var walk func(*cobra.Command)
@@ -33,6 +34,7 @@ func (c *cli) completions(root *cobra.Command) {
 		for name, fn := range map[string]cobra.CompletionFunc{
 			"catalog": c.completeCatalogs, "data-catalog": c.completeCatalogs,
 			"database": c.completeDatabases, "workgroup": c.completeWorkgroups,
+			"syntax-errors": fixed("start", "run"), // sandbox serve's own
 		} {
 			if cmd.Flags().Lookup(name) != nil { // its own flags: none merged yet
 				_ = cmd.RegisterFlagCompletionFunc(name, fn)

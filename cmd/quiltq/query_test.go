@@ -198,6 +198,8 @@ func TestSyntaxErrorsExitOne(t *testing.T) {
 	}{
 		{"refused at start", nil, []string{"--sandbox", "--sandbox-user", "admin"}, "InvalidRequestException: line 2:3: mismatched input 'FORM'"},
 		{"failed when run", envFor(t, run, "admin"), nil, "SYNTAX_ERROR: line 2:3: mismatched input 'FORM'"},
+		{"refused at start, embedded, --syntax-errors start", nil, []string{"--sandbox", "--sandbox-user", "admin", "--syntax-errors", "start"}, "InvalidRequestException: line 2:3: mismatched input 'FORM'"},
+		{"failed when run, embedded, --syntax-errors run", nil, []string{"--sandbox", "--sandbox-user", "admin", "--syntax-errors", "run"}, "SYNTAX_ERROR: line 2:3: mismatched input 'FORM'"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -214,6 +216,34 @@ func TestSyntaxErrorsExitOne(t *testing.T) {
 				t.Errorf("a failure wrote %q on stdout", r.stdout)
 			}
 		})
+	}
+}
+
+// --syntax-errors belongs to --sandbox and takes serve's values.
+func TestSyntaxErrorsFlagUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--syntax-errors", "run", "-e", "SELECT 1"}, "--syntax-errors chooses how the embedded sandbox refuses SQL: give it with --sandbox"},
+		{[]string{"--sandbox", "--syntax-errors", "later", "-e", "SELECT 1"}, "want start (refused by StartQueryExecution) or run"},
+	}
+	for _, tc := range tests {
+		r := quiltq(t, context.Background(), nil, "", tc.args...)
+		if r.code != exitUsage {
+			t.Errorf("%v: exit %d, want %d; stderr: %s", tc.args, r.code, exitUsage, r.stderr)
+		}
+		if !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: stderr %q does not say %q", tc.args, r.stderr, tc.want)
+		}
+	}
+}
+
+// --syntax-errors completes to its two values.
+func TestSyntaxErrorsFlagCompletes(t *testing.T) {
+	r := quiltq(t, context.Background(), nil, "", "__complete", "--sandbox", "--syntax-errors", "")
+	if got := strings.Fields(r.stdout); len(got) < 2 || got[0] != "start" || got[1] != "run" {
+		t.Errorf("completing --syntax-errors: %q, want start and run", r.stdout)
 	}
 }
 

@@ -58,6 +58,7 @@ type globalFlags struct {
 	workgroup       string
 	sandbox         bool
 	sandboxUser     string
+	syntaxErrors    syntaxErrorsFlag // --syntax-errors: the embedded sandbox's
 	awsProfile      string
 	fetch           string
 	mouse           bool

@@ -22,6 +22,35 @@ type serveFlags struct {
 	verbose                   bool
 }
 
+// syntaxErrorsUsage is the help of --syntax-errors, on sandbox serve and
+// beside --sandbox.
+const syntaxErrorsUsage = "where SQL that does not parse is refused: `start` (StartQueryExecution) or run (the query fails)"
+
+// syntaxErrorsFlag is --syntax-errors beside --sandbox: read by
+// athenasrv.ParseSyntaxErrors, as serve's is, and known to be given.
+type syntaxErrorsFlag struct {
+	at    athenasrv.SyntaxErrors
+	given bool
+}
+
+func (f *syntaxErrorsFlag) String() string {
+	if f.at == athenasrv.SyntaxAtRun {
+		return "run"
+	}
+	return "start"
+}
+
+func (f *syntaxErrorsFlag) Set(s string) error {
+	at, err := athenasrv.ParseSyntaxErrors(s)
+	if err != nil {
+		return err
+	}
+	f.at, f.given = at, true
+	return nil
+}
+
+func (f *syntaxErrorsFlag) Type() string { return "string" }
+
 // runSandboxServe starts the embedded stack on loopback, prints one JSON
 // line describing it on stdout and serves until ctx ends (SIGINT, SIGTERM).
 func runSandboxServe(ctx context.Context, sf serveFlags, st streams) int {

@@ -3,6 +3,7 @@ package ui
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -239,5 +240,49 @@ func TestFooterUnderTheTabBarsQuestion(t *testing.T) {
 	m, _ = do(m, tea.KeyPressMsg{Code: tea.KeyEscape})
 	if f := ansi.Strip(m.footer()); !strings.Contains(f, "run") {
 		t.Errorf("footer after the question: %q", f)
+	}
+}
+
+// At a small terminal a pane's title is cut to the pane's width with an
+// ellipsis, on one line: it never wraps, so the grid stays in view below
+// it. At 40x10 the results pane holds its title and one line (the grid's
+// header); at 40x11 one more, the grid's first row.
+func TestPaneTitleIsCutNeverWrapped(t *testing.T) {
+	const id = "3f1c0a52-0000-4000-8000-000000000000"
+	for _, tc := range []struct {
+		h    int
+		want string // the grid's line that must be in view under the title
+	}{
+		{10, "v"},
+		{11, "first-row"},
+	} {
+		m := model(&scriptEngine{}, 40, tc.h, nil)
+		m.results.Reset(id, []engine.Column{{Name: "v", Type: "varchar"}})
+		m.results.Append([]engine.Row{{{Text: "first-row"}}, {{Text: "second-row"}}})
+		m.results.Finish(nil)
+		m.setFocus(focusResults)
+		screen := ansi.Strip(m.Render())
+		lines := strings.Split(screen, "\n")
+		if len(lines) != tc.h {
+			t.Fatalf("at 40x%d the screen has %d lines:\n%s", tc.h, len(lines), screen)
+		}
+		title := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "Results") })
+		if title < 0 || title+2 >= len(lines) {
+			t.Fatalf("at 40x%d no Results title with lines under it:\n%s", tc.h, screen)
+		}
+		if l := lines[title]; !strings.Contains(l, "…") || strings.Contains(l, id) || ansi.StringWidth(l) > 40 {
+			t.Errorf("at 40x%d the title line %q is not cut with … to 40 columns", tc.h, l)
+		}
+		// One title line: what follows it is the grid, none of the title.
+		if next := lines[title+1]; strings.Contains(next, id[len(id)-8:]) {
+			t.Errorf("at 40x%d the title wrapped onto the next line:\n%s", tc.h, screen)
+		}
+		var grid []string
+		for _, l := range lines[title+1:] {
+			grid = append(grid, strings.TrimSpace(strings.Trim(l, "┃│ ")))
+		}
+		if !slices.Contains(grid, tc.want) {
+			t.Errorf("at 40x%d the grid's %q is not in view under the title:\n%s", tc.h, tc.want, screen)
+		}
 	}
 }

@@ -149,8 +149,11 @@ func (m Model) resultsTitle() string {
 	return "Results"
 }
 
-// pane draws content in a border of outer size w×h with a title line.
+// pane draws content in a border of outer size w×h with a title line,
+// the title cut to the inner width (with …): a wrapped title would push
+// the content down, out of a small pane.
 func (m Model) pane(title, content string, w, h int, focused bool) string {
+	title = ansi.Truncate(title, max(w-2, 0), "…")
 	t := m.th.Title.Render(title)
 	if !focused {
 		t = m.th.Muted.Render(title)

@@ -122,35 +122,34 @@ func (q *QuiltRole) Decide(r engine.Ref, _ iam.StatementKind) (Verdict, string) 
 		if r.Table == "*" {
 			return Allowed, "listing the user database"
 		}
-		bucket, _, ok := strings.Cut(r.Table, "_")
-		if !ok {
-			return Unknown, ""
-		}
 		// S3 bucket names cannot hold "_", so the first one ends the bucket.
-		if !q.granted(bucket) {
-			return Denied, "the table belongs to bucket " + bucket + ", which it does not grant"
-		}
-		if r.Access == engine.Write {
-			return Denied, "Quilt maintains the user database's per-bucket tables; queries may not change them"
-		}
-		return Allowed, "it grants bucket " + bucket
+		bucket, _, ok := strings.Cut(r.Table, "_")
+		return q.bucketTable(r, bucket, ok, "the table",
+			"Quilt maintains the user database's per-bucket tables; queries may not change them")
 	case q.isIcebergDatabase(r.Catalog, r.Database):
 		if r.Table == "*" {
 			return Allowed, "listing the Iceberg package tables shows those of your buckets"
 		}
 		bucket, ok := iam.QuiltIcebergTable(r.Table)
-		if !ok {
-			return Unknown, ""
-		}
-		if !q.granted(bucket) {
-			return Denied, "the Iceberg package table belongs to bucket " + bucket + ", which it does not grant"
-		}
-		if r.Access == engine.Write {
-			return Denied, "Quilt maintains its Iceberg package tables from the bucket's packages; queries may not change them"
-		}
-		return Allowed, "it grants bucket " + bucket
+		return q.bucketTable(r, bucket, ok, "the Iceberg package table",
+			"Quilt maintains its Iceberg package tables from the bucket's packages; queries may not change them")
 	}
 	return Unknown, ""
+}
+
+// bucketTable decides a table Quilt keeps for bucket (ok: the name told
+// the bucket): readable when the role grants the bucket, never written,
+// since Quilt maintains it (readOnly says so).
+func (q *QuiltRole) bucketTable(r engine.Ref, bucket string, ok bool, what, readOnly string) (Verdict, string) {
+	switch {
+	case !ok:
+		return Unknown, ""
+	case !q.granted(bucket):
+		return Denied, what + " belongs to bucket " + bucket + ", which it does not grant"
+	case r.Access == engine.Write:
+		return Denied, readOnly
+	}
+	return Allowed, "it grants bucket " + bucket
 }
 
 // inScope reports whether r names the Tabulator catalog or the user

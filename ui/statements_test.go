@@ -25,20 +25,7 @@ import (
 func settle(t *testing.T, m Model, msg tea.Msg, steps int) Model {
 	t.Helper()
 	mm, cmd := m.Update(msg)
-	m = mm.(Model)
-	for i := 0; cmd != nil && i < steps; i++ {
-		var cmds []tea.Cmd
-		for _, r := range quick(cmd) {
-			if _, tick := r.(TickMsg); tick {
-				continue
-			}
-			mm, c := m.Update(r)
-			m = mm.(Model)
-			cmds = append(cmds, c)
-		}
-		cmd = tea.Batch(cmds...)
-	}
-	return m
+	return follow(t, mm.(Model), cmd, steps)
 }
 
 var f5 = tea.KeyPressMsg{Code: tea.KeyF5}
@@ -82,17 +69,23 @@ func TestRunTakesTheStatementUnderTheCursor(t *testing.T) {
 	}
 }
 
-// The statement that runs is highlighted in the editor while it runs,
-// at its place in the buffer, and the highlight goes when it ends.
-func TestTheRunningStatementIsHighlighted(t *testing.T) {
+// heldEngine is an engine whose queries succeed once release is closed
+// (or their context ends).
+func heldEngine() (*scriptEngine, chan struct{}) {
 	release := make(chan struct{})
-	eng := &scriptEngine{wait: func(ctx context.Context, id string) (Progress, error) {
+	return &scriptEngine{wait: func(ctx context.Context, id string) (Progress, error) {
 		select {
 		case <-release:
 		case <-ctx.Done():
 		}
 		return Progress{ID: id, State: "SUCCEEDED"}, nil
-	}}
+	}}, release
+}
+
+// The statement that runs is highlighted in the editor while it runs,
+// at its place in the buffer, and the highlight goes when it ends.
+func TestTheRunningStatementIsHighlighted(t *testing.T) {
+	eng, release := heldEngine()
 	m := model(eng, 100, 30, nil)
 	const buf = "SELECT 1;\nSELECT 22;"
 	m.editor.Restore(buf, 1, 3)
@@ -532,14 +525,7 @@ func TestLoadKeepsTheBuffer(t *testing.T) {
 // elsewhere: it comes back in a tab of its own (the empty one left when
 // the last tab was closed), not beside a stray empty tab.
 func TestClosedRunningTabComesBack(t *testing.T) {
-	release := make(chan struct{})
-	eng := &scriptEngine{wait: func(ctx context.Context, id string) (Progress, error) {
-		select {
-		case <-release:
-		case <-ctx.Done():
-		}
-		return Progress{ID: id, State: "SUCCEEDED"}, nil
-	}}
+	eng, release := heldEngine()
 	m := model(eng, 120, 30, nil)
 	m.editor.SetValue("SELECT 1 AS one")
 	mm, cmd := m.Update(f5)

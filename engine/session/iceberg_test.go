@@ -125,11 +125,21 @@ func TestManagedUserIcebergTableThroughTheSession(t *testing.T) {
 	if _, err := s.Check(ctx, stmt); err != nil {
 		t.Fatalf("after the grant, the check: %v", err)
 	}
-	run, err := s.Run(ctx, stmt, nil)
-	if err != nil {
-		t.Fatalf("after the grant, the run: %v", err)
+	if n := rowCount(t, s, stmt, "after the grant"); n != 3 {
+		t.Errorf("after the grant: %d rows, want 3", n)
 	}
-	rows, err := s.Results(ctx, run)
+}
+
+// rowCount runs stmt on s and counts the rows of its result; when is what
+// a failure is said to come after.
+func rowCount(t *testing.T, s *session.Session, stmt session.Statement, when string) int {
+	t.Helper()
+	ctx := context.Background()
+	x, err := s.Run(ctx, stmt, nil)
+	if err != nil {
+		t.Fatalf("%s, AWS refuses the run: %v", when, err)
+	}
+	rows, err := s.Results(ctx, x)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,12 +147,9 @@ func TestManagedUserIcebergTableThroughTheSession(t *testing.T) {
 	n := 0
 	for {
 		if _, err := rows.Next(); err != nil {
-			break
+			return n
 		}
 		n++
-	}
-	if n != 3 {
-		t.Errorf("after the grant: %d rows, want 3", n)
 	}
 }
 
@@ -292,23 +299,7 @@ func TestIcebergTableFixedByThePrintedStatements(t *testing.T) {
 	if _, err := s.Check(ctx, stmt); err != nil {
 		t.Fatalf("after the fixes (%v), the check: %v", actions, err)
 	}
-	x, err := s.Run(ctx, stmt, nil)
-	if err != nil {
-		t.Fatalf("after the fixes, AWS refuses: %v", err)
-	}
-	rows, err := s.Results(ctx, x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	n := 0
-	for {
-		if _, err := rows.Next(); err != nil {
-			break
-		}
-		n++
-	}
-	if n != 3 {
+	if n := rowCount(t, s, stmt, "after the fixes"); n != 3 {
 		t.Errorf("after the fixes: %d rows, want nextflowtower's 3 packages", n)
 	}
 }

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/quiltq/quiltq/auth"
-	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/iam"
 	"github.com/quiltq/quiltq/engine/sandbox"
@@ -88,23 +86,9 @@ func policyTypesStack(t *testing.T) *stack.Stack {
 // of the user's role.
 func openKnown(t *testing.T, env *sandboxtest.Env, user string) *session.Session {
 	t.Helper()
-	vars := map[string]string{"XDG_CONFIG_HOME": t.TempDir(), "XDG_CACHE_HOME": t.TempDir()}
-	getenv := func(k string) string { return vars[k] }
-	st, err := config.Load(getenv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := env.User(t, user)
-	s, err := session.Open(context.Background(), session.Options{
-		Settings: st, Getenv: getenv,
-		Login:    &session.TokenLogin{CatalogURL: env.Info.CatalogURL, RefreshToken: u.RefreshToken, AWSEndpointURL: env.Info.AWSEndpointURL, Source: auth.SourceSandbox},
-		Policies: session.PoliciesOf(env.Known(u.Role), u.Role, "the sandbox's role "+u.Role),
-		Roles:    env, // the sandbox changes its roles, as for --sandbox
+	return openAs(t, env, user, func(role string) *session.Policies {
+		return session.PoliciesOf(env.Known(role), role, "the sandbox's role "+role)
 	})
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	return s
 }
 
 func TestCheckRefusesWhatOtherPolicyTypesRefuse(t *testing.T) {

@@ -56,6 +56,15 @@ func (l *requestLog) ops() []string {
 // user's login handed in, the role's policies known and changeable.
 func open(t *testing.T, env *sandboxtest.Env, user string) *session.Session {
 	t.Helper()
+	return openAs(t, env, user, func(role string) *session.Policies {
+		return &session.Policies{Documents: env.Authorizer().Policies(role), Role: role, Source: "the sandbox's role " + role}
+	})
+}
+
+// openAs opens a session on env as user with the policies known of the
+// user's role, changeable, as `quiltq --sandbox` does.
+func openAs(t *testing.T, env *sandboxtest.Env, user string, policies func(role string) *session.Policies) *session.Session {
+	t.Helper()
 	vars := map[string]string{"XDG_CONFIG_HOME": t.TempDir(), "XDG_CACHE_HOME": t.TempDir()}
 	getenv := func(k string) string { return vars[k] }
 	st, err := config.Load(getenv, "")
@@ -66,7 +75,7 @@ func open(t *testing.T, env *sandboxtest.Env, user string) *session.Session {
 	s, err := session.Open(context.Background(), session.Options{
 		Settings: st, Getenv: getenv,
 		Login:    &session.TokenLogin{CatalogURL: env.Info.CatalogURL, RefreshToken: u.RefreshToken, AWSEndpointURL: env.Info.AWSEndpointURL, Source: auth.SourceSandbox},
-		Policies: &session.Policies{Documents: env.Authorizer().Policies(u.Role), Role: u.Role, Source: "the sandbox's role " + u.Role},
+		Policies: policies(u.Role),
 		Roles:    env, // the sandbox changes its roles, as for --sandbox
 	})
 	if err != nil {

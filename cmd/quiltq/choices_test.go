@@ -7,7 +7,6 @@ import (
 
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/sandbox/sandboxtest"
-	"github.com/quiltq/quiltq/engine/sandbox/stack"
 )
 
 // In an account with a second Quilt stack ("alpha", whose Tabulator
@@ -17,14 +16,7 @@ import (
 // workgroup in sorted order when none is configured, saying so on
 // stderr, and a configured one silently.
 func TestChoicesInATwoStackAccount(t *testing.T) {
-	st, err := stack.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.DataCatalogs = append(st.DataCatalogs, stack.DataCatalog{Name: "quilt-alpha-tabulator", Type: "LAMBDA",
-		Parameters: map[string]string{"function": "arn:aws:lambda:us-east-1:123456789012:function:quilt-alpha-tabulator"}})
-	st.Workgroups = append(st.Workgroups, stack.Workgroup{Name: "QuiltUserAthena-alpha-NonManagedRoleWorkgroup", State: "ENABLED",
-		OutputLocation: "s3://alpha-userathenaresultsbucket-0000/athena-results/"})
+	st := sandboxtest.TwoStacks(t)
 	env := sandboxtest.Start(t, sandbox.Options{Stack: st})
 	ctx := context.Background()
 	vars := envFor(t, env, "admin")

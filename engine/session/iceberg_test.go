@@ -160,14 +160,7 @@ func rowCount(t *testing.T, s *session.Session, stmt session.Statement, when str
 // in sorted order and warns, again when the choice comes from the cache;
 // a configured workgroup is taken without a word.
 func TestCatalogChoicesInATwoStackAccount(t *testing.T) {
-	st, err := stack.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.DataCatalogs = append(st.DataCatalogs, stack.DataCatalog{Name: "quilt-alpha-tabulator", Type: "LAMBDA",
-		Parameters: map[string]string{"function": "arn:aws:lambda:us-east-1:123456789012:function:quilt-alpha-tabulator"}})
-	st.Workgroups = append(st.Workgroups, stack.Workgroup{Name: "QuiltUserAthena-alpha-NonManagedRoleWorkgroup", State: "ENABLED",
-		OutputLocation: "s3://alpha-userathenaresultsbucket-0000/athena-results/"})
+	st := sandboxtest.TwoStacks(t)
 	env := sandboxtest.Start(t, sandbox.Options{Stack: st})
 	ctx := context.Background()
 	vars := map[string]string{"XDG_CONFIG_HOME": t.TempDir(), "XDG_CACHE_HOME": t.TempDir()}

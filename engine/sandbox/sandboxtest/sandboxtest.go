@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/quiltq/quiltq/engine/sandbox"
+	"github.com/quiltq/quiltq/engine/sandbox/stack"
 )
 
 // Env is a running sandbox for one test.
@@ -187,3 +188,19 @@ func Context(t testing.TB) context.Context {
 
 // String shows the Env's endpoint, for test logs.
 func (e *Env) String() string { return fmt.Sprintf("sandbox at %s", e.Info.CatalogURL) }
+
+// TwoStacks is the sandbox's stack in an account that holds a second
+// Quilt stack, "alpha", whose Tabulator catalog and workgroup sort before
+// this stack's: what tests of the Quilt catalog's choices start from.
+func TwoStacks(t testing.TB) *stack.Stack {
+	t.Helper()
+	st, err := stack.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.DataCatalogs = append(st.DataCatalogs, stack.DataCatalog{Name: "quilt-alpha-tabulator", Type: "LAMBDA",
+		Parameters: map[string]string{"function": "arn:aws:lambda:us-east-1:123456789012:function:quilt-alpha-tabulator"}})
+	st.Workgroups = append(st.Workgroups, stack.Workgroup{Name: "QuiltUserAthena-alpha-NonManagedRoleWorkgroup", State: "ENABLED",
+		OutputLocation: "s3://alpha-userathenaresultsbucket-0000/athena-results/"})
+	return st
+}

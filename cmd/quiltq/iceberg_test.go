@@ -10,9 +10,6 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
-	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
 
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/sandbox"
@@ -83,21 +80,7 @@ func TestManagedUserIcebergRefusal(t *testing.T) {
 	}
 
 	// The refusal as Athena reports it, pasted into quiltq explain.
-	client := awsathena.NewFromConfig(env.AWSConfig(t, "reader"))
-	start, err := client.StartQueryExecution(ctx, &awsathena.StartQueryExecutionInput{QueryString: aws.String(otherBucketSQL), WorkGroup: aws.String(userWG)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var reason string
-	for reason == "" {
-		out, err := client.GetQueryExecution(ctx, &awsathena.GetQueryExecutionInput{QueryExecutionId: start.QueryExecutionId})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if out.QueryExecution.Status.State == athenatypes.QueryExecutionStateFailed {
-			reason = aws.ToString(out.QueryExecution.Status.StateChangeReason)
-		}
-	}
+	reason := env.Failure(t, "reader", otherBucketSQL, userWG)
 	r = quiltq(t, ctx, nil, reason, "explain", "--json")
 	var x struct {
 		Denied    bool     `json:"denied"`

@@ -7,10 +7,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
-	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
-
 	"github.com/quiltq/quiltq/config"
 	"github.com/quiltq/quiltq/engine"
 	"github.com/quiltq/quiltq/engine/athena"
@@ -90,24 +86,7 @@ func TestManagedUserIcebergTableThroughTheSession(t *testing.T) {
 	}
 
 	// Athena's refusal, with the reader's own credentials.
-	client := awsathena.NewFromConfig(env.AWSConfig(t, "reader"))
-	start, err := client.StartQueryExecution(ctx, &awsathena.StartQueryExecutionInput{QueryString: aws.String(otherBucketSQL), WorkGroup: aws.String(userWG)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var reason string
-	for reason == "" {
-		out, err := client.GetQueryExecution(ctx, &awsathena.GetQueryExecutionInput{QueryExecutionId: start.QueryExecutionId})
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch out.QueryExecution.Status.State {
-		case athenatypes.QueryExecutionStateFailed:
-			reason = aws.ToString(out.QueryExecution.Status.StateChangeReason)
-		case athenatypes.QueryExecutionStateSucceeded:
-			t.Fatal("the reader read another bucket's Iceberg table")
-		}
-	}
+	reason := env.Failure(t, "reader", otherBucketSQL, userWG)
 	if !strings.Contains(reason, "because no session policy allows the glue:GetTable action") {
 		t.Fatalf("Athena's refusal: %q, want the session policy's words", reason)
 	}

@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
+	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
 
 	"github.com/quiltq/quiltq/engine/sandbox"
 	"github.com/quiltq/quiltq/engine/sandbox/stack"
@@ -203,4 +205,31 @@ func TwoStacks(t testing.TB) *stack.Stack {
 	st.Workgroups = append(st.Workgroups, stack.Workgroup{Name: "QuiltUserAthena-alpha-NonManagedRoleWorkgroup", State: "ENABLED",
 		OutputLocation: "s3://alpha-userathenaresultsbucket-0000/athena-results/"})
 	return st
+}
+
+// Failure runs sql in workgroup as user, straight through the SDK (no
+// quiltq code in between), and returns the reason Athena gives for its
+// failure: the text a user would paste. A query that succeeds fails the
+// test.
+func (e *Env) Failure(t testing.TB, user, sql, workgroup string) string {
+	t.Helper()
+	ctx := context.Background()
+	client := awsathena.NewFromConfig(e.AWSConfig(t, user))
+	start, err := client.StartQueryExecution(ctx, &awsathena.StartQueryExecutionInput{QueryString: aws.String(sql), WorkGroup: aws.String(workgroup)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		out, err := client.GetQueryExecution(ctx, &awsathena.GetQueryExecutionInput{QueryExecutionId: start.QueryExecutionId})
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch out.QueryExecution.Status.State {
+		case athenatypes.QueryExecutionStateFailed:
+			return aws.ToString(out.QueryExecution.Status.StateChangeReason)
+		case athenatypes.QueryExecutionStateSucceeded, athenatypes.QueryExecutionStateCancelled:
+			t.Fatalf("%s's query ended %s, want it to fail: %s", user, out.QueryExecution.Status.State, sql)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
